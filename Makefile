@@ -1,0 +1,24 @@
+# The two commands of the README's quick start, and a few helpers.
+.PHONY: setup demo test eval bench clean
+
+setup:
+	@scripts/setup.sh
+
+# Set up, then run crosswire on the bundled example articles.
+demo: setup
+	@rm -rf demo-output
+	.venv/bin/crosswire run examples/ --db demo-output/crosswire.duckdb --out demo-output
+	@.venv/bin/crosswire stories --db demo-output/crosswire.duckdb
+	@.venv/bin/crosswire events --db demo-output/crosswire.duckdb --limit 25
+	@echo "demo: open demo-output/briefing.md, or: .venv/bin/crosswire serve --db demo-output/crosswire.duckdb"
+
+# Set up (with test tools), then run the whole test suite.
+test:
+	@scripts/setup.sh test
+	.venv/bin/python -m pytest -q -ra
+
+eval: setup
+	.venv/bin/crosswire eval seeds
+
+clean:
+	rm -rf demo-output .pytest_cache

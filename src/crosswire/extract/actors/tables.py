@@ -1,0 +1,126 @@
+"""The actor dictionaries, loaded once per process.
+
+The data file (data/actors/actors.json) is built from PETRARCH2's Phoenix
+dictionaries (MIT) and pycountry by scripts/build_actor_tables.py. Keys are
+lowercase phrases tokenised the way spaCy tokenises ("nato - russia"), so a
+lookup is one dict probe per candidate token span.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from typing import Optional
+
+from ...config import DATA_DIR
+
+TABLE_PATH = DATA_DIR / "actors" / "actors.json"
+MAX_PHRASE_TOKENS = 8
+
+# Words that head an office or title; an office phrase must contain one.
+TITLE_HEADS = {
+    "minister", "president", "secretary", "spokesperson", "spokesman", "spokeswoman", "ambassador", "envoy",
+    "chancellor", "premier", "general", "secretary-general", "chief", "head", "leader", "representative",
+    "commander", "king", "queen", "prince", "emir", "governor", "mayor", "senator", "lawmaker", "director",
+    "chairman", "chairwoman", "chair", "speaker", "official", "officials", "diplomat", "negotiator", "adviser",
+    "advisor", "aide", "attorney", "prosecutor", "judge", "justice", "mp", "congressman", "congresswoman",
+    "sheikh", "ayatollah", "pope", "cardinal", "patriarch", "archbishop", "commissioner", "coordinator",
+    "councillor", "colonel", "major", "captain", "lieutenant", "admiral", "marshal", "sergeant", "officer",
+    "deputy", "vice", "counselor", "press secretary", "monarch", "dictator", "ruler",
+}
+# Lowercase words that may sit inside a title ("Minister of Foreign Affairs").
+TITLE_GLUE = {"of", "for", "and", "the", "-", "&"}
+
+# Default sector of an office head when the agents table has no entry.
+HEAD_SECTOR = {
+    "minister": "GOV", "president": "GOV", "secretary": "GOV", "spokesperson": "GOV", "spokesman": "GOV",
+    "spokeswoman": "GOV", "ambassador": "GOV", "envoy": "GOV", "chancellor": "GOV", "premier": "GOV",
+    "general": "MIL", "commander": "MIL", "colonel": "MIL", "admiral": "MIL", "marshal": "MIL", "king": "GOV",
+    "queen": "GOV", "prince": "GOV", "emir": "GOV", "governor": "GOV", "mayor": "GOV", "senator": "LEG",
+    "lawmaker": "LEG", "mp": "LEG", "congressman": "LEG", "congresswoman": "LEG", "speaker": "LEG",
+    "judge": "JUD", "justice": "JUD", "prosecutor": "JUD", "attorney": "JUD", "diplomat": "GOV",
+    "negotiator": "GOV", "official": "GOV", "officials": "GOV", "secretary-general": "GOV",
+}
+# Organisation heads that make "<Country> ... <head>" a state body.
+STATE_BODY_HEADS = {
+    "council": "GOV", "ministry": "GOV", "department": "GOV", "government": "GOV", "administration": "GOV",
+    "cabinet": "GOV", "office": "GOV", "parliament": "LEG", "senate": "LEG", "congress": "LEG",
+    "assembly": "LEG", "army": "MIL", "navy": "MIL", "forces": "MIL", "military": "MIL", "troops": "MIL",
+    "command": "MIL", "police": "COP", "court": "JUD", "embassy": "GOV", "mission": "GOV", "agency": "GOV",
+    "service": "GOV", "committee": "GOV", "delegation": "GOV", "authorities": "GOV", "officials": "GOV",
+    "diplomats": "GOV", "leadership": "GOV", "media": "MED", "outlets": "MED", "press": "MED",
+    "opposition": "OPP", "rebels": "REB", "protesters": "CVL", "party": "PTY",
+}
+
+
+@dataclass(frozen=True)
+class Tables:
+    countries: dict
+    capitals: dict
+    seats: dict
+    igos: dict
+    international: dict
+    orgs: dict
+    agents: dict
+    people: dict
+    person_alias: dict  # alias -> person id
+    first_words: frozenset
+    ambiguous_lowercase: frozenset
+
+
+@functools.lru_cache(maxsize=1)
+def load_tables() -> Tables:
+    """Read the compact table once (about 0.3 s)."""
+    data = json.loads(TABLE_PATH.read_text(encoding="utf-8"))
+    alias: dict[str, str] = {}
+    for pid, entry in data["people"].items():
+        for a in entry["aliases"]:
+            if a not in data["countries"] and a not in data["capitals"]:
+                alias.setdefault(a, pid)
+    firsts = set()
+    for table in ("countries", "capitals", "seats", "igos", "international", "orgs"):
+        firsts.update(k.split(" ", 1)[0] for k in data[table])
+    firsts.update(k.split(" ", 1)[0] for k in alias)
+    return Tables(
+        countries=data["countries"], capitals=data["capitals"], seats=data["seats"], igos=data["igos"],
+        international=data["international"], orgs=data["orgs"], agents=data["agents"], people=data["people"],
+        person_alias=alias, first_words=frozenset(firsts),
+        ambiguous_lowercase=frozenset(data.get("ambiguous_lowercase", [])),
+    )
+
+
+def person_code_on(entry: dict, date: Optional[str]) -> Optional[list]:
+    """The person's [country, sector, start, end, cameo] valid on `date`
+    (ISO), else the open-ended/latest one. Phoenix ranges are inclusive."""
+    codes = entry.get("codes") or []
+    if not codes:
+        return None
+    if date:
+        valid = [c for c in codes if (c[2] or "0001") <= date <= (c[3] or "9999")]
+        dated = [c for c in valid if c[2] or c[3]]
+        if dated:
+            return max(dated, key=lambda c: c[2] or "")
+        if valid:
+            return valid[0]
+    open_ended = [c for c in codes if c[2] and not c[3]]
+    if open_ended:
+        return max(open_ended, key=lambda c: c[2])
+    return codes[-1]
+
+
+def agent_sector(words: list[str]) -> Optional[str]:
+    """Sector of an office/agent phrase: its longest suffix in the Phoenix
+    agents table ("deputy foreign minister" -> "foreign minister" -> GOV),
+    else the default sector of its head word."""
+    t = load_tables()
+    lowered = [w.lower() for w in words]
+    for i in range(len(lowered)):
+        key = " ".join(lowered[i:])
+        if key in t.agents:
+            return t.agents[key]
+    for w in reversed(lowered):
+        if w in HEAD_SECTOR:
+            return HEAD_SECTOR[w]
+        if w in STATE_BODY_HEADS:
+            return STATE_BODY_HEADS[w]
+    return None

@@ -1,0 +1,112 @@
+"""Building Article records: field names, outlet choice, length checks.
+
+Every reader ends here, so outlet and date rules are the same for every format:
+
+- outlet: the outlet named by the file's metadata (JSONL `outlet`, HTML site
+  name, feed title), else the URL host (`outlets.outlet_from_url`), else
+  `Settings.default_outlet` (`--outlet`). `--outlet` fills in; it never
+  overrides what the file itself says. `meta["outlet_basis"]` records which.
+- published: an ISO date from metadata (basis "metadata") or from a date line
+  (basis "dateline"), else None (the time stage infers an anchor).
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ..config import Settings
+from ..records import Article
+from .dates import normalise_date
+from .detect import IngestError, normalise_newlines
+from .outlets import outlet_from_url
+
+# Accepted names for each Article field in JSON/JSONL records, first match wins.
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "text": ("text", "body", "content", "article", "maintext", "full_text"),
+    "title": ("title", "headline"),
+    "published": ("published", "date", "date_publish", "published_at", "pubdate", "datePublished",
+                  "publication_date"),
+    "url": ("url", "link", "canonical", "canonical_url", "source_url"),
+    "outlet": ("outlet", "source", "site", "sitename", "site_name", "publisher", "source_domain"),
+    "byline": ("byline", "author", "authors"),
+}
+_ALIASED = {name for names in FIELD_ALIASES.values() for name in names}
+
+
+def pick(fields: dict[str, Any], name: str) -> Any:
+    for key in FIELD_ALIASES[name]:
+        value = fields.get(key)
+        if value not in (None, "", []):
+            return value
+    return None
+
+
+def as_text(value: Any) -> Optional[str]:
+    """A clean one-line string from a metadata value (lists are joined)."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(str(v).strip() for v in value if str(v).strip())
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("title") or ""
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def choose_outlet(named: Optional[str], url: Optional[str], settings: Settings) -> tuple[Optional[str], Optional[str]]:
+    """(outlet, basis): metadata first, then the URL host, then --outlet."""
+    named = as_text(named)
+    if named:
+        return named, "metadata"
+    from_url = outlet_from_url(url)
+    if from_url:
+        return from_url, "url"
+    if settings.default_outlet:
+        return settings.default_outlet, "default"
+    return None, None
+
+
+def build_article(*, text: str, path: str, settings: Settings, title: Any = None, url: Any = None,
+                  outlet: Any = None, byline: Any = None, published: Optional[str] = None,
+                  published_basis: Optional[str] = None, meta: Optional[dict[str, Any]] = None) -> Article:
+    """The one place an Article is made, so every format follows the same rules."""
+    url = as_text(url)
+    chosen, outlet_basis = choose_outlet(outlet, url, settings)
+    meta = dict(meta or {})
+    if outlet_basis:
+        meta["outlet_basis"] = outlet_basis
+    return Article(
+        id=Article.make_id(text), text=text, title=as_text(title) or "", path=path,
+        outlet=chosen, url=url, byline=as_text(byline),
+        published=published, published_basis=published_basis if published else None,
+        meta=meta,
+    )
+
+
+def article_from_fields(fields: dict, path: str, settings: Settings | None = None) -> Article:
+    """An Article from JSONL-style fields (text, title, published, url, outlet,
+    byline and their common aliases); other fields are kept in `meta`. The
+    text is taken as given (newlines normalised, outer whitespace trimmed)."""
+    settings = settings or Settings()
+    text = normalise_newlines(str(pick(fields, "text") or "")).strip()
+    raw_published = pick(fields, "published")
+    published = normalise_date(raw_published)
+    meta = {k: v for k, v in fields.items() if k not in _ALIASED and k != "path"}
+    if raw_published is not None and published is None:
+        meta["published_raw"] = str(raw_published)
+    return build_article(
+        text=text, path=path, settings=settings, title=pick(fields, "title"), url=pick(fields, "url"),
+        outlet=pick(fields, "outlet"), byline=pick(fields, "byline"),
+        published=published, published_basis="metadata", meta=meta,
+    )
+
+
+def check_length(article: Article, settings: Settings) -> Article:
+    """Refuse near-empty and absurdly long texts with a reason that says which."""
+    n = len(article.text)
+    if n < settings.min_article_chars:
+        if n == 0:
+            raise IngestError("no article text")
+        raise IngestError(f"no article text (only {n} characters; minimum {settings.min_article_chars})")
+    if n > settings.max_article_chars:
+        raise IngestError(f"article too long ({n:,} characters > {settings.max_article_chars:,} limit)")
+    return article

@@ -1,0 +1,236 @@
+"""Reading files safely: size, permissions, binary sniffing, format and encoding.
+
+Everything here turns a bad file into an `IngestError(reason, detail)` with a
+short reason a user can act on ("empty file", "binary file (NUL bytes)", ...).
+The format readers raise the same error; `read_file` turns it into a
+`Rejection`, so no traceback ever reaches the user.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+# Formats the readers understand. Each value names a reader in ingest/__init__.py.
+FORMAT_BY_SUFFIX: dict[str, str] = {
+    ".txt": "text", ".text": "text", ".md": "text",
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonlines": "jsonl",
+    ".json": "json",
+    ".rss": "feed", ".atom": "feed", ".xml": "feed",
+    ".warc": "warc", ".warc.gz": "warc", ".arc": "warc", ".arc.gz": "warc",
+}
+
+# Leading bytes of file types that are certainly not articles.
+BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "PDF document"),
+    (b"\x89PNG", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF8", "GIF image"),
+    (b"PK\x03\x04", "ZIP archive"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"BZh", "bzip2 archive"),
+    (b"\xfd7zXZ", "xz archive"),
+    (b"7z\xbc\xaf", "7z archive"),
+    (b"\x7fELF", "executable"),
+    (b"MZ", "executable"),
+    (b"SQLite format 3", "SQLite database"),
+    (b"\xd0\xcf\x11\xe0", "MS Office document"),
+)
+
+# Byte-order marks, longest first (UTF-32 LE starts with the UTF-16 LE mark).
+BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+SNIFF_BYTES = 65536
+MAX_BAD_CHAR_RATIO = 0.01  # replacement/control characters tolerated in decoded text
+MAX_CHAOS = 0.2  # charset-normalizer "mess" above which a guess is not trusted
+_BAD_CHARS = re.compile(r"[\ufffd\x00-\x08\x0b\x0e-\x1f\x7f]")
+_HTML_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+
+UNDECODABLE = "not valid UTF-8 or a known encoding"
+
+
+class IngestError(Exception):
+    """A file (or one record of it) that cannot become an article."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+
+
+def human_size(n: float) -> str:
+    """Sizes as people read them (binary units, one decimal): "25.3 MB"."""
+    for unit in ("bytes", "KB", "MB"):
+        if n < 1024:
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}".replace(".0 ", " ")
+        n /= 1024
+    return f"{n:.1f} GB".replace(".0 ", " ")
+
+
+def check_readable(path: str, max_bytes: int, *, limit_size: bool = True) -> int:
+    """The file's size after checking it exists, is a file, is readable and is
+    not over the limit, all with `stat` so a huge file is never read."""
+    p = Path(path)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise IngestError("not found") from None
+    except PermissionError as exc:
+        raise IngestError("permission denied", str(exc)) from None
+    except OSError as exc:
+        raise IngestError("cannot read file", f"{type(exc).__name__}: {exc}") from None
+    if p.is_dir():
+        raise IngestError("is a directory")
+    if not p.is_file():
+        raise IngestError("not a regular file")
+    if not os.access(path, os.R_OK):
+        raise IngestError("permission denied", "the file is not readable by this user")
+    if st.st_size == 0:
+        raise IngestError("empty file")
+    if limit_size and st.st_size > max_bytes:
+        raise IngestError(f"too large ({human_size(st.st_size)} > {human_size(max_bytes)} limit)",
+                          "raise the limit with CROSSWIRE_MAX_FILE_BYTES")
+    return st.st_size
+
+
+def read_bytes(path: str) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except PermissionError as exc:
+        raise IngestError("permission denied", str(exc)) from None
+    except OSError as exc:
+        raise IngestError("cannot read file", f"{type(exc).__name__}: {exc}") from None
+
+
+def read_head(path: str, n: int = SNIFF_BYTES) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(n)
+    except PermissionError as exc:
+        raise IngestError("permission denied", str(exc)) from None
+    except OSError as exc:
+        raise IngestError("cannot read file", f"{type(exc).__name__}: {exc}") from None
+
+
+def format_of(path: str, head: bytes) -> str:
+    """The reader for a file: by its suffix, else by sniffing its first bytes."""
+    name = path.lower()
+    for suffix in sorted(FORMAT_BY_SUFFIX, key=len, reverse=True):
+        if name.endswith(suffix):
+            return FORMAT_BY_SUFFIX[suffix]
+    return sniff_format(head)
+
+
+def sniff_format(head: bytes) -> str:
+    """Content sniffing for files without a known suffix."""
+    if head.startswith(b"WARC/"):
+        return "warc"
+    if head.startswith(b"\x1f\x8b") and _gunzip_head(head).startswith(b"WARC/"):
+        return "warc"
+    text = _strip_bom(head)[:2048].lstrip().lower()
+    if text.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf:rdf")):
+        return "html" if b"<html" in text else "feed"
+    if text.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
+        return "html"
+    if text.startswith(b"["):
+        return "json"
+    if text.startswith(b"{"):
+        return "jsonl"
+    return "text"
+
+
+def _gunzip_head(head: bytes) -> bytes:
+    import zlib
+
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 64)
+    except zlib.error:
+        return b""
+
+
+def _strip_bom(data: bytes) -> bytes:
+    for bom, _enc in BOMS:
+        if data.startswith(bom):
+            return data[len(bom):]
+    return data
+
+
+def check_not_binary(head: bytes) -> None:
+    """Refuse images, archives, executables and anything with NUL bytes (text
+    with a UTF-16/32 byte-order mark is allowed: its NULs are part of it)."""
+    for magic, kind in BINARY_MAGIC:
+        if head.startswith(magic):
+            raise IngestError(f"binary file ({kind})")
+    if any(head.startswith(bom) for bom, enc in BOMS if enc != "utf-8-sig"):
+        return
+    if b"\x00" in head:
+        raise IngestError("binary file (NUL bytes)")
+
+
+def decode_bytes(data: bytes, declared: str | None = None) -> str:
+    """Text from bytes: a byte-order mark, then UTF-8, then a declared charset
+    (HTML/XML), then charset-normalizer when it is confident. Garbage is refused
+    rather than passed on as mojibake that later stages would misread."""
+    text = _decode_known(data, declared)
+    if text is None:
+        text = _decode_guess(data)
+    if text is None:
+        raise IngestError(UNDECODABLE)
+    if bad_char_ratio(text) > MAX_BAD_CHAR_RATIO:
+        raise IngestError(UNDECODABLE, f"{bad_char_ratio(text):.1%} replacement or control characters")
+    return text.lstrip("\ufeff")
+
+
+def _decode_known(data: bytes, declared: str | None) -> str | None:
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if declared:
+        try:
+            return data.decode(declared)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return None
+
+
+def _decode_guess(data: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[: 4 * SNIFF_BYTES]).best()
+    if best is None or best.chaos > MAX_CHAOS:
+        return None
+    try:
+        return data.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def declared_html_charset(data: bytes) -> str | None:
+    match = _HTML_CHARSET.search(data[:4096])
+    return match.group(1).decode("ascii", "ignore") if match else None
+
+
+def bad_char_ratio(text: str) -> float:
+    if not text:
+        return 0.0
+    return len(_BAD_CHARS.findall(text)) / len(text)
+
+
+def normalise_newlines(text: str) -> str:
+    """One newline convention, so offsets mean the same on every platform."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -1,0 +1,137 @@
+"""The pipeline object: one place that runs ingest -> annotate -> extract ->
+resolve -> compare, used by the CLI, the Python API, the web app and the Spark
+runner alike.
+
+    >>> from crosswire import Pipeline
+    >>> pipe = Pipeline()
+    >>> out = pipe.process(["Russia and the US will hold talks on January 10."])
+    >>> out.events_df()
+"""
+from __future__ import annotations
+
+import time as _time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
+
+from .annotate import load_nlp, sentences_of
+from .config import Settings
+from .extract import Anchor, ArticleContext, get_stage
+from .records import Article, ArticleResult, Event, Rejection, Story, to_dict
+
+ArticleLike = Union[str, Article, dict]
+
+
+@dataclass
+class Results:
+    """What a pipeline run found: per-article results, canonical events, stories."""
+
+    articles: list[ArticleResult] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    stories: list[Story] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+
+    @property
+    def quotes(self):
+        return [q for r in self.articles for q in r.quotes]
+
+    def to_json(self) -> dict[str, Any]:
+        from .outputs import results_to_json
+        return results_to_json(self)
+
+    # DataFrames for notebooks ------------------------------------------------
+    def events_df(self):
+        from .outputs import events_frame
+        return events_frame(self.events)
+
+    def quotes_df(self):
+        import pandas as pd
+        return pd.DataFrame([_flat_quote(q) for q in self.quotes])
+
+    def mentions_df(self):
+        import pandas as pd
+        return pd.DataFrame([to_dict(m) for r in self.articles for m in r.event_mentions])
+
+    def articles_df(self):
+        import pandas as pd
+        return pd.DataFrame([{k: v for k, v in to_dict(r.article).items() if k != "text"} for r in self.articles])
+
+    def stories_df(self):
+        import pandas as pd
+        return pd.DataFrame([to_dict(s) for s in self.stories])
+
+
+def _flat_quote(q) -> dict[str, Any]:
+    d = to_dict(q)
+    d["speaker_name"] = q.speaker.name
+    d["speaker_code"] = q.speaker.code
+    return d
+
+
+class Pipeline:
+    """Runs the stages named in `Settings.stages` over articles."""
+
+    def __init__(self, settings: Optional[Settings] = None, **overrides: Any) -> None:
+        self.settings = settings or Settings.load(**overrides)
+        self._stages = [(name, get_stage(name)) for name in self.settings.stages]
+
+    @property
+    def nlp(self):
+        return load_nlp(self.settings.spacy_model)
+
+    # -------------------------------------------------------------- articles
+    def as_article(self, item: ArticleLike, index: int = 0) -> Article:
+        """Texts, dicts (JSONL-style fields) and Articles all become Articles."""
+        from .ingest import article_from_fields
+
+        if isinstance(item, Article):
+            return item
+        if isinstance(item, str):
+            return article_from_fields({"text": item}, path=f"<text {index}>", settings=self.settings)
+        return article_from_fields(dict(item), path=str(item.get("path") or f"<record {index}>"),
+                                   settings=self.settings)
+
+    # --------------------------------------------------------------- extract
+    def extract(self, articles: Sequence[Article], hints: Optional[dict[str, Any]] = None,
+                on_article: Optional[Callable[[ArticleResult], None]] = None) -> Iterator[ArticleResult]:
+        """Annotate and run every extract stage over each article."""
+        hints = dict(hints or {})
+        hints.setdefault("batch", [_article_hint(a) for a in articles])
+        nlp = self.nlp
+        texts = (a.text for a in articles)
+        docs = nlp.pipe(texts, batch_size=self.settings.spacy_batch_size)
+        for article, doc in zip(articles, docs):
+            result = self.extract_doc(article, doc, hints)
+            if on_article:
+                on_article(result)
+            yield result
+
+    def extract_doc(self, article: Article, doc: Any, hints: Optional[dict[str, Any]] = None) -> ArticleResult:
+        sentences = sentences_of(doc)
+        result = ArticleResult(article=article, sentences=sentences)
+        anchor = Anchor(article.published, "publication") if article.published else Anchor(None, "none")
+        ctx = ArticleContext(article=article, doc=doc, sentences=sentences, settings=self.settings,
+                             result=result, anchor=anchor, batch_hints=hints or {})
+        for _name, stage in self._stages:
+            stage(ctx)
+        return result
+
+    # --------------------------------------------------------------- resolve
+    def resolve(self, results: Sequence[ArticleResult]):
+        from .compare import compare
+        from .resolve import resolve
+
+        resolution = resolve(results, self.settings)
+        compare(resolution, results)
+        return resolution
+
+    def process(self, items: Iterable[ArticleLike]) -> Results:
+        """Texts / dicts / Articles in, Results out (in memory, no store)."""
+        articles = [self.as_article(item, i) for i, item in enumerate(items)]
+        results = list(self.extract(articles))
+        resolution = self.resolve(results)
+        return Results(articles=results, events=resolution.events, stories=resolution.stories)
+
+
+def _article_hint(article: Article) -> dict[str, Any]:
+    return {"id": article.id, "title": article.title, "published": article.published,
+            "outlet": article.outlet, "text": article.text}

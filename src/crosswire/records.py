@@ -1,0 +1,339 @@
+"""Typed records passed between pipeline stages.
+
+This module is the contract of crosswire. Every stage takes and returns these
+records and nothing else; outputs (JSON, CSV, PLOVER, the store, the web UI)
+all derive from them. The field names follow PLOVER where PLOVER has a name
+(`event_type`, `mode`, `context`, `actor`, `recipient`, `date`) and extend it
+where it is silent (`status`, `date_basis`, `mentions`, `sources`,
+`agreement`). docs/schema.md documents every field; keep the two in step.
+
+Offsets: every `start`/`end` is a character offset into `Article.text`
+(end exclusive), and every `sentence` is the index of a sentence of that
+article as split by the annotate stage. That triple plus the article id is the
+evidence behind each extracted field.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Literal, Optional
+
+Status = Literal["occurred", "planned", "ongoing", "hypothetical", "negated", "denied", "claimed"]
+STATUSES: tuple[str, ...] = ("occurred", "planned", "ongoing", "hypothetical", "negated", "denied", "claimed")
+
+PLOVER_TYPES: tuple[str, ...] = (
+    "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
+    "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
+)
+
+DateBasis = Literal["explicit", "relative-to-publication", "inferred", "publication", "none"]
+
+
+def stable_id(prefix: str, *parts: object, length: int = 16) -> str:
+    """A deterministic id from content, so re-runs and distributed runs agree."""
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+    return f"{prefix}{digest[:length]}"
+
+
+def to_dict(record: Any) -> Any:
+    """Plain JSON-ready dict of a record (recursively), dropping nothing."""
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        return {f.name: to_dict(getattr(record, f.name)) for f in dataclasses.fields(record)}
+    if isinstance(record, (list, tuple)):
+        return [to_dict(r) for r in record]
+    if isinstance(record, dict):
+        return {k: to_dict(v) for k, v in record.items()}
+    return record
+
+
+# --------------------------------------------------------------------- ingest
+@dataclass
+class Article:
+    """One news article as read from a file. `id` is a hash of its text, so the
+    same article read twice (even from two paths) is one article."""
+
+    id: str
+    text: str
+    title: str = ""
+    path: str = ""
+    outlet: Optional[str] = None
+    url: Optional[str] = None
+    byline: Optional[str] = None
+    published: Optional[str] = None  # ISO date (YYYY-MM-DD) or None
+    published_basis: Optional[str] = None  # metadata | dateline | inferred:<reason> | None
+    language: str = "en"
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @staticmethod
+    def make_id(text: str) -> str:
+        normalised = " ".join(text.split())
+        return stable_id("a", normalised)
+
+
+@dataclass
+class Rejection:
+    """An input that could not be read: the file, the reason, never a traceback."""
+
+    path: str
+    reason: str
+    detail: str = ""
+
+
+# ------------------------------------------------------------------- annotate
+@dataclass
+class Sentence:
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+# -------------------------------------------------------------------- extract
+@dataclass
+class Evidence:
+    """Where a field came from: article, sentence and character span."""
+
+    article: str
+    sentence: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Timex:
+    """A TIMEX3 time expression normalised against the article's anchor."""
+
+    id: str
+    article: str
+    sentence: int
+    start: int
+    end: int
+    text: str
+    type: str  # DATE | TIME | DURATION | SET
+    value: Optional[str]  # TIMEX3 value: 2022-01-10, 2021-W51, P3Y, PAST_REF, ...
+    basis: str = "explicit"  # explicit | relative-to-publication | inferred
+    anchor: Optional[str] = None  # the anchor date used, ISO
+    reason: Optional[str] = None  # why the anchor was chosen when inferred
+    rule: Optional[str] = None  # name of the rule that recognised/normalised it
+
+
+@dataclass
+class Actor:
+    """A canonical actor. `code` is the most specific code we can justify:
+    ISO3 for a country or its government ("RUS"), an organisation's own
+    identifier ("NATO", "OSCE", "EU", "UN"), or a person's country code.
+    `igo` keeps the PLOVER/CAMEO IGO code beside it ("IGOWSTNAT")."""
+
+    name: str
+    code: Optional[str] = None
+    kind: str = "unknown"  # country | government | igo | person | organisation | group | unknown
+    country: Optional[str] = None  # ISO3
+    sector: Optional[str] = None  # GOV | MIL | OPP | MED | ...
+    office: Optional[str] = None  # "Deputy Foreign Minister"
+    igo: Optional[str] = None  # CAMEO/PLOVER IGO code, e.g. IGOWSTNAT
+    cameo: Optional[str] = None  # full CAMEO actor code, e.g. RUSGOV
+    id: Optional[str] = None  # canonical actor key, stable across articles
+
+
+@dataclass
+class ActorMention:
+    id: str
+    article: str
+    sentence: int
+    start: int
+    end: int
+    text: str
+    actor: Actor
+    antecedent: Optional[str] = None  # id of the mention this one was linked to
+
+
+@dataclass
+class Participant:
+    """An actor in an event or a quote, with the mention that names it."""
+
+    name: str
+    code: Optional[str] = None
+    sector: Optional[str] = None
+    office: Optional[str] = None
+    kind: str = "unknown"
+    igo: Optional[str] = None
+    actor_id: Optional[str] = None
+    mention: Optional[Evidence] = None
+
+
+@dataclass
+class SourceLink:
+    """One link in a provenance chain: the outlet, an agency or outlet it cites,
+    a speaker. kind: outlet | agency | speaker | document | unnamed."""
+
+    name: str
+    kind: str
+    code: Optional[str] = None
+    evidence: Optional[Evidence] = None
+
+
+@dataclass
+class Attribution:
+    """A claim attributed to a cited source ("According to AFP, ...").
+    `chain` runs from the publishing outlet to the final speaker; `covers` is
+    the character range of the article the attribution scopes over."""
+
+    id: str
+    article: str
+    sentence: int
+    start: int
+    end: int
+    chain: list[SourceLink]
+    covers_start: int
+    covers_end: int
+    cue: Optional[str] = None
+
+
+@dataclass
+class Quote:
+    id: str
+    article: str
+    sentence: int
+    start: int  # content span
+    end: int
+    text: str
+    speaker: Participant
+    direct: bool
+    cue: Optional[str] = None
+    cue_span: Optional[tuple[int, int]] = None
+    source_span: Optional[tuple[int, int]] = None
+    medium: Optional[str] = None
+    said_on: Optional[str] = None  # TIMEX3 value when given ("On Monday")
+    chain: list[SourceLink] = field(default_factory=list)  # outlet -> cited -> speaker
+
+
+@dataclass
+class EventMention:
+    """One sentence's report of an event, coded and evidenced."""
+
+    id: str
+    article: str
+    sentence: int
+    start: int  # trigger span
+    end: int
+    trigger: str
+    text: str  # sentence text
+    event_type: str  # PLOVER type
+    status: str = "occurred"
+    mode: Optional[str] = None
+    context: list[str] = field(default_factory=list)
+    cameo: Optional[str] = None
+    plover_export_type: Optional[str] = None  # AGREE for a planned meeting, else event_type
+    actors: list[Participant] = field(default_factory=list)
+    recipients: list[Participant] = field(default_factory=list)
+    location: Optional[str] = None
+    topic: Optional[str] = None
+    date: Optional[str] = None
+    date_end: Optional[str] = None
+    date_basis: str = "none"
+    timex: Optional[str] = None  # id of the Timex the date came from
+    quote: Optional[str] = None  # id of the Quote this event was reported in
+    sources: list[SourceLink] = field(default_factory=list)
+    confidence: float = 1.0
+    why: list[str] = field(default_factory=list)  # rules/models that fired
+
+
+@dataclass
+class ArticleResult:
+    """Everything the per-article stages found in one article. This is the unit
+    the Spark runner computes per partition and the store writes at once."""
+
+    article: Article
+    sentences: list[Sentence] = field(default_factory=list)
+    timexes: list[Timex] = field(default_factory=list)
+    actor_mentions: list[ActorMention] = field(default_factory=list)
+    event_mentions: list[EventMention] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    attributions: list[Attribution] = field(default_factory=list)
+
+
+# -------------------------------------------------------------------- resolve
+@dataclass
+class Mention:
+    """A pointer from a canonical event to one supporting sentence."""
+
+    mention_id: str
+    article: str
+    sentence: int
+    start: int
+    end: int
+    text: str
+    outlet: Optional[str] = None
+    status: Optional[str] = None
+    date: Optional[str] = None
+
+
+@dataclass
+class Event:
+    """A canonical event: one real happening, however many reports of it."""
+
+    id: str
+    event_type: str
+    status: str
+    mode: Optional[str] = None
+    context: list[str] = field(default_factory=list)
+    cameo: Optional[str] = None
+    plover_export_type: Optional[str] = None
+    date: Optional[str] = None
+    date_end: Optional[str] = None
+    date_basis: str = "none"
+    actors: list[Participant] = field(default_factory=list)
+    recipients: list[Participant] = field(default_factory=list)
+    location: Optional[str] = None
+    topic: Optional[str] = None
+    mentions: list[Mention] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)  # {outlet, cites:[...]} per outlet
+    agreement: dict[str, Any] = field(default_factory=dict)
+    story: Optional[str] = None
+    event_text: str = ""
+
+
+@dataclass
+class Story:
+    id: str
+    title: str
+    articles: list[str] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)
+    outlets: list[str] = field(default_factory=list)
+    agreement: dict[str, Any] = field(default_factory=dict)
+
+
+def from_dict(cls: type, data: Any) -> Any:
+    """Rebuild a record (recursively) from `to_dict` output, as the store and
+    the Spark runner need. Unknown keys are ignored so old rows still load."""
+    import typing
+
+    if data is None or not dataclasses.is_dataclass(cls):
+        return data
+    hints = typing.get_type_hints(cls)
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        if f.name in data:
+            kwargs[f.name] = _convert(hints[f.name], data[f.name])
+    return cls(**kwargs)
+
+
+def _convert(tp: Any, value: Any) -> Any:
+    import typing
+
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is typing.Union:
+        inner = [a for a in args if a is not type(None)]
+        return _convert(inner[0], value) if len(inner) == 1 else value
+    if origin in (list, tuple) and args:
+        if origin is tuple:
+            return tuple(value)
+        return [_convert(args[0], v) for v in value]
+    if dataclasses.is_dataclass(tp):
+        return from_dict(tp, value)
+    return value

@@ -1,0 +1,109 @@
+"""Clustering: sparse average-link agglomeration with cannot-link constraints.
+
+Why this algorithm: average link keeps clusters tight (one stray high score
+does not chain two happenings together, as single link would), and working
+on the sparse candidate graph keeps it near-linear. Averages run over the
+pairs that were scored (blocking skips the rest), weighted by how many
+identical mentions an item stands for. Merges go best-first; ties break on
+the smallest member index, and items arrive sorted by key, so the result
+depends only on the set of mentions, never on input order.
+"""
+from __future__ import annotations
+
+import heapq
+from typing import Callable, Iterable, Sequence
+
+from .scoring import Item, dates_compatible, type_family
+
+
+class _Constraints:
+    """Cluster-level state for the hard constraints (dates, type family, sentence)."""
+
+    def __init__(self, items: Sequence[Item], same_sentence_rule: bool) -> None:
+        self.rule = same_sentence_rule
+        self.dates = [{it.date} if it.date else set() for it in items]
+        self.families = [{type_family(it.event_type)} if it.event_type else set() for it in items]
+        self.sentences = [{(it.doc, it.sentence)} for it in items]
+
+    def compatible(self, a: int, b: int) -> bool:
+        if any(not dates_compatible(x, y) for x in self.dates[a] for y in self.dates[b]):
+            return False
+        if len(self.families[a] | self.families[b]) > 1:
+            return False
+        if self.rule and not self.sentences[a].isdisjoint(self.sentences[b]):
+            return False
+        return True
+
+    def merge(self, a: int, b: int) -> None:
+        for table in (self.dates, self.families, self.sentences):
+            table[a] |= table[b]
+            table[b] = set()
+
+
+def agglomerate(items: Sequence[Item], edges: Iterable[tuple[int, int, float]], threshold: float,
+                same_sentence_rule: bool = True,
+                on_refused: Callable[[int, int, float], None] | None = None) -> list[list[int]]:
+    """Clusters (lists of item indices, each sorted, list sorted by first index)."""
+    n = len(items)
+    weight = [max(1, it.weight) for it in items]
+    adj: list[dict[int, list[float]] | None] = [dict() for _ in range(n)]
+    for i, j, s in edges:
+        if i == j:
+            continue
+        w = weight[i] * weight[j]
+        link = adj[i].get(j)
+        if link is None:
+            link = [0.0, 0.0]
+            adj[i][j] = link
+            adj[j][i] = link
+        link[0] += s * w
+        link[1] += w
+    members: list[list[int] | None] = [[i] for i in range(n)]
+    version = [0] * n
+    constraints = _Constraints(items, same_sentence_rule)
+    heap: list[tuple[float, int, int, int, int]] = []
+    for i in range(n):
+        for j, (total, count) in adj[i].items():
+            if i < j and total / count >= threshold:
+                heap.append((-total / count, i, j, 0, 0))
+    heapq.heapify(heap)
+    while heap:
+        neg, a, b, va, vb = heapq.heappop(heap)
+        if version[a] != va or version[b] != vb:
+            continue  # stale entry: one side has merged since
+        if not constraints.compatible(a, b):
+            if on_refused:
+                on_refused(a, b, -neg)
+            continue  # constraints only tighten as clusters grow: refuse for good
+        keep, gone = (a, b) if a < b else (b, a)
+        _merge_links(adj, keep, gone)
+        members[keep] = sorted(members[keep] + members[gone])
+        members[gone] = None
+        constraints.merge(keep, gone)
+        version[keep] += 1
+        version[gone] = -1
+        for x, (total, count) in adj[keep].items():
+            avg = total / count
+            if avg >= threshold:
+                lo, hi = (keep, x) if keep < x else (x, keep)
+                heapq.heappush(heap, (-avg, lo, hi, version[lo], version[hi]))
+    return [m for m in members if m is not None]
+
+
+def _merge_links(adj: list, keep: int, gone: int) -> None:
+    """Fold `gone`'s links into `keep`'s: sums and counts add up (average link)."""
+    gone_links = adj[gone]
+    keep_links = adj[keep]
+    keep_links.pop(gone, None)
+    for x, link in gone_links.items():
+        if x == keep:
+            continue
+        adj[x].pop(gone, None)
+        own = keep_links.get(x)
+        if own is None:
+            keep_links[x] = link
+            adj[x][keep] = link
+        else:
+            own[0] += link[0]
+            own[1] += link[1]
+    adj[gone] = None

@@ -1,0 +1,126 @@
+"""Story clustering: articles grouped by shared events and entities.
+
+Why: a reader follows a story, not an event; a story is the set of articles
+about one unfolding matter. Each article becomes a bag of features (its
+title's content words, the names in its text, its actors' codes and canonical
+ids, and the ids of the events it reports), weighted by TF-IDF; articles
+whose cosine passes `story_threshold`, or which report a common event, are
+linked, and average-link clustering (the same code as events) groups them.
+Deterministic: the story id is derived from its smallest article id, and the
+title comes from its most central article.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import date as _date
+from typing import Optional, Sequence
+
+from ..records import ArticleResult, Event, Story, stable_id
+from .cluster import agglomerate
+from .lexicon import content_words
+from .scoring import Item
+
+NAME = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{2,})(?:\s+(?:[A-Z][a-z]+|[A-Z]{2,}))*")
+MAX_DAYS_APART = 60  # articles further apart than this belong to different stories
+SHARED_EVENT_BONUS = 0.5
+
+
+def article_features(result: ArticleResult, actor_ids: dict, event_ids: Sequence[str]) -> list[str]:
+    """The article's bag of story features (repeats weight a feature)."""
+    a = result.article
+    feats = [f"w:{w}" for w in sorted(content_words(a.title))] * 2
+    head = a.text[:3000]
+    feats += [f"n:{n.lower()}" for n in NAME.findall(head) if len(n) > 2]
+    for am in result.actor_mentions:
+        key = actor_ids.get((am.actor.name, am.actor.code, am.actor.kind))
+        feats.append(f"x:{key or am.actor.name.lower()}")
+        if am.actor.code:
+            feats.append(f"c:{am.actor.code}")
+    feats += [f"e:{e}" for e in event_ids] * 3
+    return feats
+
+
+def _day(value: Optional[str]) -> Optional[int]:
+    try:
+        return _date.fromisoformat(value[:10]).toordinal() if value else None
+    except ValueError:
+        return None
+
+
+def cluster_stories(results: Sequence[ArticleResult], events: Sequence[Event], actor_ids: dict,
+                    threshold: float) -> list[Story]:
+    """Stories over all articles, each article in exactly one story."""
+    if not results:
+        return []
+    results = sorted(results, key=lambda r: r.article.id)
+    events_of: dict[str, list[str]] = defaultdict(list)
+    for ev in events:
+        for art in sorted({m.article for m in ev.mentions}):
+            events_of[art].append(ev.id)
+    bags = [article_features(r, actor_ids, events_of.get(r.article.id, [])) for r in results]
+    sims = _cosine_pairs(bags, threshold * 0.5)
+    days = [_day(r.article.published) for r in results]
+    shared = _shared_event_pairs(results, events_of)
+    edges = []
+    for (i, j), s in sorted(set(sims.items()) | {(p, 0.0) for p in shared if p not in sims}):
+        if days[i] is not None and days[j] is not None and abs(days[i] - days[j]) > MAX_DAYS_APART:
+            continue
+        if (i, j) in shared:
+            s = min(1.0, s + SHARED_EVENT_BONUS)
+        edges.append((i, j, s))
+    items = [Item(key=r.article.id, doc=r.article.id, sentence=0, lemma="") for r in results]
+    clusters = agglomerate(items, edges, threshold, same_sentence_rule=False)
+    sim_of = {(i, j): s for i, j, s in edges}
+    stories = []
+    for members in clusters:
+        arts = [results[i] for i in members]
+        central = _most_central(members, sim_of)
+        ev_ids = sorted({e for r in arts for e in events_of.get(r.article.id, [])})
+        stories.append(Story(
+            id=stable_id("s", arts[0].article.id), title=results[central].article.title or "",
+            articles=[r.article.id for r in arts], events=ev_ids,
+            outlets=sorted({r.article.outlet for r in arts if r.article.outlet})))
+    return stories
+
+
+def _most_central(members: list[int], sim_of: dict) -> int:
+    def centrality(i: int) -> tuple[float, int]:
+        total = sum(sim_of.get((min(i, j), max(i, j)), 0.0) for j in members if j != i)
+        return (total, -i)
+    return max(members, key=centrality)
+
+
+def _shared_event_pairs(results: Sequence[ArticleResult], events_of: dict) -> set[tuple[int, int]]:
+    index = {r.article.id: i for i, r in enumerate(results)}
+    by_event: dict[str, list[int]] = defaultdict(list)
+    for art, evs in events_of.items():
+        for e in evs:
+            if art in index:
+                by_event[e].append(index[art])
+    pairs = set()
+    for idxs in by_event.values():
+        idxs = sorted(idxs)
+        for p, i in enumerate(idxs):
+            for j in idxs[p + 1:p + 50]:
+                pairs.add((i, j))
+    return pairs
+
+
+def _cosine_pairs(bags: list[list[str]], floor: float) -> dict[tuple[int, int], float]:
+    """TF-IDF cosine of every article pair above `floor` (sparse product)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    if len(bags) < 2:
+        return {}
+    vec = TfidfVectorizer(analyzer=lambda bag: bag, sublinear_tf=True, norm="l2")
+    try:
+        X = vec.fit_transform(bags)
+    except ValueError:  # every bag empty
+        return {}
+    sim = (X @ X.T).tocoo()
+    out = {}
+    for i, j, s in zip(sim.row, sim.col, sim.data):
+        if i < j and s >= floor:
+            out[(int(i), int(j))] = float(s)
+    return out

@@ -1,0 +1,128 @@
+"""The PostgreSQL backend: one shared database for a team and for Spark runs.
+
+Same schema (schema.sql) and the same Store methods as DuckDB; only the
+connection, the placeholder style and the locking differ. Several writers may
+run at once (`crosswire run` on two machines into one database):
+
+- articles and everything extracted from them are keyed by content hashes and
+  written with a per-article advisory lock, so two writers storing the same
+  article store it once (the second sees the first's row and skips);
+- the derived tables (events, stories) are replaced under one global advisory
+  lock, so concurrent resolutions serialise and the last one to run sees every
+  article committed before it (see `Store.update_resolution`);
+- schema creation is serialised too (CREATE TABLE IF NOT EXISTS races in
+  PostgreSQL when two sessions create the same table at once).
+"""
+from __future__ import annotations
+
+import contextlib
+import zlib
+from typing import Any, Iterable, Iterator, Sequence
+
+import psycopg
+
+from . import Store
+
+# Advisory lock keys (one 64-bit namespace per database): fixed keys for the
+# schema and the resolution, a hash of the article id for article writes.
+SCHEMA_LOCK = 0x63770001
+RESOLUTION_LOCK = 0x63770002
+ARTICLE_LOCK_BASE = 0x6377 << 32
+
+
+def to_pyformat(sql: str) -> str:
+    """`?` placeholders (the Store's portable style) -> psycopg's `%s`;
+    literal `%` (LIKE patterns written in SQL) must be doubled first."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+def article_lock_key(article_id: str) -> int:
+    """A stable 64-bit advisory-lock key for one article id."""
+    return ARTICLE_LOCK_BASE + zlib.crc32(article_id.encode("utf-8"))
+
+
+class PostgresStore(Store):
+    def __init__(self, url: str) -> None:
+        self.location = _redact(url)
+        # autocommit: transactions are opened explicitly by `transaction()`,
+        # exactly as in the DuckDB backend, so both behave alike.
+        self.conn = psycopg.connect(url, autocommit=True)
+        self._depth = 0
+        super().__init__()
+
+    # --------------------------------------------------------- backend hooks
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        with self.conn.cursor() as cursor:
+            cursor.execute(to_pyformat(sql), list(params))
+            return cursor.fetchall() if cursor.description is not None else []
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        with self.conn.cursor() as cursor:
+            cursor.executemany(to_pyformat(sql), [list(r) for r in rows])
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Nested calls join the outer transaction (as in DuckDBStore)."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._depth = 1
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+    # ------------------------------------------------------ concurrency-safe
+    def _advisory_lock(self, key: int) -> None:
+        """Held until the enclosing transaction ends."""
+        self.execute("SELECT pg_advisory_xact_lock(?)", (key,))
+
+    def init_schema(self) -> None:
+        with self.transaction():
+            self._advisory_lock(SCHEMA_LOCK)
+            super().init_schema()
+
+    def write_result(self, result) -> bool:
+        """Under READ COMMITTED, the existence check inside the base method
+        runs after the lock is granted, so it sees a concurrent writer's
+        committed row and skips instead of failing on the primary key."""
+        with self.transaction():
+            self._advisory_lock(article_lock_key(result.article.id))
+            return super().write_result(result)
+
+    def write_resolution(self, events, stories) -> None:
+        with self.transaction():
+            self._advisory_lock(RESOLUTION_LOCK)
+            super().write_resolution(events, stories)
+
+    def lock_resolution(self) -> None:
+        self._advisory_lock(RESOLUTION_LOCK)
+
+
+def _redact(url: str) -> str:
+    """The URL without its password, for messages and summaries."""
+    try:
+        from urllib.parse import urlsplit, urlunsplit
+
+        parts = urlsplit(url)
+        if parts.password:
+            netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+            return urlunsplit(parts._replace(netloc=netloc))
+    except ValueError:
+        pass
+    return url

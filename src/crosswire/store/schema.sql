@@ -1,0 +1,149 @@
+-- crosswire store schema: one definition for every backend (DuckDB, PostgreSQL).
+-- Portable SQL only: TEXT/INTEGER/BIGINT/DOUBLE PRECISION/BOOLEAN, JSON kept as TEXT
+-- in `record` columns (the full record, see docs/schema.md); scalar columns
+-- beside it exist for filtering and joins. Statements are separated by ';'.
+
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    path TEXT,
+    outlet TEXT,
+    title TEXT,
+    url TEXT,
+    byline TEXT,
+    published TEXT,
+    published_basis TEXT,
+    text TEXT,
+    record TEXT,
+    ingested_at TEXT
+);
+
+CREATE TABLE IF NOT EXISTS article_paths (
+    article TEXT,
+    path TEXT,
+    PRIMARY KEY (article, path)
+);
+
+CREATE TABLE IF NOT EXISTS results (
+    article TEXT PRIMARY KEY,
+    record TEXT
+);
+
+CREATE TABLE IF NOT EXISTS sentences (
+    article TEXT,
+    idx INTEGER,
+    start_char INTEGER,
+    end_char INTEGER,
+    text TEXT,
+    PRIMARY KEY (article, idx)
+);
+
+CREATE TABLE IF NOT EXISTS timexes (
+    id TEXT PRIMARY KEY,
+    article TEXT,
+    sentence INTEGER,
+    start_char INTEGER,
+    end_char INTEGER,
+    text TEXT,
+    type TEXT,
+    value TEXT,
+    basis TEXT
+);
+
+CREATE TABLE IF NOT EXISTS actor_mentions (
+    id TEXT PRIMARY KEY,
+    article TEXT,
+    sentence INTEGER,
+    start_char INTEGER,
+    end_char INTEGER,
+    text TEXT,
+    actor_id TEXT,
+    name TEXT,
+    code TEXT,
+    kind TEXT,
+    sector TEXT,
+    office TEXT
+);
+
+CREATE TABLE IF NOT EXISTS event_mentions (
+    id TEXT PRIMARY KEY,
+    article TEXT,
+    sentence INTEGER,
+    start_char INTEGER,
+    end_char INTEGER,
+    event_type TEXT,
+    status TEXT,
+    date TEXT,
+    record TEXT
+);
+
+CREATE TABLE IF NOT EXISTS quotes (
+    id TEXT PRIMARY KEY,
+    article TEXT,
+    sentence INTEGER,
+    start_char INTEGER,
+    end_char INTEGER,
+    speaker_name TEXT,
+    speaker_code TEXT,
+    direct BOOLEAN,
+    medium TEXT,
+    text TEXT,
+    record TEXT
+);
+
+CREATE TABLE IF NOT EXISTS attributions (
+    id TEXT PRIMARY KEY,
+    article TEXT,
+    record TEXT
+);
+
+CREATE TABLE IF NOT EXISTS events (
+    id TEXT PRIMARY KEY,
+    event_type TEXT,
+    status TEXT,
+    date TEXT,
+    date_end TEXT,
+    story TEXT,
+    record TEXT
+);
+
+CREATE TABLE IF NOT EXISTS event_participants (
+    event_id TEXT,
+    role TEXT,
+    name TEXT,
+    code TEXT
+);
+
+CREATE TABLE IF NOT EXISTS event_members (
+    event_id TEXT,
+    mention_id TEXT,
+    article TEXT,
+    outlet TEXT
+);
+
+CREATE TABLE IF NOT EXISTS stories (
+    id TEXT PRIMARY KEY,
+    title TEXT,
+    record TEXT
+);
+
+CREATE TABLE IF NOT EXISTS story_articles (
+    story_id TEXT,
+    article TEXT
+);
+
+CREATE TABLE IF NOT EXISTS quarantine (
+    path TEXT,
+    reason TEXT,
+    detail TEXT,
+    first_seen TEXT,
+    last_seen TEXT,
+    PRIMARY KEY (path, reason)
+);
+
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY,
+    started TEXT,
+    finished TEXT,
+    status TEXT,
+    summary TEXT
+);
