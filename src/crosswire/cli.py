@@ -52,7 +52,8 @@ def main() -> None:
 @click.option("--master", default="local[*]", show_default=True, help="Spark master (with --engine spark).")
 @click.option("--partitions", type=int, default=None, help="Spark partitions (with --engine spark).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def run(paths, db, out_dir, outlet, engine, master, partitions, quiet) -> None:
+@click.option("--verbose", is_flag=True, help="One line per stored article (instead of a progress bar).")
+def run(paths, db, out_dir, outlet, engine, master, partitions, quiet, verbose) -> None:
     """Read articles from PATHS (files, directories, globs) into the store."""
     from .outputs.summary import print_summary
 
@@ -68,7 +69,8 @@ def run(paths, db, out_dir, outlet, engine, master, partitions, quiet) -> None:
         from .store import open_store
 
         with open_store(settings.db) as store:
-            summary = run_paths(paths, store, Pipeline(settings), progress=not quiet and sys.stderr.isatty())
+            progress = _log_progress if verbose else (not quiet and sys.stderr.isatty())
+            summary = run_paths(paths, store, Pipeline(settings), progress=progress)
     print_summary(summary)
     if out_dir:
         from .outputs.files import write_outputs
@@ -79,6 +81,10 @@ def run(paths, db, out_dir, outlet, engine, master, partitions, quiet) -> None:
     if getattr(summary, "interrupted", False):
         click.echo("interrupted: everything processed so far is stored; run again to continue.", err=True)
         sys.exit(130)
+
+
+def _log_progress(done: int, total: int, label: str) -> None:
+    click.echo(f"stored {done}/{total}: {label}", err=True)
 
 
 # --------------------------------------------------------------------- events

@@ -1,13 +1,174 @@
-"""Compare: per story and per event, which outlets agree and which differ.
-(Placeholder until the compare stage lands: records who reports each event.)"""
+"""Compare: per event and per story, which outlets agree and which differ.
+
+Why: a user wants to see at a glance what every outlet confirms, where they
+disagree (a different date, another participant), and what rests on one
+outlet alone. `compare(resolution, results)` fills `Event.agreement` and
+`Story.agreement`; `comparison_rows(story, events)` flattens them into table
+rows for `crosswire compare STORY`.
+
+Event.agreement:
+    {"reported_by": [outlets], "single_source": bool,
+     "date" | "place" | "status": {"values": {value: [outlets]}, "missing": [outlets], "agree": bool,
+                                    "only_in": {value: outlet}},
+     "participants" | "numbers": same shape; values are set members (a participant's
+                                  "name (CODE)", a number as written)}
+A single-valued field (date, place, status) agrees when the outlets that give
+it give one value; a set-valued field (participants, numbers) agrees when
+every outlet that names any member names the same members. `only_in` lists
+values that one outlet alone reports while others report the event.
+
+Story.agreement:
+    {"outlets": [...], "events": n, "corroborated": [event ids reported by 2+ outlets],
+     "single_source": {outlet: [event ids only it reports]},
+     "conflicts": [{"event": id, "field": name, "values": {value: [outlets]}}]}
+"""
 from __future__ import annotations
 
-from typing import Sequence
+import re
+from collections import defaultdict
+from typing import Any, Optional, Sequence
 
-from ..records import ArticleResult
+from ..records import ArticleResult, Event, Story
+
+SINGLE_VALUED = ("date", "place", "status")
+SET_VALUED = ("participants", "numbers")
+FIELDS = ("date", "participants", "place", "numbers", "status")
+STATUS_STRENGTH = {"occurred": 3, "ongoing": 2, "planned": 1}
+
+MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
+          "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(%|percent|per cent|million|billion|"
+                    r"thousand|troops|soldiers|people|dead|killed|injured|wounded|km|kilometres|miles))?",
+                    re.IGNORECASE)
+DATE_CONTEXT = re.compile(rf"(?:{MONTHS})\.?\s*$|^\s*(?:st|nd|rd|th)?\s*(?:of\s+)?(?:{MONTHS})\b", re.IGNORECASE)
+
+
+def numbers_in(text: str) -> list[str]:
+    """Numbers a sentence states (not day numbers of dates, not years)."""
+    out = []
+    for m in NUMBER.finditer(text or ""):
+        value = m.group(0).strip()
+        before, after = text[max(0, m.start() - 12):m.start()], text[m.end():m.end() + 12]
+        if DATE_CONTEXT.search(before) or DATE_CONTEXT.search(after):
+            continue
+        if re.fullmatch(r"(1[89]|20)\d\d", m.group(1)):
+            continue
+        out.append(value.lower())
+    return out
+
+
+def _participant_label(p) -> str:
+    return f"{p.name} ({p.code})" if p.code else p.name
+
+
+def _outlet_values(event: Event, by_mention: dict) -> dict[str, dict[str, set[str]]]:
+    """Per field, per outlet, the values that outlet's reports give."""
+    per: dict[str, dict[str, set[str]]] = {f: defaultdict(set) for f in FIELDS}
+    status_by_outlet: dict[str, str] = {}
+    for men in event.mentions:
+        outlet = men.outlet or men.article
+        src = by_mention.get(men.mention_id)
+        if men.date:
+            per["date"][outlet].add(men.date)
+        if men.status:
+            prev = status_by_outlet.get(outlet)
+            if prev is None or STATUS_STRENGTH.get(men.status, 0) > STATUS_STRENGTH.get(prev, 0):
+                status_by_outlet[outlet] = men.status
+        if src is not None:
+            for p in list(src.actors) + list(src.recipients):
+                per["participants"][outlet].add(_participant_label(p))
+            if src.location:
+                per["place"][outlet].add(src.location)
+        per["numbers"][outlet].update(numbers_in(men.text))
+    for outlet, status in status_by_outlet.items():
+        per["status"][outlet].add(status)
+    return per
+
+
+def _field_summary(name: str, per_outlet: dict[str, set[str]], reported_by: list[str]) -> dict[str, Any]:
+    values: dict[str, list[str]] = defaultdict(list)
+    for outlet in sorted(per_outlet):
+        for v in sorted(per_outlet[outlet]):
+            values[v].append(outlet)
+    giving = sorted(o for o in per_outlet if per_outlet[o])
+    if name in SINGLE_VALUED:
+        agree = len(values) <= 1
+    else:
+        agree = len({frozenset(per_outlet[o]) for o in giving}) <= 1
+    only_in = {v: os[0] for v, os in values.items() if len(os) == 1 and len(reported_by) > 1}
+    return {"values": dict(sorted(values.items())), "missing": [o for o in reported_by if o not in giving],
+            "agree": agree, "only_in": only_in}
+
+
+def event_agreement(event: Event, by_mention: dict) -> dict[str, Any]:
+    reported_by = sorted({m.outlet or m.article for m in event.mentions})
+    per = _outlet_values(event, by_mention)
+    out: dict[str, Any] = {"reported_by": reported_by, "single_source": len(reported_by) == 1}
+    for name in FIELDS:
+        out[name] = _field_summary(name, per[name], reported_by)
+    return out
+
+
+def story_agreement(story: Story, events: Sequence[Event]) -> dict[str, Any]:
+    mine = [e for e in events if e.id in set(story.events)]
+    outlets = sorted({o for e in mine for o in e.agreement.get("reported_by", [])} | set(story.outlets))
+    single: dict[str, list[str]] = defaultdict(list)
+    conflicts = []
+    for e in sorted(mine, key=lambda e: e.id):
+        rb = e.agreement.get("reported_by", [])
+        if len(rb) == 1:
+            single[rb[0]].append(e.id)
+        for name in FIELDS:
+            f = e.agreement.get(name, {})
+            if f and not f.get("agree", True):
+                conflicts.append({"event": e.id, "field": name, "values": f["values"]})
+    return {"outlets": outlets, "events": len(mine),
+            "corroborated": sorted(e.id for e in mine if len(e.agreement.get("reported_by", [])) > 1),
+            "single_source": dict(sorted(single.items())), "conflicts": conflicts}
 
 
 def compare(resolution, results: Sequence[ArticleResult]) -> None:
+    """Fill Event.agreement and Story.agreement in place."""
+    by_mention = {m.id: m for r in results for m in r.event_mentions}
     for event in resolution.events:
-        outlets = sorted({m.outlet for m in event.mentions if m.outlet})
-        event.agreement = {"reported_by": outlets}
+        event.agreement = event_agreement(event, by_mention)
+    for story in resolution.stories:
+        story.agreement = story_agreement(story, resolution.events)
+
+
+def comparison_rows(story: Story, events: Sequence[Event]) -> list[dict[str, Any]]:
+    """Rows for the `crosswire compare STORY` table, one per (event, field).
+
+    Each row: {"event": id, "what": "CONSULT planned 2022-01-10: <text…>",
+    "field": "reported_by" | "date" | "participants" | "place" | "numbers" | "status",
+    "agree": "yes" | "no" | "single source" | "-",
+    "values": "value [outlet, outlet]; value [outlet]", "missing": "outlets that report the
+    event but not this field", "only_in": "value (outlet); ..."}.
+    Events come in date order (undated last), fields in FIELDS order; fields no
+    outlet gives are left out. Call `compare` first so `agreement` is filled.
+    """
+    wanted = set(story.events)
+    mine = sorted((e for e in events if e.id in wanted), key=lambda e: (e.date or "9999", e.id))
+    rows = []
+    for e in mine:
+        ag = e.agreement or {}
+        what = f"{e.event_type} {e.status} {e.date or 'undated'}: {_short(e.event_text)}"
+        rb = ag.get("reported_by", [])
+        rows.append({"event": e.id, "what": what, "field": "reported_by",
+                     "agree": "single source" if ag.get("single_source") else "yes",
+                     "values": ", ".join(rb), "missing": "", "only_in": ""})
+        for name in FIELDS:
+            f = ag.get(name)
+            if not f or not f["values"]:
+                continue
+            rows.append({"event": e.id, "what": what, "field": name,
+                         "agree": "-" if len(rb) < 2 else ("yes" if f["agree"] else "no"),
+                         "values": "; ".join(f"{v} [{', '.join(os)}]" for v, os in f["values"].items()),
+                         "missing": ", ".join(f["missing"]),
+                         "only_in": "; ".join(f"{v} ({o})" for v, o in f["only_in"].items())})
+    return rows
+
+
+def _short(text: Optional[str], n: int = 80) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= n else text[: n - 1] + "…"

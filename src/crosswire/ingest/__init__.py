@@ -1,70 +1,157 @@
 """Ingest: files, directories and globs -> Article records (or Rejections).
 
 `read_inputs` is the single entry point. It never raises on bad input: every
-file that cannot be read becomes a `Rejection` naming the file and the reason,
-and the rest of the batch goes on.
+file (or record of a file) that cannot be read becomes a `Rejection` naming
+the file and a short reason, and the rest of the batch goes on. Nothing here
+touches the network. docs/ingest.md describes formats, fields and reasons.
+
+Modules: detect (size, permissions, binary sniffing, format, encoding), text,
+html, jsonl (JSON Lines and JSON), feeds (RSS/Atom), warc; article (the one
+place Articles are built: outlet and date rules), dates, outlets.
 """
 from __future__ import annotations
 
 import glob
 import os
-from pathlib import Path
-from typing import Iterable, Iterator, Union
+from typing import Callable, Iterable, Iterator, Union
 
 from ..config import Settings
 from ..records import Article, Rejection
+from .article import article_from_fields, article_or_rejection
+from .detect import (
+    IngestError, check_not_binary, check_readable, decode_bytes, declared_html_charset, format_of,
+    known_suffix, read_bytes, read_head,
+)
+from .feeds import read_feed
+from .html import article_from_html
+from .jsonl import read_json, read_jsonl
+from .text import article_from_text
+from .warc import read_warc
+
+__all__ = ["expand_paths", "read_inputs", "read_file", "article_from_fields", "DUPLICATE"]
+
+ArticleOrRejection = Union[Article, Rejection]
+DUPLICATE = "duplicate article"  # reason given to a later copy of an article already read
+STREAMED_FORMATS = ("jsonl", "warc")  # read record by record; the size limit applies per record
 
 
 def expand_paths(paths: Iterable[str]) -> Iterator[str]:
-    """Files named, found under directories (recursively, sorted) or by globs."""
+    """Files named, found under directories (recursively, sorted) or matched
+    by globs. Directories and globs skip hidden and non-input files (see
+    _article_file_name); a file named explicitly is always read. A path that
+    matches nothing is passed on so that read_file reports it as "not found"."""
     for raw in paths:
-        matches = sorted(glob.glob(raw, recursive=True)) if glob.has_magic(raw) else [raw]
+        raw = str(raw)
+        if glob.has_magic(raw):
+            matches = [m for m in sorted(glob.glob(raw, recursive=True))
+                       if os.path.isdir(m) or _article_file_name(os.path.basename(m))]
+        else:
+            matches = [raw]
         if not matches:
-            yield raw  # reported as missing by read_file
+            yield raw
         for path in matches:
             if os.path.isdir(path):
-                for root, dirs, files in os.walk(path):
-                    dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                    for name in sorted(files):
-                        if not name.startswith("."):
-                            yield os.path.join(root, name)
+                yield from _walk(path)
             else:
                 yield path
 
 
-def read_inputs(paths: Iterable[str], settings: Settings | None = None) -> Iterator[Union[Article, Rejection]]:
+def _walk(directory: str) -> Iterator[str]:
+    """Files under a directory; a subdirectory that cannot be listed is
+    yielded itself so that read_file reports it ("permission denied")."""
+    errors: list[OSError] = []
+    for root, dirs, files in os.walk(directory, onerror=errors.append):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if _article_file_name(name):
+                yield os.path.join(root, name)
+    for error in errors:
+        yield error.filename or directory
+
+
+def _article_file_name(name: str) -> bool:
+    """Inside directories, only files that look like inputs: a known suffix
+    (.txt, .html, .jsonl, .json, .xml, .rss, .atom, .warc[.gz], ...) or none at
+    all. README.md, SOURCES.md, scripts and spreadsheets are left alone; a file
+    named explicitly is always read, whatever its name."""
+    if name.startswith("."):
+        return False
+    return known_suffix(name) or "." not in name
+
+
+def read_inputs(paths: Iterable[str], settings: Settings | None = None,
+                dedupe: bool = True) -> Iterator[ArticleOrRejection]:
+    """Every article in `paths`, in order, and a Rejection for everything that
+    could not be read. With `dedupe`, a second copy of an article already read
+    (same text, any path or format) becomes Rejection(path, DUPLICATE)."""
     settings = settings or Settings()
+    seen: dict[str, str] = {}
     for path in expand_paths(paths):
-        yield from read_file(path, settings)
+        for item in read_file(path, settings):
+            if dedupe and isinstance(item, Article):
+                if item.id in seen:
+                    yield Rejection(item.path, DUPLICATE, f"same text as {seen[item.id]}")
+                    continue
+                seen[item.id] = _where(item)
+            yield item
 
 
-def read_file(path: str, settings: Settings) -> Iterator[Union[Article, Rejection]]:
-    p = Path(path)
-    if not p.exists():
-        yield Rejection(path, "not found")
-        return
-    data = p.read_bytes()
-    text = data.decode("utf-8", errors="replace").strip()
-    if len(text) < settings.min_article_chars:
-        yield Rejection(path, "empty")
-        return
-    lines = text.splitlines()
-    body = "\n".join(lines[1:]).strip()
-    yield Article(id=Article.make_id(body), text=body, title=lines[0].strip(), path=path,
-                  outlet=settings.default_outlet)
+def _where(article: Article) -> str:
+    for key in ("line", "entry", "record"):
+        if key in article.meta:
+            return f"{article.path} ({key} {article.meta[key]})"
+    return article.path
 
 
-def article_from_fields(fields: dict, path: str, settings: Settings | None = None) -> Article:
-    """An Article from JSONL-style fields: text, title, published, url, outlet."""
+def read_file(path: str, settings: Settings | None = None) -> Iterator[ArticleOrRejection]:
+    """The articles of one file, or Rejections; never raises."""
     settings = settings or Settings()
-    text = str(fields.get("text") or "").strip()
-    title = str(fields.get("title") or "").strip()
-    published = fields.get("published") or fields.get("date")
-    published = str(published)[:10] if published else None
-    return Article(
-        id=Article.make_id(text), text=text, title=title, path=path,
-        outlet=fields.get("outlet") or settings.default_outlet, url=fields.get("url"),
-        byline=fields.get("byline"), published=published,
-        published_basis="metadata" if published else None,
-        meta={k: v for k, v in fields.items() if k not in {"text", "title", "published", "url", "outlet", "byline"}},
-    )
+    try:
+        yield from _read_file(path, settings)
+    except IngestError as exc:
+        yield Rejection(path, exc.reason, exc.detail)
+    except MemoryError:
+        yield Rejection(path, "too large to read", "out of memory")
+    except Exception as exc:  # a reader bug must not stop the batch; say what happened
+        yield Rejection(path, f"could not read ({type(exc).__name__})", str(exc)[:300])
+
+
+def _read_file(path: str, settings: Settings) -> Iterator[ArticleOrRejection]:
+    check_readable(path, settings.max_file_bytes, limit_size=False)
+    head = read_head(path)
+    kind = format_of(path, head)
+    if kind == "warc":
+        yield from read_warc(path, settings)
+        return
+    check_not_binary(head)
+    if kind == "jsonl":
+        yield from read_jsonl(path, settings)
+        return
+    check_readable(path, settings.max_file_bytes)
+    data = read_bytes(path)
+    if not data.strip():
+        raise IngestError("empty file", "only whitespace")
+    yield from WHOLE_FILE_READERS[kind](path, data, settings)
+
+
+def _one(build: Callable[[], Article], path: str, settings: Settings) -> Iterator[ArticleOrRejection]:
+    yield article_or_rejection(build, path, settings)
+
+
+def _read_text(path: str, data: bytes, settings: Settings) -> Iterator[ArticleOrRejection]:
+    yield from _one(lambda: article_from_text(decode_bytes(data), path, settings), path, settings)
+
+
+def _read_html(path: str, data: bytes, settings: Settings) -> Iterator[ArticleOrRejection]:
+    def build() -> Article:
+        return article_from_html(decode_bytes(data, declared_html_charset(data)), path, settings)
+
+    yield from _one(build, path, settings)
+
+
+WHOLE_FILE_READERS = {
+    "text": _read_text,
+    "html": _read_html,
+    "json": read_json,
+    "feed": read_feed,
+}

@@ -11,10 +11,10 @@ Every reader ends here, so outlet and date rules are the same for every format:
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional, Union
 
 from ..config import Settings
-from ..records import Article
+from ..records import Article, Rejection
 from .dates import normalise_date
 from .detect import IngestError, normalise_newlines
 from .outlets import outlet_from_url
@@ -110,3 +110,13 @@ def check_length(article: Article, settings: Settings) -> Article:
     if n > settings.max_article_chars:
         raise IngestError(f"article too long ({n:,} characters > {settings.max_article_chars:,} limit)")
     return article
+
+
+def article_or_rejection(build: Callable[[], Article], path: str, settings: Settings,
+                         where: Optional[str] = None) -> Union[Article, Rejection]:
+    """Run one record's reader; a bad record becomes a Rejection naming the
+    file and `where` in it ("line 3", "entry 2") so the rest still goes on."""
+    try:
+        return check_length(build(), settings)
+    except IngestError as exc:
+        return Rejection(path, f"{where}: {exc.reason}" if where else exc.reason, exc.detail)

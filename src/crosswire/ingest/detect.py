@@ -13,7 +13,7 @@ from pathlib import Path
 
 # Formats the readers understand. Each value names a reader in ingest/__init__.py.
 FORMAT_BY_SUFFIX: dict[str, str] = {
-    ".txt": "text", ".text": "text", ".md": "text",
+    ".txt": "text", ".text": "text",
     ".html": "html", ".htm": "html", ".xhtml": "html",
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonlines": "jsonl",
     ".json": "json",
@@ -87,6 +87,10 @@ def check_readable(path: str, max_bytes: int, *, limit_size: bool = True) -> int
     except OSError as exc:
         raise IngestError("cannot read file", f"{type(exc).__name__}: {exc}") from None
     if p.is_dir():
+        try:
+            os.scandir(path).close()
+        except PermissionError as exc:
+            raise IngestError("permission denied", str(exc)) from None
         raise IngestError("is a directory")
     if not p.is_file():
         raise IngestError("not a regular file")
@@ -118,6 +122,12 @@ def read_head(path: str, n: int = SNIFF_BYTES) -> bytes:
         raise IngestError("permission denied", str(exc)) from None
     except OSError as exc:
         raise IngestError("cannot read file", f"{type(exc).__name__}: {exc}") from None
+
+
+def known_suffix(name: str) -> bool:
+    """Whether a file name ends in a suffix listed in FORMAT_BY_SUFFIX."""
+    lower = name.lower()
+    return any(lower.endswith(suffix) for suffix in FORMAT_BY_SUFFIX)
 
 
 def format_of(path: str, head: bytes) -> str:

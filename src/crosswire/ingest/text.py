@@ -116,14 +116,14 @@ def _take_header_line(header: Header, line: str) -> bool:
     if date:
         header.published = header.published or date
         return True
-    name = byline_name(line)
-    if name and not header.byline:
-        header.byline = name
-        return True
     combined = _byline_with_date(line)
     if combined:
         header.byline = header.byline or combined[0]
         header.published = header.published or combined[1]
+        return True
+    name = byline_name(line)
+    if name and not header.byline:
+        header.byline = name
         return True
     return False
 

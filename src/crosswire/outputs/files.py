@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from ..pipeline import Results
+from ..records import Event
 from . import event_row, results_to_json
 from .briefing import render_briefing
 
@@ -22,7 +23,7 @@ def write_json(results: Results, path: Path) -> Path:
 
 def write_csv(results: Results, path: Path) -> Path:
     rows = [event_row(e) for e in results.events]
-    fields = list(event_row.__annotations__) if not rows else list(rows[0])
+    fields = list(event_row(Event(id="", event_type="", status="")))
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=fields)
         writer.writeheader()

@@ -2,37 +2,307 @@
 
 Entry point: `resolve(results, settings) -> Resolution`. Input is every
 ArticleResult in scope (the store's and the new batch's); output is canonical
-events (each with every supporting mention) and stories. Must be
-order-independent: processing A then B gives the same events as A and B
-together. (Placeholder until the resolve stage lands: one event per mention.)
+events (each with every supporting mention), stories and canonical actors.
+
+How (docs/resolve.md has the detail):
+1. actors: every actor reference gets a canonical id (actors.py);
+2. mentions become scorer `Item`s; identical dated reports are compressed;
+3. blocking (blocking.py) proposes candidate pairs, the pairwise scorer
+   (scoring.py) scores them, and constrained average-link clustering
+   (cluster.py) groups them: different dates never merge, nor two mentions of
+   one sentence;
+4. each cluster becomes an Event whose status follows the latest evidence;
+5. articles are grouped into stories (stories.py).
+
+Order-independent: items are sorted by mention id first and every tie breaks
+on ids, so processing A then B gives the same events as A and B together.
+`resolve_incremental` adds a batch to a previous resolution and never splits
+an event that existed before (it logs when it had to keep one merged).
 """
 from __future__ import annotations
 
+import logging
+import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Optional, Sequence
 
 from ..config import Settings
-from ..records import ArticleResult, Event, Mention, Story, stable_id
+from ..records import ArticleResult, Event, EventMention, Mention, Participant, Story, stable_id
+from .actors import ActorEntry, build_actor_index, canonical_participant
+from .blocking import candidate_pairs
+from .cluster import agglomerate
+from .embed import Embedder
+from .lexicon import content_words, trigger_lemma
+from .scoring import NEWS_WEIGHTS, Item, day_ordinal, score
+from .stories import cluster_stories
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Resolution", "resolve", "resolve_incremental", "cluster_mentions"]
+
+ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+EDGE_FLOOR = 0.05  # scores below this are dropped: memory stays bounded by plausible pairs
+STATUS_STRENGTH = {"occurred": 3, "ongoing": 2, "planned": 1}
+BASIS_WEIGHT = {"explicit": 3, "relative-to-publication": 2, "inferred": 1, "publication": 1}
 
 
 @dataclass
 class Resolution:
     events: list[Event] = field(default_factory=list)
     stories: list[Story] = field(default_factory=list)
+    actors: list[ActorEntry] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)  # notable decisions (kept merges, ...)
 
 
-def resolve(results: Sequence[ArticleResult], settings: Settings | None = None) -> Resolution:
-    events = []
-    outlets = {r.article.id: r.article.outlet for r in results}
+# ------------------------------------------------------------------ mentions
+def _clean_date(value: Optional[str]) -> Optional[str]:
+    """Keep calendar dates and their prefixes; weeks, seasons, refs say nothing here."""
+    if value and ISO_DATE.match(value[:10]):
+        return value[:10]
+    return None
+
+
+def _codes(m: EventMention, actor_ids: dict) -> frozenset:
+    out = set()
+    for p in list(m.actors) + list(m.recipients):
+        out.add(p.code or actor_ids.get((p.name, p.code, p.kind)) or p.name.lower())
+    return frozenset(out)
+
+
+def mention_item(m: EventMention, published: Optional[str], actor_ids: dict) -> Item:
+    """The scorer's view of a news mention."""
+    date = _clean_date(m.date)
+    return Item(key=m.id, doc=m.article, sentence=m.sentence, lemma=trigger_lemma(m.trigger),
+                event_type=m.event_type, codes=_codes(m, actor_ids), date=date,
+                ref_day=day_ordinal(date) or day_ordinal(published), location=(m.location or "").lower() or None,
+                topic=content_words(m.topic or ""), context=content_words(m.text), members=[m.id])
+
+
+def _compress(items: list[Item]) -> list[Item]:
+    """Fold dated mentions with one signature (type, trigger, date, participants,
+    place) from different sentences into one weighted item: they are the
+    duplicates news is full of, and scoring them pairwise would be wasted work."""
+    groups: dict[tuple, list[Item]] = defaultdict(list)
+    out = []
+    for it in items:
+        if it.date and len(it.date) == 10 and it.codes:
+            groups[(it.event_type, it.lemma, it.date, it.codes, it.location)].append(it)
+        else:
+            out.append(it)
+    for group in groups.values():
+        head = group[0]
+        head.members = [k for g in group for k in g.members]
+        head.weight = len(head.members)
+        head.context = frozenset().union(*(g.context for g in group[:20]))
+        out.append(head)
+    out.sort(key=lambda it: it.key)
+    return out
+
+
+def cluster_mentions(items: list[Item], threshold: float, weights: dict = NEWS_WEIGHTS,
+                     embedder: Optional[Embedder] = None, texts: Optional[dict[str, str]] = None,
+                     same_sentence_rule: bool = True) -> list[list[str]]:
+    """Blocking + scoring + clustering: lists of mention keys, one per cluster."""
+    items = _compress(sorted(items, key=lambda it: it.key))
+    pairs = list(candidate_pairs(items))
+    if embedder is not None and embedder.available and texts:
+        needed = sorted({i for p in pairs for i in p})
+        vecs = embedder.sentences([texts.get(items[i].key, "") for i in needed])
+        for i, v in zip(needed, vecs):
+            items[i].vector = v
+    edges = []
+    for i, j in pairs:
+        s = score(items[i], items[j], weights)
+        if s >= EDGE_FLOOR:
+            edges.append((i, j, s))
+    clusters = agglomerate(items, edges, threshold, same_sentence_rule)
+    return sorted((sorted(k for i in c for k in items[i].members) for c in clusters), key=lambda c: c[0])
+
+
+# -------------------------------------------------------------------- events
+def _outlet(result: ArticleResult) -> str:
+    return result.article.outlet or result.article.title or result.article.id
+
+
+def _cites(m: EventMention, attributions: Sequence) -> list[str]:
+    names = [s.name for s in m.sources if s.kind != "outlet"]
+    for a in attributions:
+        if a.covers_start <= m.start < a.covers_end:
+            names += [s.name for s in a.chain if s.kind != "outlet"]
+    return names
+
+
+def _pick_date(mentions: Sequence[EventMention]) -> tuple[Optional[str], Optional[str], str]:
+    votes: Counter = Counter()
+    basis_of: dict[str, str] = {}
+    for m in mentions:
+        d = _clean_date(m.date)
+        if d:
+            w = BASIS_WEIGHT.get(m.date_basis, 1)
+            votes[d] += w
+            if BASIS_WEIGHT.get(m.date_basis, 0) >= BASIS_WEIGHT.get(basis_of.get(d, ""), 0):
+                basis_of[d] = m.date_basis
+    if not votes:
+        return None, None, "none"
+    # the most specific date wins among compatible ones (a day over its month)
+    best = max(votes, key=lambda d: (len(d), votes[d], d))
+    ends = Counter(_clean_date(m.date_end) for m in mentions if _clean_date(m.date) == best and m.date_end)
+    end = max(ends, key=lambda d: (ends[d], d or "")) if ends else None
+    return best, end, basis_of[best]
+
+
+def _latest_status(mentions: Sequence[EventMention], published: dict[str, Optional[str]]) -> str:
+    """Status from the latest evidence (article date order); once any report
+    says the event occurred, occurred beats planned."""
+    statuses = {m.status for m in mentions}
+    order = sorted(mentions, key=lambda m: (published.get(m.article) or "", m.article, m.sentence, m.id))
+    latest_day = published.get(order[-1].article) or ""
+    latest = [m.status for m in order if (published.get(m.article) or "") == latest_day
+              and m.article == order[-1].article]
+    status = max(latest, key=lambda s: (STATUS_STRENGTH.get(s, 0), s))
+    if "occurred" in statuses and status in ("planned", "ongoing"):
+        status = "occurred"
+    return status
+
+
+def _merge_participants(lists: Sequence[Sequence[Participant]], actor_ids: dict, names: dict) -> list[Participant]:
+    counts: Counter = Counter()
+    first: dict[str, Participant] = {}
+    for plist in lists:
+        for p in plist:
+            cp = canonical_participant(p, actor_ids, names)
+            key = cp.actor_id or cp.code or cp.name
+            counts[key] += 1
+            first.setdefault(key, cp)
+    return [first[k] for k in sorted(counts, key=lambda k: (-counts[k], k))]
+
+
+def _most_common(values: Sequence[Optional[str]]) -> Optional[str]:
+    c = Counter(v for v in values if v)
+    return max(c, key=lambda v: (c[v], v)) if c else None
+
+
+def build_event(mentions: list[EventMention], by_article: dict[str, ArticleResult], actor_ids: dict,
+                names: dict) -> Event:
+    """One canonical event from the mentions of a cluster."""
+    published = {a: r.article.published for a, r in by_article.items()}
+    mentions = sorted(mentions, key=lambda m: (published.get(m.article) or "", m.article, m.sentence, m.start, m.id))
+    status = _latest_status(mentions, published)
+    date, date_end, basis = _pick_date(mentions)
+    types = Counter(m.event_type for m in mentions)
+    event_type = max(types, key=lambda t: (types[t], t == "CONSULT", t))
+    export = _most_common([m.plover_export_type for m in mentions if m.status == status]) or event_type
+    if status == "planned" and event_type == "CONSULT":
+        export = "AGREE"  # PLOVER codes an announced meeting as an agreement to meet
+    elif status == "occurred" and export == "AGREE" and event_type == "CONSULT":
+        export = "CONSULT"
+    best_text = max(mentions, key=lambda m: (bool(_clean_date(m.date)), len(m.actors) + len(m.recipients),
+                                             -len(m.text), m.id))
+    sources: dict[str, set[str]] = defaultdict(set)
+    for m in mentions:
+        r = by_article[m.article]
+        sources[_outlet(r)].update(_cites(m, r.attributions))
+    return Event(
+        id=stable_id("e", min(m.id for m in mentions)), event_type=event_type, status=status,
+        mode=_most_common([m.mode for m in mentions]),
+        context=sorted({c for m in mentions for c in m.context}),
+        cameo=_most_common([m.cameo for m in mentions]), plover_export_type=export,
+        date=date, date_end=date_end, date_basis=basis,
+        actors=_merge_participants([m.actors for m in mentions], actor_ids, names),
+        recipients=_merge_participants([m.recipients for m in mentions], actor_ids, names),
+        location=_most_common([m.location for m in mentions]), topic=_most_common([m.topic for m in mentions]),
+        mentions=[Mention(m.id, m.article, m.sentence, m.start, m.end, m.text, _outlet(by_article[m.article]),
+                          m.status, _clean_date(m.date)) for m in mentions],
+        sources=[{"outlet": o, "cites": sorted(c)} for o, c in sorted(sources.items())],
+        event_text=best_text.text)
+
+
+# ------------------------------------------------------------------- resolve
+def _settings(settings: Optional[Settings]) -> Settings:
+    return settings or Settings()
+
+
+def _resolve_clusters(results: Sequence[ArticleResult], settings: Settings, actor_ids: dict) -> list[list[str]]:
+    items, texts = [], {}
     for r in results:
         for m in r.event_mentions:
-            events.append(Event(
-                id=stable_id("e", m.id), event_type=m.event_type, status=m.status, mode=m.mode,
-                context=m.context, cameo=m.cameo, plover_export_type=m.plover_export_type,
-                date=m.date, date_end=m.date_end, date_basis=m.date_basis, actors=m.actors,
-                recipients=m.recipients, location=m.location, topic=m.topic, event_text=m.text,
-                mentions=[Mention(m.id, m.article, m.sentence, m.start, m.end, m.text,
-                                  outlets.get(m.article), m.status, m.date)]))
-    stories = [Story(id=stable_id("s", r.article.id), title=r.article.title, articles=[r.article.id],
-                     outlets=[r.article.outlet] if r.article.outlet else []) for r in results]
-    return Resolution(events, stories)
+            items.append(mention_item(m, r.article.published, actor_ids))
+            texts[m.id] = m.text
+    embedder = Embedder(enabled=settings.use_embeddings) if settings.use_embeddings else None
+    weights = NEWS_WEIGHTS if embedder is not None and embedder.available else {**NEWS_WEIGHTS, "embedding": 0.0}
+    return cluster_mentions(items, settings.coref_threshold, weights, embedder, texts)
+
+
+def _assemble(results: Sequence[ArticleResult], clusters: list[list[str]], settings: Settings,
+              actor_ids: dict, entries: list[ActorEntry], notes: list[str]) -> Resolution:
+    by_article = {r.article.id: r for r in results}
+    by_id = {m.id: m for r in results for m in r.event_mentions}
+    names = {e.id: e.name for e in entries}
+    events = [build_event([by_id[k] for k in c], by_article, actor_ids, names) for c in clusters]
+    events.sort(key=lambda e: e.id)
+    stories = cluster_stories(results, events, actor_ids, settings.story_threshold)
+    story_of = {e: s.id for s in stories for e in s.events}
+    for ev in events:
+        ev.story = story_of.get(ev.id)
+    return Resolution(events=events, stories=stories, actors=entries, log=notes)
+
+
+def resolve(results: Sequence[ArticleResult], settings: Optional[Settings] = None) -> Resolution:
+    """Canonical events, stories and actors of every article result in scope."""
+    settings = _settings(settings)
+    results = _unique(results)
+    actor_ids, entries = build_actor_index(results)
+    clusters = _resolve_clusters(results, settings, actor_ids)
+    return _assemble(results, clusters, settings, actor_ids, entries, [])
+
+
+def resolve_incremental(previous: Resolution, new_results: Sequence[ArticleResult],
+                        all_results: Sequence[ArticleResult], settings: Optional[Settings] = None) -> Resolution:
+    """Add `new_results` to a previous resolution over `all_results`.
+
+    The clustering is re-run over all mentions (it is fast: blocking keeps it
+    near-linear), so the outcome equals `resolve(all_results)`, except that an
+    event of `previous` is never split: if the new evidence would split one,
+    its parts are kept merged and the decision is logged in `Resolution.log`.
+    """
+    settings = _settings(settings)
+    results = _unique(list(all_results) + list(new_results))
+    actor_ids, entries = build_actor_index(results)
+    clusters = _resolve_clusters(results, settings, actor_ids)
+    clusters, notes = _keep_previous_merges(previous, clusters)
+    return _assemble(results, clusters, settings, actor_ids, entries, notes)
+
+
+def _keep_previous_merges(previous: Resolution, clusters: list[list[str]]) -> tuple[list[list[str]], list[str]]:
+    """Union clusters that share a previous event (never split silently)."""
+    parent = list(range(len(clusters)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    where = {k: i for i, c in enumerate(clusters) for k in c}
+    notes = []
+    for ev in previous.events:
+        idxs = sorted({where[m.mention_id] for m in ev.mentions if m.mention_id in where})
+        if len(idxs) > 1:
+            msg = f"kept event {ev.id} merged: new evidence would split it into {len(idxs)} events"
+            log.warning(msg)
+            notes.append(msg)
+            for i in idxs[1:]:
+                parent[find(i)] = find(idxs[0])
+    merged: dict[int, list[str]] = defaultdict(list)
+    for i, c in enumerate(clusters):
+        merged[find(i)].extend(c)
+    return sorted((sorted(c) for c in merged.values()), key=lambda c: c[0]), notes
+
+
+def _unique(results: Sequence[ArticleResult]) -> list[ArticleResult]:
+    """One result per article id (a re-run adds nothing), sorted by id."""
+    seen: dict[str, ArticleResult] = {}
+    for r in results:
+        seen.setdefault(r.article.id, r)
+    return [seen[k] for k in sorted(seen)]

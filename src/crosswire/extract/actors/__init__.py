@@ -1,7 +1,462 @@
-"""Extract stage 'actors' (placeholder until the stage lands: adds nothing)."""
+"""Extract stage 'actors': mentions -> canonical actors with codes.
+
+What it finds, in this order (a later pass never overrides an earlier one):
+
+1. Dictionary phrases (data/actors/actors.json, built from the Phoenix
+   dictionaries and pycountry): people with date-ranged codes, IGOs with their
+   own identifiers (NATO, OSCE, EU, UN, ...) and CAMEO IGO codes, seats of
+   government ("the Kremlin"), state bodies, capitals used for governments
+   ("Moscow", "Washington"), countries, demonyms and adjectives.
+2. People spaCy tags PERSON that the dictionary lacks (kept, code from the
+   title's country when the text gives one).
+3. Titles: "Russian Deputy Foreign Minister Sergey Ryabkov" becomes one
+   mention: RUS, sector GOV, office "Deputy Foreign Minister". The text's
+   title wins over the dictionary, which is often out of date.
+4. State bodies: "the US National Security Council" -> USA GOV; "Russian
+   troops" -> RUS MIL; "Western media outlets" -> a group with sector MED.
+5. Linking within the article: a bare surname ("Peskov") links to the full
+   mention ("Dmitry Peskov", with his office); "the two nations" links to the
+   two actors last mentioned together (two ActorMention records on one span,
+   each with `antecedent`).
+
+Other stages code text spans through `crosswire.extract.actors.lookup`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Optional
+
 from .. import ArticleContext, register_stage
+from ...records import Actor, ActorMention, stable_id
+from .tables import (MAX_PHRASE_TOKENS, STATE_BODY_HEADS, TITLE_GLUE, TITLE_HEADS, agent_sector, load_tables,
+                     person_code_on)
+
+GROUP_NOUNS = {"nations", "countries", "sides", "states", "governments", "powers", "parties", "capitals",
+               "leaders", "presidents", "neighbours", "neighbors", "rivals", "superpowers"}
+GROUP_DETERMINERS = {"two", "both"}
+LOCATIVE_PREPS = {"in", "at", "near", "outside", "inside", "across", "around", "throughout", "into", "to", "from"}
+PRONOUNS = {"he", "she", "him", "her", "his"}
+GROUP_WORDS_RIGHT = {"media", "outlets", "officials", "diplomats", "troops", "forces", "leaders", "authorities",
+                     "government", "military", "army", "navy", "police", "protesters", "rebels", "opposition",
+                     "lawmakers", "negotiators", "delegation", "president", "embassy", "ministry"}
+NOT_NAMES = {"presidential", "foreign", "deputy", "prime", "vice", "general", "acting", "former", "senior"}
+BLOC_ADJECTIVES = {"western": "WST", "european": "EUR", "african": "AFR", "arab": "ARB", "asian": "ASA"}
+
+
+@dataclass
+class Found:
+    """A candidate mention over tokens [start, end) of the doc."""
+
+    start: int
+    end: int
+    actor: Actor
+    rule: str
+    antecedent: Optional[str] = None
 
 
 @register_stage("actors")
 def actors_stage(ctx: ArticleContext) -> None:
+    """Append ActorMention records for every actor the article names."""
+    doc = ctx.doc
+    found = find_actors(doc, ctx.anchor.date)
+    mentions = [to_mention(ctx, f) for f in found]
+    mentions += link_surnames(ctx, found, mentions)
+    mentions += link_groups(ctx, mentions)
+    mentions.sort(key=lambda m: (m.start, m.end))
+    ctx.result.actor_mentions.extend(mentions)
+
+
+# ------------------------------------------------------------------ finding
+def find_actors(doc, date: Optional[str]) -> list[Found]:
+    """All actor spans of a parsed doc, non-overlapping, in text order."""
+    taken = [False] * len(doc)
+    found: list[Found] = []
+
+    def claim(f: Found) -> None:
+        for i in range(f.start, f.end):
+            taken[i] = True
+        found.append(f)
+
+    dictionary = [f for f in scan_dictionary(doc, date)]
+    people = [f for f in dictionary if f.actor.kind == "person"]
+    people += unknown_people(doc, dictionary)
+    for f in sorted(people, key=lambda f: f.start):
+        if not any(taken[f.start:f.end]):
+            claim(extend_title(doc, name_core(doc, f), date))
+    for f in dictionary:
+        if f.actor.kind != "person" and not any(taken[f.start:f.end]):
+            claim(extend_state_body(doc, f, taken))
+    for f in bloc_groups(doc, taken):
+        claim(f)
+    found.sort(key=lambda f: f.start)
+    return found
+
+
+def scan_dictionary(doc, date: Optional[str]) -> list[Found]:
+    """Longest dictionary phrase starting at each capitalised token."""
+    t = load_tables()
+    lowers = [tok.lower_ for tok in doc]
+    out: list[Found] = []
+    i, n = 0, len(doc)
+    while i < n:
+        tok = doc[i]
+        if lowers[i] not in t.first_words or not _capitalised(tok):
+            i += 1
+            continue
+        hit = None
+        for length in range(min(MAX_PHRASE_TOKENS, n - i), 0, -1):
+            key = " ".join(lowers[i:i + length])
+            actor = actor_for_key(key, doc[i:i + length], date)
+            if actor is not None:
+                hit = Found(i, i + length, actor[0], actor[1])
+                break
+        if hit is None:
+            i += 1
+            continue
+        if doc[hit.end - 1].lower_ == "'s":
+            hit.end -= 1
+        out.append(hit)
+        i = hit.end
+    return out
+
+
+def _capitalised(tok) -> bool:
+    text = tok.text
+    return bool(text) and (text[0].isupper() or text[0].isdigit())
+
+
+def actor_for_key(key: str, span, date: Optional[str]) -> Optional[tuple[Actor, str]]:
+    """The actor a dictionary phrase names, or None. Priority: person, IGO,
+    seat of government, state body, international org, capital, country."""
+    t = load_tables()
+    if key in t.person_alias:
+        pid = t.person_alias[key]
+        return person_actor(pid, t.people[pid], span.text, date), "dict:person"
+    if key in t.igos:
+        own, name, cameo = t.igos[key]
+        if len(key) <= 3 and not span.text.isupper():
+            return None  # "Au", "Un" are not the organisations
+        return Actor(name=name, code=own, kind="igo", igo=cameo, cameo=cameo, id=f"igo:{own}"), "dict:igo"
+    if key in t.seats:
+        iso, sector = t.seats[key]
+        return government_actor(iso, sector, span.text), "dict:seat"
+    if key in t.orgs:
+        iso, sector = t.orgs[key]
+        if len(iso) == 3 and sector in {"GOV", "MIL", "LEG", "JUD", "COP", "OPP", "REB", "MED", "PTY", "BUS", "SPY"}:
+            return (Actor(name=span.text, code=iso, kind="organisation", country=iso, sector=sector,
+                          cameo=iso + sector, id=f"org:{iso}{sector}:{key}"), "dict:org")
+    if key in t.international and " " in key:
+        cameo = t.international[key]
+        kind = "igo" if cameo.startswith("IGO") else "organisation"
+        return Actor(name=span.text, code=cameo, kind=kind, igo=cameo if kind == "igo" else None, cameo=cameo,
+                     id=f"intl:{cameo}:{key}"), "dict:international"
+    if key in t.capitals:
+        return government_actor(t.capitals[key], "GOV", span.text, capital=True), "dict:capital"
+    if key in t.countries:
+        if key in t.ambiguous_lowercase and not span.text[:1].isupper():
+            return None
+        if key == "us" and span.text != "US":
+            return None
+        iso = t.countries[key]
+        return Actor(name=country_name(iso), code=iso, kind="country", country=iso, cameo=iso,
+                     id=f"country:{iso}"), "dict:country"
     return None
+
+
+def country_name(iso: str) -> str:
+    import pycountry
+
+    country = pycountry.countries.get(alpha_3=iso)
+    if country is None:
+        return iso
+    return getattr(country, "common_name", None) or country.name
+
+
+def government_actor(iso: str, sector: str, text: str, capital: bool = False) -> Actor:
+    """A capital or seat used for the state: the government of that country.
+    Same `id` as the country: "Moscow" and "Russia" are one actor."""
+    return Actor(name=country_name(iso), code=iso, kind="government", country=iso, sector=sector,
+                 cameo=iso + sector, id=f"country:{iso}")
+
+
+def person_actor(pid: str, entry: dict, text: str, date: Optional[str]) -> Actor:
+    """A dictionary person with the code valid on the article's date."""
+    code = person_code_on(entry, date)
+    country, sector, cameo = (code[0], code[1] or None, code[4]) if code else (None, None, None)
+    kind_country = country if country and not country.startswith(("IGO", "NGO")) else None
+    return Actor(name=entry["name"], code=country, kind="person", country=kind_country, sector=sector,
+                 cameo=cameo, igo=country if country and country.startswith("IGO") else None, id=pid)
+
+
+def unknown_people(doc, dictionary: list[Found]) -> list[Found]:
+    """PERSON entities the dictionary does not know: kept, with no code yet."""
+    covered = set()
+    for f in dictionary:
+        covered.update(range(f.start, f.end))
+    out = []
+    for ent in doc.ents:
+        if ent.label_ != "PERSON" or any(i in covered for i in range(ent.start, ent.end)):
+            continue
+        start, end = ent.start, ent.end
+        while end > start and doc[end - 1].lower_ in {"'s", "’s", "'"}:
+            end -= 1
+        while start < end and not doc[start].text[:1].isupper():
+            start += 1
+        if end <= start:
+            continue
+        name = doc[start:end].text
+        out.append(Found(start, end, Actor(name=name, kind="person", id=f"person:{name.lower()}"), "ner:person"))
+    return out
+
+
+def name_core(doc, f: Found) -> Found:
+    """The bare name of a person mention: a dictionary alias may include a
+    title ("russian foreign minister sergey lavrov"), NER may miss the given
+    name ("Dmitry" before "Peskov"). The title is re-read by extend_title."""
+    t = load_tables()
+    start = f.end - 1
+    while start > f.start and _name_token(doc[start - 1], t):
+        start -= 1
+    while start > 0 and start <= f.start and _name_token(doc[start - 1], t) and doc[start - 1].pos_ == "PROPN":
+        start -= 1
+    if start == f.start:
+        return f
+    actor = f.actor
+    if f.rule == "ner:person":
+        name = doc[start:f.end].text
+        actor = replace(actor, name=name, id=f"person:{name.lower()}")
+    return Found(start, f.end, actor, f.rule, f.antecedent)
+
+
+def _name_token(tok, t) -> bool:
+    low = tok.lower_
+    if not tok.text[:1].isupper() or tok.pos_ != "PROPN" or low in TITLE_HEADS or low in NOT_NAMES:
+        return False
+    if tok.ent_type_ == "PERSON":
+        return True
+    return tok.ent_type_ in {"ORG", ""} and low not in t.countries and low not in t.igos and low not in t.agents
+
+
+def extend_title(doc, f: Found, date: Optional[str]) -> Found:
+    """Grow a person mention leftwards over the title the text gives
+    ("Russian Deputy Foreign Minister" + name) and code it from the title:
+    office, sector, and the country or organisation named in it."""
+    i = f.start
+    while i > 0 and _title_token(doc[i - 1]):
+        i -= 1
+    # trim glue words at the left edge
+    while i < f.start and doc[i].lower_ in TITLE_GLUE:
+        i += 1
+    if i == f.start:
+        return f
+    words = doc[i:f.start]
+    owner, office_start = title_owner(doc, i, f.start, date)
+    office_tokens = [t for t in doc[office_start:f.start]]
+    office_words = " ".join(t.text for t in office_tokens).replace(" - ", "-").split()
+    if not any(w.lower() in TITLE_HEADS for w in office_words):
+        return f
+    actor = replace(f.actor)
+    actor.office = " ".join(office_words) or None
+    sector = agent_sector(office_words)
+    if owner is not None:
+        if owner.kind == "igo":
+            actor.code, actor.igo, actor.country = owner.code, owner.igo, None
+            actor.cameo = owner.igo
+        elif owner.country:
+            actor.code = actor.country = owner.country
+            actor.cameo = owner.country + (sector or "")
+    if sector:
+        actor.sector = sector
+        if actor.country and actor.code == actor.country:
+            actor.cameo = actor.country + sector
+    start = owner_start(doc, i, words)
+    return Found(start, f.end, actor, f.rule + "+title", f.antecedent)
+
+
+def _title_token(tok) -> bool:
+    if tok.is_punct and tok.text not in {"-"}:
+        return False
+    if tok.lower_ in TITLE_GLUE or tok.lower_ in TITLE_HEADS:
+        return True
+    return tok.text[:1].isupper() and tok.pos_ in {"PROPN", "ADJ", "NOUN"} and tok.ent_type_ not in {"DATE", "TIME"}
+
+
+def title_owner(doc, start: int, end: int, date: Optional[str]) -> tuple[Optional[Actor], int]:
+    """The country/IGO at the left of a title and where the office begins."""
+    t = load_tables()
+    lowers = [tok.lower_ for tok in doc[start:end]]
+    for length in range(min(MAX_PHRASE_TOKENS, len(lowers)), 0, -1):
+        key = " ".join(lowers[:length])
+        hit = actor_for_key(key, doc[start:start + length], date)
+        if hit is not None and hit[0].kind in {"country", "government", "igo"}:
+            return hit[0], start + length
+    return None, start
+
+
+def owner_start(doc, i: int, words) -> int:
+    return i
+
+
+def extend_state_body(doc, f: Found, taken: list[bool]) -> Found:
+    """'US' + 'National Security Council' -> one USA GOV organisation mention;
+    'Russian' + 'troops' -> RUS MIL."""
+    if f.actor.kind not in {"country", "government", "igo"}:
+        return f
+    if f.start > 0 and doc[f.start - 1].text in {"-", "–"}:
+        return f  # "NATO-Russia Council": a joint body, keep its members
+    j = f.end
+    while j < len(doc) and not taken[j] and doc[j].text[:1].isupper() and doc[j].pos_ in {"PROPN", "NOUN", "ADJ"} \
+            and doc[j].ent_type_ not in {"GPE", "PERSON"}:
+        j += 1
+    if j < len(doc) and not taken[j] and doc[j].lower_ in GROUP_WORDS_RIGHT:
+        j += 1
+    if j == f.end:
+        return f
+    words = [t.text for t in doc[f.end:j]]
+    head = words[-1].lower()
+    sector = agent_sector(words)
+    if head not in STATE_BODY_HEADS and sector is None:
+        return f
+    sector = sector or STATE_BODY_HEADS.get(head)
+    base = f.actor
+    name = doc[f.start:j].text
+    if base.kind == "igo":
+        actor = replace(base, name=name, kind="organisation", sector=sector, id=f"org:{base.code}:{name.lower()}")
+    else:
+        iso = base.country
+        actor = Actor(name=name, code=iso, kind="organisation", country=iso, sector=sector,
+                      cameo=iso + (sector or ""), id=f"org:{iso}{sector or ''}:{' '.join(words).lower()}")
+    return Found(f.start, j, actor, f.rule + "+body")
+
+
+def bloc_groups(doc, taken: list[bool]) -> list[Found]:
+    """'Western media outlets', 'European leaders': groups with a sector but
+    no single country."""
+    out = []
+    for i, tok in enumerate(doc):
+        if taken[i] or tok.lower_ not in BLOC_ADJECTIVES or not tok.text[:1].isupper():
+            continue
+        j = i + 1
+        while j < len(doc) and not taken[j] and doc[j].lower_ in GROUP_WORDS_RIGHT:
+            j += 1
+        if j == i + 1:
+            continue
+        words = [t.text for t in doc[i + 1:j]]
+        sector = agent_sector(words) or STATE_BODY_HEADS.get(words[-1].lower())
+        name = doc[i:j].text
+        out.append(Found(i, j, Actor(name=name, kind="group", sector=sector,
+                                     cameo=BLOC_ADJECTIVES[tok.lower_] + (sector or ""),
+                                     id=f"group:{name.lower()}"), "bloc"))
+    return out
+
+
+# ------------------------------------------------------------------ records
+def to_mention(ctx: ArticleContext, f: Found) -> ActorMention:
+    doc = ctx.doc
+    span = doc[f.start:f.end]
+    actor = f.actor
+    if actor.kind == "government" and f.rule == "dict:capital" and is_locative(span.root):
+        actor = replace(actor, kind="city", sector="CVL", cameo=(actor.country or "") + "CVL")
+    start, end = span.start_char, span.end_char
+    return ActorMention(id=stable_id("am", ctx.article.id, start, end, actor.id), article=ctx.article.id,
+                        sentence=ctx.sentence_at(start), start=start, end=end, text=span.text, actor=actor,
+                        antecedent=f.antecedent)
+
+
+def is_locative(tok) -> bool:
+    """'in Moscow' is a place, 'Moscow said' is the government."""
+    head = tok
+    while head.dep_ == "conj" and head.head is not head:
+        head = head.head
+    return head.dep_ == "pobj" and head.head.lower_ in LOCATIVE_PREPS
+
+
+# ------------------------------------------------------------------ linking
+def link_surnames(ctx: ArticleContext, found: list[Found], mentions: list[ActorMention]) -> list[ActorMention]:
+    """Bare later surnames ("Peskov") -> the first full mention of that person,
+    copying its code and office; dictionary hits for a person already named
+    with a title inherit that title's office too."""
+    doc = ctx.doc
+    by_surname: dict[str, ActorMention] = {}
+    by_actor: dict[str, ActorMention] = {}
+    for m in mentions:
+        if m.actor.kind != "person":
+            continue
+        surname = m.actor.name.split()[-1].lower() if m.actor.name else ""
+        if m.actor.id in by_actor:
+            first = by_actor[m.actor.id]
+            if first.start < m.start:
+                m.antecedent = first.id
+                m.actor = merge_person(m.actor, first.actor)
+            continue
+        if surname in by_surname and by_surname[surname].start < m.start and len(m.actor.name.split()) == 1:
+            first = by_surname[surname]
+            m.antecedent = first.id
+            m.actor = merge_person(m.actor, first.actor, adopt_identity=True)
+            continue
+        by_actor[m.actor.id] = m
+        if len(m.actor.name.split()) > 1:
+            by_surname.setdefault(surname, m)
+    taken = set()
+    for m in mentions:
+        taken.update(range(m.start, m.end))
+    extra = []
+    for tok in doc:
+        key = tok.lower_
+        if key in by_surname and tok.pos_ == "PROPN" and tok.idx not in taken:
+            first = by_surname[key]
+            if first.start >= tok.idx:
+                continue
+            start, end = tok.idx, tok.idx + len(tok.text)
+            extra.append(ActorMention(id=stable_id("am", ctx.article.id, start, end, first.actor.id),
+                                      article=ctx.article.id, sentence=ctx.sentence_at(start), start=start,
+                                      end=end, text=tok.text, actor=replace(first.actor), antecedent=first.id))
+    return extra
+
+
+def merge_person(later: Actor, first: Actor, adopt_identity: bool = False) -> Actor:
+    """A later mention keeps what it says itself and borrows the rest."""
+    merged = replace(first) if adopt_identity else replace(later)
+    for field in ("code", "country", "sector", "office", "igo", "cameo"):
+        if getattr(later, field) and not adopt_identity:
+            continue
+        if getattr(later, field) and adopt_identity:
+            setattr(merged, field, getattr(later, field))
+        elif getattr(first, field):
+            setattr(merged, field, getattr(first, field))
+    return merged
+
+
+def link_groups(ctx: ArticleContext, mentions: list[ActorMention]) -> list[ActorMention]:
+    """'the two nations', 'both sides' -> the two actors last named together."""
+    doc = ctx.doc
+    out = []
+    coordinated = coordinated_pairs(doc, mentions)
+    for i, tok in enumerate(doc[:-1]):
+        if tok.lower_ not in GROUP_DETERMINERS or doc[i + 1].lower_ not in GROUP_NOUNS:
+            continue
+        start = tok.idx
+        if i > 0 and doc[i - 1].lower_ == "the":
+            start = doc[i - 1].idx
+        end = doc[i + 1].idx + len(doc[i + 1].text)
+        pair = next((p for p in reversed(coordinated) if p[1].end <= start), None)
+        if pair is None:
+            continue
+        for ante in pair:
+            out.append(ActorMention(id=stable_id("am", ctx.article.id, start, end, ante.actor.id),
+                                    article=ctx.article.id, sentence=ctx.sentence_at(start), start=start, end=end,
+                                    text=ctx.article.text[start:end], actor=replace(ante.actor), antecedent=ante.id))
+    return out
+
+
+def coordinated_pairs(doc, mentions: list[ActorMention]) -> list[tuple[ActorMention, ActorMention]]:
+    """Pairs of state/IGO mentions joined by 'and' in one sentence, in order."""
+    states = [m for m in mentions if m.actor.kind in {"country", "government", "igo"}]
+    pairs = []
+    for a, b in zip(states, states[1:]):
+        if a.sentence != b.sentence or a.actor.id == b.actor.id:
+            continue
+        between = doc.text[a.end:b.start].strip().lower()
+        if between in {"and", "&", "and the", "-", "–"}:
+            pairs.append((a, b))
+    return pairs

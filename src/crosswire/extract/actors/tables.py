@@ -41,6 +41,8 @@ HEAD_SECTOR = {
     "judge": "JUD", "justice": "JUD", "prosecutor": "JUD", "attorney": "JUD", "diplomat": "GOV",
     "negotiator": "GOV", "official": "GOV", "officials": "GOV", "secretary-general": "GOV",
 }
+# First words of an office that make it a state office whatever its head.
+STATE_OFFICE_PREFIXES = {"presidential", "government", "kremlin", "state", "cabinet", "ministry", "prime"}
 # Organisation heads that make "<Country> ... <head>" a state body.
 STATE_BODY_HEADS = {
     "council": "GOV", "ministry": "GOV", "department": "GOV", "government": "GOV", "administration": "GOV",
@@ -113,7 +115,13 @@ def agent_sector(words: list[str]) -> Optional[str]:
     agents table ("deputy foreign minister" -> "foreign minister" -> GOV),
     else the default sector of its head word."""
     t = load_tables()
-    lowered = [w.lower() for w in words]
+    lowered = " ".join(w.lower() for w in words).replace(" - ", "-").split()
+    if lowered and lowered[0] in STATE_OFFICE_PREFIXES:
+        return "GOV"
+    hyphen_keys = [" ".join(lowered[i:]).replace("-", " - ") for i in range(len(lowered))]
+    for key in hyphen_keys:
+        if key in t.agents:
+            return t.agents[key]
     for i in range(len(lowered)):
         key = " ".join(lowered[i:])
         if key in t.agents:

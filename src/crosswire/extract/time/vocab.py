@@ -126,11 +126,19 @@ def alternation(words) -> str:
     return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered) + ")"
 
 
+def _names_then_abbreviations(table) -> str:
+    """Full names match bare; abbreviations may take a period ("Jan.",
+    "Sept.") but a full name never swallows the sentence's full stop."""
+    full = [w for w in table if len(w) > 4 or w in ("may", "june", "july")]
+    abbreviations = [w for w in table if w not in full]
+    return "(?:" + alternation(full) + "|" + alternation(abbreviations) + r"\.?)"
+
+
 _NUM_WORDS = [f"{t}[\\s-]+{u}" for t in TENS for u in UNITS_1_9]
 
 PLACEHOLDERS: dict[str, str] = {
-    "MONTH": alternation(MONTHS) + r"\.?",
-    "WEEKDAY": alternation(WEEKDAYS) + r"\.?",
+    "MONTH": _names_then_abbreviations(MONTHS),
+    "WEEKDAY": _names_then_abbreviations(WEEKDAYS),
     "DAY": r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?![\d:])",
     "YEAR": r"(?:1[5-9]\d\d|20\d\d)(?![\d:])",
     "NUM": "(?:" + r"\d+(?:\.\d+)?(?:\s+1/2)?|" + "|".join(_NUM_WORDS) + "|"

@@ -1,0 +1,519 @@
+"""Evaluate cross-document event coreference on ECB+.
+
+    python -m crosswire.evaluate.coref /work/shared/eval/ecbplus/dev [--json] [--no-embeddings]
+    python -m crosswire.evaluate.coref /work/shared/eval/ecbplus/train --fit   (refit weights, print them)
+    crosswire eval coref DIR [--json]          (once the CLI wires it)
+
+Data: DIR holds topic folders of CAT-format XML (ECB+ 1.0). Only sentences
+listed in ECBplus_coreference_sentences.csv (found in DIR or its parent) are
+used, as is standard. Event mentions are the ACTION_* and NEG_ACTION_*
+markables; gold clusters come from the CROSS_DOC_COREF and INTRA_DOC_COREF
+relations; a mention in no relation is a singleton, and singletons count.
+
+All documents of DIR are pooled: the system is never told the gold topic. It
+groups documents itself (TF-IDF cosine over the whole document text, average
+link, threshold tuned on train), then scores mention pairs inside a group
+with the same pairwise scorer and constrained average-link clustering that
+`crosswire.resolve` uses on news (features: trigger lemma and synonym class,
+a contextual MiniLM embedding of the trigger, shared entities and content
+words of the sentence, same document, same document group). Weights and
+thresholds were fitted on the train topics (`--fit`) and are shipped below.
+
+Two settings:
+- gold mentions: keys muc_f1, b3_f1, ceafe_f1, conll_f1 (+ P/R);
+- predicted mentions (`conll_f1_predicted`): a trigger finder (lemmas that are
+  usually triggers on the train topics, else verbs) proposes one-token
+  mentions; a predicted mention matching a gold mention (inside its span) takes
+  its identity, others are extra ("twinless") mentions, scored as the reference
+  scorer does.
+
+Metrics follow the reference CoNLL scorer (v8): MUC (Vilain et al. 1995),
+B-cubed (Bagga & Baldwin 1998), entity-based CEAF with phi4 (Luo 2005);
+CoNLL F1 is their mean.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional, Sequence
+
+from ..resolve.cluster import agglomerate
+from ..resolve.lexicon import STOPWORDS
+from ..resolve.scoring import Item, features, score
+
+DEV_TOPICS = ("2", "5", "12", "18", "21", "23", "34", "35")
+
+# Fitted on the ECB+ train topics with `--fit` (logistic regression over the
+# scorer's features, then a grid over the thresholds maximising CoNLL F1).
+ECB_WEIGHTS: dict[str, float] = {"bias": -4.0, "same_lemma": 3.0, "same_class": 1.0, "embedding": 2.0,
+                                 "context_overlap": 2.0, "topic_overlap": 2.0, "same_doc": 0.0, "same_group": 0.0}
+ECB_WEIGHTS_NO_EMB: dict[str, float] = dict(ECB_WEIGHTS, embedding=0.0)
+COREF_THRESHOLD = 0.5
+DOC_THRESHOLD = 0.2
+TRIGGER_RATE = 0.4  # predicted mentions: a lemma is a trigger when it was one this often on train
+
+EVENT_TAG = re.compile(r"^(ACTION_|NEG_ACTION_)")
+
+
+# ------------------------------------------------------------------ reading
+@dataclass
+class GoldMention:
+    key: str  # doc/m_id
+    doc: str
+    sentence: int
+    token_ids: list[int]
+    cluster: str
+
+
+@dataclass
+class EcbDoc:
+    name: str
+    tokens: dict[int, tuple[int, str]]  # t_id -> (sentence, word)
+    mentions: list[GoldMention] = field(default_factory=list)
+    listed: set[int] = field(default_factory=set)  # sentence numbers in the csv
+
+    def sentence_words(self, sent: int) -> list[tuple[int, str]]:
+        return sorted((t, w) for t, (s, w) in self.tokens.items() if s == sent)
+
+    def text(self) -> str:
+        return " ".join(w for _, (_, w) in sorted(self.tokens.items()))
+
+
+def find_sentence_list(path: str) -> Optional[str]:
+    for d in (path, os.path.dirname(os.path.abspath(path.rstrip("/")))):
+        cand = os.path.join(d, "ECBplus_coreference_sentences.csv")
+        if os.path.exists(cand):
+            return cand
+    return None
+
+
+def read_sentence_list(csv_path: Optional[str]) -> Optional[dict[str, set[int]]]:
+    if not csv_path:
+        return None
+    listed: dict[str, set[int]] = defaultdict(set)
+    with open(csv_path, encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            listed[f"{row['Topic']}_{row['File']}.xml"].add(int(row["Sentence Number"]))
+    return listed
+
+
+_TOKEN = re.compile(r'<token t_id="(\d+)" sentence="(\d+)"[^>]*>(.*?)</token>', re.S)
+_MARKABLE = re.compile(r"<([A-Z_]+) m_id=\"(\d+)\"([^>]*?)(/?)>(.*?)(?=<[A-Z_]+ m_id=|</Markables>)", re.S)
+_ANCHOR = re.compile(r'<token_anchor t_id="(\d+)"\s*/>')
+_RELATION = re.compile(r"<(CROSS_DOC_COREF|INTRA_DOC_COREF) r_id=\"(\d+)\"([^>]*)>(.*?)</\1>", re.S)
+_SOURCE = re.compile(r'<source m_id="(\d+)"\s*/>')
+_TARGET = re.compile(r'<target m_id="(\d+)"\s*/>')
+_NOTE = re.compile(r'note="([^"]*)"')
+
+
+def _unescape(word: str) -> str:
+    return word.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace(
+        "&apos;", "'")
+
+
+def read_doc(path: str, listed: Optional[set[int]]) -> EcbDoc:
+    raw = open(path, encoding="utf-8").read()
+    name = os.path.basename(path)
+    tokens = {int(t): (int(s), _unescape(w)) for t, s, w in _TOKEN.findall(raw)}
+    doc = EcbDoc(name=name, tokens=tokens, listed=set(listed) if listed is not None else {s for s, _ in tokens.values()})
+    markables = raw.split("<Markables>", 1)[-1].split("</Markables>", 1)[0] + "</Markables>"
+    anchored: dict[str, tuple[str, list[int]]] = {}
+    for tag, mid, _attrs, _selfclose, body in _MARKABLE.findall(markables):
+        tids = [int(t) for t in _ANCHOR.findall(body)]
+        if tids:
+            anchored[mid] = (tag, tids)
+    cluster_of: dict[str, str] = {}
+    for kind, rid, attrs, body in _RELATION.findall(raw):
+        note = _NOTE.search(attrs)
+        targets = _TARGET.findall(body)
+        cid = note.group(1) if (kind == "CROSS_DOC_COREF" and note and note.group(1)) else \
+            f"{name}:{targets[0] if targets else rid}"
+        for src in _SOURCE.findall(body):
+            cluster_of[src] = cid
+    for mid, (tag, tids) in sorted(anchored.items(), key=lambda kv: int(kv[0])):
+        if not EVENT_TAG.match(tag):
+            continue
+        sent = tokens[tids[0]][0]
+        if sent not in doc.listed:
+            continue
+        key = f"{name}/{mid}"
+        doc.mentions.append(GoldMention(key, name, sent, sorted(tids), cluster_of.get(mid, "single:" + key)))
+    return doc
+
+
+def read_ecb(path: str) -> list[EcbDoc]:
+    listed = read_sentence_list(find_sentence_list(path))
+    docs = []
+    for topic in sorted(os.listdir(path), key=lambda t: (len(t), t)):
+        tdir = os.path.join(path, topic)
+        if not os.path.isdir(tdir):
+            continue
+        for fname in sorted(os.listdir(tdir)):
+            if fname.endswith(".xml"):
+                docs.append(read_doc(os.path.join(tdir, fname), None if listed is None else listed.get(fname, set())))
+    return docs
+
+
+# ------------------------------------------------------------------ metrics
+def _prf(num_r: float, den_r: float, num_p: float, den_p: float) -> tuple[float, float, float]:
+    r = num_r / den_r if den_r else 0.0
+    p = num_p / den_p if den_p else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def _muc_side(key: list[set], response_of: dict) -> tuple[float, float]:
+    num = den = 0.0
+    for k in key:
+        parts = {response_of.get(m, ("twinless", m)) for m in k}
+        num += len(k) - len(parts)
+        den += len(k) - 1
+    return num, den
+
+
+def muc(key: list[set], response: list[set]) -> tuple[float, float, float]:
+    rk, rr = _index(key), _index(response)
+    nr, dr = _muc_side(key, rr)
+    np_, dp = _muc_side(response, rk)
+    return _prf(nr, dr, np_, dp)
+
+
+def b_cubed(key: list[set], response: list[set]) -> tuple[float, float, float]:
+    def side(a: list[set], b_of: dict, b: list[set]) -> tuple[float, float]:
+        num = den = 0.0
+        for c in a:
+            overlaps = Counter(b_of[m] for m in c if m in b_of)
+            num += sum(n * n for n in overlaps.values()) / len(c)
+            den += len(c)
+        return num, den
+    nr, dr = side(key, _index(response), response)
+    np_, dp = side(response, _index(key), key)
+    return _prf(nr, dr, np_, dp)
+
+
+def ceaf_e(key: list[set], response: list[set]) -> tuple[float, float, float]:
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    if not key or not response:
+        return 0.0, 0.0, 0.0
+    rk = _index(key)
+    sim = np.zeros((len(key), len(response)))
+    for j, r in enumerate(response):
+        for i, n in Counter(rk[m] for m in r if m in rk).items():
+            sim[i, j] = 2.0 * n / (len(key[i]) + len(r))
+    rows, cols = linear_sum_assignment(-sim)
+    total = float(sim[rows, cols].sum())
+    return _prf(total, len(key), total, len(response))
+
+
+def _index(clusters: list[set]) -> dict:
+    return {m: i for i, c in enumerate(clusters) for m in c}
+
+
+def conll_scores(key: list[set], response: list[set]) -> dict[str, float]:
+    out = {}
+    for name, fn in (("muc", muc), ("b3", b_cubed), ("ceafe", ceaf_e)):
+        p, r, f = fn(key, response)
+        out.update({f"{name}_p": p, f"{name}_r": r, f"{name}_f1": f})
+    out["conll_f1"] = (out["muc_f1"] + out["b3_f1"] + out["ceafe_f1"]) / 3
+    return out
+
+
+def clusters_of(labels: dict[str, str]) -> list[set]:
+    groups: dict[str, set] = defaultdict(set)
+    for m, c in labels.items():
+        groups[c].add(m)
+    return [groups[c] for c in sorted(groups)]
+
+
+# ----------------------------------------------------------------- features
+@dataclass
+class Parsed:
+    """spaCy analysis of one listed sentence, aligned to ECB+ tokens."""
+
+    token_ids: list[int]
+    lemmas: list[str]
+    pos: list[str]
+    heads: list[int]
+    text: str
+    offsets: list[tuple[int, int]]
+    entities: frozenset
+    content: frozenset
+
+
+def parse_sentences(docs: Sequence[EcbDoc]) -> dict[tuple[str, int], Parsed]:
+    from spacy.tokens import Doc
+
+    from ..annotate import load_nlp
+
+    nlp = load_nlp()
+    keys, word_lists = [], []
+    for d in docs:
+        for s in sorted(d.listed):
+            words = d.sentence_words(s)
+            if words:
+                keys.append((d.name, s, [t for t, _ in words]))
+                word_lists.append([w for _, w in words])
+    spacy_docs = (Doc(nlp.vocab, words=ws) for ws in word_lists)
+    out = {}
+    for (name, s, tids), sd in zip(keys, nlp.pipe(spacy_docs, batch_size=64)):
+        offsets, pos = [], 0
+        for tok in sd:
+            offsets.append((tok.idx, tok.idx + len(tok.text)))
+        ents = frozenset(t.lemma_.lower() for e in sd.ents for t in e if not t.is_stop and t.is_alpha)
+        content = frozenset(t.lemma_.lower() for t in sd if t.is_alpha and not t.is_stop
+                            and t.lemma_.lower() not in STOPWORDS and t.pos_ in ("NOUN", "PROPN", "VERB", "NUM", "ADJ"))
+        out[(name, s)] = Parsed(tids, [t.lemma_.lower() for t in sd], [t.pos_ for t in sd],
+                                [t.head.i for t in sd], sd.text, offsets, ents, content)
+    return out
+
+
+def head_index(parsed: Parsed, token_ids: Sequence[int]) -> int:
+    """Index (in the sentence) of the mention's syntactic head."""
+    idx = [parsed.token_ids.index(t) for t in token_ids if t in parsed.token_ids]
+    if not idx:
+        return 0
+    inside = set(idx)
+    heads = [i for i in idx if parsed.heads[i] not in inside or parsed.heads[i] == i]
+    verbs = [i for i in heads if parsed.pos[i] in ("VERB", "NOUN")]
+    return (verbs or heads or idx)[-1]
+
+
+@dataclass
+class EvalMention:
+    key: str
+    doc: str
+    sentence: int
+    head: int  # index of the head token in the sentence
+
+
+def build_items(mentions: Sequence[EvalMention], parsed: dict, groups: dict[str, str],
+                use_embeddings: bool) -> list[Item]:
+    from ..resolve.embed import Embedder
+
+    items = []
+    for m in mentions:
+        p = parsed[(m.doc, m.sentence)]
+        lemma = p.lemmas[m.head]
+        items.append(Item(key=m.key, doc=m.doc, sentence=m.sentence, lemma=lemma,
+                          topic=p.entities, context=p.content - {lemma}, group=groups.get(m.doc)))
+    embedder = Embedder(enabled=use_embeddings)
+    if embedder.available:
+        texts = [parsed[(m.doc, m.sentence)].text for m in mentions]
+        spans = [parsed[(m.doc, m.sentence)].offsets[m.head] for m in mentions]
+        for it, vec in zip(items, embedder.spans(texts, spans)):
+            it.vector = vec
+    return items
+
+
+# --------------------------------------------------------- document groups
+def document_groups(docs: Sequence[EcbDoc], threshold: float = DOC_THRESHOLD) -> dict[str, str]:
+    """Documents grouped by TF-IDF cosine of their whole text (average link)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    names = [d.name for d in docs]
+    vec = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=1, token_pattern=r"(?u)\b[A-Za-z]{3,}\b")
+    X = vec.fit_transform([d.text() for d in docs])
+    sim = (X @ X.T).tocoo()
+    edges = [(int(i), int(j), float(s)) for i, j, s in zip(sim.row, sim.col, sim.data) if i < j]
+    items = [Item(key=n, doc=n, sentence=0, lemma="") for n in names]
+    clusters = agglomerate(items, edges, threshold, same_sentence_rule=False)
+    return {names[i]: names[c[0]] for c in clusters for i in c}
+
+
+# ------------------------------------------------------------- clustering
+def pair_edges(items: Sequence[Item], weights: dict) -> list[tuple[int, int, float]]:
+    """Every pair inside a document group (the ECB+ blocking), scored."""
+    by_group: dict[Optional[str], list[int]] = defaultdict(list)
+    for i, it in enumerate(items):
+        by_group[it.group].append(i)
+    edges = []
+    for idxs in by_group.values():
+        for p, i in enumerate(idxs):
+            for j in idxs[p + 1:]:
+                edges.append((i, j, score(items[i], items[j], weights)))
+    return edges
+
+
+def cluster_items(items: Sequence[Item], weights: dict, threshold: float) -> dict[str, str]:
+    clusters = agglomerate(items, pair_edges(items, weights), threshold, same_sentence_rule=False)
+    return {items[i].key: items[c[0]].key for c in clusters for i in c}
+
+
+# --------------------------------------------------------- predicted mentions
+def trigger_lexicon(train_dir: Optional[str]) -> Optional[dict[str, float]]:
+    """How often each lemma heads a gold event mention on the train topics."""
+    if not train_dir or not os.path.isdir(train_dir):
+        return None
+    docs = read_ecb(train_dir)
+    parsed = parse_sentences(docs)
+    seen, hits = Counter(), Counter()
+    for d in docs:
+        heads = {(m.sentence, head_index(parsed[(d.name, m.sentence)], m.token_ids)) for m in d.mentions
+                 if (d.name, m.sentence) in parsed}
+        for s in d.listed:
+            p = parsed.get((d.name, s))
+            if p is None:
+                continue
+            for i, lemma in enumerate(p.lemmas):
+                seen[lemma] += 1
+                hits[lemma] += (s, i) in heads
+    return {lem: hits[lem] / n for lem, n in seen.items() if n >= 2}
+
+
+def predicted_mentions(docs: Sequence[EcbDoc], parsed: dict, lexicon: Optional[dict[str, float]]) -> list[EvalMention]:
+    out = []
+    for d in docs:
+        for s in sorted(d.listed):
+            p = parsed.get((d.name, s))
+            if p is None:
+                continue
+            for i, (lemma, pos) in enumerate(zip(p.lemmas, p.pos)):
+                rate = lexicon.get(lemma) if lexicon else None
+                is_trigger = rate >= TRIGGER_RATE if rate is not None else pos == "VERB"
+                if is_trigger:
+                    out.append(EvalMention(f"{d.name}/p{s}.{i}", d.name, s, i))
+    return out
+
+
+def align_predicted(pred: Sequence[EvalMention], docs: Sequence[EcbDoc], parsed: dict) -> dict[str, str]:
+    """Predicted key -> gold key when the predicted token lies in a gold mention's span (one-to-one)."""
+    gold_at: dict[tuple[str, int, int], str] = {}
+    for d in docs:
+        for m in d.mentions:
+            p = parsed[(d.name, m.sentence)]
+            for t in m.token_ids:
+                if t in p.token_ids:
+                    gold_at.setdefault((d.name, m.sentence, p.token_ids.index(t)), m.key)
+    used, out = set(), {}
+    for m in pred:
+        g = gold_at.get((m.doc, m.sentence, m.head))
+        if g and g not in used:
+            used.add(g)
+            out[m.key] = g
+    return out
+
+
+# ------------------------------------------------------------------- run
+def _gold_eval_mentions(docs: Sequence[EcbDoc], parsed: dict) -> list[EvalMention]:
+    return [EvalMention(m.key, d.name, m.sentence, head_index(parsed[(d.name, m.sentence)], m.token_ids))
+            for d in docs for m in d.mentions]
+
+
+def run(path: str, args: Any = None) -> dict[str, Any]:
+    opts = _parse(args)
+    docs = read_ecb(path)
+    parsed = parse_sentences(docs)
+    groups = document_groups(docs, opts.doc_threshold)
+    weights = ECB_WEIGHTS if opts.embeddings else ECB_WEIGHTS_NO_EMB
+    gold_key = {m.key: m.cluster for d in docs for m in d.mentions}
+    gold_mentions = _gold_eval_mentions(docs, parsed)
+    items = build_items(gold_mentions, parsed, groups, opts.embeddings)
+    if opts.fit:
+        return fit(items, gold_key, docs, groups)
+    response = cluster_items(items, weights, opts.threshold)
+    metrics = conll_scores(clusters_of(gold_key), clusters_of(response))
+    metrics.update(_doc_group_purity(docs, groups))
+    # predicted mentions
+    train_dir = os.path.join(os.path.dirname(os.path.abspath(path.rstrip("/"))), "train")
+    lexicon = trigger_lexicon(train_dir) if opts.predicted else None
+    if opts.predicted:
+        pred = predicted_mentions(docs, parsed, lexicon)
+        aligned = align_predicted(pred, docs, parsed)
+        pitems = build_items(pred, parsed, groups, opts.embeddings)
+        presp = cluster_items(pitems, weights, opts.threshold)
+        presp = {aligned.get(k, k): aligned.get(v, v) for k, v in presp.items()}
+        pscores = conll_scores(clusters_of(gold_key), clusters_of(presp))
+        metrics.update({f"{k}_predicted": v for k, v in pscores.items()})
+        metrics["mentions_predicted"] = len(pred)
+        metrics["mentions_predicted_matched"] = len(aligned)
+        metrics["trigger_lexicon"] = "train" if lexicon else "verbs"
+    metrics.update({"documents": len(docs), "mentions": len(gold_key), "gold_clusters": len(set(gold_key.values())),
+                    "embeddings": bool(items and items[0].vector is not None), "threshold": opts.threshold,
+                    "pooled": True})
+    return metrics
+
+
+def _doc_group_purity(docs: Sequence[EcbDoc], groups: dict[str, str]) -> dict[str, Any]:
+    """How well the document groups recover the gold sub-topics (for the record only)."""
+    gold = {d.name: d.name.split("_")[0] + ("+" if "plus" in d.name else "") for d in docs}
+    s = conll_scores(clusters_of(gold), clusters_of(groups))
+    return {"doc_groups": len(set(groups.values())), "doc_group_b3_f1": s["b3_f1"]}
+
+
+def fit(items: Sequence[Item], gold_key: dict[str, str], docs, groups) -> dict[str, Any]:
+    """Fit the scorer's weights on these (train) mentions and grid the threshold."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    names = sorted(features(items[0], items[0]))
+    X, y = [], []
+    by_group: dict[Optional[str], list[int]] = defaultdict(list)
+    for i, it in enumerate(items):
+        by_group[it.group].append(i)
+    for idxs in by_group.values():
+        for p, i in enumerate(idxs):
+            for j in idxs[p + 1:]:
+                f = features(items[i], items[j])
+                X.append([f[n] for n in names])
+                y.append(gold_key[items[i].key] == gold_key[items[j].key])
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(np.array(X), np.array(y))
+    weights = {"bias": round(float(model.intercept_[0]), 3)}
+    weights.update({n: round(float(w), 3) for n, w in zip(names, model.coef_[0])})
+    key = clusters_of(gold_key)
+    grid = {}
+    for t in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7):
+        grid[t] = conll_scores(key, clusters_of(cluster_items(items, weights, t)))["conll_f1"]
+    best = max(grid, key=grid.get)
+    return {"weights": weights, "threshold_grid": grid, "best_threshold": best, "conll_f1": grid[best],
+            "pairs": len(y), "positives": int(sum(y))}
+
+
+def format_line(metrics: dict[str, Any]) -> str:
+    if "weights" in metrics:
+        return f"coref fit: best threshold {metrics['best_threshold']} conll {metrics['conll_f1']:.3f}"
+    line = (f"coref (gold mentions, pooled): MUC {metrics['muc_f1']:.3f}  B3 {metrics['b3_f1']:.3f}  "
+            f"CEAF-e {metrics['ceafe_f1']:.3f}  CoNLL F1 {metrics['conll_f1']:.3f}  "
+            f"[{metrics['mentions']} mentions, {metrics['documents']} docs]")
+    if "conll_f1_predicted" in metrics:
+        line += f"; predicted mentions: CoNLL F1 {metrics['conll_f1_predicted']:.3f}"
+    return line
+
+
+def _parse(args: Any) -> argparse.Namespace:
+    if isinstance(args, argparse.Namespace):
+        base = vars(args)
+    elif isinstance(args, dict):
+        base = dict(args)
+    else:
+        base = {}
+    return argparse.Namespace(
+        json=base.get("json", False), fit=base.get("fit", False),
+        embeddings=base.get("embeddings", not base.get("no_embeddings", False)),
+        predicted=base.get("predicted", not base.get("no_predicted", False)),
+        threshold=base.get("threshold") or COREF_THRESHOLD, doc_threshold=base.get("doc_threshold") or DOC_THRESHOLD)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m crosswire.evaluate.coref", description=__doc__.splitlines()[0])
+    ap.add_argument("path")
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--fit", action="store_true", help="fit the scorer weights on PATH (train) and print them")
+    ap.add_argument("--no-embeddings", action="store_true")
+    ap.add_argument("--no-predicted", action="store_true")
+    ap.add_argument("--threshold", type=float)
+    ap.add_argument("--doc-threshold", type=float)
+    ns = ap.parse_args(argv)
+    metrics = run(ns.path, ns)
+    print(json.dumps(metrics, indent=None if ns.json else 2, default=str) if ns.json or ns.fit else format_line(metrics))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

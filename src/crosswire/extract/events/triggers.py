@@ -1,0 +1,138 @@
+"""Event triggers of one sentence: verbs coded through PETRARCH2's CAMEO verb
+patterns (matched over spaCy's dependency subtree) and event nouns carried by
+light verbs ("hold talks"), scheduled ("a meeting is scheduled") or owned by
+an actor ("Russia's proposal", "proposals by Moscow")."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .lexicon import (DENIED_OBJECTS, LIGHT_VERBS, NOUN_TRIGGERS, PROPOSAL_OBJECTS, REPORTING_VERBS,
+                      SUBJECT_CARRIERS, VERB_DEFAULT_OVERRIDES, plover_of_cameo, verb_table)
+
+PATTERN_WINDOW = 15
+ACTOR_PREPS = {"by", "from", "between", "with", "of"}
+
+
+@dataclass
+class Trigger:
+    token: object  # spacy Token (the event word)
+    cameo: str
+    event_type: str
+    mode: Optional[str]
+    context: list[str]
+    rule: str
+    carrier: object = None  # light/scheduling verb that carries a noun trigger
+    strength: float = 0.6  # how specific the lexicon evidence is
+    why: list[str] = field(default_factory=list)
+
+
+def find_triggers(sent, actor_tokens: set[int]) -> list[Trigger]:
+    """All lexicon triggers of a sentence (a spaCy Span)."""
+    out: list[Trigger] = []
+    carried: set[int] = set()
+    for tok in sent:
+        if tok.pos_ in {"NOUN", "PROPN"}:
+            trig = noun_trigger(tok, actor_tokens)
+            if trig is not None:
+                out.append(trig)
+                if trig.carrier is not None:
+                    carried.add(trig.carrier.i)
+    for tok in sent:
+        if tok.pos_ == "VERB" and tok.i not in carried:
+            trig = verb_trigger(tok)
+            if trig is not None:
+                out.append(trig)
+    out.sort(key=lambda t: t.token.i)
+    return out
+
+
+def verb_trigger(tok) -> Optional[Trigger]:
+    lemma = tok.lemma_.lower()
+    if lemma in REPORTING_VERBS and lemma not in VERB_DEFAULT_OVERRIDES:
+        return None
+    entry = verb_table().get(lemma)
+    code, rule, strength = None, None, 0.5
+    if entry:
+        best = best_pattern(tok, entry["patterns"])
+        if best is not None:
+            code, score = best
+            if code is None:
+                return None  # a pattern that PETRARCH2 marks as no event
+            rule, strength = f"cameo-pattern:{lemma}", min(0.9, 0.6 + 0.1 * score)
+    if code is None:
+        code = VERB_DEFAULT_OVERRIDES.get(lemma) or (entry or {}).get("code")
+        rule = f"cameo-verb:{lemma}"
+    if lemma == "propose" and any(c.lower_ in PROPOSAL_OBJECTS for c in tok.children):
+        code, rule = "100", "proposal-of-agreement"
+    if not code:
+        return None
+    plover, mode, context = plover_of_cameo(code)
+    if plover == "NONE":
+        return None
+    return Trigger(tok, code, plover, mode, context, rule, strength=strength, why=[f"{rule}={code}"])
+
+
+def best_pattern(tok, patterns: list) -> Optional[tuple[Optional[str], int]]:
+    """The pattern with most matched words around the verb, if any matches."""
+    after = [t for t in tok.subtree if t.i > tok.i][:PATTERN_WINDOW]
+    before = [t for t in tok.sent if t.i < tok.i][-6:]
+    best, best_score = None, 0
+    for pre, post, code in patterns:
+        if not pre and not post:
+            continue
+        if post and not match_sequence(post, after):
+            continue
+        if pre and not match_sequence(pre, before):
+            continue
+        score = len(pre) + len(post)
+        if score > best_score:
+            best, best_score = code, score
+    return (best, best_score) if best_score else None
+
+
+def match_sequence(words: list[list[str]], tokens: list) -> bool:
+    i = 0
+    for t in tokens:
+        if i < len(words) and (t.lower_ in words[i] or t.lemma_.lower() in words[i]):
+            i += 1
+    return i == len(words)
+
+
+def noun_trigger(tok, actor_tokens: set[int]) -> Optional[Trigger]:
+    """An event noun that the sentence presents as an event."""
+    lemma = tok.lemma_.lower()
+    key = lemma if lemma in NOUN_TRIGGERS else tok.lower_
+    if key not in NOUN_TRIGGERS or tok.i in actor_tokens:
+        return None
+    head = tok.head
+    head_lemma = head.lemma_.lower()
+    carrier, rule = None, None
+    if tok.dep_ in {"dobj", "attr"} and head_lemma in LIGHT_VERBS:
+        carrier, rule = head, f"light-verb:{head_lemma}+{key}"
+    elif tok.dep_ in {"nsubjpass", "nsubj"} and head_lemma in SUBJECT_CARRIERS:
+        carrier, rule = head, f"scheduled:{key}+{head_lemma}"
+    elif tok.dep_ == "ROOT" or (tok.dep_ in {"nsubj", "nsubjpass"} and head.pos_ == "AUX"):
+        rule = f"headline-noun:{key}"
+    elif owned_by_actor(tok, actor_tokens):
+        rule = f"owned-noun:{key}"
+    if head_lemma in {"deny", "reject", "dismiss", "refute"} and key in DENIED_OBJECTS:
+        return None
+    if rule is None:
+        return None
+    code = NOUN_TRIGGERS[key]
+    plover, mode, context = plover_of_cameo(code)
+    if plover == "NONE":
+        return None
+    return Trigger(tok, code, plover, mode, context, rule, carrier=carrier, strength=0.6, why=[f"{rule}={code}"])
+
+
+def owned_by_actor(tok, actor_tokens: set[int]) -> bool:
+    """'Russia's proposal', 'NATO-Russia Council meeting', 'proposals by Moscow'."""
+    for child in tok.children:
+        if child.dep_ in {"poss", "compound", "amod", "nmod"} and any(t.i in actor_tokens for t in child.subtree):
+            return True
+        if child.dep_ == "prep" and child.lower_ in ACTOR_PREPS:
+            if any(t.i in actor_tokens for t in child.subtree):
+                return True
+    return False

@@ -1,0 +1,129 @@
+"""Train the attribution span models on PolNeAR train (CPU, a few minutes).
+
+    .venv/bin/python -m crosswire.extract.quotes.train /work/shared/eval/polnear/train
+
+writes crosswire/data/quotes/attribution_model.json.gz (sparse weights, no
+text of the corpus). The features are the ones `spans.py` computes at run
+time, so training and inference cannot drift apart.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+from .spans import MODEL_PATH, ROLE_LABELS, cue_features, quote_index, quote_regions, role_features
+
+
+def _tokens(doc, start: int, end: int):
+    return [t for t in doc.char_span(start, end, alignment_mode="expand") or []
+            if not t.is_space]
+
+
+def _head(tokens):
+    ids = {t.i for t in tokens}
+    heads = [t for t in tokens if t.head.i not in ids or t.head.i == t.i]
+    return heads[0] if heads else None
+
+
+def examples(docs: Iterable[Any], parsed: Iterable[Any]):
+    """(cue rows, role rows): feature lists and labels from gold attributions."""
+    from ...evaluate.quotes import span_units
+
+    cue_x, cue_y, role_x, role_y = [], [], [], []
+    for pdoc, doc in zip(docs, parsed):
+        regions = quote_regions(doc)
+        quotes_of = quote_index(doc, regions)
+        gold_heads: dict[int, Any] = {}
+        for att in pdoc.attributions:
+            units = span_units(pdoc.text, att.cue)
+            if not units or not att.content:
+                continue
+            head = _head([t for u in units for t in _tokens(doc, *u)])
+            if head is not None:
+                gold_heads.setdefault(head.i, att)
+        for tok in doc:
+            if tok.is_space or (tok.is_punct and tok.text != ":") or tok.pos_ in ("DET", "PRON", "CCONJ", "NUM"):
+                continue
+            cue_x.append(cue_features(tok, quotes_of[tok.i]))
+            cue_y.append(int(tok.i in gold_heads))
+        for head_i, att in gold_heads.items():
+            label_of: dict[int, str] = {}
+            for role in ("source", "cue", "content"):
+                for u in span_units(pdoc.text, getattr(att, role)):
+                    for t in _tokens(doc, *u):
+                        label_of[t.i] = role
+            cue = doc[head_i]
+            for tok in cue.sent:
+                if tok.i == head_i or tok.is_space:
+                    continue
+                role_x.append(role_features(tok, cue, quotes_of))
+                role_y.append(label_of.get(tok.i, "none"))
+    return cue_x, cue_y, role_x, role_y
+
+
+def fit(x: list[list[str]], y: list[Any], classes: list[Any], min_count: int = 2, alpha: float = 1e-6,
+        epochs: int = 15) -> dict[str, Any]:
+    """A sparse logistic model; returns {classes, weights, bias} for LinearModel."""
+    from collections import Counter
+
+    import numpy as np
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import SGDClassifier
+
+    counts = Counter(f for feats in x for f in set(feats))
+    keep = {f for f, c in counts.items() if c >= min_count}
+    vec = DictVectorizer()
+    matrix = vec.fit_transform([{f: 1 for f in feats if f in keep} for feats in x])
+    clf = SGDClassifier(loss="log_loss", alpha=alpha, max_iter=epochs, tol=None, random_state=0)
+    clf.fit(matrix, np.asarray(y))
+    coef = clf.coef_  # (n_classes or 1, n_features)
+    names = vec.get_feature_names_out()
+    weights = {}
+    for j, name in enumerate(names):
+        row = [round(float(v), 4) for v in coef[:, j]]
+        if any(abs(v) >= 1e-3 for v in row):
+            weights[str(name)] = row
+    return {"classes": [str(c) for c in clf.classes_] if coef.shape[0] > 1 else ["cue"],
+            "weights": weights, "bias": [round(float(b), 4) for b in clf.intercept_]}
+
+
+def train(path: str, out: Path = MODEL_PATH, limit: Optional[int] = None) -> dict[str, Any]:
+    from ...annotate import load_nlp
+    from ...evaluate.quotes import read_polnear
+
+    docs = list(read_polnear(path))[: limit or None]
+    nlp = load_nlp()
+    parsed = list(nlp.pipe((d.text for d in docs), batch_size=32))
+    return train_parsed(docs, parsed, out)
+
+
+def train_parsed(docs, parsed, out: Path = MODEL_PATH) -> dict[str, Any]:
+    cue_x, cue_y, role_x, role_y = examples(docs, parsed)
+    model = {
+        "cue": fit(cue_x, cue_y, [0, 1]),
+        "role": fit(role_x, role_y, list(ROLE_LABELS)),
+        "trained_on": "PolNeAR train (Newell et al. 2018), one annotator file per article",
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(out, "wt", encoding="utf-8") as fh:
+        json.dump(model, fh, separators=(",", ":"))
+    return {"cue_rows": len(cue_y), "role_rows": len(role_y), "path": str(out),
+            "bytes": out.stat().st_size}
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description="train the attribution span models on PolNeAR train")
+    parser.add_argument("path", help="PolNeAR train directory (text/ and attributions/)")
+    parser.add_argument("--out", default=str(MODEL_PATH))
+    parser.add_argument("--limit", type=int, default=None)
+    args = parser.parse_args(argv)
+    print(json.dumps(train(args.path, Path(args.out), args.limit)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

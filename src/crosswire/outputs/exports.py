@@ -1,0 +1,182 @@
+"""File exports of canonical events: PLOVER JSONL, CSV, Parquet and an
+iCalendar feed of planned events.
+
+Each function takes `Event` records (and, where citations need titles or
+URLs, a mapping of article id -> `Article`) and returns the file's content,
+so the CLI can write it to disk and the web server can stream it; nothing
+here touches the store.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Iterable, Mapping, Optional
+
+from ..records import Article, Event, Participant
+from . import event_row
+
+# ------------------------------------------------------------------ PLOVER
+
+def plover_actor(p: Participant) -> dict[str, Any]:
+    """PLOVER's actor object: the text naming it, its code and sector."""
+    return {"name": p.name, "code": p.code, "sector": p.sector, "igo": p.igo, "office": p.office}
+
+
+def plover_record(event: Event, articles: Optional[Mapping[str, Article]] = None) -> dict[str, Any]:
+    """One event under PLOVER field names (`event_type`, `mode`, `context`,
+    `actor`, `recipient`, `date`, `event_text`, `cite_info`, `link`), plus
+    crosswire's extensions (`status`, `date_basis`, `sources`, `agreement`).
+
+    `event_type` is the PLOVER export type (an announced meeting is AGREE in
+    PLOVER) and `crosswire_event_type` keeps the coding of the event itself."""
+    articles = articles or {}
+    cites = []
+    for m in event.mentions:
+        a = articles.get(m.article)
+        cites.append({"article": m.article, "outlet": m.outlet or (a.outlet if a else None),
+                      "title": a.title if a else None, "url": a.url if a else None,
+                      "published": a.published if a else None, "sentence": m.sentence,
+                      "start": m.start, "end": m.end, "text": m.text})
+    links = sorted({c["url"] for c in cites if c["url"]})
+    return {
+        "id": event.id,
+        "date": event.date,
+        "date_end": event.date_end,
+        "event_type": event.plover_export_type or event.event_type,
+        "crosswire_event_type": event.event_type,
+        "mode": event.mode or "",
+        "context": list(event.context),
+        "actor": [plover_actor(p) for p in event.actors],
+        "recipient": [plover_actor(p) for p in event.recipients],
+        "location": event.location,
+        "event_text": event.event_text,
+        "cite_info": cites,
+        "link": links,
+        "status": event.status,
+        "date_basis": event.date_basis,
+        "story": event.story,
+        "sources": event.sources,
+        "agreement": event.agreement,
+    }
+
+
+def plover_jsonl(events: Iterable[Event], articles: Optional[Mapping[str, Article]] = None) -> str:
+    """PLOVER JSON Lines: one event per line, UTF-8, no ASCII escaping."""
+    return "".join(json.dumps(plover_record(e, articles), ensure_ascii=False, sort_keys=True) + "\n"
+                   for e in events)
+
+
+# ------------------------------------------------------------- CSV/Parquet
+CSV_COLUMNS: tuple[str, ...] = tuple(event_row(Event(id="", event_type="", status="")).keys())
+
+
+def events_csv(events: Iterable[Event]) -> str:
+    """The flat event table (outputs.event_row) as CSV with a header row."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    for event in events:
+        writer.writerow(event_row(event))
+    return buffer.getvalue()
+
+
+def events_parquet(events: Iterable[Event]) -> bytes:
+    """The same flat table as Parquet (all columns typed, even when empty)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [event_row(e) for e in events]
+    schema = pa.schema([(c, pa.int64() if c == "n_mentions" else pa.string()) for c in CSV_COLUMNS])
+    table = pa.Table.from_pylist(rows, schema=schema)
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- iCalendar
+ICS_LINE_OCTETS = 75  # RFC 5545 section 3.1: fold lines longer than this
+
+
+def ics_escape(text: str) -> str:
+    """RFC 5545 TEXT escaping (backslash, semicolon, comma, newline)."""
+    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+
+
+def ics_fold(line: str) -> str:
+    """Fold a content line at 75 octets without splitting a UTF-8 character."""
+    out, current, size = [], "", 0
+    for ch in line:
+        width = len(ch.encode("utf-8"))
+        if size + width > ICS_LINE_OCTETS:
+            out.append(current)
+            current, size = " ", 1
+        current += ch
+        size += width
+    out.append(current)
+    return "\r\n".join(out)
+
+
+def _full_date(value: Optional[str]) -> Optional[date]:
+    """A calendar day from an ISO date; partial dates (2022-01, 2022-W02) give None."""
+    if not value or len(value) < 10:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _ics_summary(event: Event) -> str:
+    who = " – ".join(p.name for p in (event.actors + event.recipients)[:4])
+    what = event.event_type.title() if event.event_type else "Event"
+    return f"{what}: {who}" if who else (event.event_text[:80] or what)
+
+
+def _ics_description(event: Event, articles: Mapping[str, Article], event_url: Optional[str]) -> str:
+    lines = [f"Status: {event.status} (date {event.date_basis})"]
+    if event.event_text:
+        lines.append(event.event_text)
+    lines.append("Sources:")
+    for m in event.mentions:
+        a = articles.get(m.article)
+        label = m.outlet or (a.outlet if a else None) or (a.title if a else m.article)
+        where = f" <{a.url}>" if a and a.url else ""
+        lines.append(f"- {label}{where}: “{m.text.strip()}”")
+    if event_url:
+        lines.append(f"Evidence: {event_url}")
+    return "\n".join(lines)
+
+
+def planned_ics(events: Iterable[Event], articles: Optional[Mapping[str, Article]] = None,
+                event_url: Optional[str] = None, stamp: Optional[datetime] = None,
+                name: str = "crosswire: planned events") -> str:
+    """An iCalendar feed (RFC 5545) of the planned events that have a full
+    date: all-day VEVENTs with UID = event id, SUMMARY, and a DESCRIPTION
+    listing every supporting sentence with its outlet. `event_url` is a
+    format string with `{id}` linking each entry back to its evidence page."""
+    articles = articles or {}
+    stamp_text = (stamp or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//crosswire//planned events//EN",
+             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{ics_escape(name)}"]
+    for event in events:
+        start = _full_date(event.date)
+        if event.status != "planned" or start is None:
+            continue
+        end = max(_full_date(event.date_end) or start, start) + timedelta(days=1)  # DTEND is exclusive
+        url = event_url.format(id=event.id) if event_url else None
+        lines += ["BEGIN:VEVENT", f"UID:{event.id}", f"DTSTAMP:{stamp_text}",
+                  f"DTSTART;VALUE=DATE:{start:%Y%m%d}", f"DTEND;VALUE=DATE:{end:%Y%m%d}",
+                  f"SUMMARY:{ics_escape(_ics_summary(event))}",
+                  f"DESCRIPTION:{ics_escape(_ics_description(event, articles, url))}",
+                  f"CATEGORIES:{ics_escape(event.event_type or 'EVENT')}", "STATUS:TENTATIVE",
+                  "TRANSP:TRANSPARENT"]
+        if event.location:
+            lines.append(f"LOCATION:{ics_escape(event.location)}")
+        if url:
+            lines.append(f"URL:{url}")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "".join(ics_fold(line) + "\r\n" for line in lines)

@@ -1,0 +1,176 @@
+"""The Spark driver: `run_spark(paths, settings, master=..., partitions=...)`.
+
+The job mirrors a local run (crosswire.runner) step by step, so both give the
+same store contents, ids included:
+
+1. list input files on the driver (local paths as a local run expands them,
+   Hadoop URIs through the FileSystem API);
+2. ingest on the executors (the same `read_file`), keyed by
+   (file index, record index) so the driver can restore the local order;
+3. on the driver, with small records only (no article text): drop later
+   copies of an article as the local reader does, quarantine rejections,
+   skip articles already stored, and build the same batch hints;
+4. annotate + extract on the executors, `Pipeline.extract` per partition with
+   spaCy loaded once per executor process;
+5. write results: Parquet (the store's tables, partitioned by publication
+   date) when `out_dir` is given; into the store from the driver (DuckDB), or
+   straight from the executors into a PostgreSQL store (idempotent writes, so
+   a retried task stores nothing twice);
+6. resolve every stored result and replace events and stories
+   (`Store.update_resolution`), then count.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Optional, Sequence, Union
+
+from ..config import Settings
+from ..records import Article, Rejection
+from ..runner import RunSummary
+from ..store import Store, open_store
+from .executor import extract_partition, ingest_local, ingest_remote, light, write_partition
+from .inputs import InputFile, list_inputs
+from .session import get_spark
+
+
+@dataclass
+class SparkRunSummary(RunSummary):
+    engine: str = "spark"
+    master: str = ""
+    partitions: int = 0
+    out_dir: Optional[str] = None
+    resolution: str = "driver"  # where cross-document resolution ran
+
+
+def run_spark(paths: Sequence[str], settings: Optional[Settings] = None, master: str = "local[*]",
+              partitions: Optional[int] = None, out_dir: Optional[str] = None,
+              store: Union[Store, str, None] = None, spark=None) -> SparkRunSummary:
+    """Run the pipeline over `paths` as a Spark job (see the module docstring).
+
+    store: a Store, a DuckDB path / postgresql:// URL, or None (an in-memory
+    store is used for resolution; give `out_dir` to keep the Parquet tables).
+    spark: an existing SparkSession to use (and leave running)."""
+    from ..pipeline import Pipeline
+
+    settings = settings or Settings.load()
+    pipeline = Pipeline(settings)
+    session = spark or get_spark(master, partitions=partitions)
+    sc = session.sparkContext
+    started = time.perf_counter()
+    store_obj, owned = _open(store)
+    summary = SparkRunSummary(run_id=uuid.uuid4().hex[:12], db=store_obj.location, master=sc.master,
+                              out_dir=out_dir)
+    store_obj.start_run(summary.run_id)
+    status = "failed"
+    try:
+        _run(session, list(paths), settings, pipeline, store_obj, store, summary, partitions)
+        status = "done"
+    except KeyboardInterrupt:
+        summary.interrupted = True
+        status = "interrupted"
+    finally:
+        summary.seconds = round(time.perf_counter() - started, 2)
+        store_obj.finish_run(summary.run_id, status, summary.as_dict())
+        if owned:
+            store_obj.close()
+        if spark is None:
+            session.stop()
+    return summary
+
+
+def _run(session, paths: list[str], settings: Settings, pipeline, store: Store, store_arg: Any,
+         summary: SparkRunSummary, partitions: Optional[int]) -> None:
+    from ..runner import _count, _hint, _sort_out, _stored_hints
+
+    sc = session.sparkContext
+    items = ingest_rdd(sc, list_inputs(paths, sc), settings).persist()
+    try:
+        ordered = sorted(items.map(lambda kv: (kv[0],) + light(kv[1], _hint)).collect(),
+                         key=lambda row: row[0])
+        keyed = first_copies(ordered)
+        new = _sort_out((item for _key, item, _hint_ in keyed), store, summary)
+        hints_of = {item.id: (key, hint) for key, item, hint in keyed if isinstance(item, Article)}
+        hints = {"batch": [hints_of[a.id][1] for a in new] + _stored_hints(store, new)}
+        chosen = sc.broadcast({hints_of[a.id][0] for a in new})
+        summary.partitions = partitions or max(2, sc.defaultParallelism * 2)
+        results = (items.filter(lambda kv: kv[0] in chosen.value)
+                   .repartition(summary.partitions)
+                   .mapPartitions(extract_partition(settings, sc.broadcast(hints)))
+                   .persist())
+        try:
+            _write_results(session, results, store, store_arg, settings, summary, new)
+            summary.resolution = "driver"
+            resolution = store.update_resolution(pipeline.resolve)
+            if summary.out_dir:
+                from .tables import write_driver_tables
+                write_driver_tables(session, summary.out_dir, resolution.events, resolution.stories,
+                                    summary.rejections)
+        finally:
+            results.unpersist()
+    finally:
+        items.unpersist()
+    _count(store, summary)
+
+
+def ingest_rdd(sc, files: list[InputFile], settings: Settings):
+    """RDD of ((file index, item index), Article | Rejection) over every file."""
+    local = [f for f in files if not f.remote]
+    remote = [f for f in files if f.remote]
+    parts = []
+    if local:
+        slices = min(len(local), max(1, sc.defaultParallelism * 4))
+        parts.append(sc.parallelize(local, slices).mapPartitions(ingest_local(settings)))
+    if remote:
+        by_uri = {f.path: f for f in remote}
+        data = sc.binaryFiles(",".join(f.path for f in remote))
+        parts.append(data.mapPartitions(ingest_remote(settings, by_uri)))
+    return sc.union(parts) if len(parts) > 1 else (parts[0] if parts else sc.emptyRDD())
+
+
+def first_copies(ordered: list[tuple]) -> list[tuple]:
+    """As the local reader does (`crosswire.ingest.read_inputs`): a later copy
+    of an article already read becomes a DUPLICATE rejection naming the first."""
+    from ..ingest import DUPLICATE, _where
+
+    seen: dict[str, str] = {}
+    out = []
+    for key, kind, item, hint in ordered:
+        if kind == "article":
+            if item.id in seen:
+                item, hint = Rejection(item.path, DUPLICATE, f"same text as {seen[item.id]}"), None
+            else:
+                seen[item.id] = _where(item)
+        out.append((key, item, hint))
+    return out
+
+
+def _write_results(session, results, store: Store, store_arg: Any, settings: Settings,
+                   summary: SparkRunSummary, new: list[Article]) -> None:
+    """Parquet from the executors; the store from the executors (PostgreSQL,
+    shared) or from the driver (DuckDB, single writer)."""
+    if summary.out_dir:
+        from .tables import write_article_tables
+        write_article_tables(session, results, summary.out_dir)
+    if isinstance(store_arg, str) and store_arg.startswith(("postgresql://", "postgres://")):
+        results.foreachPartition(write_partition(store_arg, settings))
+        stored = store.known_article_ids()
+        summary.new_article_ids = [a.id for a in new if a.id in stored]
+        summary.articles_new = len(summary.new_article_ids)
+        return
+    from ..records import ArticleResult, from_dict
+    import json
+
+    for _key, payload in results.toLocalIterator():
+        result = from_dict(ArticleResult, json.loads(payload))
+        if store.write_result(result):
+            summary.articles_new += 1
+            summary.new_article_ids.append(result.article.id)
+
+
+def _open(store: Union[Store, str, None]) -> tuple[Store, bool]:
+    """(store, whether we opened it and must close it)."""
+    if isinstance(store, Store):
+        return store, False
+    return open_store(store or ":memory:"), True

@@ -1,0 +1,287 @@
+"""REST API under /api: list, filter and get articles, events, quotes,
+stories and actors; add articles (token); follow upload jobs; export."""
+from __future__ import annotations
+
+import json
+from typing import Any, Optional, Union
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+
+from ..outputs import article_json
+from ..outputs.exports import events_csv, events_parquet, planned_ics, plover_jsonl
+from ..records import STATUSES, to_dict
+from . import views
+from .security import check_read, check_write
+
+
+def require_read(request: Request) -> None:
+    """Reads are open unless the operator asked for the token on reads too."""
+    config = request.app.state.config
+    check_read(request, config.token, config.read_token_required)
+
+
+router = APIRouter(prefix="/api", dependencies=[Depends(require_read)])
+
+
+def store_of(request: Request):
+    return request.app.state.store
+
+
+# ----------------------------------------------------------------- filters
+class EventFilters:
+    """The event filters shared by /api/events, the exports and the events page."""
+
+    def __init__(self,
+                 actor: Optional[str] = Query(None, max_length=200, description="actor name (substring) or code"),
+                 event_type: Optional[str] = Query(None, max_length=40, description="PLOVER type, e.g. CONSULT"),
+                 status: Optional[str] = Query(None, max_length=20, description="|".join(STATUSES)),
+                 date_from: Optional[str] = Query(None, max_length=10, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"),
+                 date_to: Optional[str] = Query(None, max_length=10, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"),
+                 outlet: Optional[str] = Query(None, max_length=200),
+                 story: Optional[str] = Query(None, max_length=64)) -> None:
+        if status and status.lower() not in STATUSES:
+            raise HTTPException(422, f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
+        self.values = {"actor": actor or None, "event_type": event_type or None,
+                       "status": status.lower() if status else None, "date_from": date_from or None,
+                       "date_to": date_to or None, "outlet": outlet or None, "story": story or None}
+
+
+def _page(items: list[Any], limit: int, offset: int) -> list[Any]:
+    return items[offset:offset + limit]
+
+
+# ---------------------------------------------------------------- articles
+@router.get("/articles", tags=["articles"], summary="List articles (without their text)")
+def list_articles(request: Request, outlet: Optional[str] = Query(None, max_length=200),
+                  limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+    articles = store_of(request).articles()
+    if outlet:
+        articles = [a for a in articles if outlet.lower() in (a.outlet or "").lower()]
+    return {"total": len(articles), "limit": limit, "offset": offset,
+            "articles": [article_json(a) for a in _page(articles, limit, offset)]}
+
+
+@router.get("/articles/{article_id}", tags=["articles"], summary="One article with its text, events and quotes")
+def get_article(request: Request, article_id: str) -> dict[str, Any]:
+    article = store_of(request).article(article_id)
+    if article is None:
+        raise HTTPException(404, f"no article {article_id!r}")
+    detail = views.article_detail(store_of(request), article)
+    detail.pop("segments")
+    return detail
+
+
+class ArticleIn(BaseModel):
+    """An article to add. Only `text` is required."""
+
+    text: str = Field(..., min_length=1)
+    title: str = Field("", max_length=1000)
+    published: Optional[str] = Field(None, max_length=40, description="ISO date (YYYY-MM-DD)")
+    outlet: Optional[str] = Field(None, max_length=200)
+    url: Optional[str] = Field(None, max_length=2000)
+    byline: Optional[str] = Field(None, max_length=300)
+
+
+ARTICLES_IN = TypeAdapter(Union[ArticleIn, list[ArticleIn]])
+
+POST_ARTICLES_BODY = {
+    "requestBody": {"required": True, "content": {
+        "application/json": {"schema": {"oneOf": [
+            {"$ref": "#/components/schemas/ArticleIn"},
+            {"type": "array", "items": {"$ref": "#/components/schemas/ArticleIn"}}]}},
+        "multipart/form-data": {"schema": {"type": "object", "properties": {
+            "files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                      "description": "article files (text, HTML, JSONL, RSS/Atom, WARC)"},
+            "text": {"type": "string", "description": "pasted article text"},
+            "title": {"type": "string"}, "published": {"type": "string"}, "outlet": {"type": "string"},
+            "url": {"type": "string"}}}}}},
+    "responses": {"202": {"description": "accepted: a job id to follow at /api/jobs/{id}"},
+                  "401": {"description": "no token"}, "403": {"description": "wrong token or writes disabled"},
+                  "413": {"description": "body too large"}},
+}
+
+
+@router.post("/articles", tags=["articles"], status_code=202, openapi_extra=POST_ARTICLES_BODY,
+             summary="Add articles (JSON object or list, or multipart files/pasted text); needs the token")
+async def post_articles(request: Request) -> JSONResponse:
+    config = request.app.state.config
+    check_write(request, config.token)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "application/json":
+        items, rejections = await _json_articles(request), []
+    elif content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        items, rejections = await _form_articles(request)
+    else:
+        raise HTTPException(415, "send application/json or multipart/form-data")
+    if not items and not rejections:
+        raise HTTPException(422, "no articles in the request (give `text` or files)")
+    if len(items) > config.max_items:
+        raise HTTPException(413, f"too many articles in one request (limit {config.max_items})")
+    job = request.app.state.jobs.submit(items, rejections)
+    body = {"job": job.id, "status_url": f"/api/jobs/{job.id}", "articles": len(items),
+            "rejected": job.rejections}
+    return JSONResponse(body, status_code=202, headers={"Location": body["status_url"]})
+
+
+async def _json_articles(request: Request) -> list[dict[str, Any]]:
+    raw = await request.body()
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise HTTPException(400, f"malformed JSON in the request body: {exc}") from None
+    try:
+        parsed = ARTICLES_IN.validate_python(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        raise HTTPException(422, f"invalid article at {where}: {first['msg']}") from None
+    articles = parsed if isinstance(parsed, list) else [parsed]
+    limit = request.app.state.settings.max_article_chars
+    too_long = [i for i, a in enumerate(articles) if len(a.text) > limit]
+    if too_long:
+        raise HTTPException(413, f"article {too_long[0]} is longer than {limit} characters")
+    return [{**a.model_dump(exclude_none=True), "path": f"api:{a.title[:60] or 'article'}#{i}"}
+            for i, a in enumerate(articles)]
+
+
+async def _form_articles(request: Request) -> tuple[list[Any], list[Any]]:
+    from .jobs import uploaded_articles
+
+    form = await request.form(max_files=request.app.state.config.max_items, max_fields=50)
+    files = [(f.filename or f"upload-{i}", await f.read()) for i, f in enumerate(form.getlist("files"))
+             if hasattr(f, "read")]
+    items: list[Any] = []
+    rejections: list[Any] = []
+    if files:
+        items, rejections = uploaded_articles(files, request.app.state.settings)
+    text = str(form.get("text") or "").strip()
+    if text:
+        fields = {k: str(form.get(k)).strip() for k in ("title", "published", "outlet", "url")
+                  if form.get(k) and str(form.get(k)).strip()}
+        items.append({**fields, "text": text, "path": "upload:pasted"})
+    return items, rejections
+
+
+@router.get("/jobs/{job_id}", tags=["articles"], summary="Progress of an upload job")
+def get_job(request: Request, job_id: str) -> dict[str, Any]:
+    job = request.app.state.jobs.get(job_id)
+    if job is None:
+        raise HTTPException(404, f"no job {job_id!r}")
+    return job.as_dict()
+
+
+# ------------------------------------------------------------------ events
+@router.get("/events", tags=["events"], summary="Canonical events, filtered")
+def list_events(request: Request, filters: EventFilters = Depends(),
+                limit: int = Query(100, ge=1, le=5000), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+    events = store_of(request).events(**filters.values, limit=limit, offset=offset)
+    return {"filters": filters.values, "limit": limit, "offset": offset, "count": len(events),
+            "events": [to_dict(e) for e in events]}
+
+
+@router.get("/events/{event_id}", tags=["events"],
+            summary="One event with its supporting sentences, quotes, provenance and comparison")
+def get_event(request: Request, event_id: str) -> dict[str, Any]:
+    event = store_of(request).event(event_id)
+    if event is None:
+        raise HTTPException(404, f"no event {event_id!r}")
+    detail = views.event_detail(store_of(request), event)
+    for article in detail["articles"]:
+        article.pop("segments")
+    return detail
+
+
+# ------------------------------------------------------------------ quotes
+@router.get("/quotes", tags=["quotes"], summary="Quotes, by article or speaker (name substring or code)")
+def list_quotes(request: Request, article: Optional[str] = Query(None, max_length=64),
+                speaker: Optional[str] = Query(None, max_length=200),
+                limit: int = Query(100, ge=1, le=5000), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+    quotes = store_of(request).quotes(article=article, speaker=speaker)
+    return {"total": len(quotes), "limit": limit, "offset": offset,
+            "quotes": [views.quote_view(q) for q in _page(quotes, limit, offset)]}
+
+
+# ----------------------------------------------------------------- stories
+@router.get("/stories", tags=["stories"], summary="Stories with their outlets and latest events")
+def list_stories(request: Request) -> dict[str, Any]:
+    store = store_of(request)
+    return {"stories": [views.story_summary(store, s) for s in store.stories()]}
+
+
+@router.get("/stories/{story_id}", tags=["stories"], summary="A story: its events by date and the coverage comparison")
+def get_story(request: Request, story_id: str) -> dict[str, Any]:
+    story = store_of(request).story(story_id)
+    if story is None:
+        raise HTTPException(404, f"no story {story_id!r}")
+    return views.story_detail(store_of(request), story)
+
+
+# ------------------------------------------------------------------ actors
+@router.get("/actors", tags=["actors"], summary="Canonical actors with their event counts")
+def list_actors(request: Request) -> dict[str, Any]:
+    return {"actors": store_of(request).actors()}
+
+
+@router.get("/actors/{key}", tags=["actors"], summary="An actor (code or name): its events and quotes")
+def get_actor(request: Request, key: str) -> dict[str, Any]:
+    detail = views.actor_detail(store_of(request), key)
+    if not detail["events"] and not detail["quotes"]:
+        raise HTTPException(404, f"no actor {key!r}")
+    return detail
+
+
+# ------------------------------------------------------------------ search
+@router.get("/search", tags=["articles"], summary="Full-text search over article titles and texts")
+def search(request: Request, q: str = Query(..., min_length=1, max_length=200),
+           limit: int = Query(50, ge=1, le=500)) -> dict[str, Any]:
+    articles = store_of(request).search_articles(q, limit=limit)
+    hits = views.search_hits(articles, q)
+    for hit in hits:
+        hit["snippet"] = "".join(s.get("text") or "".join(p["text"] for p in s["parts"]) for s in hit["snippet"])
+    return {"q": q, "count": len(hits), "articles": hits}
+
+
+@router.get("/stats", tags=["store"], summary="How many records the store holds")
+def stats(request: Request) -> dict[str, Any]:
+    return {"db": request.app.state.config.db, "counts": store_of(request).counts(),
+            "writable": bool(request.app.state.config.token)}
+
+
+# ----------------------------------------------------------------- exports
+def _filtered(request: Request, filters: EventFilters):
+    return store_of(request).events(**filters.values)
+
+
+def _articles_by_id(request: Request) -> dict[str, Any]:
+    return {a.id: a for a in store_of(request).articles()}
+
+
+@router.get("/export/plover.jsonl", tags=["exports"], summary="Events as PLOVER JSON Lines")
+def export_plover(request: Request, filters: EventFilters = Depends()) -> Response:
+    body = plover_jsonl(_filtered(request, filters), _articles_by_id(request))
+    return Response(body, media_type="application/x-ndjson; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="crosswire-events.plover.jsonl"'})
+
+
+@router.get("/export/events.csv", tags=["exports"], summary="Events as CSV (one row per event)")
+def export_csv(request: Request, filters: EventFilters = Depends()) -> Response:
+    return Response(events_csv(_filtered(request, filters)), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="crosswire-events.csv"'})
+
+
+@router.get("/export/events.parquet", tags=["exports"], summary="Events as Parquet (same columns as the CSV)")
+def export_parquet(request: Request, filters: EventFilters = Depends()) -> Response:
+    return Response(events_parquet(_filtered(request, filters)), media_type="application/vnd.apache.parquet",
+                    headers={"Content-Disposition": 'attachment; filename="crosswire-events.parquet"'})
+
+
+@router.get("/export/planned.ics", tags=["exports"],
+            summary="iCalendar feed of planned events with their sources (subscribe in a calendar client)")
+def export_ics(request: Request, filters: EventFilters = Depends()) -> Response:
+    filters.values["status"] = "planned"
+    base = str(request.base_url).rstrip("/")
+    body = planned_ics(_filtered(request, filters), _articles_by_id(request), event_url=base + "/events/{id}")
+    return Response(body, media_type="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": 'inline; filename="crosswire-planned.ics"'})

@@ -1,0 +1,171 @@
+"""Background processing of uploaded articles, and the store lock.
+
+Uploads are queued as jobs and run one at a time on a single worker thread
+through the same runner the CLI uses (`crosswire.runner.run_texts`), so the
+web server never parses articles in a request and never runs two spaCy
+pipelines at once. Each job reports progress (articles done of total, the
+phase) that the upload page polls at /api/jobs/{id}.
+
+DuckDB connections must not be used from two threads at once, and the
+worker writes while requests read, so every store call goes through
+`LockedStore`, which serialises method calls on one connection. Each call
+(a read, or one article's write transaction) is short, so pages stay
+responsive during a long job.
+"""
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from ..records import Article, Rejection
+from ..store import Store
+
+
+class LockedStore:
+    """A Store proxy whose public methods run under one re-entrant lock."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._lock = threading.RLock()
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._store, name)
+        if not callable(value) or name.startswith("_"):
+            return value
+
+        def locked(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return value(*args, **kwargs)
+        locked.__name__ = name
+        return locked
+
+    def close(self) -> None:
+        with self._lock:
+            self._store.close()
+
+
+@dataclass
+class Job:
+    id: str
+    items: int
+    status: str = "queued"  # queued | running | done | failed
+    phase: str = "queued"  # queued | reading | extracting | resolving | done | failed
+    done: int = 0
+    total: int = 0
+    current: str = ""
+    created: float = field(default_factory=time.time)
+    finished: Optional[float] = None
+    summary: Optional[dict[str, Any]] = None
+    rejections: list[dict[str, str]] = field(default_factory=list)
+    error: Optional[str] = None
+
+    def as_dict(self) -> dict[str, Any]:
+        fraction = (self.done / self.total) if self.total else (1.0 if self.status == "done" else 0.0)
+        return {"id": self.id, "status": self.status, "phase": self.phase, "done": self.done,
+                "total": self.total, "progress": round(fraction, 3), "current": self.current,
+                "items": self.items, "summary": self.summary, "rejections": self.rejections,
+                "error": self.error, "created": self.created, "finished": self.finished}
+
+
+RunFn = Callable[[list[Any], Any, Callable[[int, int, str], None]], Any]
+
+
+class JobQueue:
+    """Runs upload jobs one after another on a worker thread."""
+
+    def __init__(self, store: Any, max_jobs_kept: int = 200) -> None:
+        self.store = store
+        self.jobs: dict[str, Job] = {}
+        self.max_jobs_kept = max_jobs_kept
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crosswire-job")
+        self._pipeline = None
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------- submit
+    def submit(self, items: list[Any], rejections: Optional[list[Rejection]] = None) -> Job:
+        """Queue texts/dicts/Articles for processing; rejections found while
+        reading uploads are recorded in the job and the store's quarantine."""
+        job = Job(id=uuid.uuid4().hex[:16], items=len(items), total=len(items))
+        job.rejections = [{"path": r.path, "reason": r.reason, "detail": r.detail} for r in rejections or []]
+        with self._lock:
+            self.jobs[job.id] = job
+            self._forget_old()
+        for r in rejections or []:
+            self.store.quarantine(r)
+        self._executor.submit(self._run, job, items)
+        return job
+
+    def get(self, job_id: str) -> Optional[Job]:
+        return self.jobs.get(job_id)
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def _forget_old(self) -> None:
+        finished = [j for j in self.jobs.values() if j.finished]
+        for job in sorted(finished, key=lambda j: j.created)[:max(0, len(self.jobs) - self.max_jobs_kept)]:
+            del self.jobs[job.id]
+
+    # ---------------------------------------------------------------- run
+    def pipeline(self):
+        """One Pipeline for the server's lifetime (spaCy loads on first use)."""
+        if self._pipeline is None:
+            from ..pipeline import Pipeline
+            self._pipeline = Pipeline(progress=False)
+        return self._pipeline
+
+    def _run(self, job: Job, items: list[Any]) -> None:
+        from ..runner import run_texts
+
+        job.status, job.phase = "running", "extracting"
+
+        def progress(done: int, total: int, label: str) -> None:
+            job.done, job.total, job.current = done, total, label
+            if total and done >= total:
+                job.phase = "resolving"
+        try:
+            summary = run_texts(items, self.store, pipeline=self.pipeline(), progress=progress)
+            job.summary = summary.as_dict()
+            job.rejections += job.summary.get("rejections", [])
+            job.done = job.total
+            job.status = job.phase = "done"
+        except Exception as exc:  # reported to the user through the job, never a crash of the server
+            job.status = job.phase = "failed"
+            job.error = f"{exc.__class__.__name__}: {exc}"
+            job.summary = {"trace": traceback.format_exc(limit=3)}
+        finally:
+            job.finished = time.time()
+
+
+def uploaded_articles(files: list[tuple[str, bytes]], settings) -> tuple[list[Article], list[Rejection]]:
+    """Read uploaded files with the same ingest code as `crosswire run`, via a
+    temporary folder (the readers pick the format from the file name), and
+    record each article's path as `upload:<file name>`."""
+    import os
+    import tempfile
+
+    from ..ingest import read_inputs
+
+    articles: list[Article] = []
+    rejections: list[Rejection] = []
+    with tempfile.TemporaryDirectory(prefix="crosswire-upload-") as folder:
+        paths = {}
+        for i, (name, data) in enumerate(files):
+            safe = os.path.basename(name.replace("\\", "/")) or f"upload-{i}.txt"
+            path = os.path.join(folder, f"{i:04d}-{safe}")
+            with open(path, "wb") as handle:
+                handle.write(data)
+            paths[path] = safe
+        for item in read_inputs(sorted(paths), settings):
+            label = f"upload:{paths.get(item.path, os.path.basename(item.path))}"
+            if isinstance(item, Rejection):
+                rejections.append(Rejection(label, item.reason, item.detail))
+            else:
+                item.path = label
+                articles.append(item)
+    return articles, rejections

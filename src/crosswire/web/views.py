@@ -1,0 +1,397 @@
+"""View models: what the API returns and the templates show, built from the
+store's records. One function per view, shared by the JSON API and the HTML
+pages so the two never disagree.
+
+Nothing here produces HTML. Article text is cut into plain-text segments
+(highlighted or not) and the templates escape every one of them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional
+
+from ..records import Article, Event, Mention, Quote, SourceLink, Story, to_dict
+from ..store import Store
+
+UNDATED = "9999-99-99"  # sorts undated events after dated ones
+
+STATUS_LABELS: dict[str, str] = {
+    "occurred": "occurred", "planned": "planned", "ongoing": "ongoing", "hypothetical": "hypothetical",
+    "negated": "did not happen", "denied": "denied", "claimed": "claimed (disputed)",
+}
+
+# Keys that the compare stage may use inside an agreement field entry for
+# "these outlets disagree"; any non-empty one marks the field as conflicting.
+CONFLICT_KEYS: tuple[str, ...] = ("differ", "differs", "conflict", "conflicts", "disagree", "disagreement")
+# Field-level fields we compare ourselves from the mentions (outlet -> values).
+MENTION_FIELDS: tuple[str, ...] = ("date", "status")
+
+
+# ------------------------------------------------------------------ labels
+def outlet_key(mention: Mention, articles: dict[str, Article]) -> str:
+    """Column key of a report: its outlet, or the article when the outlet is unknown."""
+    if mention.outlet:
+        return mention.outlet
+    article = articles.get(mention.article)
+    if article and article.outlet:
+        return article.outlet
+    return f"article {mention.article[:8]}"
+
+
+def article_label(article: Optional[Article], article_id: str) -> str:
+    if article is None:
+        return article_id
+    return article.title or article.path or article.id
+
+
+def event_title(event: Event) -> str:
+    """A one-line human title: type and participants, or the event text."""
+    names = [p.name for p in event.actors] + [p.name for p in event.recipients]
+    seen = list(dict.fromkeys(n for n in names if n))
+    kind = (event.event_type or "event").title()
+    if seen:
+        return f"{kind}: {' – '.join(seen[:4])}"
+    return f"{kind}: {event.event_text[:80]}" if event.event_text else kind
+
+
+def sort_key(event: Event) -> tuple[str, str]:
+    return (event.date or UNDATED, event.id)
+
+
+def event_summary(event: Event) -> dict[str, Any]:
+    """The short form of an event used in lists and timelines."""
+    return {
+        "id": event.id, "title": event_title(event), "event_type": event.event_type, "status": event.status,
+        "status_label": STATUS_LABELS.get(event.status, event.status), "date": event.date,
+        "date_end": event.date_end, "date_basis": event.date_basis, "story": event.story,
+        "actors": [p.name for p in event.actors], "recipients": [p.name for p in event.recipients],
+        "location": event.location, "n_mentions": len(event.mentions),
+        "articles": sorted({m.article for m in event.mentions}),
+        "outlets": sorted({m.outlet for m in event.mentions if m.outlet}),
+        "event_text": event.event_text,
+    }
+
+
+# -------------------------------------------------------------- highlights
+@dataclass
+class Span:
+    start: int
+    end: int
+    sentence: int
+    triggers: list[tuple[int, int]] = field(default_factory=list)
+
+
+def merge_spans(spans: Iterable[Span]) -> list[Span]:
+    """Sorted, non-overlapping evidence spans (overlaps are joined)."""
+    merged: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.start, s.end)):
+        if merged and span.start < merged[-1].end:
+            last = merged[-1]
+            last.end = max(last.end, span.end)
+            last.triggers.extend(span.triggers)
+        else:
+            merged.append(Span(span.start, span.end, span.sentence, list(span.triggers)))
+    return merged
+
+
+def segments(text: str, spans: Iterable[Span]) -> list[dict[str, Any]]:
+    """Cut `text` into plain and evidence segments. An evidence segment holds
+    `parts`, each plain or a trigger, so the template can nest the trigger
+    inside the sentence's <mark>. Offsets outside the text are clamped."""
+    out: list[dict[str, Any]] = []
+    cursor = 0
+    for span in merge_spans(spans):
+        start, end = max(span.start, cursor), min(span.end, len(text))
+        if start >= end:
+            continue
+        if start > cursor:
+            out.append({"text": text[cursor:start]})
+        out.append({"mark": True, "sentence": span.sentence, "parts": _trigger_parts(text, start, end,
+                                                                                      span.triggers)})
+        cursor = end
+    if cursor < len(text):
+        out.append({"text": text[cursor:]})
+    return out
+
+
+def _trigger_parts(text: str, start: int, end: int, triggers: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    parts, cursor = [], start
+    for t_start, t_end in sorted(set(triggers)):
+        t_start, t_end = max(t_start, cursor), min(t_end, end)
+        if t_start >= t_end:
+            continue
+        if t_start > cursor:
+            parts.append({"text": text[cursor:t_start]})
+        parts.append({"text": text[t_start:t_end], "trigger": True})
+        cursor = t_end
+    if cursor < end:
+        parts.append({"text": text[cursor:end]})
+    return parts
+
+
+def sentence_bounds(store: Store, article_id: str) -> dict[int, tuple[int, int]]:
+    """Sentence index -> (start, end) for one article, from the store's sentence table."""
+    rows = store.execute("SELECT idx, start_char, end_char FROM sentences WHERE article = ?", (article_id,))
+    return {int(i): (int(s), int(e)) for i, s, e in rows}
+
+
+def mention_span(mention: Mention, text: str, bounds: dict[int, tuple[int, int]]) -> Span:
+    """The whole supporting sentence of a mention, with its trigger inside.
+    Falls back to finding the sentence text around the trigger, then to the
+    trigger alone, when the sentence table has no row for it."""
+    trigger = (mention.start, mention.end)
+    if mention.sentence in bounds:
+        start, end = bounds[mention.sentence]
+        if start <= mention.start < end or mention.start == mention.end == 0:
+            return Span(start, end, mention.sentence, [trigger])
+    sentence = (mention.text or "").strip()
+    if sentence:
+        at = text.find(sentence, max(0, mention.start - len(sentence)))
+        while at != -1 and at <= mention.start:
+            if at + len(sentence) > mention.start:
+                return Span(at, at + len(sentence), mention.sentence, [trigger])
+            at = text.find(sentence, at + 1)
+    return Span(mention.start, mention.end, mention.sentence, [trigger])
+
+
+# ----------------------------------------------------------------- events
+def provenance_chain(links: Iterable[SourceLink | dict[str, Any]]) -> list[dict[str, Any]]:
+    """A provenance chain as plain dicts (name, kind, code, evidence text)."""
+    chain = []
+    for link in links:
+        d = to_dict(link) if not isinstance(link, dict) else dict(link)
+        evidence = d.get("evidence") or {}
+        chain.append({"name": d.get("name") or "?", "kind": d.get("kind") or "source", "code": d.get("code"),
+                      "evidence": evidence.get("text") if isinstance(evidence, dict) else None})
+    return chain
+
+
+def _with_outlet(chain: list[dict[str, Any]], outlet: Optional[str]) -> list[dict[str, Any]]:
+    """Chains run from the publishing outlet; prepend it when a stage left it out."""
+    if outlet and not (chain and chain[0]["kind"] == "outlet"):
+        return [{"name": outlet, "kind": "outlet", "code": None, "evidence": None}] + chain
+    return chain
+
+
+def event_detail(store: Store, event: Event) -> dict[str, Any]:
+    """Everything behind one event: each supporting article with its text cut
+    into highlighted segments, the quotes reported with it, and the
+    provenance chains (outlet -> cited agency -> speaker) of its mentions."""
+    mention_records = {m.id: m for m in store.event_mentions([m.mention_id for m in event.mentions])}
+    by_article: dict[str, list[Mention]] = {}
+    for m in event.mentions:
+        by_article.setdefault(m.article, []).append(m)
+    articles, quotes, chains = [], [], []
+    for article_id, mentions in by_article.items():
+        article = store.article(article_id)
+        text = article.text if article else ""
+        bounds = sentence_bounds(store, article_id)
+        spans = [mention_span(m, text, bounds) for m in mentions]
+        outlet = mentions[0].outlet or (article.outlet if article else None)
+        articles.append({
+            "id": article_id, "title": article_label(article, article_id), "outlet": outlet,
+            "published": article.published if article else None,
+            "published_basis": article.published_basis if article else None,
+            "url": article.url if article else None, "byline": article.byline if article else None,
+            "segments": segments(text, spans),
+            "mentions": [{**to_dict(m), "status": m.status} for m in mentions],
+        })
+        quotes += _event_quotes(store, article_id, mentions, mention_records)
+        chains += _event_chains(store, article_id, mentions, mention_records, outlet)
+    return {"event": to_dict(event), "summary": event_summary(event), "articles": articles,
+            "quotes": quotes, "provenance": _unique_chains(chains), "sources": event.sources,
+            "agreement": event.agreement, "comparison": event_comparison(event, _articles_of(store, event))}
+
+
+def _event_quotes(store: Store, article_id: str, mentions: list[Mention],
+                  records: dict[str, Any]) -> list[dict[str, Any]]:
+    """Quotes linked to the event's mentions, or said in their sentences."""
+    linked = {records[m.mention_id].quote for m in mentions if m.mention_id in records}
+    sentences = {m.sentence for m in mentions}
+    return [quote_view(q) for q in store.quotes(article=article_id)
+            if q.id in linked or q.sentence in sentences]
+
+
+def quote_view(q: Quote) -> dict[str, Any]:
+    d = to_dict(q)
+    d["speaker_name"] = q.speaker.name
+    d["speaker_code"] = q.speaker.code
+    d["chain"] = provenance_chain(q.chain)
+    return d
+
+
+def _event_chains(store: Store, article_id: str, mentions: list[Mention], records: dict[str, Any],
+                  outlet: Optional[str]) -> list[dict[str, Any]]:
+    """Provenance per mention: the sources the events stage found for it, and
+    every attribution ("according to ...") whose scope covers its trigger."""
+    attributions = store.attributions(article=article_id)
+    chains = []
+    for m in mentions:
+        record = records.get(m.mention_id)
+        if record and record.sources:
+            chains.append({"article": article_id, "sentence": m.sentence,
+                           "chain": _with_outlet(provenance_chain(record.sources), outlet)})
+        for a in attributions:
+            if a.covers_start <= m.start < a.covers_end or a.sentence == m.sentence:
+                chains.append({"article": article_id, "sentence": m.sentence,
+                               "chain": _with_outlet(provenance_chain(a.chain), outlet)})
+        if not any(c["sentence"] == m.sentence and c["article"] == article_id for c in chains) and outlet:
+            chains.append({"article": article_id, "sentence": m.sentence, "chain": _with_outlet([], outlet)})
+    return chains
+
+
+def _unique_chains(chains: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen, out = set(), []
+    for c in chains:
+        key = (c["article"], tuple((link["name"], link["kind"]) for link in c["chain"]))
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out
+
+
+def _articles_of(store: Store, event_or_events: Event | Iterable[Event]) -> dict[str, Article]:
+    events = [event_or_events] if isinstance(event_or_events, Event) else list(event_or_events)
+    ids = {m.article for e in events for m in e.mentions}
+    found = {i: store.article(i) for i in sorted(ids)}
+    return {i: a for i, a in found.items() if a is not None}
+
+
+# ------------------------------------------------------------- comparison
+def agreement_conflicts(agreement: dict[str, Any]) -> dict[str, Any]:
+    """Fields the compare stage marked as conflicting, with its detail.
+    Reads per-field entries either under agreement["fields"] or at the top
+    level; an entry conflicts when it has a non-empty 'differ'-like key, a
+    false 'agree' flag, or a 'values' map with more than one distinct value."""
+    entries = agreement.get("fields") if isinstance(agreement.get("fields"), dict) else agreement
+    conflicts = {}
+    for name, entry in (entries or {}).items():
+        if not isinstance(entry, dict):
+            continue
+        values = entry.get("values") if isinstance(entry.get("values"), dict) else None
+        distinct = {repr(v) for v in values.values()} if values else set()
+        if any(entry.get(k) for k in CONFLICT_KEYS) or entry.get("agree") is False or len(distinct) > 1:
+            conflicts[name] = entry
+    return conflicts
+
+
+def event_comparison(event: Event, articles: dict[str, Article]) -> dict[str, Any]:
+    """Per outlet: does it report the event, and with which date and status.
+    A field conflicts when reporting outlets give different values for it
+    (from the mentions), or when the compare stage says so (agreement)."""
+    per_outlet: dict[str, dict[str, set]] = {}
+    for m in event.mentions:
+        cell = per_outlet.setdefault(outlet_key(m, articles), {f: set() for f in MENTION_FIELDS})
+        for f in MENTION_FIELDS:
+            value = getattr(m, f)
+            if value:
+                cell[f].add(value)
+    conflicts: dict[str, Any] = {}
+    for f in MENTION_FIELDS:
+        stated = {frozenset(c[f]) for c in per_outlet.values() if c[f]}
+        if len(stated) > 1:
+            conflicts[f] = {o: sorted(c[f]) for o, c in per_outlet.items() if c[f]}
+    conflicts.update(agreement_conflicts(event.agreement or {}))
+    cells = {o: {f: sorted(c[f]) for f in MENTION_FIELDS} for o, c in per_outlet.items()}
+    for o, cell in cells.items():
+        cell["conflicts"] = sorted(f for f, d in conflicts.items()
+                                   if not isinstance(d, dict) or o in d or o in _outlets_named(d))
+    return {"outlets": sorted(per_outlet), "cells": cells, "conflicts": sorted(conflicts),
+            "conflict_detail": conflicts, "single_source": len(per_outlet) == 1}
+
+
+def _outlets_named(detail: dict[str, Any]) -> set[str]:
+    """Outlets an agreement entry names as differing (lists or value maps)."""
+    named: set[str] = set()
+    for key in CONFLICT_KEYS + ("values",):
+        value = detail.get(key)
+        if isinstance(value, dict):
+            named |= set(value)
+        elif isinstance(value, list):
+            named |= {v for v in value if isinstance(v, str)}
+    return named
+
+
+# ----------------------------------------------------------------- stories
+def story_detail(store: Store, story: Story) -> dict[str, Any]:
+    """A story's timeline (events by date) and its outlet-by-event coverage matrix."""
+    events = sorted(store.events(story=story.id), key=sort_key)
+    if not events and story.events:
+        events = sorted([e for e in (store.event(i) for i in story.events) if e], key=sort_key)
+    articles = _articles_of(store, events)
+    for article_id in story.articles:
+        if article_id not in articles:
+            found = store.article(article_id)
+            if found:
+                articles[article_id] = found
+    rows = []
+    outlets: list[str] = []
+    for event in events:
+        comparison = event_comparison(event, articles)
+        outlets += [o for o in comparison["outlets"] if o not in outlets]
+        rows.append({"event": event_summary(event), "comparison": comparison})
+    for a in articles.values():
+        key = a.outlet or f"article {a.id[:8]}"
+        if key not in outlets:
+            outlets.append(key)
+    return {
+        "story": to_dict(story),
+        "articles": [{"id": a.id, "title": article_label(a, a.id), "outlet": a.outlet, "published": a.published,
+                      "url": a.url} for a in articles.values()],
+        "timeline": [r["event"] for r in rows],
+        "comparison": {"outlets": outlets, "rows": rows, "agreement": story.agreement},
+    }
+
+
+def story_summary(store: Store, story: Story, latest: int = 3) -> dict[str, Any]:
+    """A story in the list: title, outlets, counts and its latest events."""
+    events = sorted(store.events(story=story.id), key=sort_key)
+    dated = [e for e in events if e.date]
+    newest = sorted(dated, key=sort_key, reverse=True)[:latest] or events[:latest]
+    return {"id": story.id, "title": story.title or story.id, "outlets": story.outlets,
+            "n_articles": len(story.articles), "n_events": len(events) or len(story.events),
+            "n_planned": sum(1 for e in events if e.status == "planned"),
+            "latest": [event_summary(e) for e in newest]}
+
+
+# ------------------------------------------------------------------ actors
+def actor_detail(store: Store, code_or_name: str) -> dict[str, Any]:
+    """An actor page: its events (as actor or recipient) and what it said."""
+    events = sorted(store.events(actor=code_or_name), key=sort_key)
+    known = [a for a in store.actors() if (a["code"] or "").upper() == code_or_name.upper()
+             or (a["name"] or "").lower() == code_or_name.lower()]
+    name = known[0]["name"] if known else code_or_name
+    quotes = store.quotes(speaker=code_or_name)
+    return {"actor": {"code": known[0]["code"] if known else None, "name": name, "key": code_or_name},
+            "events": [event_summary(e) for e in events], "quotes": [quote_view(q) for q in quotes]}
+
+
+# ----------------------------------------------------------------- search
+def search_hits(articles: Iterable[Article], query: str, width: int = 90) -> list[dict[str, Any]]:
+    """Articles matching a query, each with a snippet around its first hit,
+    cut into segments (the hit marked) for escaping in the template."""
+    hits = []
+    needle = query.lower()
+    for a in articles:
+        at = a.text.lower().find(needle) if needle else -1
+        if at == -1:
+            snippet_start, snippet_end, spans = 0, min(len(a.text), 2 * width), []
+        else:
+            snippet_start, snippet_end = max(0, at - width), min(len(a.text), at + len(query) + width)
+            spans = [Span(at - snippet_start, at - snippet_start + len(query), -1)]
+        snippet = a.text[snippet_start:snippet_end]
+        hits.append({"id": a.id, "title": article_label(a, a.id), "outlet": a.outlet, "published": a.published,
+                     "snippet": segments(snippet, spans), "lead": snippet_start > 0,
+                     "tail": snippet_end < len(a.text)})
+    return hits
+
+
+def article_detail(store: Store, article: Article) -> dict[str, Any]:
+    """An article with every event mention in it highlighted and its quotes."""
+    rows = store.execute("SELECT DISTINCT event_id FROM event_members WHERE article = ?", (article.id,))
+    events = [e for e in (store.event(r[0]) for r in rows) if e is not None]
+    bounds = sentence_bounds(store, article.id)
+    spans = [mention_span(m, article.text, bounds) for e in events for m in e.mentions if m.article == article.id]
+    return {"article": {k: v for k, v in to_dict(article).items() if k != "meta"},
+            "segments": segments(article.text, spans), "events": [event_summary(e) for e in sorted(events, key=sort_key)],
+            "quotes": [quote_view(q) for q in store.quotes(article=article.id)]}

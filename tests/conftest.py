@@ -1,0 +1,41 @@
+"""Shared fixtures: the real spaCy model (loaded once), the seed articles and
+the benchmark samples in ../shared (skipped with a reason when absent)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("CROSSWIRE_SHARED", REPO.parent / "shared"))
+SEEDS = SHARED / "seeds"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from crosswire.annotate import load_nlp
+
+    return load_nlp()
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED.exists():
+        pytest.skip(f"shared data not found at {SHARED}")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    if not (SEEDS / "expected.json").exists():
+        pytest.skip(f"seed articles not found at {SEEDS}")
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def examples_dir() -> Path:
+    return REPO / "examples"

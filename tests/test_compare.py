@@ -1,0 +1,61 @@
+"""Compare: per-event and per-story agreement, and the table rows."""
+from __future__ import annotations
+
+from crosswire.compare import compare, comparison_rows, numbers_in
+from crosswire.config import Settings
+from crosswire.resolve import resolve
+
+from test_resolve import article, mention, two_outlets
+
+SETTINGS = Settings(use_embeddings=False)
+
+
+def _resolved(results):
+    res = resolve(results, SETTINGS)
+    compare(res, results)
+    return res
+
+
+def test_event_agreement_dates_participants_and_single_source():
+    res = _resolved(two_outlets())
+    talks = next(e for e in res.events if e.date == "2030-03-10")
+    ag = talks.agreement
+    assert ag["reported_by"] == ["Paper Two", "Wire One"] and not ag["single_source"]
+    assert ag["date"]["agree"] and ag["date"]["values"] == {"2030-03-10": ["Paper Two", "Wire One"]}
+    assert ag["participants"]["agree"]
+    assert ag["status"]["values"] == {"planned": ["Paper Two", "Wire One"]}
+    accusation = next(e for e in res.events if e.event_type == "ACCUSE")
+    assert accusation.agreement["single_source"]
+    assert accusation.agreement["reported_by"] == ["Paper Two"]
+
+
+def test_differences_and_only_in():
+    one = article("art-1", "Wire One", "2030-03-01", [
+        mention("art-1", 1, "talks", "2030-03-10", ["AAA", "BBB"], text="Talks with 40 delegates are set.")])
+    two = article("art-2", "Paper Two", "2030-03-02", [
+        mention("art-2", 1, "talks", "2030-03-10", ["AAA", "BBB", "ALLI"], text="The talks on March 10.")])
+    res = _resolved([one, two])
+    ag = res.events[0].agreement
+    assert not ag["participants"]["agree"]
+    assert ag["participants"]["only_in"] == {"the Alliance (ALLI)": "Paper Two"}
+    assert ag["numbers"]["values"] == {"40": ["Wire One"]}
+    assert ag["numbers"]["missing"] == ["Paper Two"]
+
+
+def test_story_agreement_and_rows():
+    res = _resolved(two_outlets())
+    story = next(s for s in res.stories if "art-a" in s.articles)
+    sa = story.agreement
+    assert sa["outlets"] == ["Paper Two", "Wire One"]
+    assert len(sa["corroborated"]) == 3
+    assert list(sa["single_source"]) == ["Paper Two"]
+    rows = comparison_rows(story, res.events)
+    assert {r["field"] for r in rows} >= {"reported_by", "date", "participants", "status"}
+    first = rows[0]
+    assert first["field"] == "reported_by" and "2030-03-10" in first["what"]
+    assert set(first) == {"event", "what", "field", "agree", "values", "missing", "only_in"}
+
+
+def test_numbers_skip_dates_and_years():
+    assert numbers_in("On March 10, 2030, some 1,200 troops and 3 tanks moved; 10 January too.") == [
+        "1,200 troops", "3"]

@@ -1,0 +1,213 @@
+"""Resolve: blocking, order-independence, incremental runs, planned->occurred,
+no merge across dates, actor linking, story clustering. Fixtures are written
+here (general wording, no seed names) so the tests do not depend on the
+extract stages."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from crosswire.config import Settings
+from crosswire.records import Actor, ActorMention, Article, ArticleResult, EventMention, Participant
+from crosswire.resolve import Resolution, resolve, resolve_incremental
+from crosswire.resolve.actors import ActorRef, link_actors
+from crosswire.resolve.blocking import candidate_pairs
+from crosswire.resolve.scoring import Item
+
+SETTINGS = Settings(use_embeddings=False)
+
+P = {
+    "AAA": Participant(name="Arland", code="AAA", kind="country"),
+    "BBB": Participant(name="Borovia", code="BBB", kind="country"),
+    "ALLI": Participant(name="the Alliance", code="ALLI", kind="igo"),
+    "ORG": Participant(name="the Organisation", code="ORG", kind="igo"),
+}
+
+
+def mention(art: str, idx: int, trigger: str, date, actors=(), recipients=(), status="planned",
+            etype="CONSULT", sentence=None, text=None) -> EventMention:
+    sent = idx if sentence is None else sentence
+    return EventMention(
+        id=f"{art}-m{idx}", article=art, sentence=sent, start=idx * 10, end=idx * 10 + len(trigger),
+        trigger=trigger, text=text or f"Sentence {sent} of {art} about the {trigger}.", event_type=etype,
+        status=status, actors=[P[a] for a in actors], recipients=[P[r] for r in recipients], date=date,
+        date_basis="explicit" if date else "none")
+
+
+def article(art: str, outlet: str, published, mentions, title="Officials prepare security talks") -> ArticleResult:
+    a = Article(id=art, text=f"{title}. Body of {art}.", title=title, outlet=outlet, published=published)
+    return ArticleResult(article=a, event_mentions=list(mentions))
+
+
+def two_outlets() -> list[ArticleResult]:
+    """Two reports of three meetings on three dates, one sentence naming two of them."""
+    a = article("art-a", "Wire One", "2030-03-01", [
+        mention("art-a", 1, "talks", "2030-03-10", ["AAA", "BBB"]),
+        mention("art-a", 2, "meeting", "2030-03-12", ["BBB"], ["ALLI"], sentence=2),
+        mention("art-a", 3, "session", "2030-03-13", ["BBB"], ["ORG"], sentence=2),
+        mention("art-a", 4, "talks", None, ["AAA", "BBB"]),
+    ])
+    b = article("art-b", "Paper Two", None, [
+        mention("art-b", 1, "negotiations", "2030-03-10", ["BBB", "AAA"]),
+        mention("art-b", 2, "council meeting", "2030-03-12", ["ALLI", "BBB"]),
+        mention("art-b", 3, "meeting", "2030-03-13", ["ORG"], ["BBB"]),
+        mention("art-b", 5, "accused", None, ["BBB"], ["AAA"], status="claimed", etype="ACCUSE"),
+    ])
+    return [a, b]
+
+
+def _clusters(res: Resolution) -> list[list[str]]:
+    return sorted(sorted(m.mention_id for m in e.mentions) for e in res.events)
+
+
+def test_three_meetings_one_event_each_backed_by_both_outlets():
+    res = resolve(two_outlets(), SETTINGS)
+    dated = {e.date: e for e in res.events if e.date}
+    assert set(dated) == {"2030-03-10", "2030-03-12", "2030-03-13"}
+    for e in dated.values():
+        outlets = {m.outlet for m in e.mentions}
+        assert outlets == {"Wire One", "Paper Two"}, e
+        assert e.status == "planned"
+        assert e.plover_export_type == "AGREE"
+    # the undated "talks" with the same participants joins the dated talks
+    assert "art-a-m4" in {m.mention_id for m in dated["2030-03-10"].mentions}
+    assert len(res.events) == 4  # three meetings + one accusation
+
+
+def test_no_merge_across_different_dates_or_within_one_sentence():
+    res = resolve(two_outlets(), SETTINGS)
+    for e in res.events:
+        assert len({m.date for m in e.mentions if m.date}) <= 1
+        sentences = [(m.article, m.sentence) for m in e.mentions]
+        assert len(sentences) == len(set(sentences))
+
+
+def test_order_independence():
+    results = two_outlets()
+    expected = _clusters(resolve(results, SETTINGS))
+    for seed in range(3):
+        shuffled = [ArticleResult(article=r.article, event_mentions=random.Random(seed).sample(
+            r.event_mentions, len(r.event_mentions))) for r in results]
+        random.Random(seed).shuffle(shuffled)
+        res = resolve(shuffled, SETTINGS)
+        assert _clusters(res) == expected
+    ids = [e.id for e in resolve(results, SETTINGS).events]
+    assert ids == [e.id for e in resolve(results[::-1], SETTINGS).events]
+
+
+def test_incremental_a_then_b_equals_a_plus_b():
+    a, b = two_outlets()
+    first = resolve([a], SETTINGS)
+    later = resolve_incremental(first, [b], [a], SETTINGS)
+    together = resolve([a, b], SETTINGS)
+    assert [e.id for e in later.events] == [e.id for e in together.events]
+    assert _clusters(later) == _clusters(together)
+    assert later.log == []
+
+
+def test_incremental_never_splits_an_existing_event():
+    a = article("art-a", "Wire One", "2030-03-01", [
+        mention("art-a", 1, "talks", None, ["AAA", "BBB"]),
+        mention("art-a", 2, "talks", "2030-03-10", ["AAA", "BBB"]),
+    ])
+    first = resolve([a], SETTINGS)
+    assert len(first.events) == 1
+    forced = Resolution(events=[first.events[0]])
+    # a report that pulls the undated mention elsewhere must not split the old event
+    b = article("art-b", "Paper Two", "2030-03-02", [
+        mention("art-b", 1, "talks", "2030-03-11", ["AAA", "BBB"], text="Sentence about the talks.")])
+    later = resolve_incremental(forced, [b], [a], SETTINGS)
+    old = {m.mention_id for m in first.events[0].mentions}
+    assert any(old <= {m.mention_id for m in e.mentions} for e in later.events)
+
+
+def test_planned_then_occurred_is_one_event_with_latest_status():
+    early = article("art-1", "Wire One", "2030-03-01", [
+        mention("art-1", 1, "talks", "2030-03-10", ["AAA", "BBB"], status="planned")])
+    late = article("art-2", "Paper Two", "2030-03-11", [
+        mention("art-2", 1, "met", "2030-03-10", ["AAA", "BBB"], status="occurred")])
+    res = resolve([late, early], SETTINGS)
+    assert len(res.events) == 1
+    ev = res.events[0]
+    assert ev.status == "occurred" and ev.plover_export_type == "CONSULT"
+    assert [m.status for m in ev.mentions] == ["planned", "occurred"]
+
+
+def test_planned_agree_to_meet_and_consult_are_compatible_types():
+    one = article("art-1", "Wire One", "2030-03-01", [
+        mention("art-1", 1, "agreed to meet", "2030-03-10", ["AAA", "BBB"], etype="AGREE")])
+    two = article("art-2", "Paper Two", "2030-03-02", [
+        mention("art-2", 1, "talks", "2030-03-10", ["AAA", "BBB"])])
+    assert len(resolve([one, two], SETTINGS).events) == 1
+
+
+def test_blocking_pairs_only_compatible_mentions():
+    items = [
+        Item(key="a", doc="d1", sentence=0, lemma="talk", event_type="CONSULT", codes=frozenset({"AAA"}),
+             date="2030-03-10", ref_day=1),
+        Item(key="b", doc="d2", sentence=0, lemma="meeting", event_type="AGREE", codes=frozenset({"AAA"}),
+             date="2030-03-10", ref_day=1),
+        Item(key="c", doc="d3", sentence=0, lemma="talk", event_type="CONSULT", codes=frozenset({"CCC"}),
+             date="2030-03-10", ref_day=1),
+        Item(key="d", doc="d4", sentence=0, lemma="attack", event_type="ASSAULT", codes=frozenset({"AAA"}),
+             date="2030-03-10", ref_day=1),
+        Item(key="e", doc="d5", sentence=0, lemma="talk", event_type="CONSULT", codes=frozenset({"AAA"}),
+             date="2030-05-10", ref_day=61),
+    ]
+    pairs = set(candidate_pairs(items))
+    assert pairs == {(0, 1)}
+
+
+def test_blocking_is_near_linear():
+    items = [Item(key=f"k{i:05d}", doc=f"d{i}", sentence=0, lemma="talk", event_type="CONSULT",
+                  codes=frozenset({"AAA"}), date=None, ref_day=i // 10) for i in range(3000)]
+    pairs = list(candidate_pairs(items, neighbours=30))
+    assert len(pairs) <= 3000 * 30
+
+
+def test_actor_linking_surname_joins_unique_full_name():
+    refs = [ActorRef("Ivan Petrenko", "BBB", "person"), ActorRef("Petrenko", "BBB", "person"),
+            ActorRef("Mr. Petrenko", "BBB", "person"), ActorRef("Anna Lind", "AAA", "person"),
+            ActorRef("Lind", "AAA", "person"), ActorRef("Olga Lind", "AAA", "person")]
+    keys = link_actors(refs)
+    assert keys[("Petrenko", "BBB", "person")] == keys[("Ivan Petrenko", "BBB", "person")]
+    assert keys[("Mr. Petrenko", "BBB", "person")] == keys[("Ivan Petrenko", "BBB", "person")]
+    assert keys[("Lind", "AAA", "person")] not in {keys[("Anna Lind", "AAA", "person")],
+                                                   keys[("Olga Lind", "AAA", "person")]}
+
+
+def test_events_carry_canonical_actor_ids():
+    r1 = article("art-1", "Wire One", "2030-03-01", [
+        mention("art-1", 1, "talks", "2030-03-10", ["AAA", "BBB"])])
+    spokesman = Actor(name="Ivan Petrenko", code="BBB", kind="person")
+    r1.actor_mentions.append(ActorMention("am1", "art-1", 1, 0, 5, "Ivan Petrenko", spokesman))
+    res = resolve([r1], SETTINGS)
+    assert all(p.actor_id for p in res.events[0].actors)
+    assert any(a.name == "Ivan Petrenko" for a in res.actors)
+
+
+def test_story_clustering_groups_related_articles():
+    a, b = two_outlets()
+    other = article("art-z", "Wire One", "2030-03-02", [
+        mention("art-z", 1, "earthquake", "2030-03-02", [], etype="ASSAULT", status="occurred")],
+        title="Earthquake shakes coastal province")
+    res = resolve([a, b, other], SETTINGS)
+    story_of = {art: s.id for s in res.stories for art in s.articles}
+    assert story_of["art-a"] == story_of["art-b"] != story_of["art-z"]
+    story = next(s for s in res.stories if "art-a" in s.articles)
+    assert set(story.outlets) == {"Wire One", "Paper Two"}
+    assert story.title == "Officials prepare security talks"
+    assert all(e.story for e in res.events)
+
+
+def test_resolving_twice_adds_nothing():
+    results = two_outlets()
+    assert _clusters(resolve(results + results, SETTINGS)) == _clusters(resolve(results, SETTINGS))
+
+
+@pytest.mark.skipif(__import__("crosswire.resolve.embed", fromlist=["x"]).model_path() is None,
+                    reason="embedding model not installed")
+def test_embeddings_optional_same_events():
+    with_emb = resolve(two_outlets(), Settings(use_embeddings=True))
+    assert _clusters(with_emb) == _clusters(resolve(two_outlets(), SETTINGS))
