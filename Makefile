@@ -7,7 +7,7 @@ setup:
 # Set up, then run crosswire on the bundled example articles.
 demo: setup
 	@rm -rf demo-output
-	.venv/bin/crosswire run examples/ --db demo-output/crosswire.duckdb --out demo-output
+	.venv/bin/crosswire run examples/ --outlet Wikinews --db demo-output/crosswire.duckdb --out demo-output
 	@.venv/bin/crosswire stories --db demo-output/crosswire.duckdb
 	@.venv/bin/crosswire events --db demo-output/crosswire.duckdb --limit 25
 	@echo "demo: open demo-output/briefing.md, or: .venv/bin/crosswire serve --db demo-output/crosswire.duckdb"

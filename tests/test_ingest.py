@@ -331,7 +331,7 @@ def test_truncated_warc_keeps_what_was_read(tmp_path):
     cut.write_bytes(data[: int(len(data) * 0.8)])
     articles, rejections = read(cut)
     assert 1 <= len(articles) < 3
-    assert len(rejections) == 1 and rejections[0].reason.startswith("truncated or malformed WARC")
+    assert len(rejections) == 1 and rejections[0].reason.startswith("truncated")
     assert rejections[0].path == str(cut)
 
 
@@ -373,7 +373,7 @@ def test_every_bad_input_is_one_clear_rejection_and_the_batch_goes_on(tmp_path):
     add("malformed.html", (FIXTURES / "malformed.html").read_bytes(), "no article text found in HTML")
     add("broken.rss", (FIXTURES / "broken_feed.rss").read_bytes(), "malformed feed (no entries)")
     add("broken.json", b'{"title": "x", "text": ', "invalid JSON on line 1: Expecting value")
-    add("notwarc.warc", b"this is not a WARC file at all\n" * 5, "truncated or malformed WARC (at the start)")
+    add("notwarc.warc", b"this is not a WARC file at all\n" * 5, "not a WARC file")
     huge = tmp_path / "huge.txt"
     with open(huge, "wb") as fh:  # sparse: 25.3 MB on paper, nothing written
         fh.truncate(int(25.3 * 1024 * 1024))

@@ -52,7 +52,7 @@ def run_paths(paths: Iterable[str], store: Store, pipeline: Optional[Pipeline] =
               progress: bool | ProgressFn = False) -> RunSummary:
     """Read files, directories and globs into the store."""
     pipeline = pipeline or Pipeline()
-    return _run(read_inputs(paths, pipeline.settings), store, pipeline, progress)
+    return _run(read_inputs(paths, pipeline.settings, dedupe=False), store, pipeline, progress)
 
 
 def run_texts(items: Iterable[ArticleLike], store: Store, pipeline: Optional[Pipeline] = None,

@@ -51,10 +51,14 @@ DEV_TOPICS = ("2", "5", "12", "18", "21", "23", "34", "35")
 
 # Fitted on the ECB+ train topics with `--fit` (logistic regression over the
 # scorer's features, then a grid over the thresholds maximising CoNLL F1).
-ECB_WEIGHTS: dict[str, float] = {"bias": -4.0, "same_lemma": 3.0, "same_class": 1.0, "embedding": 2.0,
-                                 "context_overlap": 2.0, "topic_overlap": 2.0, "same_doc": 0.0, "same_group": 0.0}
-ECB_WEIGHTS_NO_EMB: dict[str, float] = dict(ECB_WEIGHTS, embedding=0.0)
-COREF_THRESHOLD = 0.5
+# (same_group is 1 for every scored pair here, so it acts as part of the bias.)
+ECB_WEIGHTS: dict[str, float] = {"bias": -2.54, "same_group": -2.5, "embedding": 6.53, "same_class": 1.29,
+                                 "same_lemma": -0.7, "context_overlap": -0.2, "topic_overlap": -0.3,
+                                 "same_doc": -0.12}
+# without embeddings: set by hand, checked on train (lemma and shared context carry it)
+ECB_WEIGHTS_NO_EMB: dict[str, float] = {"bias": -4.0, "same_lemma": 3.0, "same_class": 1.0,
+                                        "context_overlap": 2.0, "topic_overlap": 2.0}
+COREF_THRESHOLD = 0.4
 DOC_THRESHOLD = 0.2
 TRIGGER_RATE = 0.4  # predicted mentions: a lemma is a trigger when it was one this often on train
 
@@ -332,7 +336,7 @@ def pair_edges(items: Sequence[Item], weights: dict) -> list[tuple[int, int, flo
     """Every pair inside a document group (the ECB+ blocking), scored."""
     by_group: dict[Optional[str], list[int]] = defaultdict(list)
     for i, it in enumerate(items):
-        by_group[it.group].append(i)
+        by_group[it.block or it.group].append(i)
     edges = []
     for idxs in by_group.values():
         for p, i in enumerate(idxs):
@@ -497,7 +501,8 @@ def _parse(args: Any) -> argparse.Namespace:
         json=base.get("json", False), fit=base.get("fit", False),
         embeddings=base.get("embeddings", not base.get("no_embeddings", False)),
         predicted=base.get("predicted", not base.get("no_predicted", False)),
-        threshold=base.get("threshold") or COREF_THRESHOLD, doc_threshold=base.get("doc_threshold") or DOC_THRESHOLD)
+        threshold=base.get("threshold") or (COREF_THRESHOLD if base.get("embeddings", not base.get(
+            "no_embeddings", False)) else 0.5), doc_threshold=base.get("doc_threshold") or DOC_THRESHOLD)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -26,7 +26,7 @@ from .feeds import read_feed
 from .html import article_from_html
 from .jsonl import read_json, read_jsonl
 from .text import article_from_text
-from .warc import read_warc
+from .warc import check_warc_start, read_warc
 
 __all__ = ["expand_paths", "read_inputs", "read_file", "article_from_fields", "DUPLICATE"]
 
@@ -121,13 +121,15 @@ def _read_file(path: str, settings: Settings) -> Iterator[ArticleOrRejection]:
     head = read_head(path)
     kind = format_of(path, head)
     if kind == "warc":
+        check_warc_start(head)
         yield from read_warc(path, settings)
         return
+    if kind not in STREAMED_FORMATS:
+        check_readable(path, settings.max_file_bytes)
     check_not_binary(head)
     if kind == "jsonl":
         yield from read_jsonl(path, settings)
         return
-    check_readable(path, settings.max_file_bytes)
     data = read_bytes(path)
     if not data.strip():
         raise IngestError("empty file", "only whitespace")

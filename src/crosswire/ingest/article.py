@@ -119,4 +119,7 @@ def article_or_rejection(build: Callable[[], Article], path: str, settings: Sett
     try:
         return check_length(build(), settings)
     except IngestError as exc:
-        return Rejection(path, f"{where}: {exc.reason}" if where else exc.reason, exc.detail)
+        reason, detail = exc.reason, exc.detail
+    except Exception as exc:  # a reader bug on one record must not lose the others
+        reason, detail = f"could not read ({type(exc).__name__})", str(exc)[:300]
+    return Rejection(path, f"{where}: {reason}" if where else reason, detail)

@@ -18,7 +18,7 @@ FORMAT_BY_SUFFIX: dict[str, str] = {
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonlines": "jsonl",
     ".json": "json",
     ".rss": "feed", ".atom": "feed", ".xml": "feed",
-    ".warc": "warc", ".warc.gz": "warc", ".arc": "warc", ".arc.gz": "warc",
+    ".warc": "warc", ".warc.gz": "warc",
 }
 
 # Leading bytes of file types that are certainly not articles.

@@ -37,9 +37,11 @@ def read_feed(path: str, data: bytes, settings: Settings) -> Iterator[ArticleOrR
             raise IngestError("malformed feed (no entries)", f"{type(problem).__name__}: {problem}")
         raise IngestError("feed has no entries")
     feed = parsed.get("feed") or {}
-    feed_outlet = (feed.get("title") or "").strip() or outlet_from_url(feed.get("link"))
+    feed_title = (feed.get("title") or "").strip() or None
     for number, entry in enumerate(entries, start=1):
-        yield article_or_rejection(lambda: article_from_entry(entry, feed_outlet, path, settings, number),
+        # an entry without a link falls back on the feed's own link host
+        outlet = feed_title or (None if entry.get("link") else outlet_from_url(feed.get("link")))
+        yield article_or_rejection(lambda: article_from_entry(entry, outlet, path, settings, number),
                                    path, settings, f"entry {number}")
 
 

@@ -57,7 +57,8 @@ def _line_record(raw: bytes, number: int, path: str, settings: Settings) -> Unio
     try:
         record = json.loads(text)
     except json.JSONDecodeError as exc:
-        return Rejection(path, f"invalid JSON on line {number}: {exc.msg}", text.strip()[:120])
+        return Rejection(path, f"invalid JSON on line {number}: {exc.msg.removesuffix(' at')}",
+                         f"column {exc.colno}: {text.strip()[:120]}")
     if not isinstance(record, dict):
         return Rejection(path, f"line {number}: not a JSON object (found {type(record).__name__})",
                          text.strip()[:120])
@@ -81,7 +82,8 @@ def read_json(path: str, data: bytes, settings: Settings) -> Iterator[ArticleOrR
         if exc.msg == "Extra data" and text.lstrip().startswith("{"):
             yield from read_jsonl(path, settings)
             return
-        raise IngestError(f"invalid JSON on line {exc.lineno}: {exc.msg}") from None
+        raise IngestError(f"invalid JSON on line {exc.lineno}: {exc.msg.removesuffix(' at')}",
+                          f"column {exc.colno}") from None
     records = _records_of(document)
     if records is None:
         raise IngestError("no article records in JSON",

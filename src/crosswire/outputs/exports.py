@@ -39,7 +39,7 @@ def plover_record(event: Event, articles: Optional[Mapping[str, Article]] = None
                       "title": a.title if a else None, "url": a.url if a else None,
                       "published": a.published if a else None, "sentence": m.sentence,
                       "start": m.start, "end": m.end, "text": m.text})
-    links = sorted({c["url"] for c in cites if c["url"]})
+    links = sorted({c["url"] for c in cites if _is_http(c["url"])})
     return {
         "id": event.id,
         "date": event.date,
@@ -135,6 +135,11 @@ def _ics_summary(event: Event) -> str:
     return f"{what}: {who}" if who else (event.event_text[:80] or what)
 
 
+def _is_http(url: Optional[str]) -> bool:
+    """Only web links go into exports; other schemes (javascript:) are dropped."""
+    return bool(url) and str(url).strip().lower().startswith(("http://", "https://"))
+
+
 def _ics_description(event: Event, articles: Mapping[str, Article], event_url: Optional[str]) -> str:
     lines = [f"Status: {event.status} (date {event.date_basis})"]
     if event.event_text:
@@ -143,7 +148,7 @@ def _ics_description(event: Event, articles: Mapping[str, Article], event_url: O
     for m in event.mentions:
         a = articles.get(m.article)
         label = m.outlet or (a.outlet if a else None) or (a.title if a else m.article)
-        where = f" <{a.url}>" if a and a.url else ""
+        where = f" <{a.url}>" if a and _is_http(a.url) else ""
         lines.append(f"- {label}{where}: “{m.text.strip()}”")
     if event_url:
         lines.append(f"Evidence: {event_url}")

@@ -43,6 +43,8 @@ class Item:
     topic: frozenset = frozenset()
     context: frozenset = frozenset()
     group: Optional[str] = None  # a document group (story / document cluster)
+    block: Optional[str] = None  # a coarser group that bounds which pairs are scored at all
+    doc_vector: Optional[dict] = None  # unit-norm TF-IDF terms of the whole document
     vector: object = None  # unit-norm numpy vector or None
     weight: int = 1  # identical mentions compressed into one item
     members: list = field(default_factory=list)  # keys of compressed mentions
@@ -101,11 +103,23 @@ def features(a: Item, b: Item) -> dict[str, float]:
         "context_overlap": _jaccard(a.context, b.context),
         "same_doc": float(a.doc == b.doc),
         "same_group": float(a.group is not None and a.group == b.group),
+        "doc_similarity": _sparse_dot(a.doc_vector, b.doc_vector) if a.doc != b.doc else 1.0,
+        "embedding_sq": 0.0,
     }
     if a.vector is not None and b.vector is not None:
-        f["embedding"] = float(sum(x * y for x, y in zip(a.vector, b.vector))) if not hasattr(
-            a.vector, "dot") else float(a.vector.dot(b.vector))
+        emb = float(a.vector.dot(b.vector)) if hasattr(a.vector, "dot") else float(
+            sum(x * y for x, y in zip(a.vector, b.vector)))
+        f["embedding"] = emb
+        f["embedding_sq"] = emb * emb
     return f
+
+
+def _sparse_dot(a: Optional[dict], b: Optional[dict]) -> float:
+    if not a or not b:
+        return 0.0
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
 
 
 # Weights for news mentions, set by hand from the seeds' hazards and checked on

@@ -92,19 +92,29 @@ def light(item: Article | Rejection, hint: Callable[[Article], dict]) -> tuple[s
 
 
 # ----------------------------------------------------------------- extract
-def extract_partition(settings: Settings, hints) -> Callable[[Iterable], Iterator]:
-    """(key, Article) -> (key, ArticleResult JSON), parsing the partition in
-    spaCy batches with the run's batch hints (a broadcast)."""
-    def run(rows: Iterable) -> Iterator:
+def extract_partition(settings: Settings, hints, out_dir: Optional[str] = None) -> Callable:
+    """(partition, rows of (key, Article)) -> (key, ArticleResult JSON,
+    sentence vectors), parsing the partition in spaCy batches with the run's
+    batch hints (a broadcast). With `out_dir`, the partition's Parquet files
+    are written in the same task (named by partition, so a retry overwrites
+    them). The vectors are resolution's most expensive input, computed here
+    by the resolve package's own Embedder (see crosswire.scale.resolve)."""
+    def run(part: int, rows: Iterable) -> Iterator:
+        from .resolve import mention_vectors
+
         rows = list(rows)
         if not rows:
             return iter(())
         pipeline = cached_pipeline(settings)
         articles = [article for _key, article in rows]
-        results = [(key, result_json(result))
-                   for (key, _a), result in zip(rows, pipeline.extract(articles, hints=hints.value))]
+        results = list(pipeline.extract(articles, hints=hints.value))
+        if out_dir:
+            from .tables import write_article_tables
+            write_article_tables(out_dir, part, results)
+        vectors = mention_vectors(results, settings)
         maybe_fail(settings, "extract")
-        return iter(results)
+        return iter([(key, result_json(result), vectors if i == 0 else {})
+                     for i, ((key, _a), result) in enumerate(zip(rows, results))])
     return run
 
 
@@ -117,7 +127,7 @@ def write_partition(db: str, settings: Settings) -> Callable[[Iterable], None]:
         from ..store import open_store
 
         with open_store(db) as store:
-            for _key, payload in rows:
+            for _key, payload, _vectors in rows:
                 store.write_result(from_dict(ArticleResult, json.loads(payload)))
         maybe_fail(settings, "write")
     return run

@@ -21,18 +21,22 @@ same store contents, ids included:
 """
 from __future__ import annotations
 
+import json
+import os
 import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence, Union
 
 from ..config import Settings
-from ..records import Article, Rejection
+from ..records import Article, ArticleResult, Rejection, from_dict
 from ..runner import RunSummary
-from ..store import Store, open_store
+from ..store import Store, _now, open_store
 from .executor import extract_partition, ingest_local, ingest_remote, light, write_partition
 from .inputs import InputFile, list_inputs
+from .resolve import driver_resolver
 from .session import get_spark
+from .tables import clear_tables, write_driver_tables
 
 
 @dataclass
@@ -61,7 +65,7 @@ def run_spark(paths: Sequence[str], settings: Optional[Settings] = None, master:
     started = time.perf_counter()
     store_obj, owned = _open(store)
     summary = SparkRunSummary(run_id=uuid.uuid4().hex[:12], db=store_obj.location, master=sc.master,
-                              out_dir=out_dir)
+                              out_dir=_absolute(out_dir))
     store_obj.start_run(summary.run_id)
     status = "failed"
     try:
@@ -95,18 +99,19 @@ def _run(session, paths: list[str], settings: Settings, pipeline, store: Store, 
         hints = {"batch": [hints_of[a.id][1] for a in new] + _stored_hints(store, new)}
         chosen = sc.broadcast({hints_of[a.id][0] for a in new})
         summary.partitions = partitions or max(2, sc.defaultParallelism * 2)
+        if summary.out_dir:
+            clear_tables(summary.out_dir)
         results = (items.filter(lambda kv: kv[0] in chosen.value)
                    .repartition(summary.partitions)
-                   .mapPartitions(extract_partition(settings, sc.broadcast(hints)))
+                   .mapPartitionsWithIndex(extract_partition(settings, sc.broadcast(hints), summary.out_dir))
                    .persist())
         try:
-            _write_results(session, results, store, store_arg, settings, summary, new)
-            summary.resolution = "driver"
-            resolution = store.update_resolution(pipeline.resolve)
+            vectors = _write_results(results, store, store_arg, settings, summary, new)
+            summary.resolution = "driver (sentence vectors from the executors)"
+            resolution = store.update_resolution(driver_resolver(pipeline, vectors))
             if summary.out_dir:
-                from .tables import write_driver_tables
-                write_driver_tables(session, summary.out_dir, resolution.events, resolution.stories,
-                                    summary.rejections)
+                write_driver_tables(summary.out_dir, resolution.events, resolution.stories, summary.rejections,
+                                    now=_now())
         finally:
             results.unpersist()
     finally:
@@ -146,27 +151,28 @@ def first_copies(ordered: list[tuple]) -> list[tuple]:
     return out
 
 
-def _write_results(session, results, store: Store, store_arg: Any, settings: Settings,
-                   summary: SparkRunSummary, new: list[Article]) -> None:
-    """Parquet from the executors; the store from the executors (PostgreSQL,
-    shared) or from the driver (DuckDB, single writer)."""
-    if summary.out_dir:
-        from .tables import write_article_tables
-        write_article_tables(session, results, summary.out_dir)
+def _write_results(results, store: Store, store_arg: Any, settings: Settings, summary: SparkRunSummary,
+                   new: list[Article]) -> dict:
+    """Into the store from the executors (PostgreSQL, shared) or from the
+    driver (DuckDB, single writer). Either way this action runs the extract
+    stage (and writes the Parquet files, when asked). Returns the sentence
+    vectors the executors computed for resolution."""
+    vectors: dict = {}
     if isinstance(store_arg, str) and store_arg.startswith(("postgresql://", "postgres://")):
         results.foreachPartition(write_partition(store_arg, settings))
+        for part in results.map(lambda row: row[2]).filter(bool).collect():
+            vectors.update(part)
         stored = store.known_article_ids()
         summary.new_article_ids = [a.id for a in new if a.id in stored]
         summary.articles_new = len(summary.new_article_ids)
-        return
-    from ..records import ArticleResult, from_dict
-    import json
-
-    for _key, payload in results.toLocalIterator():
+        return vectors
+    for _key, payload, part in sorted(results.collect(), key=lambda row: row[0]):
+        vectors.update(part)
         result = from_dict(ArticleResult, json.loads(payload))
         if store.write_result(result):
             summary.articles_new += 1
             summary.new_article_ids.append(result.article.id)
+    return vectors
 
 
 def _open(store: Union[Store, str, None]) -> tuple[Store, bool]:
@@ -174,3 +180,10 @@ def _open(store: Union[Store, str, None]) -> tuple[Store, bool]:
     if isinstance(store, Store):
         return store, False
     return open_store(store or ":memory:"), True
+
+
+def _absolute(out_dir: Optional[str]) -> Optional[str]:
+    """Executors must not resolve a relative output path against their own cwd."""
+    if not out_dir or "://" in out_dir:
+        return out_dir
+    return os.path.abspath(out_dir)

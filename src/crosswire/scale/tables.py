@@ -2,36 +2,41 @@
 definition), rows built by the store's own row builders
 (`crosswire.store.result_rows` / `resolution_rows`).
 
-Per-article tables are partitioned by the article's publication date: each
-gets a `published` partition column (the articles table has one already);
-rows of undated articles land in `published=__HIVE_DEFAULT_PARTITION__`.
-Derived tables (events, stories, ...) and the quarantine are small and are
-written unpartitioned. Each run overwrites the tables it writes; Spark's
-output committer keeps only the files of successful task attempts, so a
-retried task never leaves duplicate rows behind.
+Layout under the output directory: one directory per table. Per-article
+tables are partitioned by the article's publication date (Hive style,
+`published=2022-01-09/`, undated articles under
+`published=__HIVE_DEFAULT_PARTITION__/`); each per-article table that lacks a
+`published` column gets it as its partition column. Derived tables (events,
+stories, ...) and the quarantine are small and unpartitioned.
+
+Why pyarrow on the executors rather than Spark's DataFrame writer: the rows
+are written in the same task that extracts them (no second pass, no nine
+extra Spark jobs), and file names are a function of the Spark partition
+(`part-00003-0.parquet`), so a retried task overwrites its own files and a
+failed attempt never leaves duplicate rows. pyarrow's filesystems cover local
+paths, s3://, gs:// and hdfs://.
 """
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Optional
 
-from ..records import ArticleResult, from_dict
+from ..records import ArticleResult
 from ..store import result_rows, resolution_rows, schema_statements
 
 PARTITION_COLUMN = "published"
 ARTICLE_TABLES = ("articles", "article_paths", "results", "sentences", "timexes", "actor_mentions",
                   "event_mentions", "quotes", "attributions")
+DRIVER_TABLES = ("events", "event_participants", "event_members", "stories", "story_articles", "quarantine")
 
 _CREATE = re.compile(r"CREATE TABLE IF NOT EXISTS\s+(\w+)\s*\((.*)\)\s*$", re.S | re.I)
-SQL_TO_SPARK = {"TEXT": "string", "INTEGER": "bigint", "BIGINT": "bigint", "DOUBLE PRECISION": "double",
-                "BOOLEAN": "boolean"}
+SQL_TYPES = ("DOUBLE PRECISION", "BIGINT", "INTEGER", "BOOLEAN", "TEXT")
 
 
 @lru_cache(maxsize=1)
 def table_columns() -> dict[str, list[tuple[str, str]]]:
-    """{table: [(column, spark type)]} from schema.sql, in column order."""
+    """{table: [(column, SQL type)]} from schema.sql, in column order."""
     tables: dict[str, list[tuple[str, str]]] = {}
     for statement in schema_statements():
         match = _CREATE.match(statement.strip())
@@ -43,49 +48,78 @@ def table_columns() -> dict[str, list[tuple[str, str]]]:
             if not line or line.upper().startswith("PRIMARY KEY"):
                 continue
             name, rest = line.split(None, 1)
-            sql_type = next(t for t in SQL_TO_SPARK if rest.upper().startswith(t))  # drop constraints
-            columns.append((name, SQL_TO_SPARK[sql_type]))
+            columns.append((name, next(t for t in SQL_TYPES if rest.upper().startswith(t))))
         tables[match.group(1)] = columns
     return tables
 
 
-def spark_schema(table: str, partitioned: bool):
-    from pyspark.sql.types import _parse_datatype_string
+def arrow_schema(table: str, partitioned: bool):
+    import pyarrow as pa
 
+    kinds = {"TEXT": pa.string(), "INTEGER": pa.int64(), "BIGINT": pa.int64(),
+             "DOUBLE PRECISION": pa.float64(), "BOOLEAN": pa.bool_()}
     columns = list(table_columns()[table])
     if partitioned and PARTITION_COLUMN not in dict(columns):
-        columns.append((PARTITION_COLUMN, "string"))
-    return _parse_datatype_string(", ".join(f"`{name}`: {kind}" for name, kind in columns))
+        columns.append((PARTITION_COLUMN, "TEXT"))
+    return pa.schema([(name, kinds[kind]) for name, kind in columns])
 
 
-def article_table_rows(payload: str) -> Iterator[tuple[str, tuple]]:
-    """(table, row + published) for every row one ArticleResult JSON yields."""
-    result = from_dict(ArticleResult, json.loads(payload))
-    published = result.article.published
-    for table, rows in result_rows(result).items():
-        has_column = PARTITION_COLUMN in dict(table_columns()[table])
-        for row in rows:
-            yield table, tuple(row) + (() if has_column else (published,))
+def _table(name: str, rows: list[tuple], partitioned: bool):
+    import pyarrow as pa
+
+    schema = arrow_schema(name, partitioned)
+    columns = list(zip(*rows)) if rows else [[] for _ in schema]
+    return pa.Table.from_arrays([pa.array(list(col), type=field.type) for col, field in zip(columns, schema)],
+                                schema=schema)
 
 
-def write_article_tables(spark, results_rdd, out_dir: str) -> None:
-    """Per-article tables from an RDD of (key, ArticleResult JSON)."""
-    rows = results_rdd.flatMap(lambda kv: article_table_rows(kv[1])).persist()
-    try:
-        for table in ARTICLE_TABLES:
-            frame = spark.createDataFrame(rows.filter(lambda tr, t=table: tr[0] == t).map(lambda tr: tr[1]),
-                                          spark_schema(table, partitioned=True))
-            frame.write.mode("overwrite").partitionBy(PARTITION_COLUMN).parquet(f"{out_dir}/{table}")
-    finally:
-        rows.unpersist()
+def write_article_tables(out_dir: str, part: int, results: Iterable[ArticleResult]) -> None:
+    """One Spark partition's rows of every per-article table."""
+    import pyarrow.dataset as ds
+
+    rows: dict[str, list[tuple]] = {t: [] for t in ARTICLE_TABLES}
+    for result in results:
+        published = result.article.published
+        for table, table_rows in result_rows(result).items():
+            extra = () if PARTITION_COLUMN in dict(table_columns()[table]) else (published,)
+            rows[table].extend(tuple(row) + extra for row in table_rows)
+    for table, table_rows in rows.items():
+        if not table_rows:
+            continue
+        ds.write_dataset(_table(table, table_rows, True), f"{out_dir.rstrip('/')}/{table}", format="parquet",
+                         partitioning=[PARTITION_COLUMN], partitioning_flavor="hive",
+                         basename_template=f"part-{part:05d}-{{i}}.parquet",
+                         existing_data_behavior="overwrite_or_ignore")
 
 
-def write_driver_tables(spark, out_dir: str, events=(), stories=(), rejections: Optional[Iterable] = None,
+def write_driver_tables(out_dir: str, events=(), stories=(), rejections: Optional[Iterable] = None,
                         now: str = "") -> None:
-    """Derived tables (events, stories, ...) and the quarantine, from the driver."""
+    """Derived tables (events, stories, ...) and the run's quarantine."""
+    import pyarrow.parquet as pq
+    from pyarrow import fs
+
     tables = resolution_rows(list(events), list(stories))
     if rejections is not None:
         tables["quarantine"] = [(r.path, r.reason, r.detail, now, now) for r in rejections]
+    filesystem, root = fs.FileSystem.from_uri(_as_uri(out_dir))
     for table, rows in tables.items():
-        frame = spark.createDataFrame(rows, spark_schema(table, partitioned=False))
-        frame.coalesce(1).write.mode("overwrite").parquet(f"{out_dir}/{table}")
+        filesystem.create_dir(f"{root}/{table}", recursive=True)
+        pq.write_table(_table(table, rows, False), f"{root}/{table}/part-00000.parquet", filesystem=filesystem)
+
+
+def clear_tables(out_dir: str) -> None:
+    """Remove this layout's table directories before a run writes them anew,
+    so files of an earlier run (with other partitions) cannot linger."""
+    from pyarrow import fs
+
+    filesystem, root = fs.FileSystem.from_uri(_as_uri(out_dir))
+    for table in ARTICLE_TABLES + DRIVER_TABLES:
+        info = filesystem.get_file_info(f"{root}/{table}")
+        if info.type != fs.FileType.NotFound:
+            filesystem.delete_dir(f"{root}/{table}")
+
+
+def _as_uri(path: str) -> str:
+    import os
+
+    return path if "://" in path else "file://" + os.path.abspath(path)

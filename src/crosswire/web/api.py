@@ -30,6 +30,7 @@ def store_of(request: Request):
 
 
 # ----------------------------------------------------------------- filters
+DATE_PATTERN = r"^(\d{4}(-\d{2}(-\d{2})?)?)?$"  # YYYY, YYYY-MM or YYYY-MM-DD; empty (a blank form field) = none
 class EventFilters:
     """The event filters shared by /api/events, the exports and the events page."""
 
@@ -37,8 +38,8 @@ class EventFilters:
                  actor: Optional[str] = Query(None, max_length=200, description="actor name (substring) or code"),
                  event_type: Optional[str] = Query(None, max_length=40, description="PLOVER type, e.g. CONSULT"),
                  status: Optional[str] = Query(None, max_length=20, description="|".join(STATUSES)),
-                 date_from: Optional[str] = Query(None, max_length=10, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"),
-                 date_to: Optional[str] = Query(None, max_length=10, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"),
+                 date_from: Optional[str] = Query(None, max_length=10, pattern=DATE_PATTERN),
+                 date_to: Optional[str] = Query(None, max_length=10, pattern=DATE_PATTERN),
                  outlet: Optional[str] = Query(None, max_length=200),
                  story: Optional[str] = Query(None, max_length=64)) -> None:
         if status and status.lower() not in STATUSES:

@@ -58,6 +58,9 @@ def create_app(db: str, token: Optional[str] = None, read_token_required: bool =
     from .api import router as api_router
     from .pages import router as pages_router
 
+    if read_token_required and not token:
+        raise ValueError("read_token_required needs a token (--token or CROSSWIRE_TOKEN)")
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
@@ -72,7 +75,7 @@ def create_app(db: str, token: Optional[str] = None, read_token_required: bool =
                                  max_body_bytes=max_body_bytes, max_items=max_items)
     app.state.settings = settings or Settings.load(db=db, progress=False)
     app.state.store = LockedStore(open_store(db))
-    app.state.jobs = JobQueue(app.state.store)
+    app.state.jobs = JobQueue(app.state.store, app.state.settings)
     app.state.templates = templates_env()
 
     app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)

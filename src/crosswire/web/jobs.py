@@ -78,8 +78,9 @@ RunFn = Callable[[list[Any], Any, Callable[[int, int, str], None]], Any]
 class JobQueue:
     """Runs upload jobs one after another on a worker thread."""
 
-    def __init__(self, store: Any, max_jobs_kept: int = 200) -> None:
+    def __init__(self, store: Any, settings: Any = None, max_jobs_kept: int = 200) -> None:
         self.store = store
+        self.settings = settings
         self.jobs: dict[str, Job] = {}
         self.max_jobs_kept = max_jobs_kept
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crosswire-job")
@@ -116,7 +117,7 @@ class JobQueue:
         """One Pipeline for the server's lifetime (spaCy loads on first use)."""
         if self._pipeline is None:
             from ..pipeline import Pipeline
-            self._pipeline = Pipeline(progress=False)
+            self._pipeline = Pipeline(self.settings) if self.settings is not None else Pipeline(progress=False)
         return self._pipeline
 
     def _run(self, job: Job, items: list[Any]) -> None:

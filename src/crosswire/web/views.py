@@ -20,22 +20,20 @@ STATUS_LABELS: dict[str, str] = {
     "negated": "did not happen", "denied": "denied", "claimed": "claimed (disputed)",
 }
 
-# Keys that the compare stage may use inside an agreement field entry for
-# "these outlets disagree"; any non-empty one marks the field as conflicting.
-CONFLICT_KEYS: tuple[str, ...] = ("differ", "differs", "conflict", "conflicts", "disagree", "disagreement")
 # Field-level fields we compare ourselves from the mentions (outlet -> values).
 MENTION_FIELDS: tuple[str, ...] = ("date", "status")
 
 
 # ------------------------------------------------------------------ labels
 def outlet_key(mention: Mention, articles: dict[str, Article]) -> str:
-    """Column key of a report: its outlet, or the article when the outlet is unknown."""
+    """Column key of a report: its outlet, or the article id when the outlet
+    is unknown (the same key the compare stage uses in Event.agreement)."""
     if mention.outlet:
         return mention.outlet
     article = articles.get(mention.article)
     if article and article.outlet:
         return article.outlet
-    return f"article {mention.article[:8]}"
+    return mention.article
 
 
 def article_label(article: Optional[Article], article_id: str) -> str:
@@ -198,7 +196,9 @@ def event_detail(store: Store, event: Event) -> dict[str, Any]:
         })
         quotes += _event_quotes(store, article_id, mentions, mention_records)
         chains += _event_chains(store, article_id, mentions, mention_records, outlet)
+    story = store.story(event.story) if event.story else None
     return {"event": to_dict(event), "summary": event_summary(event), "articles": articles,
+            "story_title": (story.title or story.id) if story else None,
             "quotes": quotes, "provenance": _unique_chains(chains), "sources": event.sources,
             "agreement": event.agreement, "comparison": event_comparison(event, _articles_of(store, event))}
 
@@ -258,58 +258,82 @@ def _articles_of(store: Store, event_or_events: Event | Iterable[Event]) -> dict
 
 
 # ------------------------------------------------------------- comparison
-def agreement_conflicts(agreement: dict[str, Any]) -> dict[str, Any]:
-    """Fields the compare stage marked as conflicting, with its detail.
-    Reads per-field entries either under agreement["fields"] or at the top
-    level; an entry conflicts when it has a non-empty 'differ'-like key, a
-    false 'agree' flag, or a 'values' map with more than one distinct value."""
-    entries = agreement.get("fields") if isinstance(agreement.get("fields"), dict) else agreement
+# Event.agreement, as the compare stage fills it (crosswire.compare):
+#   {"reported_by": [outlets], "single_source": bool,
+#    FIELD: {"values": {value: [outlets]}, "missing": [outlets], "agree": bool, "only_in": {value: outlet}}}
+# where an outlet is the outlet name, or the article id when the outlet is unknown.
+AGREEMENT_FIELDS: tuple[str, ...] = ("date", "participants", "place", "numbers", "status")
+
+
+def agreement_fields(agreement: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The per-field entries of an event's agreement (dicts with `values`)."""
+    return {name: entry for name, entry in (agreement or {}).items()
+            if isinstance(entry, dict) and isinstance(entry.get("values"), dict)}
+
+
+def agreement_conflicts(agreement: dict[str, Any]) -> dict[str, dict[str, list[str]]]:
+    """Fields whose outlets disagree: field -> {value: [outlets]}. A field
+    conflicts when the compare stage says `agree: false` (or, without that
+    flag, when outlets give more than one value)."""
     conflicts = {}
-    for name, entry in (entries or {}).items():
-        if not isinstance(entry, dict):
-            continue
-        values = entry.get("values") if isinstance(entry.get("values"), dict) else None
-        distinct = {repr(v) for v in values.values()} if values else set()
-        if any(entry.get(k) for k in CONFLICT_KEYS) or entry.get("agree") is False or len(distinct) > 1:
-            conflicts[name] = entry
+    for name, entry in agreement_fields(agreement).items():
+        agree = entry.get("agree")
+        if agree is False or (agree is None and len(entry["values"]) > 1):
+            conflicts[name] = {str(v): _as_list(o) for v, o in entry["values"].items()}
+    return conflicts
+
+
+def _as_list(outlets: Any) -> list[str]:
+    return [outlets] if isinstance(outlets, str) else [str(o) for o in outlets or []]
+
+
+def _mention_conflicts(per_outlet: dict[str, dict[str, set]]) -> dict[str, dict[str, list[str]]]:
+    """Fallback when no compare stage ran: outlets giving different dates or statuses."""
+    conflicts = {}
+    for f in MENTION_FIELDS:
+        stated = {frozenset(c[f]) for c in per_outlet.values() if c[f]}
+        if len(stated) > 1:
+            values: dict[str, list[str]] = {}
+            for outlet, cell in per_outlet.items():
+                for v in cell[f]:
+                    values.setdefault(v, []).append(outlet)
+            conflicts[f] = values
     return conflicts
 
 
 def event_comparison(event: Event, articles: dict[str, Article]) -> dict[str, Any]:
-    """Per outlet: does it report the event, and with which date and status.
-    A field conflicts when reporting outlets give different values for it
-    (from the mentions), or when the compare stage says so (agreement)."""
+    """Per outlet: does it report the event, with which dates and statuses,
+    and on which fields it differs from the others; plus the claims that
+    only one outlet makes (`only_in`)."""
     per_outlet: dict[str, dict[str, set]] = {}
+    labels: dict[str, str] = {}
     for m in event.mentions:
-        cell = per_outlet.setdefault(outlet_key(m, articles), {f: set() for f in MENTION_FIELDS})
+        key = outlet_key(m, articles)
+        labels[key] = outlet_label(key, articles)
+        cell = per_outlet.setdefault(key, {f: set() for f in MENTION_FIELDS})
         for f in MENTION_FIELDS:
             value = getattr(m, f)
             if value:
                 cell[f].add(value)
-    conflicts: dict[str, Any] = {}
-    for f in MENTION_FIELDS:
-        stated = {frozenset(c[f]) for c in per_outlet.values() if c[f]}
-        if len(stated) > 1:
-            conflicts[f] = {o: sorted(c[f]) for o, c in per_outlet.items() if c[f]}
-    conflicts.update(agreement_conflicts(event.agreement or {}))
-    cells = {o: {f: sorted(c[f]) for f in MENTION_FIELDS} for o, c in per_outlet.items()}
-    for o, cell in cells.items():
-        cell["conflicts"] = sorted(f for f, d in conflicts.items()
-                                   if not isinstance(d, dict) or o in d or o in _outlets_named(d))
-    return {"outlets": sorted(per_outlet), "cells": cells, "conflicts": sorted(conflicts),
-            "conflict_detail": conflicts, "single_source": len(per_outlet) == 1}
+    fields = agreement_fields(event.agreement)
+    conflicts = agreement_conflicts(event.agreement) if fields else _mention_conflicts(per_outlet)
+    cells = {}
+    for outlet, cell in per_outlet.items():
+        cells[outlet] = {f: sorted(cell[f]) for f in MENTION_FIELDS}
+        cells[outlet]["conflicts"] = sorted(f for f, values in conflicts.items()
+                                            if any(outlet in os for os in values.values()))
+    only_in = {name: {str(v): o for v, o in (entry.get("only_in") or {}).items()}
+               for name, entry in fields.items() if entry.get("only_in")}
+    return {"outlets": sorted(per_outlet), "labels": labels, "cells": cells, "conflicts": sorted(conflicts),
+            "conflict_detail": conflicts, "only_in": only_in, "single_source": len(per_outlet) == 1}
 
 
-def _outlets_named(detail: dict[str, Any]) -> set[str]:
-    """Outlets an agreement entry names as differing (lists or value maps)."""
-    named: set[str] = set()
-    for key in CONFLICT_KEYS + ("values",):
-        value = detail.get(key)
-        if isinstance(value, dict):
-            named |= set(value)
-        elif isinstance(value, list):
-            named |= {v for v in value if isinstance(v, str)}
-    return named
+def outlet_label(key: str, articles: dict[str, Article]) -> str:
+    """How a column is headed: the outlet, or the article's title when the outlet is unknown."""
+    article = articles.get(key)
+    if article is None:
+        return key
+    return f"{(article.title or article.id)[:40]} (outlet unknown)"
 
 
 # ----------------------------------------------------------------- stories
@@ -326,20 +350,24 @@ def story_detail(store: Store, story: Story) -> dict[str, Any]:
                 articles[article_id] = found
     rows = []
     outlets: list[str] = []
+    labels: dict[str, str] = {}
     for event in events:
         comparison = event_comparison(event, articles)
         outlets += [o for o in comparison["outlets"] if o not in outlets]
+        labels.update(comparison["labels"])
         rows.append({"event": event_summary(event), "comparison": comparison})
     for a in articles.values():
-        key = a.outlet or f"article {a.id[:8]}"
+        key = a.outlet or a.id
         if key not in outlets:
             outlets.append(key)
+            labels[key] = outlet_label(key, articles)
     return {
         "story": to_dict(story),
         "articles": [{"id": a.id, "title": article_label(a, a.id), "outlet": a.outlet, "published": a.published,
                       "url": a.url} for a in articles.values()],
         "timeline": [r["event"] for r in rows],
-        "comparison": {"outlets": outlets, "rows": rows, "agreement": story.agreement},
+        "comparison": {"outlets": outlets, "labels": labels, "rows": rows, "agreement": story.agreement,
+                       "event_titles": {e.id: event_title(e) for e in events}},
     }
 
 
@@ -364,6 +392,12 @@ def actor_detail(store: Store, code_or_name: str) -> dict[str, Any]:
     quotes = store.quotes(speaker=code_or_name)
     return {"actor": {"code": known[0]["code"] if known else None, "name": name, "key": code_or_name},
             "events": [event_summary(e) for e in events], "quotes": [quote_view(q) for q in quotes]}
+
+
+def known_outlets(store: Store) -> list[str]:
+    """Every outlet in the store, for the filter form (without loading texts)."""
+    rows = store.execute("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL ORDER BY outlet")
+    return [r[0] for r in rows]
 
 
 # ----------------------------------------------------------------- search

@@ -115,6 +115,8 @@ def scan_dictionary(doc, date: Optional[str]) -> list[Found]:
             continue
         if doc[hit.end - 1].lower_ == "'s":
             hit.end -= 1
+        if lowers[hit.start] == "the" and hit.end - hit.start > 1 and hit.rule != "dict:capital":
+            hit.start += 1  # the mention is the name, not its article
         out.append(hit)
         i = hit.end
     return out
@@ -457,6 +459,6 @@ def coordinated_pairs(doc, mentions: list[ActorMention]) -> list[tuple[ActorMent
         if a.sentence != b.sentence or a.actor.id == b.actor.id:
             continue
         between = doc.text[a.end:b.start].strip().lower()
-        if between in {"and", "&", "and the", "-", "–"}:
+        if between in {"and", "&", "and the"}:
             pairs.append((a, b))
     return pairs

@@ -26,7 +26,8 @@ TITLE_HEADS = {
     "advisor", "aide", "attorney", "prosecutor", "judge", "justice", "mp", "congressman", "congresswoman",
     "sheikh", "ayatollah", "pope", "cardinal", "patriarch", "archbishop", "commissioner", "coordinator",
     "councillor", "colonel", "major", "captain", "lieutenant", "admiral", "marshal", "sergeant", "officer",
-    "deputy", "vice", "counselor", "press secretary", "monarch", "dictator", "ruler",
+    "deputy", "vice", "counselor", "press secretary", "monarch", "dictator", "ruler", "mediator", "inspector",
+    "inspectors", "observer", "observers", "monitor", "monitors", "peacekeepers", "delegate", "delegates",
 }
 # Lowercase words that may sit inside a title ("Minister of Foreign Affairs").
 TITLE_GLUE = {"of", "for", "and", "the", "-", "&"}

@@ -1,7 +1,318 @@
-"""Extract stage 'events' (placeholder until the stage lands: adds nothing)."""
+"""Extract stage 'events': triggers -> PLOVER type, mode, context, status and
+arguments, one EventMention per event a sentence reports.
+
+How a sentence is coded:
+1. Triggers from the lexicon (triggers.py): verbs through PETRARCH2's CAMEO
+   verb patterns, event nouns carried by light verbs ("hold talks"),
+   scheduled ("a meeting is scheduled for") or owned by an actor. CAMEO code
+   -> PLOVER type/mode/context through CAMEO2PLOVER-2021.txt. Reporting verbs
+   ("said") are never events (CAMEO 01 -> no PLOVER type).
+2. The sentence classifier (model.py) sees the text and the lexicon's
+   triggers; it may retype the main trigger (the one highest in the parse),
+   add an event at the root verb when the lexicon found none, or drop weak
+   lexicon hits it is sure are not events.
+3. Per event: status (status.py), actors/recipients from the actors stage's
+   mentions, location, topic, date from the time stage's timexes attached to
+   the event's clause (arguments.py), the quote and provenance chain it was
+   reported in (quotes/attributions of the sources and quotes stages).
+4. Across the article: a denial of "such accusations" is a REJECT and turns
+   the accused events into `denied`.
+
+A planned meeting stays a CONSULT with status planned and
+plover_export_type AGREE (the PLOVER manual codes an announced meeting as an
+agreement to meet), so a later report of it being held merges into it.
+
+`code_sentences(texts)` codes bare sentences with the same code (used by
+`crosswire.evaluate.events`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
 from .. import ArticleContext, register_stage
+from ...records import EventMention, Evidence, SourceLink, stable_id
+from ..actors.lookup import to_participant
+from .arguments import MentionIndex, find_actors, find_location, find_timex, find_topic
+from .lexicon import DENIAL_WORDS, DENIED_OBJECTS, PLOVER_DEFAULT_CAMEO, PLOVER_TO_PENTACLASS, plover_of_cameo
+from .model import lexicon_tokens, load_model, predict
+from .status import event_status
+from .triggers import Trigger, find_triggers
+
+MODEL_RETYPE_MIN = 0.45  # model probability needed to override the lexicon's type
+MODEL_ADD_MIN = 0.55  # ... to add an event the lexicon missed
+MODEL_DROP_MIN = 0.8  # ... of NONE to drop a weak lexicon trigger
+INTENT_TO_AGREE = {"CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"}
+INTENT_TO_THREATEN = {"ASSAULT", "COERCE", "SANCTION", "MOBILIZE"}
+CONFLICT_TYPES = {"ACCUSE", "REJECT", "THREATEN", "PROTEST", "MOBILIZE", "SANCTION", "COERCE", "ASSAULT"}
+
+
+@dataclass
+class SentenceCoding:
+    """What the coder decided for one sentence (used by the evaluator)."""
+
+    events: list[EventMention]
+    main: Optional[EventMention]
+    plover_probs: dict
+    penta_probs: dict
 
 
 @register_stage("events")
 def events_stage(ctx: ArticleContext) -> None:
+    """Append EventMention records for the article's events."""
+    index = MentionIndex(ctx.result.actor_mentions)
+    actor_tokens = index.token_ids(ctx.doc)
+    events: list[EventMention] = []
+    for i, sent in enumerate(ctx.doc.sents):
+        events.extend(code_sentence(ctx, sent, i, index, actor_tokens).events)
+    apply_denials(ctx, events)
+    ctx.result.event_mentions.extend(events)
+
+
+def code_sentence(ctx: ArticleContext, sent, sent_index: int, index: MentionIndex,
+                  actor_tokens: set[int]) -> SentenceCoding:
+    triggers = find_triggers(sent, actor_tokens)
+    main = main_trigger(triggers)
+    bundle = load_model()
+    plover_p, penta_p = ({}, {})
+    if bundle is not None:
+        plover_p, penta_p = predict(bundle, sent.text, lexicon_tokens(triggers, main))
+        triggers, main = apply_model(sent, triggers, main, plover_p)
+    events = [build_event(ctx, sent, sent_index, t, index, t is main) for t in triggers]
+    main_event = next((e for e, t in zip(events, triggers) if t is main), None)
+    return SentenceCoding(events, main_event, plover_p, penta_p)
+
+
+def main_trigger(triggers: list[Trigger]) -> Optional[Trigger]:
+    """The trigger highest in the parse (fewest steps to the root)."""
+    if not triggers:
+        return None
+    return min(triggers, key=lambda t: (depth(t.carrier or t.token), t.token.i))
+
+
+def depth(tok) -> int:
+    d = 0
+    while tok.head is not tok and d < 50:
+        tok = tok.head
+        d += 1
+    return d
+
+
+def apply_model(sent, triggers: list[Trigger], main: Optional[Trigger], probs: dict):
+    """Let the classifier retype, add or drop the main event."""
+    top = max(probs, key=probs.get)
+    p_top = probs[top]
+    if main is not None:
+        if top == "NONE" and p_top >= MODEL_DROP_MIN and main.rule.startswith("cameo-verb"):
+            triggers = [t for t in triggers if t is not main]
+            return triggers, main_trigger(triggers)
+        if top not in ("NONE", main.event_type) and p_top >= MODEL_RETYPE_MIN \
+                and p_top > probs.get(main.event_type, 0.0) + 0.1:
+            retype(main, top, p_top)
+        return triggers, main
+    if top != "NONE" and p_top >= MODEL_ADD_MIN:
+        root = event_root(sent)
+        if root is not None:
+            cameo = PLOVER_DEFAULT_CAMEO[top]
+            _t, mode, context = plover_of_cameo(cameo)
+            trig = Trigger(root, cameo, top, mode, context, "model", strength=p_top, why=[f"model:{top}={p_top:.2f}"])
+            return sorted(triggers + [trig], key=lambda t: t.token.i), trig
+    return triggers, main
+
+
+def retype(trig: Trigger, event_type: str, p: float) -> None:
+    trig.why.append(f"model:{event_type}={p:.2f} over lexicon {trig.event_type}")
+    trig.event_type = event_type
+    trig.cameo = PLOVER_DEFAULT_CAMEO[event_type]
+    _t, trig.mode, trig.context = plover_of_cameo(trig.cameo)
+    trig.strength = p
+
+
+def event_root(sent):
+    """The sentence's main verb, skipping a reporting verb to its complement."""
+    from .lexicon import REPORTING_VERBS
+
+    root = sent.root
+    if root.lemma_.lower() in REPORTING_VERBS:
+        for c in root.children:
+            if c.dep_ in {"ccomp", "xcomp"} and c.pos_ in {"VERB", "AUX"}:
+                return c
+    return root if root.pos_ in {"VERB", "NOUN", "AUX"} else None
+
+
+# ------------------------------------------------------------ one event
+def build_event(ctx: ArticleContext, sent, sent_index: int, trig: Trigger, index: MentionIndex,
+                is_main: bool) -> EventMention:
+    tok, carrier = trig.token, trig.carrier
+    art = ctx.article
+    is_noun = tok.pos_ in {"NOUN", "PROPN"}
+    actors, recipients = find_actors(tok, carrier, index, is_noun)
+    if trig.event_type in {"CONSULT"} and not actors and not recipients:
+        actors = recent_compound(index, sent)
+    elif trig.event_type in {"CONSULT"} and len(actors) == 1 and not recipients:
+        actors = actors + partner_in_sentence(index, sent, actors[0])
+    timex = find_timex(tok, carrier, ctx.doc, ctx.result.timexes)
+    date, basis = (timex.value, timex.basis) if timex else (None, "none")
+    status, status_why = event_status(tok, carrier, ctx.anchor.date, date, [])
+    if timex is None and status in {"occurred", "ongoing", "claimed"} and ctx.anchor.date:
+        date, basis = ctx.anchor.date, "publication"
+    quote = quote_at(ctx, tok.idx)
+    sources = sources_at(ctx, tok.idx, quote)
+    if status == "occurred" and (quote is not None or sources) and trig.event_type in CONFLICT_TYPES:
+        status, status_why = "claimed", status_why + ["status:one-side-report"]
+    topic_span = find_topic(tok, carrier)
+    start, end = tok.idx, tok.idx + len(tok.text)
+    if carrier is not None and carrier.i < tok.i and carrier.i >= tok.i - 4:
+        start = carrier.idx
+    export = plover_export(trig.event_type, status)
+    return EventMention(
+        id=stable_id("em", art.id, sent_index, start, trig.event_type),
+        article=art.id, sentence=sent_index, start=start, end=end, trigger=art.text[start:end],
+        text=sent.text, event_type=trig.event_type, status=status, mode=trig.mode, context=list(trig.context),
+        cameo=trig.cameo, plover_export_type=export,
+        actors=[to_participant(m) for m in actors], recipients=[to_participant(m) for m in recipients],
+        location=find_location(tok, carrier, index, sent),
+        topic=art.text[topic_span[0]:topic_span[1]] if topic_span else None,
+        date=normalise_date(date), date_basis=basis, timex=timex.id if timex else None,
+        quote=quote.id if quote else None, sources=sources, confidence=round(float(trig.strength), 3),
+        why=trig.why + status_why + (["main"] if is_main else []),
+    )
+
+
+def plover_export(event_type: str, status: str) -> str:
+    """How PLOVER codes the event: an announced future cooperative act is an
+    AGREE (CAMEO 03 "express intent to ..."; a planned meeting is an
+    agreement to meet), an announced future attack or coercion a THREATEN
+    (CAMEO 13). crosswire keeps the act itself in `event_type`."""
+    if status == "planned" and event_type in INTENT_TO_AGREE:
+        return "AGREE"
+    if status == "planned" and event_type in INTENT_TO_THREATEN:
+        return "THREATEN"
+    return event_type
+
+
+def normalise_date(value: Optional[str]) -> Optional[str]:
+    if not value:
+        return None
+    return value[:10] if len(value) >= 10 and value[4] == "-" else value
+
+
+def recent_compound(index: MentionIndex, sent) -> list:
+    """Participants only clear from context: the last 'X and Y' pair."""
+    prior = [m for m in index.mentions if m.end <= sent.end_char and m.actor.kind in {"country", "government", "igo"}]
+    for a, b in reversed(list(zip(prior, prior[1:]))):
+        if a.actor.id != b.actor.id and sent.doc.text[a.end:b.start].strip().lower() in {"and", "and the"}:
+            return [a, b]
+    return []
+
+
+def partner_in_sentence(index: MentionIndex, sent, actor) -> list:
+    """A meeting with one named side: the other member of a pair named with
+    it in the same sentence ("US, Russia to discuss", "Russia-Nato to meet")."""
+    states = [m for m in index.mentions if sent.start_char <= m.start < sent.end_char
+              and m.actor.kind in {"country", "government", "igo"}]
+    for a, b in zip(states, states[1:]):
+        glue = sent.doc.text[a.end:b.start].strip().lower()
+        if glue in {"and", "and the", ",", "-", "–"} and actor.actor.id in (a.actor.id, b.actor.id) \
+                and a.actor.id != b.actor.id:
+            return [b if a.actor.id == actor.actor.id else a]
+    return []
+
+
+def quote_at(ctx: ArticleContext, char: int):
+    for q in ctx.result.quotes:
+        if q.start <= char < q.end:
+            return q
     return None
+
+
+def sources_at(ctx: ArticleContext, char: int, quote) -> list[SourceLink]:
+    """The provenance chain of the attribution or quote the event sits in."""
+    chain: list[SourceLink] = []
+    for a in ctx.result.attributions:
+        if a.covers_start <= char < a.covers_end:
+            chain.extend(a.chain)
+    if quote is not None:
+        chain.extend(quote.chain)
+    seen, out = set(), []
+    for link in chain:
+        key = (link.name, link.kind)
+        if key not in seen:
+            seen.add(key)
+            out.append(link)
+    return out
+
+
+# ---------------------------------------------------------- article level
+def apply_denials(ctx: ArticleContext, events: list[EventMention]) -> None:
+    """'X has denied all such accusations': the REJECT's targets are the
+    accusers; the accusation stays `claimed`; the accused events (reported in
+    the accusation's sentence after its trigger) become `denied`."""
+    doc = ctx.doc
+    for rej in [e for e in events if e.event_type == "REJECT"]:
+        span = doc.char_span(rej.start, rej.end, alignment_mode="expand")
+        if span is None:
+            continue
+        verb = span.root
+        if verb.lemma_.lower() not in DENIAL_WORDS:
+            continue
+        if not any(c.dep_ == "dobj" and c.lemma_.lower() in DENIED_OBJECTS for c in verb.children):
+            continue
+        accusations = [e for e in events if e.event_type == "ACCUSE" and rej.sentence - 2 <= e.sentence <= rej.sentence
+                       and e.start < rej.start]
+        for acc in accusations:
+            if acc.status == "occurred":
+                acc.status = "claimed"
+            for ev in events:
+                if ev.sentence == acc.sentence and ev.start > acc.start and ev is not acc:
+                    ev.status = "denied"
+                    ev.why.append(f"status:denied-by:{rej.id}")
+            if not rej.recipients:
+                rej.recipients = list(acc.actors)
+        rej.why.append("denial-of-accusation")
+
+
+# ------------------------------------------------------ sentence entry point
+def code_sentences(texts: list[str], nlp=None, anchor_date: Optional[str] = None) -> list[SentenceCoding]:
+    """Code bare sentences (one 'article' each) with the real actors and
+    events stages: the evaluator's entry point."""
+    from ...annotate import load_nlp, sentences_of
+    from ...config import Settings
+    from ...records import Article, ArticleResult
+    from .. import Anchor, ArticleContext
+    from ..actors import actors_stage
+
+    nlp = nlp or load_nlp()
+    settings = Settings.load()
+    out: list[SentenceCoding] = []
+    for text, doc in zip(texts, nlp.pipe(texts, batch_size=64)):
+        art = Article(id=Article.make_id(text), text=text)
+        result = ArticleResult(article=art, sentences=sentences_of(doc))
+        ctx = ArticleContext(article=art, doc=doc, sentences=result.sentences, settings=settings, result=result,
+                             anchor=Anchor(anchor_date, "publication" if anchor_date else "none"))
+        actors_stage(ctx)
+        index = MentionIndex(result.actor_mentions)
+        actor_tokens = index.token_ids(doc)
+        codings = [code_sentence(ctx, s, i, index, actor_tokens) for i, s in enumerate(doc.sents)]
+        out.append(merge_codings(codings))
+    return out
+
+
+def merge_codings(codings: list[SentenceCoding]) -> SentenceCoding:
+    """A 'sentence' spaCy split in two: its main event is the first found."""
+    if len(codings) == 1:
+        return codings[0]
+    events = [e for c in codings for e in c.events]
+    main = next((c.main for c in codings if c.main is not None), None)
+    first = next((c for c in codings if c.main is not None), codings[0])
+    return SentenceCoding(events, main, first.plover_probs, first.penta_probs)
+
+
+def pentaclass_of(coding: SentenceCoding) -> int:
+    """Pentaclass of a coded sentence: from the pentaclass model when
+    trained, else from the main event's PLOVER type."""
+    if coding.penta_probs:
+        return int(max(coding.penta_probs, key=coding.penta_probs.get))
+    if coding.main is None:
+        return 0
+    return PLOVER_TO_PENTACLASS.get(coding.main.event_type, 0)

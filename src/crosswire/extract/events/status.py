@@ -30,7 +30,7 @@ def governing_chain(tok, carrier=None) -> list:
         chain.append(carrier)
     cur = chain[-1]
     for _ in range(4):
-        if cur.dep_ in {"xcomp", "pcomp"} or (cur.dep_ == "pobj" and cur.head.dep_ == "prep"):
+        if cur.dep_ in {"xcomp", "pcomp", "acomp"} or (cur.dep_ == "pobj" and cur.head.dep_ == "prep"):
             cur = cur.head if cur.dep_ != "pobj" else cur.head.head
             chain.append(cur)
         elif cur.dep_ in {"dobj", "nsubjpass", "nsubj", "attr"} and cur.head.pos_ in {"VERB", "AUX"} \

@@ -7,11 +7,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .lexicon import (DENIED_OBJECTS, LIGHT_VERBS, NOUN_TRIGGERS, PROPOSAL_OBJECTS, REPORTING_VERBS,
+from .lexicon import (DENIAL_WORDS, DENIED_OBJECTS, LIGHT_VERBS, NOUN_TRIGGERS, PROPOSAL_OBJECTS, REPORTING_VERBS,
                       SUBJECT_CARRIERS, VERB_DEFAULT_OVERRIDES, plover_of_cameo, verb_table)
 
 PATTERN_WINDOW = 15
 ACTOR_PREPS = {"by", "from", "between", "with", "of"}
+MODIFIER_DEPS = {"prep", "amod", "compound", "nmod", "npadvmod", "poss"}
+AGREEMENT_VERBS = {"agree", "accept", "consent", "pledge", "promise", "vow"}
+# Verbs of intention/desire: their complement is the event, not they.
+MODALITY_VERBS = {"intend", "plan", "want", "wish", "hope", "seek", "aim", "expect", "schedule", "prepare",
+                  "try", "attempt", "decide", "like", "need", "continue", "begin", "start", "urge", "ask",
+                  "demand", "press", "push", "call", "look", "set", "be", "appear", "seem", "tend", "mean",
+                  "have"}
+# ... of which these make "X wants Y to do Z" a demand on Y (CAMEO 10).
+DEMAND_VERBS = {"want", "urge", "ask", "demand", "press", "push", "call"}
 
 
 @dataclass
@@ -51,18 +60,31 @@ def verb_trigger(tok) -> Optional[Trigger]:
     lemma = tok.lemma_.lower()
     if lemma in REPORTING_VERBS and lemma not in VERB_DEFAULT_OVERRIDES:
         return None
+    if tok.dep_ in MODIFIER_DEPS or tok.lower_ == "according":
+        return None  # "Ousted president", "Vietnamese-led forces": not the event
+    complement = next((c for c in tok.children if c.dep_ in {"xcomp", "ccomp"} and c.pos_ == "VERB"), None)
+    if lemma in MODALITY_VERBS and complement is not None:
+        if lemma in DEMAND_VERBS and (lemma != "want" or any(c.dep_ == "nsubj" for c in complement.children)):
+            plover, mode, context = plover_of_cameo("100")
+            return Trigger(tok, "100", plover, mode, context, f"demand-verb:{lemma}", strength=0.7,
+                           why=[f"demand-verb:{lemma}=100"])
+        return None  # "intends to hold": the held event is the trigger
     entry = verb_table().get(lemma)
     code, rule, strength = None, None, 0.5
     if entry:
         best = best_pattern(tok, entry["patterns"])
         if best is not None:
             code, score = best
-            if code is None:
+            if code is None and score >= 2:
                 return None  # a pattern that PETRARCH2 marks as no event
             rule, strength = f"cameo-pattern:{lemma}", min(0.9, 0.6 + 0.1 * score)
     if code is None:
         code = VERB_DEFAULT_OVERRIDES.get(lemma) or (entry or {}).get("code")
         rule = f"cameo-verb:{lemma}"
+    if lemma in AGREEMENT_VERBS and not (code or "").startswith(("03", "057")):
+        code, rule = "030", f"agree-verb:{lemma}"  # PLOVER AGREE: agree to / accept
+    if lemma in DENIAL_WORDS and any(c.dep_ == "dobj" and c.lemma_.lower() in DENIED_OBJECTS for c in tok.children):
+        code, rule = "120", "denial-of-accusation"  # CAMEO 016 has no PLOVER type; PLOVER: REJECT
     if lemma == "propose" and any(c.lower_ in PROPOSAL_OBJECTS for c in tok.children):
         code, rule = "100", "proposal-of-agreement"
     if not code:

@@ -35,6 +35,7 @@ OPEN_QUOTES = {"“", "``", "‘‘"}
 CLOSE_QUOTES = {"”", "''", "’’"}
 STRAIGHT_QUOTES = {'"'}
 CUE_THRESHOLD = 0.5
+CUE_POS = {"VERB", "AUX", "NOUN", "ADP", "ADJ", "PROPN"}
 
 
 @dataclass
@@ -178,14 +179,15 @@ class LinearModel:
     bias: list[float]
 
     def scores(self, feats: Iterable[str]) -> list[float]:
-        total = list(self.bias)
         w = self.weights
-        for f in feats:
-            row = w.get(f)
-            if row is not None:
-                for k, v in enumerate(row):
-                    total[k] += v
-        return total
+        rows = [row for row in map(w.get, feats) if row is not None]
+        if len(self.bias) == 1:
+            return [self.bias[0] + sum(row[0] for row in rows)]
+        return [b + sum(col) for b, col in zip(self.bias, zip(*rows))] if rows else list(self.bias)
+
+    def weight(self, feature: str) -> float:
+        row = self.weights.get(feature)
+        return row[0] if row else 0.0
 
 
 @dataclass
@@ -214,18 +216,24 @@ def cue_heads(doc, model: AttributionModel, quotes_of: list[int]) -> list[tuple[
     """Tokens the cue model takes as cue heads, with their probability."""
     out = []
     for tok in doc:
-        if tok.is_space or (tok.is_punct and tok.text != ":") or tok.pos_ in ("DET", "PRON", "CCONJ", "NUM"):
+        pos = tok.pos_
+        if pos not in CUE_POS and tok.text != ":":
             continue
+        if pos not in ("VERB", "AUX") and model.cue.weight(f"l={tok.lemma_.lower()}") <= 0:
+            continue  # a noun or preposition is a cue only when its word is ("statement", "according")
         p = _sigmoid(model.cue.scores(cue_features(tok, quotes_of[tok.i]))[0])
         if p >= CUE_THRESHOLD:
             out.append((tok.i, p))
     return out
 
 
-def _runs(indices: list[int]) -> list[tuple[int, int]]:
+def _runs(indices: list[int], barriers: set[int] = frozenset()) -> list[tuple[int, int]]:
+    """Runs of a role's tokens, bridging gaps of unlabelled tokens and
+    breaking only at tokens of another role (the cue or source that
+    interrupts a quotation): per-token labels are noisy inside a clause."""
     runs: list[tuple[int, int]] = []
     for i in indices:
-        if runs and i == runs[-1][1] + 1:
+        if runs and not any(j in barriers for j in range(runs[-1][1] + 1, i)):
             runs[-1] = (runs[-1][0], i)
         else:
             runs.append((i, i))
@@ -242,15 +250,86 @@ def label_roles(doc, cue_i: int, model: AttributionModel, quotes_of: list[int],
     cue = doc[cue_i]
     sent = cue.sent
     roles: dict[str, list[int]] = {"source": [], "cue": [cue_i], "content": []}
-    for tok in sent:
+    lo, hi = _line_bounds(doc, sent, cue_i)
+    classes = model.role.classes
+    margins: dict[str, dict[int, float]] = {"source": {}, "content": {}}
+    for tok in doc[lo:hi]:
         if tok.i == cue_i or tok.is_space or tok.i in taken:
             continue
         s = model.role.scores(role_features(tok, cue, quotes_of))
         best = max(range(len(s)), key=s.__getitem__)
-        label = model.role.classes[best]
+        label = classes[best]
         if label != "none":
             roles[label].append(tok.i)
+        for role in ("source", "content"):
+            k = classes.index(role)
+            margins[role][tok.i] = s[k] - max(v for j, v in enumerate(s) if j != k)
+    roles["_lo"], roles["_hi"] = [lo], [hi]  # type: ignore[assignment]
+    roles["_margins"] = margins  # type: ignore[assignment]
     return roles
+
+
+def _kadane(margins: dict[int, float], lo: int, hi: int, blocked: set[int]) -> tuple[float, int, int]:
+    """The contiguous token range in [lo, hi) with the largest summed margin,
+    never crossing a blocked token (the cue, another role's span)."""
+    best = (0.0, -1, -1)
+    total, start = 0.0, lo
+    for i in range(lo, hi):
+        if i in blocked:
+            total, start = 0.0, i + 1
+            continue
+        m = margins.get(i, 0.0)
+        if total <= 0:
+            total, start = m, i
+        else:
+            total += m
+        if total > best[0]:
+            best = (total, start, i)
+    return best
+
+
+def _line_bounds(doc, sent, cue_i: int) -> tuple[int, int]:
+    """The part of the cue's sentence on the cue's own line: a heading the
+    parser glued to the next line is not part of the attribution."""
+    lo, hi = sent.start, sent.end
+    for i in range(cue_i - 1, sent.start - 1, -1):
+        if "\n" in doc[i].whitespace_ or (doc[i].is_space and "\n" in doc[i].text):
+            lo = i + 1
+            break
+    for i in range(cue_i, sent.end):
+        if "\n" in doc[i].whitespace_ or (doc[i].is_space and "\n" in doc[i].text):
+            hi = i + 1
+            break
+    return lo, hi
+
+
+SECOND_CONTENT_MIN = 2.0  # summed margin a second (interrupted) content fragment needs
+
+
+def _decode(roles: dict, cue_i: int) -> dict[str, list[tuple[int, int]]]:
+    """Spans per role: the cue's own run of cue tokens; content and source
+    as the best-scoring contiguous ranges (maximum-sum subarray of the
+    role margins), content first, source never overlapping it."""
+    lo, hi, margins = roles["_lo"][0], roles["_hi"][0], roles["_margins"]
+    cue_runs = _runs(sorted(roles["cue"]), set(roles["source"]) | set(roles["content"]))
+    cue_runs = [r for r in cue_runs if r[0] <= cue_i <= r[1]] + \
+        [r for r in cue_runs if not r[0] <= cue_i <= r[1]][:1]
+    blocked = {i for a, b in cue_runs for i in range(a, b + 1)}
+    content = []
+    score, a, b = _kadane(margins["content"], lo, hi, blocked)
+    if a >= 0:
+        content.append((a, b))
+        left = _kadane(margins["content"], lo, a, blocked)
+        right = _kadane(margins["content"], b + 1, hi, blocked)
+        extra = max(left, right)
+        if extra[0] >= SECOND_CONTENT_MIN and extra[1] >= 0:
+            between = range(min(b, extra[2]) + 1, max(a, extra[1]))
+            if any(i in blocked or i in roles["source"] for i in between):
+                content.append((extra[1], extra[2]))
+    blocked |= {i for x, y in content for i in range(x, y + 1)}
+    score, a, b = _kadane(margins["source"], lo, hi, blocked)
+    source = [(a, b)] if a >= 0 else []
+    return {"cue": cue_runs, "source": source, "content": sorted(content)}
 
 
 def _best_runs(doc, runs: list[tuple[int, int]], cue_i: int, keep: int) -> list[tuple[int, int]]:
@@ -291,17 +370,17 @@ def attribution_spans(doc, model: Optional[AttributionModel] = None) -> list[Spa
     heads = cue_heads(doc, model, quotes_of)
     taken: set[int] = set()
     out: list[SpanAttribution] = []
-    for cue_i, p in sorted(heads, key=lambda h: -h[1]):
+    # Cues outside quotations first: a "confirm" inside a quoted sentence is
+    # part of the content, not an attribution of its own.
+    for cue_i, p in sorted(heads, key=lambda h: (quotes_of[h[0]] >= 0, -h[1])):
         if cue_i in taken:
             continue
         roles = label_roles(doc, cue_i, model, quotes_of, taken)
         att = SpanAttribution(cue_head=cue_i, score=p)
         used: set[int] = set()
-        for role, keep in (("cue", 2), ("source", 1), ("content", 2)):
-            runs = _best_runs(doc, _runs(sorted(roles[role])), cue_i, keep) if role != "cue" else \
-                [r for r in _runs(sorted(roles["cue"])) if r[0] <= cue_i <= r[1]] + \
-                [r for r in _runs(sorted(roles["cue"])) if not r[0] <= cue_i <= r[1]][:1]
-            for first, last in runs:
+        role_runs = _decode(roles, cue_i)
+        for role in ("cue", "source", "content"):
+            for first, last in role_runs[role]:
                 trimmed = _trim(doc, first, last)
                 if trimmed is None:
                     continue
@@ -309,6 +388,8 @@ def attribution_spans(doc, model: Optional[AttributionModel] = None) -> list[Spa
                 if role == "content":
                     first, last, direct = _widen_to_quote(doc, first, last, regions, quotes_of, cue_i)
                     att.direct = att.direct or direct
+                    if not direct and last > first and doc[last].text in {".", ";"}:
+                        last -= 1  # reported content stops before the sentence's full stop
                 getattr(att, role).append(_char_span(doc, first, last))
                 used.update(range(first, last + 1))
         if not att.content:

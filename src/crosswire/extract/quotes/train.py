@@ -77,7 +77,9 @@ def fit(x: list[list[str]], y: list[Any], classes: list[Any], min_count: int = 2
     counts = Counter(f for feats in x for f in set(feats))
     keep = {f for f, c in counts.items() if c >= min_count}
     vec = DictVectorizer()
-    matrix = vec.fit_transform([{f: 1 for f in feats if f in keep} for feats in x])
+    matrix = vec.fit_transform([{f: 1 for f in feats if f in keep} for feats in x]).tocsr()
+    matrix.indices = matrix.indices.astype(np.int32)  # sklearn's SGD wants 32-bit indices
+    matrix.indptr = matrix.indptr.astype(np.int32)
     clf = SGDClassifier(loss="log_loss", alpha=alpha, max_iter=epochs, tol=None, random_state=0)
     clf.fit(matrix, np.asarray(y))
     coef = clf.coef_  # (n_classes or 1, n_features)

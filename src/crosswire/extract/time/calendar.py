@@ -81,14 +81,30 @@ def pick_year(anchor: date, month: int, day: Optional[int], direction: int) -> O
         candidates.append((d, end))
     if not candidates:
         return None
+    nearest = min(candidates, key=lambda c: _distance(c, anchor))
     if direction < 0:
-        past = [d for d, _e in candidates if d <= anchor]
-        return max(past) if past else candidates[0][0]
-    if direction > 0:
-        future = [d for d, e in candidates if e >= anchor]
-        return min(future) if future else candidates[-1][0]
-    return min(candidates, key=lambda c: 0 if c[0] <= anchor <= c[1] else
-               min(abs((c[0] - anchor).days), abs((c[1] - anchor).days)))[0]
+        past = [c for c in candidates if c[0] <= anchor]
+        chosen = max(past) if past else candidates[0]
+    elif direction > 0:
+        future = [c for c in candidates if c[1] >= anchor]
+        chosen = min(future) if future else candidates[-1]
+    else:
+        return nearest[0]
+    # News rarely writes a date without its year when it is most of a year
+    # away; tense only decides between two plausible candidates.
+    if _distance(chosen, anchor) > MAX_DIRECTED_DAYS and _distance(nearest, anchor) < MAX_DIRECTED_DAYS / 2:
+        return nearest[0]
+    return chosen[0]
+
+
+MAX_DIRECTED_DAYS = 150
+
+
+def _distance(candidate: tuple[date, date], anchor: date) -> int:
+    start, end = candidate
+    if start <= anchor <= end:
+        return 0
+    return min(abs((start - anchor).days), abs((end - anchor).days))
 
 
 def easter(year: int) -> date:

@@ -17,8 +17,16 @@ from typing import Any, Callable, Optional
 
 from . import calendar as cal
 from .tense import FUTURE, PAST, UNKNOWN, direction_at
-from .vocab import (HOLIDAYS, MONTHS, ORDINALS, PARTS_OF_DAY, SEASONS, SETS, TIME_UNITS, UNITS, VAGUE,
+from .vocab import (DECADE_WORDS, HOLIDAYS, MONTHS, ORDINALS, PARTS_OF_DAY, SEASONS, SETS, TIME_UNITS, UNITS, VAGUE,
                     WEEKDAYS, number_value)
+
+# The TIMEX3 guidelines write the 1990s as 199 and the 20th century as 19
+# (parts of TimeBank write 199X / 19XX; the guidelines are the standard).
+DECADE_SUFFIX, CENTURY_SUFFIX = "", ""
+# A weekday whose clause gives no tense: news mostly reports the past.
+UNDECIDED_WEEKDAY = PAST
+# "a year ago" right after a quarter is named means that quarter a year back.
+QUARTER_CONTEXT_CHARS = 300
 
 Norm = Optional[tuple[str, str, bool]]  # (type, value, resolved against the anchor?)
 
@@ -33,6 +41,7 @@ class State:
     ref_day: Optional[date] = None
     ref_month: Optional[date] = None
     ref_quarter: Optional[tuple[int, int, int]] = None  # (year, quarter, char offset)
+    ref_year: Optional[int] = None
     _direction: Optional[int] = field(default=None, repr=False)
 
     def direction(self) -> int:
@@ -44,10 +53,13 @@ class State:
     def before(self, n: int = 30) -> str:
         return self.text[max(0, self.start - n):self.start]
 
-    def remember(self, kind: str, value: str) -> None:
-        """Keep the last dates mentioned for anaphoric expressions."""
+    def remember(self, kind: str, value: str, rule: str) -> None:
+        """Keep the last dates mentioned for anaphoric expressions (quarters
+        only from explicit quarter names, so 'a year ago' does not chain)."""
         if kind not in ("DATE", "TIME"):
             return
+        if value[:4].isdigit() and rule not in ("ago", "anaphoric_quarter", "year_earlier_adj"):
+            self.ref_year = int(value[:4])
         m = re.match(r"^(\d{4})-(\d\d)(?:-(\d\d))?", value)
         if m:
             year, month = int(m.group(1)), int(m.group(2))
@@ -56,7 +68,7 @@ class State:
             self.ref_month = date(year, month, 1)
             return
         q = re.match(r"^(\d{4})-Q([1-4])$", value)
-        if q:
+        if q and rule == "quarter":
             self.ref_quarter = (int(q.group(1)), int(q.group(2)), self.start)
 
 
@@ -83,6 +95,13 @@ def _day(word: Optional[str]) -> Optional[int]:
 
 
 def _year(word: str) -> int:
+    """'1998', "'98", 'nineteen ninety-six', 'two thousand and one'."""
+    if word[:1].isalpha():
+        head, _, rest = " ".join(word.lower().replace("-", " ").split()).partition(" ")
+        if head == "two":  # two thousand [and] N
+            rest = rest.replace("thousand", "").replace("and", "").strip()
+            return 2000 + int(number_value(rest) or 0) if rest else 2000
+        return 1900 + int(number_value(rest) or 0)
     digits = word.strip("'")
     y = int(digits)
     if len(digits) == 2:
@@ -114,7 +133,8 @@ def _looks_like_name(state: State, word: str) -> bool:
     if word.lower() not in ("may", "march", "june", "august", "april"):
         return False
     prev = re.search(r"([A-Za-z]+)\W*$", state.before(20))
-    return bool(prev and prev.group(1)[0].isupper() and prev.group(1).lower() not in _CAPITALISED_FUNCTION_WORDS
+    return bool(prev and prev.group(1)[0].isupper() and not prev.group(1).isupper()
+                and prev.group(1).lower() not in _CAPITALISED_FUNCTION_WORDS
                 and not re.search(r"[.!?]\s*\S*\s*$", state.before(20)[:-len(prev.group(0))] + " "))
 
 
@@ -141,7 +161,7 @@ def month_year(f, s: State) -> Norm:
 # --------------------------------------------------------------- relative
 def month_day(f, s: State) -> Norm:
     month, day = _month(f["month"]), _day(f["day"])
-    if not month or _looks_like_name(s, f["month"]):
+    if not month:
         return None
     if s.anchor is None:
         return "DATE", _unknown_day(month, day), False
@@ -197,11 +217,13 @@ def _resolve_weekday(s: State, wd: int, rel: Optional[str]) -> date:
     if sign == 1:
         return cal.weekday_near(s.anchor + timedelta(days=1), wd, 1)
     direction = s.direction()
-    return cal.weekday_near(s.anchor, wd, direction if direction else PAST)
+    return cal.weekday_near(s.anchor, wd, direction if direction else UNDECIDED_WEEKDAY)
 
 
 def month(f, s: State) -> Norm:
     m = _month(f["month"])
+    if m and len(f["month"]) <= 4 and f["month"].lower() not in ("may", "june", "july"):
+        return None  # a bare "Jan" or "Dec" is a name more often than a month
     if not m or (not f.get("pos") and not f.get("rrel") and _looks_like_name(s, f["month"])):
         return None
     if f["month"].lower() == "may" and not f.get("pos") and not f.get("rrel") and not _may_is_month(s):
@@ -266,7 +288,7 @@ def holiday(f, s: State) -> Norm:
         return None
     rel = " ".join((f.get("hrel") or "").lower().split())
     if f.get("year"):
-        return "DATE", _holiday_date(rule, _year(f["year"])).isoformat(), False
+        return "DATE", _holiday_value(_holiday_date(rule, _year(f["year"])), f.get("hol_pl")), False
     if s.anchor is None:
         return "DATE", (f"XXXX-{rule[0]:02d}-{rule[1]:02d}" if isinstance(rule, tuple) else "XXXX-XX-XX"), False
     candidates = [_holiday_date(rule, y) for y in (s.anchor.year - 1, s.anchor.year, s.anchor.year + 1)]
@@ -284,7 +306,17 @@ def holiday(f, s: State) -> Norm:
             d = min(c for c in candidates if c >= s.anchor)
         else:
             d = min(candidates, key=lambda c: abs((c - s.anchor).days))
-    return "DATE", d.isoformat(), True
+    return "DATE", _holiday_value(d, f.get("hol_pl")), True
+
+
+def _holiday_value(d: date, extent: Optional[str]) -> str:
+    """'Easter week' is a week, 'the Thanksgiving weekend' a weekend."""
+    word = (extent or "").strip().lower()
+    if word == "week":
+        return cal.fmt(d, cal.GRAN_WEEK)
+    if word == "weekend":
+        return cal.fmt(d, cal.GRAN_WEEK) + "-WE"
+    return d.isoformat()
 
 
 def _holiday_date(rule, year: int) -> date:
@@ -315,7 +347,7 @@ def _day_of(f, s: State) -> Optional[str]:
             return None
         if s.anchor is None:
             return _unknown_day(m, _day(f["md"]))
-        d = cal.pick_year(s.anchor, m, _day(f["md"]), s.direction())
+        d = cal.pick_year(s.anchor, m, _day(f["md"]), 0)
         return d.isoformat() if d else None
     return _deictic_day(f.get("rel"), s)
 
@@ -362,6 +394,8 @@ def day_part(f, s: State) -> Norm:
         if not wd:
             return None
         day = _resolve_weekday(s, wd, f.get("wrel")).isoformat() if s.anchor else f"XXXX-WXX-{wd}"
+    elif not f.get("drel"):
+        day = _deictic_day("that", s)
     else:
         rel = f["drel"].lower()
         if rel == "that" and s.ref_day is None:
@@ -418,6 +452,8 @@ def anaphoric_quarter(f, s: State) -> Norm:
         if s.anchor is None:
             return None
         return "DATE", f"{s.anchor.year - 1}", True
+    if qualifier == "current" and s.anchor is not None:
+        return "DATE", cal.fmt(s.anchor, cal.GRAN_QUARTER), True
     if recent:
         year, q = s.ref_quarter[0], s.ref_quarter[1]
     elif s.anchor is not None:
@@ -439,9 +475,11 @@ def fiscal_year(f, s: State) -> Norm:
 
 def decade(f, s: State) -> Norm:
     if f.get("dec"):
-        return "DATE", f["dec"][:3], False
+        return "DATE", f["dec"][:3] + DECADE_SUFFIX, False
+    if f.get("decword"):
+        return "DATE", f"19{DECADE_WORDS[f['decword'].lower()]}" + DECADE_SUFFIX, False
     tens = int(f["dec2"])
-    return "DATE", ("19" if tens >= 20 else "20") + f["dec2"][0], False
+    return "DATE", ("19" if tens >= 20 else "20") + f["dec2"][0] + DECADE_SUFFIX, False
 
 
 def century(f, s: State) -> Norm:
@@ -450,11 +488,13 @@ def century(f, s: State) -> Norm:
         {"twentieth": 20, "nineteenth": 19, "twenty-first": 21}.get(word, ORDINALS.get(word))
     if not n:
         return None
-    return "DATE", f"{n - 1:02d}", False
+    return "DATE", f"{n - 1:02d}" + CENTURY_SUFFIX, False
 
 
 def year(f, s: State) -> Norm:
-    y = int(f["year"])
+    if f.get("y2k"):
+        return "DATE", f"{_year(f['y2k']):04d}", False
+    y = _year(f["year"])
     pos = (f.get("pos") or "").lower()
     if not pos and not _plausible_year(s, y):
         return None
@@ -488,6 +528,10 @@ def _unit_code(word: str) -> str:
 def ago(f, s: State) -> Norm:
     unit = _unit_code(f["unit"])
     n = number_value(f["num"]) if f.get("num") else 1
+    if f.get("dir2"):  # "three days later": TimeML tags the duration only
+        if f.get("num") is None:
+            return None
+        return "DURATION", _duration_value(n, unit), False
     direction = f["dir"].lower().split()[0]
     sign = -1 if direction in ("ago", "earlier", "before", "previously", "prior") else 1
     if n is None or (f.get("num") is None and s.text[s.start:s.end].lower().split()[0].endswith("s")):
@@ -496,7 +540,7 @@ def ago(f, s: State) -> Norm:
         return "DURATION", _duration_value(n, unit), False
     if s.anchor is None:
         return "DATE", "PAST_REF" if sign < 0 else "FUTURE_REF", False
-    recent_quarter = s.ref_quarter is not None and s.start - s.ref_quarter[2] < 1500
+    recent_quarter = s.ref_quarter is not None and s.start - s.ref_quarter[2] < QUARTER_CONTEXT_CHARS
     if unit == "Y" and n == 1 and recent_quarter and direction in ("ago", "earlier"):
         return "DATE", f"{s.ref_quarter[0] - 1}-Q{s.ref_quarter[1]}", True
     base = s.anchor
@@ -519,6 +563,8 @@ def relative_unit(f, s: State) -> Norm:
         return "DURATION", _duration_value(1, unit), False
     if s.anchor is None:
         return "DATE", {"W": "XXXX-WXX", "WE": "XXXX-WXX-WE", "M": "XXXX-XX", "Q": "XXXX-QX"}.get(unit, "XXXX"), False
+    if rel in ("that", "the same") and unit == "Y" and s.ref_year is not None:
+        return "DATE", f"{s.ref_year:04d}", True
     if rel in ("that", "the same") and s.ref_day is not None:
         base, sign = s.ref_day, 0
     else:
@@ -561,9 +607,12 @@ def _duration_value(n: Optional[float], unit: str) -> str:
         if smaller:
             whole = int(n)
             rest = round((n - whole) * smaller[0])
-            if whole and unit in ("Y",):
-                return f"P{whole}Y{rest}M"
-            return _duration_value(n * smaller[0], smaller[1])
+            if not whole or unit in ("W", "Q"):
+                return _duration_value(n * smaller[0], smaller[1])
+            rest_part = _duration_value(rest, smaller[1])  # e.g. PT30M
+            if rest_part.startswith("PT") and not time_part:
+                return f"P{whole}{letter}T{rest_part[2:]}"
+            return f"{prefix}{whole}{letter}{rest_part[2 if time_part else 1:]}"
     return f"{prefix}{int(n)}{letter}"
 
 
@@ -581,6 +630,10 @@ def duration(f, s: State) -> Norm:
         return "SET", _duration_value(1, unit), False
     if num_word in ("a", "an") and f.get("plural"):
         return None
+    if f.get("adj") == "-old" or re.match(r"[\s-]+old\b", s.text[s.end:s.end + 5]):
+        return None  # ages ("a 44-year-old") are not time expressions
+    if unit == "Q" and "-" in s.text[s.start:s.end]:
+        return None  # "three-quarters" is a fraction
     if num_word in ("some", "many") and not f.get("plural"):
         return None
     return "DURATION", _duration_value(n, unit), False
@@ -660,10 +713,20 @@ def _deictic(kind: str, code: str, s: State) -> Norm:
     return kind, base.isoformat() + (f"T{suffix}" if suffix else ""), True
 
 
+def the_year(f, s: State) -> Norm:
+    """'for the year ended June 30' is a year-long period; 'for the year'
+    alone is the current year."""
+    if f.get("ended") is not None:
+        return "DURATION", "P1Y", False
+    if s.anchor is None:
+        return "DATE", "XXXX", False
+    return "DATE", f"{s.anchor.year:04d}", True
+
+
 NORMALISERS: dict[str, Callable[[dict, State], Norm]] = {
     fn.__name__: fn for fn in (
         full_date, month_year, month_day, ordinal_day, weekday, month, season, holiday, clock_time,
-        noon_midnight, day_part, quarter, anaphoric_quarter, fiscal_year, decade, century, year, ago,
+        noon_midnight, day_part, the_year, quarter, anaphoric_quarter, fiscal_year, decade, century, year, ago,
         relative_unit, duration, half_duration, vague_duration, set_weekday, set_month, set_word, vague,
     )
 }

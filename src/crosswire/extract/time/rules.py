@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .dispatch import candidate_regex, dispatch_table, second_word_table
 from .vocab import PLACEHOLDERS
 
 
@@ -34,10 +35,10 @@ _QYEAR = r"(?:(?P<qyear>this|last|next)\s+year's|(?P<qy>(?:<<YEAR>>))(?:'s)?|(?P
 RULES: list[Rule] = [
     # --- times of day -------------------------------------------------------
     Rule("clock_time",
-         r"(?:(?:around|about|at|approximately|shortly\s+(?:after|before))\s+)?(?P<hour>[01]?\d|2[0-3])(?:[:.](?P<minute>[0-5]\d))?"
-         r"\s*(?P<ampm>a\.m\b\.?|p\.m\b\.?|am\b|pm\b)(?:\s*(?P<tz>[ECMP][SD]T|GMT|UTC)\b)?"
+         r"(?:(?:around|about|approximately|shortly\s+(?:after|before))\s+)?(?P<hour>[01]?\d|2[0-3])(?:[:.](?P<minute>[0-5]\d))?"
+         r"\s*(?P<ampm>a\.m\b\.?|p\.m\b\.?|am\b|pm\b)(?:\s*(?P<tz>[ecmp][sd]t|gmt|utc)\b)?"
          r"(?:,?\s+(?:on\s+)?" + _DAYREF + ")?", "TIME", "clock_time"),
-    Rule("clock_24h", r"(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?:\s*(?P<tz>[ECMP][SD]T|GMT|UTC|local\s+time)\b)?",
+    Rule("clock_24h", r"(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?:\s*(?P<tz>[ecmp][sd]t|gmt|utc|local\s+time)\b)?",
          "TIME", "clock_time"),
     Rule("noon_midnight", r"(?P<word>noon|midnight|midday)(?:,?\s+(?:on\s+)?" + _DAYREF + ")?", "TIME", "noon_midnight"),
     Rule("weekday_part",
@@ -87,13 +88,16 @@ RULES: list[Rule] = [
     Rule("decade",
          r"(?:the\s+)?(?:(?P<pos>early|late|mid)[\s-]*)?(?:(?P<dec>1[5-9]\d0|20\d0)'?s|'(?P<dec2>\d0)'?s)(?!\w)",
          "DATE", "decade"),
+    Rule("decade_word", r"the\s+(?:(?P<pos>early|late|mid)[\s-]*)?(?P<decword>(?:<<DECADE_WORD>>))", "DATE", "decade"),
+    Rule("year_two_thousand", r"the\s+year\s+(?P<y2k>two\s+thousand(?:[\s-]+(?:and[\s-]+)?(?:one|two|three|four|five|six|seven|eight|nine|ten))?)",
+         "DATE", "year"),
     Rule("century",
          r"(?:the\s+)?(?P<cent>(?:\d{1,2}(?:st|nd|rd|th))|(?:<<ORD>>)|twentieth|nineteenth|twenty-first)\s+century",
          "DATE", "century"),
     # --- offsets from the anchor: "three years ago", "a year earlier" ------
     Rule("ago",
          r"(?:(?:<<DMOD>>)\s+)?(?:(?P<num>(?:<<NUM>>))[\s-]+)?(?:(?:more|full)\s+)?(?:(?:trading|business|calendar|working)\s+)?"
-         r"(?P<unit>(?:<<UNIT>>))s?\s+(?P<dir>ago|earlier|later|before|after|from\s+now|hence|previously|prior)(?!\s+(?:than|that|the|a|an|this|his|her|its|their)\b)",
+         r"(?P<unit>(?:<<UNIT>>))s?(?:\s+(?P<dir>ago|earlier|from\s+now|hence|previously)(?!\s+(?:than|that)\b)|(?=\s+(?P<dir2>later|before|after|prior)\b))",
          "DATE", "ago"),
     # --- this / last / next unit --------------------------------------------
     Rule("relative_unit",
@@ -122,7 +126,7 @@ RULES: list[Rule] = [
          r"(?:(?P<vq>few|several|many|couple\s+of)\s+)?|(?P<vq2>a\s+few|few|several|many|some|a\s+couple\s+of|countless|numerous)\s+)"
          r"(?P<unit>(?:<<UNIT>>))s(?!\w)(?:\s+(?P<ago>ago))?",
          "DURATION", "vague_duration"),
-    Rule("plural_units", r"(?P<unit>decade|centurie|millennia|year|month|week)s(?P<ago>\s+ago)?(?![\w'’-])", "DURATION", "vague_duration"),
+    Rule("plural_units", r"(?P<unit>decade|centurie|millennia)s(?P<ago>\s+ago)?(?![\w'’-])", "DURATION", "vague_duration"),
     # --- sets -----------------------------------------------------------------
     Rule("set_each_weekday", r"(?:every|each)\s+(?P<wd>(?:<<WEEKDAY>>))|(?P<wdp>monday|tuesday|wednesday|thursday|friday|saturday|sunday)s(?!\w)",
          "SET", "set_weekday"),
@@ -142,6 +146,9 @@ RULES: list[Rule] = [
          r"(?:(?P<pos>(?:<<POSMOD>>)|calendar|the\s+year|fiscal)[\s-]+)?(?P<year>(?:<<YEAR>>))(?P<range>-(?:\d\d|(?:<<YEAR>>)))?(?:'s)?"
          r"(?!\s*(?:%|percent|\$|-(?!\d))|[.,]\d)",
          "DATE", "year"),
+    Rule("bare_part", r"(?:the|mid|early|late)[\s-]+(?P<part>morning|afternoon|evening)", "TIME", "day_part"),
+    Rule("the_year", r"(?<=for |.in )the\s+(?P<fisc>fiscal\s+)?year(?!\s+(?:ago|earlier|later|before|after|end)\b)(?:(?=\s+end(?:ed|ing)\b)(?P<ended>))?",
+         "DATE", "the_year"),
     Rule("ordinal_day",
          r"the\s+(?P<day>(?:3[01]|[12]\d|[1-9])(?:st|nd|rd|th))(?=\s*(?:[.,;:!?)\"”']|$)|\s+(?:and|or|to|through|at|in|when|as|but|until|with|of\s+(?:this|next|last|the)\s+month)\b)",
          "DATE", "ordinal_day"),
@@ -152,13 +159,16 @@ def _expand(pattern: str) -> str:
     return re.sub(r"<<(\w+)>>", lambda m: PLACEHOLDERS[m.group(1)], pattern)
 
 
-def compile_rules(rules: list[Rule]):
+def compile_rules(rules: list[Rule], flags: int = re.IGNORECASE):
     """One regex for all rules. Every rule becomes a named group `r<i>`; its
     own groups are renamed `r<i>_<name>` so rules can reuse group names.
     Returns (regex, {group name: (rule, {local name: global name})})."""
     parts = []
     index = {}
     for i, rule in enumerate(rules):
+        # patterns are matched against lower-cased text: no capitals outside escapes
+        bare = re.sub(r"<<\w+>>|\(\?P<|\\[A-Z]", "", rule.pattern)
+        assert not re.search(r"[A-Z]", bare), f"rule {rule.name}: write patterns in lower case"
         local_names = {}
 
         def rename(m, i=i, local_names=local_names):
@@ -168,8 +178,23 @@ def compile_rules(rules: list[Rule]):
         body = re.sub(r"\(\?P<(\w+)>", rename, _expand(rule.pattern))
         parts.append(f"(?P<r{i}>{body})")
         index[f"r{i}"] = (rule, local_names)
-    combined = r"(?<![\w$£€/])(?:" + "|".join(parts) + r")(?![\w/])"
-    return re.compile(combined, re.IGNORECASE), index
+    combined = _EDGE_BEFORE + "|".join(parts) + _EDGE_AFTER
+    return re.compile(combined, flags), index
 
 
-COMBINED, RULE_INDEX = compile_rules(RULES)
+_EDGE_BEFORE, _EDGE_AFTER = r"(?<![\w$£€/])(?:", r")(?![\w/])"
+
+
+def compile_single(rule: Rule):
+    """One rule alone, for the dispatching scan (matched on lower-cased text)."""
+    return re.compile(_EDGE_BEFORE + _expand(rule.pattern) + _EDGE_AFTER)
+
+
+# COMBINED_ANYCASE: every rule in one regex (the reference scan, and the
+# fallback for text whose lower-casing changes its length). SINGLE: each rule
+# alone; DISPATCH: opening word -> the rules that can start with it.
+COMBINED_ANYCASE, RULE_INDEX = compile_rules(RULES)
+SINGLE = [compile_single(rule) for rule in RULES]
+DISPATCH, EVERYWHERE = dispatch_table([_expand(rule.pattern) for rule in RULES])
+DISPATCH2 = second_word_table([_expand(rule.pattern) for rule in RULES], DISPATCH)
+CANDIDATES = candidate_regex(DISPATCH) if not EVERYWHERE else re.compile(r"[a-z0-9]+")

@@ -8,7 +8,12 @@ from datetime import date
 from typing import Any, Optional, Union
 
 from .normalise import NORMALISERS, State
-from .rules import COMBINED, RULE_INDEX
+import re
+
+from .rules import CANDIDATES, COMBINED_ANYCASE, DISPATCH, DISPATCH2, EVERYWHERE, RULE_INDEX, RULES, SINGLE
+
+_WORD = re.compile(r"[a-z0-9]+")
+_NEXT_WORD = re.compile(r"[^a-z0-9]*([a-z0-9]+)")
 
 
 @dataclass
@@ -40,16 +45,72 @@ def tag_text(text: str, anchor: Union[str, date, None] = None, doc: Any = None) 
     dates take the nearest candidate."""
     state = State(text=text, anchor=as_date(anchor), doc=doc)
     found: list[Found] = []
-    group = RULE_INDEX
-    for m in COMBINED.finditer(text):
-        rule, names = group[m.lastgroup]
-        fields = {local: m.group(name) for local, name in names.items()}
+    for index, m in scan(text):
+        rule = RULES[index]
+        fields = _fields(m, index, text)
         state.start, state.end = m.start(), m.end()
         state._direction = None
         norm = NORMALISERS[rule.normalise](fields, state)
         if norm is None:
             continue
         kind, value, relative = norm
-        found.append(Found(m.start(), m.end(), m.group(0), kind, value, rule.name, relative))
-        state.remember(kind, value)
+        found.append(Found(m.start(), m.end(), text[m.start():m.end()], kind, value, rule.name, relative))
+        state.remember(kind, value, rule.normalise)
     return found
+
+
+def _fields(m, index: int, text: str) -> dict:
+    """The rule's named groups, read from the original (not lower-cased) text."""
+    if m.re is COMBINED_ANYCASE:
+        names = RULE_INDEX[f"r{index}"][1]
+        return {local: m.group(name) for local, name in names.items()}
+    return {name: (text[m.start(name):m.end(name)] if m.start(name) >= 0 else None) for name in m.re.groupindex}
+
+
+def scan(text: str):
+    """(rule index, match) for each rule match in `text`, left to right,
+    non-overlapping: the result of COMBINED_ANYCASE.finditer(text), but each
+    word only tries the rules that can open with it (see dispatch.py), on
+    lower-cased text. Match offsets index into `text`."""
+    lower = text.lower()
+    if len(lower) != len(text):
+        for m in COMBINED_ANYCASE.finditer(text):
+            yield int(m.lastgroup[1:]), m
+        return
+    dispatch, dispatch2, single, everywhere = DISPATCH, DISPATCH2, SINGLE, EVERYWHERE
+    resume = 0
+    for candidate in CANDIDATES.finditer(lower):
+        start = candidate.start()
+        if start < resume:
+            continue
+        word = _WORD.match(lower, start)
+        token = word.group()
+        if token[0].isdigit():
+            if start and lower[start - 1] == "'":
+                hit = _first_match(dispatch.get("'", everywhere), single, lower, start - 1)
+                if hit:
+                    resume = hit[1].end()
+                    yield hit
+                    continue
+            token = "#"
+        if token in dispatch2:  # a busy opening word ("the"): narrow by the next word
+            by_next = dispatch2[token]
+            nxt = _NEXT_WORD.match(lower, word.end())
+            key = "" if nxt is None else nxt.group(1)
+            rules = by_next.get("#" if key[:1].isdigit() else key, by_next[""])
+        else:
+            rules = dispatch.get(token, everywhere)
+        if not rules:
+            continue
+        hit = _first_match(rules, single, lower, start)
+        if hit:
+            resume = hit[1].end()
+            yield hit
+
+
+def _first_match(rules, single, lower: str, start: int):
+    for index in rules:
+        m = single[index].match(lower, start)
+        if m:
+            return index, m
+    return None

@@ -29,6 +29,8 @@ def direction_at(doc: Any, start: int, end: int) -> int:
     if span is None or len(span) == 0:
         return UNKNOWN
     token = span.root
+    if token.dep_ in ("poss", "compound", "nmod") and token.head.pos_ in ("NOUN", "PROPN"):
+        return UNKNOWN  # "Wednesday's ruling": the noun's own time, not the clause's
     for left in doc[max(0, span.start - 2):span.start]:  # "the upcoming meeting on ..."
         if left.lower_ in FUTURE_WORDS:
             return FUTURE

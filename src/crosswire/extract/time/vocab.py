@@ -76,11 +76,11 @@ VAGUE: dict[str, tuple[str, str]] = {
     "now": ("DATE", "PRESENT_REF"), "right now": ("DATE", "PRESENT_REF"), "just now": ("DATE", "PRESENT_REF"),
     "currently": ("DATE", "PRESENT_REF"), "current": ("DATE", "PRESENT_REF"), "nowadays": ("DATE", "PRESENT_REF"),
     "these days": ("DATE", "PRESENT_REF"), "at present": ("DATE", "PRESENT_REF"), "presently": ("DATE", "PRESENT_REF"),
-    "the present": ("DATE", "PRESENT_REF"), "the moment": ("DATE", "PRESENT_REF"),
-    "recently": ("DATE", "PAST_REF"), "more recently": ("DATE", "PAST_REF"), "recent": ("DATE", "PAST_REF"),
-    "the past": ("DATE", "PAST_REF"), "previously": ("DATE", "PAST_REF"), "formerly": ("DATE", "PAST_REF"),
-    "in the past": ("DATE", "PAST_REF"), "lately": ("DATE", "PAST_REF"),
-    "the future": ("DATE", "FUTURE_REF"), "future": ("DATE", "FUTURE_REF"), "soon": ("DATE", "FUTURE_REF"),
+    "the present": ("DATE", "PRESENT_REF"), 
+    "recently": ("DATE", "PAST_REF"), "more recently": ("DATE", "PAST_REF"), 
+    "the past": ("DATE", "PAST_REF"), "formerly": ("DATE", "PAST_REF"),
+    "lately": ("DATE", "PAST_REF"),
+    "the future": ("DATE", "FUTURE_REF"),
     "the near future": ("DATE", "FUTURE_REF"), "the near term": ("DATE", "FUTURE_REF"),
     "the short term": ("DATE", "FUTURE_REF"), "the long term": ("DATE", "FUTURE_REF"),
     "the medium term": ("DATE", "FUTURE_REF"), "the long run": ("DATE", "FUTURE_REF"),
@@ -90,19 +90,25 @@ VAGUE: dict[str, tuple[str, str]] = {
     "the short and medium term": ("DATE", "FUTURE_REF"), "the medium to long term": ("DATE", "FUTURE_REF"),
     "the years ahead": ("DURATION", "PXY"), "the months ahead": ("DURATION", "PXM"),
     "the weeks ahead": ("DURATION", "PXW"), "the days ahead": ("DURATION", "PXD"),
-    "today": ("DATE", "@anchor"), "tonight": ("TIME", "@anchor:TNI"), "yesterday": ("DATE", "@anchor-1"),
+    "today": ("DATE", "@anchor"), "tonight": ("TIME", "@anchor:NI"), "yesterday": ("DATE", "@anchor-1"),
     "tomorrow": ("DATE", "@anchor+1"), "the day before yesterday": ("DATE", "@anchor-2"),
-    "the day after tomorrow": ("DATE", "@anchor+2"), "last night": ("TIME", "@anchor-1:TNI"),
+    "the day after tomorrow": ("DATE", "@anchor+2"), "last night": ("TIME", "@anchor-1:NI"),
     "earlier in the day": ("DATE", "@anchor"), "later in the day": ("DATE", "@anchor"),
     "earlier today": ("DATE", "@anchor"), "later today": ("DATE", "@anchor"),
     "earlier that day": ("DATE", "@ref_day"), "later that day": ("DATE", "@ref_day"),
     "that same day": ("DATE", "@ref_day"), "the same day": ("DATE", "@ref_day"),
     "the next day": ("DATE", "@ref_day+1"), "the following day": ("DATE", "@ref_day+1"),
     "the previous day": ("DATE", "@ref_day-1"), "the day before": ("DATE", "@ref_day-1"),
+    "the next morning": ("DATE", "@ref_day+1"), "the following morning": ("DATE", "@ref_day+1"),
+    "earlier in the year": ("DATE", "@anchor_year"), "later in the year": ("DATE", "@anchor_year"),
+    "the fiscal year": ("DURATION", "P1Y"),
     "later that week": ("DATE", "@ref_week"), "earlier that week": ("DATE", "@ref_week"),
     "that week": ("DATE", "@ref_week"), "the same week": ("DATE", "@ref_week"),
     "the weekend": ("DATE", "@weekend"), "this weekend": ("DATE", "@weekend"),
     "year-end": ("DATE", "@anchor_year"), "the year-end": ("DATE", "@anchor_year"),
+    "year end": ("DATE", "@anchor_year"), "year's end": ("DATE", "@anchor_year"),
+    "a later date": ("DATE", "FUTURE_REF"), "a future date": ("DATE", "FUTURE_REF"),
+    "a later stage": ("DATE", "FUTURE_REF"),
     "the end of the year": ("DATE", "@anchor_year"), "the end of this year": ("DATE", "@anchor_year"),
     "the full year": ("DATE", "@anchor_year"), "the whole year": ("DATE", "@anchor_year"),
     "the end of the month": ("DATE", "@anchor_month"), "the end of this month": ("DATE", "@anchor_month"),
@@ -113,7 +119,7 @@ SETS: dict[str, str] = {
     "daily": "P1D", "every day": "P1D", "each day": "P1D", "a day": "P1D", "per day": "P1D",
     "nightly": "P1D", "every night": "P1D", "weekly": "P1W", "every week": "P1W", "each week": "P1W",
     "per week": "P1W", "monthly": "P1M", "every month": "P1M", "each month": "P1M", "per month": "P1M",
-    "quarterly": "P3M", "every quarter": "P1Q", "each quarter": "P1Q", "annually": "P1Y", "yearly": "P1Y",
+    "every quarter": "P1Q", "each quarter": "P1Q", "annually": "P1Y", "yearly": "P1Y",
     "every year": "P1Y", "each year": "P1Y", "per year": "P1Y", "per annum": "P1Y", "hourly": "PT1H",
     "every hour": "PT1H", "per hour": "PT1H", "biweekly": "P2W", "semiannually": "P6M",
 }
@@ -134,13 +140,19 @@ def _names_then_abbreviations(table) -> str:
     return "(?:" + alternation(full) + "|" + alternation(abbreviations) + r"\.?)"
 
 
+_SPELLED_YEAR_END = ("(?:" + "|".join(f"{t}(?:[\\s-]+(?:" + "|".join(UNITS_1_9) + "))?" for t in TENS)
+                     + "|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)")
+DECADE_WORDS = {"twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6, "seventies": 7,
+                "eighties": 8, "nineties": 9}
+
 _NUM_WORDS = [f"{t}[\\s-]+{u}" for t in TENS for u in UNITS_1_9]
 
 PLACEHOLDERS: dict[str, str] = {
     "MONTH": _names_then_abbreviations(MONTHS),
     "WEEKDAY": _names_then_abbreviations(WEEKDAYS),
     "DAY": r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?![\d:])",
-    "YEAR": r"(?:1[5-9]\d\d|20\d\d)(?![\d:])",
+    "YEAR": r"(?:1[5-9]\d\d|20\d\d)(?![\d:])|nineteen[\s-]+" + _SPELLED_YEAR_END,
+    "DECADE_WORD": r"(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)",
     "NUM": "(?:" + r"\d+(?:\.\d+)?(?:\s+1/2)?|" + "|".join(_NUM_WORDS) + "|"
            + alternation(NUMBERS)[3:-1] + ")",
     "UNIT": r"(?:second|minute|hour|day|night|weekend|week|fortnight|month|quarter|year|decade|century|centurie"
@@ -151,7 +163,7 @@ PLACEHOLDERS: dict[str, str] = {
     "HOLIDAY": alternation(HOLIDAYS),
     "VAGUE": alternation(VAGUE),
     "SETWORD": alternation(SETS),
-    "DMOD": r"(?:about|around|approximately|nearly|almost|roughly|some|more\s+than|less\s+than|over|under"
+    "DMOD": r"(?:about|around|approximately|nearly|almost|roughly|some|more\s+than|less\s+than|over(?!\s+the\b)|under(?!\s+the\b)"
             r"|at\s+least|at\s+most|up\s+to|no\s+more\s+than|no\s+less\s+than|fewer\s+than|just|only"
             r"|well\s+over|as\s+many\s+as|as\s+long\s+as|the\s+better\s+part\s+of|close\s+to)",
     "POSMOD": r"(?:early|late|mid|the\s+end\s+of|the\s+beginning\s+of|the\s+start\s+of|the\s+middle\s+of"

@@ -1,0 +1,292 @@
+"""Arguments of an event mention from the dependency parse: who acted, on
+whom, where, about what, and when (from the time stage's timexes).
+
+Actors come from the actors stage's mentions over the argument's noun phrase,
+so a coordinated subject ("Russia and the US") gives two participants and a
+group mention ("the two nations") gives the actors it was linked to.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from .status import governing_chain
+
+RECIPIENT_PREPS = {"with", "to", "against", "from", "toward", "towards", "on", "at", "for", "into", "upon"}
+TOPIC_PREPS = {"on", "about", "over", "regarding", "concerning", "around", "of"}
+LOCATION_PREPS = {"in", "at", "near"}
+SYMMETRIC_TYPES = {"CONSULT", "AGREE", "COOPERATE"}
+TOPIC_VERBS = {"discuss", "negotiate", "debate", "address", "consider", "focus", "center", "centre"}
+DATE_LIKE = ("DATE", "TIME")
+STATE_PRONOUNS = {"it", "its", "they", "their", "them"}
+
+
+class MentionIndex:
+    """Actor mentions of an article addressed by character offset."""
+
+    def __init__(self, mentions):
+        self.mentions = sorted(mentions, key=lambda m: m.start)
+
+    def over(self, start: int, end: int) -> list:
+        return [m for m in self.mentions if m.start < end and m.end > start and m.actor.kind != "city"]
+
+    def cities(self, start: int, end: int) -> list:
+        return [m for m in self.mentions if m.start < end and m.end > start and m.actor.kind == "city"]
+
+    def token_ids(self, doc) -> set[int]:
+        ids = set()
+        for m in self.mentions:
+            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is not None:
+                ids.update(range(span.start, span.end))
+        return ids
+
+
+def phrase_mentions(tok, index: MentionIndex) -> list:
+    """Mentions in a noun phrase headed by `tok` and its conjuncts (not its
+    relative clauses or prepositional tails)."""
+    out = []
+    for head in [tok] + conjuncts(tok):
+        left = head.left_edge
+        start, end = left.idx, head.idx + len(head.text)
+        # include a right-hand apposition/compound of the head ("Russia reps")
+        found = index.over(start, end)
+        if not found and head.lower_ in STATE_PRONOUNS:
+            found = antecedent_state(head, index)
+        if not found:
+            found = prep_tail_mentions(head, index)
+        if not found:
+            for child in head.children:
+                if child.dep_ in {"appos"}:
+                    found = index.over(child.left_edge.idx, child.idx + len(child.text))
+        out.extend(prefer_specific(found, head))
+    return dedupe(out)
+
+
+def prep_tail_mentions(head, index: MentionIndex) -> list:
+    """'Security forces in Guinea', 'the return of U.N. inspectors': when the
+    head phrase names no actor, the actor of its of/in/from tail."""
+    for child in head.children:
+        if child.dep_ == "prep" and child.lower_ in {"of", "in", "from"}:
+            for p in child.children:
+                if p.dep_ == "pobj":
+                    found = index.over(p.left_edge.idx, p.idx + len(p.text))
+                    if found:
+                        return prefer_specific(found, p)
+    return []
+
+
+def antecedent_state(pron, index: MentionIndex) -> list:
+    """'Iraq said it would allow...': 'it' -> the nearest state or
+    organisation named earlier in the same sentence."""
+    sent = pron.sent
+    before = [m for m in index.mentions if sent.start_char <= m.start < pron.idx
+              and m.actor.kind in {"country", "government", "igo", "organisation"}]
+    return before[-1:] if before else []
+
+
+def prefer_specific(found: list, head) -> list:
+    """Within one noun phrase, the mention covering the head wins over the
+    modifiers' mentions ("Russian Foreign Minister Lavrov" -> the person)."""
+    at_head = [m for m in found if m.start <= head.idx < m.end]
+    return at_head or found
+
+
+def conjuncts(tok) -> list:
+    out = []
+    for child in tok.children:
+        if child.dep_ == "conj":
+            out.append(child)
+            out.extend(conjuncts(child))
+    return out
+
+
+def dedupe(mentions: list) -> list:
+    seen, out = set(), []
+    for m in mentions:
+        key = m.actor.id or m.actor.name
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(m)
+    return out
+
+
+def find_actors(tok, carrier, index: MentionIndex, is_noun: bool) -> tuple[list, list]:
+    """(actor mentions, recipient mentions) of a trigger."""
+    chain = governing_chain(tok, carrier)
+    actors: list = []
+    recipients: list = []
+    if is_noun:
+        actors = noun_owners(tok, index)
+    if not actors:
+        for t in chain:
+            subj = [c for c in t.children if c.dep_ in {"nsubj", "nsubjpass"} and c is not tok]
+            if subj:
+                agent = passive_agent(t)
+                if agent is not None and not is_noun:
+                    actors = phrase_mentions(agent, index)
+                    recipients = phrase_mentions(subj[0], index)
+                else:
+                    actors = phrase_mentions(subj[0], index)
+                break
+            if t.dep_ in {"acl", "relcl"} and t.head.pos_ in {"NOUN", "PROPN"}:
+                actors = phrase_mentions(t.head, index)
+                break
+    if not recipients:
+        recipients = object_mentions(tok, carrier, index, exclude=actors)
+    between = between_mentions(tok, carrier, index)
+    if between:
+        if not actors:
+            actors = between
+        else:
+            recipients = dedupe(recipients + [m for m in between if m not in actors])
+    if not recipients:
+        recipients = place_targets(tok, carrier, index)
+    ids = {m.actor.id for m in actors}
+    recipients = [m for m in recipients if m.actor.id not in ids]
+    return actors, recipients
+
+
+def place_targets(tok, carrier, index: MentionIndex) -> list:
+    """No named target: a country the event happens in is its target, as
+    PLOVER coders do ("lifted a curfew in Montenegro")."""
+    out = []
+    for h in [t for t in (tok, carrier) if t is not None]:
+        for c in list(h.children) + [g for d in h.children if d.dep_ == "dobj" for g in d.children]:
+            if c.dep_ == "prep" and c.lower_ in {"in", "inside", "into"}:
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        out.extend(m for m in index.over(p.left_edge.idx, p.idx + len(p.text))
+                                   if m.actor.kind == "country")
+    return dedupe(out)
+
+
+def noun_owners(tok, index: MentionIndex) -> list:
+    """'Russia's proposal', 'NATO-Russia Council meeting', 'proposals by Moscow'."""
+    out = []
+    for child in tok.children:
+        if child.dep_ in {"poss", "compound", "nmod", "amod"} and child.i < tok.i:
+            out.extend(index.over(child.left_edge.idx, child.idx + len(child.text)))
+        elif child.dep_ == "prep" and child.lower_ in {"by", "from"}:
+            for pobj in child.children:
+                if pobj.dep_ == "pobj":
+                    out.extend(phrase_mentions(pobj, index))
+    return dedupe(out)
+
+
+def passive_agent(verb) -> Optional[object]:
+    for c in verb.children:
+        if c.dep_ == "agent":
+            for p in c.children:
+                if p.dep_ == "pobj":
+                    return p
+    return None
+
+
+def object_mentions(tok, carrier, index: MentionIndex, exclude: list) -> list:
+    out = []
+    heads = [t for t in (tok, carrier) if t is not None]
+    for h in heads:
+        for c in h.children:
+            if c.dep_ in {"dobj", "dative", "iobj"}:
+                out.extend(phrase_mentions(c, index))
+            elif c.dep_ == "prep" and c.lower_ in RECIPIENT_PREPS:
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        out.extend(phrase_mentions(p, index))
+            elif c.dep_ == "ccomp" or c.dep_ == "xcomp":
+                # "wants Washington to agree": the subject of the complement
+                for s in c.children:
+                    if s.dep_ in {"nsubj"}:
+                        out.extend(phrase_mentions(s, index))
+    ids = {m.actor.id for m in exclude}
+    return dedupe([m for m in out if m.actor.id not in ids])
+
+
+def between_mentions(tok, carrier, index: MentionIndex) -> list:
+    for h in [t for t in (tok, carrier) if t is not None]:
+        for c in h.children:
+            if c.dep_ == "prep" and c.lower_ == "between":
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        return phrase_mentions(p, index)
+    return []
+
+
+def find_topic(tok, carrier) -> Optional[tuple[int, int]]:
+    """Character span of what the event is about: the object of on/about/
+    over/regarding, of 'to discuss', or of 'centered around'."""
+    heads = [t for t in (tok, carrier) if t is not None]
+    for h in list(heads):
+        for c in h.children:
+            if c.dep_ in {"xcomp", "advcl", "acl"} and c.lemma_.lower() in TOPIC_VERBS:
+                heads.append(c)
+            if c.dep_ == "dobj" and c.pos_ == "NOUN":
+                heads.append(c)
+    for h in heads:
+        if h.lemma_.lower() in {"discuss", "negotiate", "debate", "address"}:
+            for c in h.children:
+                if c.dep_ == "dobj":
+                    return span_of(c)
+        for c in h.children:
+            if c.dep_ == "prep" and c.lower_ in TOPIC_PREPS - ({"of"} if h.pos_ == "VERB" else set()):
+                pobj = [p for p in c.children if p.dep_ == "pobj"]
+                if pobj and pobj[0].ent_type_ not in DATE_LIKE:
+                    return span_of(pobj[0])
+            if c.dep_ in {"acl", "advcl"} and c.lemma_.lower() in {"center", "centre", "focus", "base"}:
+                topic = find_topic(c, None)
+                if topic:
+                    return topic
+    return None
+
+
+def span_of(tok) -> tuple[int, int]:
+    left, right = tok.left_edge, tok.right_edge
+    while right.i > tok.i and (right.is_punct or right.dep_ in {"cc", "punct"}):
+        right = right.nbor(-1)
+    # stop before a date prepositional phrase ("... on January 10")
+    for t in tok.subtree:
+        if t.i > tok.i and t.dep_ == "prep" and any(g.ent_type_ in DATE_LIKE for g in t.subtree):
+            right = t.nbor(-1)
+            break
+    return left.idx, right.idx + len(right.text)
+
+
+def find_location(tok, carrier, index: MentionIndex, sent) -> Optional[str]:
+    """A place attached to the event ('in Stockholm'), else a city in the sentence."""
+    for h in [t for t in (tok, carrier) if t is not None]:
+        for c in h.children:
+            if c.dep_ == "prep" and c.lower_ in LOCATION_PREPS:
+                for p in c.children:
+                    if p.dep_ == "pobj" and p.ent_type_ in {"GPE", "LOC", "FAC"}:
+                        return p.text
+    cities = index.cities(sent.start_char, sent.end_char)
+    return cities[0].text if cities else None
+
+
+def clause_tokens(tok, carrier) -> set[int]:
+    """Token ids of the event's clause: the subtree of the topmost verb of
+    its governing chain, minus nested reporting/other clauses."""
+    chain = governing_chain(tok, carrier)
+    top = chain[-1]
+    ids = {t.i for t in top.subtree}
+    for t in top.subtree:
+        if t.dep_ in {"ccomp", "advcl", "relcl", "parataxis"} and t is not tok and t not in chain:
+            ids -= {s.i for s in t.subtree}
+    return ids
+
+
+def find_timex(tok, carrier, doc, timexes: list) -> Optional[object]:
+    """The timex attached to the event's clause, nearest the trigger."""
+    ids = clause_tokens(tok, carrier)
+    best, best_dist = None, None
+    for tx in timexes:
+        if tx.type not in {"DATE", "TIME"} or not tx.value or not tx.value[:4].isdigit():
+            continue
+        span = doc.char_span(tx.start, tx.end, alignment_mode="expand")
+        if span is None or not any(t.i in ids for t in span):
+            continue
+        dist = abs(span.start - tok.i)
+        if best is None or dist < best_dist:
+            best, best_dist = tx, dist
+    return best

@@ -1,0 +1,96 @@
+"""Actors stage: countries, metonymy, IGOs, offices, within-article linking,
+and the public lookup helpers. Real spaCy model, no mocks."""
+from __future__ import annotations
+
+import pytest
+
+from crosswire import Pipeline
+from crosswire.records import Article
+
+
+@pytest.fixture(scope="module")
+def pipe():
+    return Pipeline()
+
+
+def extract(pipe, text: str, published: str | None = "2022-01-05"):
+    art = Article(id=Article.make_id(text), text=text, published=published)
+    return next(iter(pipe.extract([art])))
+
+
+def by_text(result, text: str):
+    return [m for m in result.actor_mentions if m.text == text]
+
+
+def test_countries_demonyms_and_capitals_as_governments(pipe):
+    r = extract(pipe, "Moscow and Washington traded accusations while Chinese officials met in Beijing. "
+                      "The Kremlin said Russia would respond.")
+    moscow = by_text(r, "Moscow")[0].actor
+    assert (moscow.code, moscow.kind, moscow.sector) == ("RUS", "government", "GOV")
+    assert by_text(r, "Washington")[0].actor.code == "USA"
+    kremlin = [m for m in r.actor_mentions if "Kremlin" in m.text][0].actor
+    assert (kremlin.code, kremlin.sector) == ("RUS", "GOV")
+    assert by_text(r, "Russia")[0].actor.kind == "country"
+    chinese = [m for m in r.actor_mentions if m.text.startswith("Chinese")][0].actor
+    assert chinese.code == "CHN" and chinese.sector == "GOV"
+    # a capital used as a place is a city, not the government
+    beijing = by_text(r, "Beijing")[0].actor
+    assert beijing.kind == "city"
+
+
+def test_igos_keep_their_own_identifier_and_cameo_code(pipe):
+    r = extract(pipe, "NATO and the Organization for Security and Cooperation in Europe met the EU.")
+    nato = by_text(r, "NATO")[0].actor
+    assert (nato.code, nato.igo, nato.kind) == ("NATO", "IGOWSTNAT", "igo")
+    assert [m for m in r.actor_mentions if m.text.startswith("Organization")][0].actor.code == "OSCE"
+    assert by_text(r, "EU")[0].actor.code == "EU"
+
+
+def test_office_from_title_and_later_surname(pipe):
+    r = extract(pipe, "Russian Deputy Foreign Minister Ivan Petrovsky met reporters. "
+                      "Petrovsky said the talks went well.")
+    full = r.actor_mentions[0]
+    assert full.text == "Russian Deputy Foreign Minister Ivan Petrovsky"
+    assert (full.actor.code, full.actor.sector, full.actor.office) == ("RUS", "GOV", "Deputy Foreign Minister")
+    later = [m for m in r.actor_mentions if m.text == "Petrovsky"][0]
+    assert later.antecedent == full.id
+    assert later.actor.office == "Deputy Foreign Minister" and later.actor.code == "RUS"
+
+
+def test_dictionary_leader_coded_on_article_date(pipe):
+    r = extract(pipe, "Russian President Vladimir Putin spoke on Monday.", published="2021-12-20")
+    putin = r.actor_mentions[0].actor
+    assert (putin.code, putin.sector, putin.office) == ("RUS", "GOV", "President")
+    assert putin.id == "p:vladimir putin"
+
+
+def test_state_body_and_unknown_person(pipe):
+    r = extract(pipe, "The US National Security Council confirmed it. Spokesperson Anna Kowalczyk declined to comment.")
+    nsc = r.actor_mentions[0]
+    assert nsc.text == "US National Security Council"
+    assert (nsc.actor.code, nsc.actor.sector) == ("USA", "GOV")
+    anna = [m for m in r.actor_mentions if "Kowalczyk" in m.text][0].actor
+    assert anna.kind == "person" and anna.office == "Spokesperson"
+
+
+def test_two_nations_links_to_last_pair(pipe):
+    r = extract(pipe, "Russia and the United States disagree. The two nations will meet in January.")
+    group = [m for m in r.actor_mentions if m.text == "The two nations"]
+    assert {m.actor.code for m in group} == {"RUS", "USA"}
+    assert all(m.antecedent for m in group)
+
+
+def test_lookup_helpers(pipe):
+    from crosswire.extract.actors.lookup import resolve_mention, resolve_mentions, to_participant
+
+    text = "Russian Foreign Minister Sergey Lavrov spoke. He said Russia and NATO disagree."
+    r = extract(pipe, text)
+    m = resolve_mention(r, 0, len("Russian Foreign Minister Sergey Lavrov"))
+    assert (m.actor.code, m.actor.office) == ("RUS", "Foreign Minister")
+    he = text.index("He")
+    assert resolve_mention(r, he, he + 2).actor.name == "Sergey Lavrov"
+    start = text.index("Russia and NATO")
+    codes = [x.actor.code for x in resolve_mentions(r, start, start + len("Russia and NATO"))]
+    assert codes == ["RUS", "NATO"]
+    p = to_participant(m)
+    assert p.mention.start == m.start and p.office == "Foreign Minister"
