@@ -72,6 +72,15 @@ IGOS: dict[str, tuple[str, str, list[str]]] = {
     "OIC": ("Organisation of Islamic Cooperation", "IGOMOS", ["organisation of islamic cooperation",
                                                              "organization of islamic cooperation"]),
     "INTERPOL": ("Interpol", "IGO", ["interpol"]),
+    "EC": ("European Community", "IGOEUREEC", ["european community", "european common market", "common market",
+                                              "european economic community", "eec"]),
+    "OAU": ("Organization of African Unity", "IGOAFRAFU", ["oau", "organization of african unity",
+                                                          "organisation of african unity"]),
+    "ILO": ("International Labour Organization", "IGOUNOLAB", ["ilo", "international labor office",
+                                                              "international labour office",
+                                                              "international labor organization",
+                                                              "international labour organization"]),
+    "RED_CRESCENT": ("Red Crescent", "NGOHLHIRC", ["red crescent"]),
 }
 
 # Capitals and seats of government used for the government itself ("Moscow
@@ -363,6 +372,9 @@ def main() -> None:
     args = ap.parse_args()
     countries, orgs, people = build_countries(args.phoenix / "Phoenix.Countries.actors.txt")
     intl = build_international(args.phoenix / "Phoenix.International.actors.txt", people)
+    _, armed, _ = build_countries(args.phoenix / "Phoenix.MilNonState.actors.txt")
+    for key, value in armed.items():
+        orgs.setdefault(key, value)
     agents = build_agents(args.phoenix / "Phoenix.agents.txt")
     tables = {
         "about": "Built by scripts/build_actor_tables.py from PETRARCH2 Phoenix dictionaries (MIT) and pycountry.",

@@ -193,3 +193,8 @@ def test_timeml_reader_and_scorer(tmp_path):
         assert key in metrics
     assert metrics["gold"] == 3 and metrics["relaxed_match"] >= 2 and 0 < metrics["value_f1"] <= 1
     assert "value F1" in ev.format_line(metrics)
+
+
+def test_text_whose_lowercasing_changes_length_takes_the_full_regex():
+    found = tag_text("İstanbul talks will be held on January 10, after last week.", "2021-12-28")
+    assert [(f.text, f.value) for f in found] == [("January 10", "2022-01-10"), ("last week", "2021-W51")]

@@ -203,6 +203,7 @@ def _parse_args(args: Any) -> argparse.Namespace:
     parser.add_argument("--files", default=None, help="comma-separated file names to keep")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--errors", default=None, help="write a TSV of mismatches to this file")
+    parser.add_argument("--limit", type=int, default=None, help="score only the first N files")
     if args is None:
         return parser.parse_args([])
     if isinstance(args, argparse.Namespace):
@@ -217,7 +218,7 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
 
     `args` may be None, an argparse Namespace, a dict or a list of CLI words;
     it may carry `split` ("dev", "train", "all"), `files` (comma-separated
-    names) and `errors` (a TSV path for error analysis)."""
+    names), `limit` (first N files) and `errors` (a TSV path for error analysis)."""
     from ..annotate import load_nlp
 
     opts = _parse_args(args)
@@ -227,6 +228,8 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
         files = [f.strip() for f in files.split(",") if f.strip()]
     nlp = load_nlp()
     paths = list_files(path, split, files)
+    if getattr(opts, "limit", None):
+        paths = paths[:opts.limit]
     docs = [read_timeml(p) for p in paths]
     errors: Optional[list] = [] if getattr(opts, "errors", None) else None
     metrics = score(((d, tag_document(d, nlp)) for d in docs), errors)

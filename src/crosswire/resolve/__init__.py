@@ -184,9 +184,8 @@ def _most_common(values: Sequence[Optional[str]]) -> Optional[str]:
 
 
 def build_event(mentions: list[EventMention], by_article: dict[str, ArticleResult], actor_ids: dict,
-                names: dict) -> Event:
-    """One canonical event from the mentions of a cluster."""
-    published = {a: r.article.published for a, r in by_article.items()}
+                names: dict, published: dict[str, Optional[str]]) -> Event:
+    """One canonical event from the mentions of a cluster (`published`: article id -> date)."""
     mentions = sorted(mentions, key=lambda m: (published.get(m.article) or "", m.article, m.sentence, m.start, m.id))
     status = _latest_status(mentions, published)
     date, date_end, basis = _pick_date(mentions)
@@ -239,7 +238,8 @@ def _assemble(results: Sequence[ArticleResult], clusters: list[list[str]], setti
     by_article = {r.article.id: r for r in results}
     by_id = {m.id: m for r in results for m in r.event_mentions}
     names = {e.id: e.name for e in entries}
-    events = [build_event([by_id[k] for k in c], by_article, actor_ids, names) for c in clusters]
+    published = {a: r.article.published for a, r in by_article.items()}
+    events = [build_event([by_id[k] for k in c], by_article, actor_ids, names, published) for c in clusters]
     events.sort(key=lambda e: e.id)
     stories = cluster_stories(results, events, actor_ids, settings.story_threshold)
     story_of = {e: s.id for s in stories for e in s.events}

@@ -41,9 +41,14 @@ class _Constraints:
 
 
 def agglomerate(items: Sequence[Item], edges: Iterable[tuple[int, int, float]], threshold: float,
-                same_sentence_rule: bool = True,
+                same_sentence_rule: bool = True, unscored_as_zero: bool = False,
                 on_refused: Callable[[int, int, float], None] | None = None) -> list[list[int]]:
-    """Clusters (lists of item indices, each sorted, list sorted by first index)."""
+    """Clusters (lists of item indices, each sorted, list sorted by first index).
+
+    `unscored_as_zero`: average over every cross pair, an unscored pair
+    counting 0 (classic average link, for small dense problems like stories);
+    by default the average runs over scored pairs only (blocking skipped the
+    rest as uninformative, not as evidence against)."""
     n = len(items)
     weight = [max(1, it.weight) for it in items]
     adj: list[dict[int, list[float]] | None] = [dict() for _ in range(n)]
@@ -61,11 +66,16 @@ def agglomerate(items: Sequence[Item], edges: Iterable[tuple[int, int, float]], 
     members: list[list[int] | None] = [[i] for i in range(n)]
     version = [0] * n
     constraints = _Constraints(items, same_sentence_rule)
+    size = list(weight)
+
+    def average(a: int, b: int, total: float, count: float) -> float:
+        return total / (size[a] * size[b]) if unscored_as_zero else total / count
+
     heap: list[tuple[float, int, int, int, int]] = []
     for i in range(n):
         for j, (total, count) in adj[i].items():
-            if i < j and total / count >= threshold:
-                heap.append((-total / count, i, j, 0, 0))
+            if i < j and average(i, j, total, count) >= threshold:
+                heap.append((-average(i, j, total, count), i, j, 0, 0))
     heapq.heapify(heap)
     while heap:
         neg, a, b, va, vb = heapq.heappop(heap)
@@ -79,11 +89,12 @@ def agglomerate(items: Sequence[Item], edges: Iterable[tuple[int, int, float]], 
         _merge_links(adj, keep, gone)
         members[keep] = sorted(members[keep] + members[gone])
         members[gone] = None
+        size[keep] += size[gone]
         constraints.merge(keep, gone)
         version[keep] += 1
         version[gone] = -1
         for x, (total, count) in adj[keep].items():
-            avg = total / count
+            avg = average(keep, x, total, count)
             if avg >= threshold:
                 lo, hi = (keep, x) if keep < x else (x, keep)
                 heapq.heappush(heap, (-avg, lo, hi, version[lo], version[hi]))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date as _date
-from typing import Optional
+from typing import Callable, Optional
 
 from .lexicon import trigger_class
 
@@ -49,9 +49,10 @@ class Item:
     weight: int = 1  # identical mentions compressed into one item
     members: list = field(default_factory=list)  # keys of compressed mentions
 
-    @property
-    def tclass(self) -> str:
-        return trigger_class(self.lemma)
+    tclass: str = field(init=False, default="")  # synonym class of the lemma, computed once
+
+    def __post_init__(self) -> None:
+        self.tclass = trigger_class(self.lemma)
 
     @property
     def family(self) -> str:
@@ -84,34 +85,38 @@ def _jaccard(a: frozenset, b: frozenset) -> float:
     return inter / (len(a) + len(b) - inter) if inter else 0.0
 
 
+def _embedding(a: Item, b: Item) -> float:
+    if a.vector is None or b.vector is None:
+        return 0.0
+    if hasattr(a.vector, "dot"):
+        return float(a.vector.dot(b.vector))
+    return float(sum(x * y for x, y in zip(a.vector, b.vector)))
+
+
+# name -> feature function; missing information gives 0, never a guess
+FEATURES: dict[str, Callable[[Item, Item], float]] = {
+    "same_lemma": lambda a, b: float(bool(a.lemma) and a.lemma == b.lemma),
+    "same_class": lambda a, b: float(bool(a.lemma) and a.tclass == b.tclass),
+    "embedding": _embedding,
+    "embedding_sq": lambda a, b: _embedding(a, b) ** 2,
+    "same_type": lambda a, b: float(bool(a.event_type) and a.event_type == b.event_type),
+    "codes_overlap": lambda a, b: _jaccard(a.codes, b.codes),
+    "codes_disjoint": lambda a, b: float(bool(a.codes) and bool(b.codes) and a.codes.isdisjoint(b.codes)),
+    "date_equal": lambda a, b: float(bool(a.date) and a.date == b.date),
+    "date_one_missing": lambda a, b: float(bool(a.date) != bool(b.date)),
+    "location_equal": lambda a, b: float(bool(a.location) and a.location == b.location),
+    "location_conflict": lambda a, b: float(bool(a.location) and bool(b.location) and a.location != b.location),
+    "topic_overlap": lambda a, b: _jaccard(a.topic, b.topic),
+    "context_overlap": lambda a, b: _jaccard(a.context, b.context),
+    "same_doc": lambda a, b: float(a.doc == b.doc),
+    "same_group": lambda a, b: float(a.group is not None and a.group == b.group),
+    "doc_similarity": lambda a, b: _sparse_dot(a.doc_vector, b.doc_vector) if a.doc != b.doc else 1.0,
+}
+
+
 def features(a: Item, b: Item) -> dict[str, float]:
-    """Readable pair features; missing information gives 0, never a guess."""
-    same_lemma = float(bool(a.lemma) and a.lemma == b.lemma)
-    same_class = float(bool(a.lemma) and a.tclass == b.tclass)
-    f = {
-        "same_lemma": same_lemma,
-        "same_class": same_class,
-        "embedding": 0.0,
-        "same_type": float(bool(a.event_type) and a.event_type == b.event_type),
-        "codes_overlap": _jaccard(a.codes, b.codes),
-        "codes_disjoint": float(bool(a.codes) and bool(b.codes) and not (a.codes & b.codes)),
-        "date_equal": float(bool(a.date) and a.date == b.date),
-        "date_one_missing": float(bool(a.date) != bool(b.date)),
-        "location_equal": float(bool(a.location) and a.location == b.location),
-        "location_conflict": float(bool(a.location) and bool(b.location) and a.location != b.location),
-        "topic_overlap": _jaccard(a.topic, b.topic),
-        "context_overlap": _jaccard(a.context, b.context),
-        "same_doc": float(a.doc == b.doc),
-        "same_group": float(a.group is not None and a.group == b.group),
-        "doc_similarity": _sparse_dot(a.doc_vector, b.doc_vector) if a.doc != b.doc else 1.0,
-        "embedding_sq": 0.0,
-    }
-    if a.vector is not None and b.vector is not None:
-        emb = float(a.vector.dot(b.vector)) if hasattr(a.vector, "dot") else float(
-            sum(x * y for x, y in zip(a.vector, b.vector)))
-        f["embedding"] = emb
-        f["embedding_sq"] = emb * emb
-    return f
+    """Every pair feature by name (for fitting weights and for inspection)."""
+    return {name: fn(a, b) for name, fn in FEATURES.items()}
 
 
 def _sparse_dot(a: Optional[dict], b: Optional[dict]) -> float:
@@ -134,14 +139,25 @@ NEWS_WEIGHTS: dict[str, float] = {
 }
 
 
+_COMPILED: dict[tuple, tuple[float, list]] = {}
+
+
+def _compiled(weights: dict[str, float]) -> tuple[float, list]:
+    """(bias, [(feature function, weight)]) for the non-zero weights, cached."""
+    key = tuple(sorted(weights.items()))
+    hit = _COMPILED.get(key)
+    if hit is None:
+        terms = [(FEATURES[n], w) for n, w in sorted(weights.items()) if w and n != "bias"]
+        hit = _COMPILED[key] = (weights.get("bias", 0.0), terms)
+    return hit
+
+
 def score(a: Item, b: Item, weights: dict[str, float] = NEWS_WEIGHTS) -> float:
-    """Probability-like score in (0, 1) that a and b corefer."""
-    f = features(a, b)
-    z = weights.get("bias", 0.0) + sum(weights.get(k, 0.0) * v for k, v in f.items())
-    if "same_lemma*same_group" in weights:
-        z += weights["same_lemma*same_group"] * f["same_lemma"] * f["same_group"]
-    if "embedding*same_group" in weights:
-        z += weights["embedding*same_group"] * f["embedding"] * f["same_group"]
+    """Probability-like score in (0, 1) that a and b corefer. Only features
+    with a non-zero weight are computed (this runs millions of times)."""
+    z, terms = _compiled(weights)
+    for fn, w in terms:
+        z += w * fn(a, b)
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 

@@ -67,10 +67,10 @@ def cluster_stories(results: Sequence[ArticleResult], events: Sequence[Event], a
         if days[i] is not None and days[j] is not None and abs(days[i] - days[j]) > MAX_DAYS_APART:
             continue
         if (i, j) in shared:
-            s = min(1.0, s + SHARED_EVENT_BONUS)
+            s = min(1.0, s + SHARED_EVENT_BONUS * shared[(i, j)])
         edges.append((i, j, s))
     items = [Item(key=r.article.id, doc=r.article.id, sentence=0, lemma="") for r in results]
-    clusters = agglomerate(items, edges, threshold, same_sentence_rule=False)
+    clusters = agglomerate(items, edges, threshold, same_sentence_rule=False, unscored_as_zero=True)
     sim_of = {(i, j): s for i, j, s in edges}
     stories = []
     for members in clusters:
@@ -91,20 +91,23 @@ def _most_central(members: list[int], sim_of: dict) -> int:
     return max(members, key=centrality)
 
 
-def _shared_event_pairs(results: Sequence[ArticleResult], events_of: dict) -> set[tuple[int, int]]:
+def _shared_event_pairs(results: Sequence[ArticleResult], events_of: dict) -> dict[tuple[int, int], float]:
+    """Article pairs reporting a common event, with the share of the smaller
+    article's events they have in common (one shared event among ten is weak)."""
     index = {r.article.id: i for i, r in enumerate(results)}
     by_event: dict[str, list[int]] = defaultdict(list)
     for art, evs in events_of.items():
         for e in evs:
             if art in index:
                 by_event[e].append(index[art])
-    pairs = set()
+    common: dict[tuple[int, int], int] = defaultdict(int)
     for idxs in by_event.values():
         idxs = sorted(idxs)
         for p, i in enumerate(idxs):
             for j in idxs[p + 1:p + 50]:
-                pairs.add((i, j))
-    return pairs
+                common[(i, j)] += 1
+    sizes = [max(1, len(events_of.get(r.article.id, []))) for r in results]
+    return {(i, j): n / min(sizes[i], sizes[j]) for (i, j), n in common.items()}
 
 
 def _cosine_pairs(bags: list[list[str]], floor: float) -> dict[tuple[int, int], float]:
@@ -113,7 +116,8 @@ def _cosine_pairs(bags: list[list[str]], floor: float) -> dict[tuple[int, int], 
 
     if len(bags) < 2:
         return {}
-    vec = TfidfVectorizer(analyzer=lambda bag: bag, sublinear_tf=True, norm="l2")
+    # frequent features (a big country in every article) would make the product quadratic
+    vec = TfidfVectorizer(analyzer=lambda bag: bag, sublinear_tf=True, norm="l2", max_df=max(50, len(bags) // 50))
     try:
         X = vec.fit_transform(bags)
     except ValueError:  # every bag empty

@@ -20,7 +20,7 @@ import traceback
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from ..records import Article, Rejection
 from ..store import Store
@@ -70,9 +70,6 @@ class Job:
                 "total": self.total, "progress": round(fraction, 3), "current": self.current,
                 "items": self.items, "summary": self.summary, "rejections": self.rejections,
                 "error": self.error, "created": self.created, "finished": self.finished}
-
-
-RunFn = Callable[[list[Any], Any, Callable[[int, int, str], None]], Any]
 
 
 class JobQueue:

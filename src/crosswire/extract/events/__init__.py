@@ -35,7 +35,7 @@ from ...records import EventMention, Evidence, SourceLink, stable_id
 from ..actors.lookup import to_participant
 from .arguments import MentionIndex, find_actors, find_location, find_timex, find_topic
 from .lexicon import DENIAL_WORDS, DENIED_OBJECTS, PLOVER_DEFAULT_CAMEO, PLOVER_TO_PENTACLASS, plover_of_cameo
-from .model import lexicon_tokens, load_model, predict
+from .model import lexicon_tokens, load_model, predict_batch
 from .status import event_status
 from .triggers import Trigger, find_triggers
 
@@ -61,26 +61,29 @@ class SentenceCoding:
 def events_stage(ctx: ArticleContext) -> None:
     """Append EventMention records for the article's events."""
     index = MentionIndex(ctx.result.actor_mentions)
-    actor_tokens = index.token_ids(ctx.doc)
-    events: list[EventMention] = []
-    for i, sent in enumerate(ctx.doc.sents):
-        events.extend(code_sentence(ctx, sent, i, index, actor_tokens).events)
+    events = [e for coding in code_doc(ctx, index) for e in coding.events]
     apply_denials(ctx, events)
     ctx.result.event_mentions.extend(events)
 
 
-def code_sentence(ctx: ArticleContext, sent, sent_index: int, index: MentionIndex,
-                  actor_tokens: set[int]) -> SentenceCoding:
-    triggers = find_triggers(sent, actor_tokens)
-    main = main_trigger(triggers)
+def code_doc(ctx: ArticleContext, index: MentionIndex) -> list[SentenceCoding]:
+    """Code every sentence of the article; the classifier runs once per
+    article over all its sentences."""
+    actor_tokens = index.token_ids(ctx.doc)
+    sents = list(ctx.doc.sents)
+    triggers = [find_triggers(s, actor_tokens) for s in sents]
+    mains = [main_trigger(t) for t in triggers]
     bundle = load_model()
-    plover_p, penta_p = ({}, {})
-    if bundle is not None:
-        plover_p, penta_p = predict(bundle, sent.text, lexicon_tokens(triggers, main))
-        triggers, main = apply_model(sent, triggers, main, plover_p)
-    events = [build_event(ctx, sent, sent_index, t, index, t is main) for t in triggers]
-    main_event = next((e for e, t in zip(events, triggers) if t is main), None)
-    return SentenceCoding(events, main_event, plover_p, penta_p)
+    probs = (predict_batch(bundle, [s.text for s in sents], [lexicon_tokens(t, m) for t, m in zip(triggers, mains)])
+             if bundle is not None else [({}, {})] * len(sents))
+    out = []
+    for i, (sent, trigs, main, (plover_p, penta_p)) in enumerate(zip(sents, triggers, mains, probs)):
+        if plover_p:
+            trigs, main = apply_model(sent, trigs, main, plover_p)
+        events = [build_event(ctx, sent, i, t, index, t is main) for t in trigs]
+        main_event = next((e for e, t in zip(events, trigs) if t is main), None)
+        out.append(SentenceCoding(events, main_event, plover_p, penta_p))
+    return out
 
 
 def main_trigger(triggers: list[Trigger]) -> Optional[Trigger]:
@@ -291,10 +294,7 @@ def code_sentences(texts: list[str], nlp=None, anchor_date: Optional[str] = None
         ctx = ArticleContext(article=art, doc=doc, sentences=result.sentences, settings=settings, result=result,
                              anchor=Anchor(anchor_date, "publication" if anchor_date else "none"))
         actors_stage(ctx)
-        index = MentionIndex(result.actor_mentions)
-        actor_tokens = index.token_ids(doc)
-        codings = [code_sentence(ctx, s, i, index, actor_tokens) for i, s in enumerate(doc.sents)]
-        out.append(merge_codings(codings))
+        out.append(merge_codings(code_doc(ctx, MentionIndex(result.actor_mentions))))
     return out
 
 

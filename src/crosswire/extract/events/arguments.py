@@ -126,6 +126,10 @@ def find_actors(tok, carrier, index: MentionIndex, is_noun: bool) -> tuple[list,
                 if agent is not None and not is_noun:
                     actors = phrase_mentions(agent, index)
                     recipients = phrase_mentions(subj[0], index)
+                elif subj[0].dep_ == "nsubjpass" and t is tok and not is_noun:
+                    # "X was arrested in Lebanon": X suffered it; the place's state acted
+                    recipients = phrase_mentions(subj[0], index)
+                    actors = [m for m in place_targets(tok, carrier, index) if m.actor.kind in {"country", "city"}]
                 else:
                     actors = phrase_mentions(subj[0], index)
                 break
@@ -156,8 +160,9 @@ def place_targets(tok, carrier, index: MentionIndex) -> list:
             if c.dep_ == "prep" and c.lower_ in {"in", "inside", "into"}:
                 for p in c.children:
                     if p.dep_ == "pobj":
-                        out.extend(m for m in index.over(p.left_edge.idx, p.idx + len(p.text))
-                                   if m.actor.kind == "country")
+                        span = (p.left_edge.idx, p.idx + len(p.text))
+                        out.extend(m for m in index.over(*span) if m.actor.kind == "country")
+                        out.extend(index.cities(*span))
     return dedupe(out)
 
 
@@ -189,7 +194,8 @@ def object_mentions(tok, carrier, index: MentionIndex, exclude: list) -> list:
     for h in heads:
         for c in h.children:
             if c.dep_ in {"dobj", "dative", "iobj"}:
-                out.extend(phrase_mentions(c, index))
+                found = phrase_mentions(c, index)
+                out.extend(found or object_tail(c, index))
             elif c.dep_ == "prep" and c.lower_ in RECIPIENT_PREPS:
                 for p in c.children:
                     if p.dep_ == "pobj":
@@ -201,6 +207,19 @@ def object_mentions(tok, carrier, index: MentionIndex, exclude: list) -> list:
                         out.extend(phrase_mentions(s, index))
     ids = {m.actor.id for m in exclude}
     return dedupe([m for m in out if m.actor.id not in ids])
+
+
+def object_tail(obj, index: MentionIndex) -> list:
+    """'called for sanctions against Nigeria', 'rejected calls by Belarus's
+    rulers': the actor in a prepositional tail of the object."""
+    for c in obj.children:
+        if c.dep_ == "prep" and c.lower_ in RECIPIENT_PREPS | {"of", "by", "between"}:
+            for p in c.children:
+                if p.dep_ == "pobj":
+                    found = phrase_mentions(p, index)
+                    if found:
+                        return found
+    return []
 
 
 def between_mentions(tok, carrier, index: MentionIndex) -> list:

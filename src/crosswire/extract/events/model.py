@@ -54,7 +54,29 @@ def featurize(bundle, texts: list[str]):
 
 def predict(bundle, text: str, lex: str) -> tuple[dict[str, float], dict[int, float]]:
     """(PLOVER type probabilities, pentaclass probabilities) for one sentence."""
-    X = featurize(bundle, [feature_text(text, lex)])
-    plover = dict(zip(bundle["plover"].classes_, bundle["plover"].predict_proba(X)[0]))
-    penta = dict(zip((int(c) for c in bundle["penta"].classes_), bundle["penta"].predict_proba(X)[0]))
-    return plover, penta
+    return predict_batch(bundle, [text], [lex])[0]
+
+
+def predict_batch(bundle, texts: list[str], lexes: list[str]) -> list[tuple[dict, dict]]:
+    """Probabilities for all sentences of an article in one sparse product
+    (sklearn's per-call checks cost more than the arithmetic)."""
+    if not texts:
+        return []
+    X = featurize(bundle, [feature_text(t, l) for t, l in zip(texts, lexes)])
+    plover = _softmax_rows(X, bundle["plover"])
+    penta = _softmax_rows(X, bundle["penta"])
+    pl_classes = [str(c) for c in bundle["plover"].classes_]
+    pe_classes = [int(c) for c in bundle["penta"].classes_]
+    return [(dict(zip(pl_classes, map(float, a))), dict(zip(pe_classes, map(float, b)))) for a, b in zip(plover, penta)]
+
+
+def _softmax_rows(X, clf):
+    """Multinomial logistic regression probabilities, as predict_proba."""
+    import numpy as np
+
+    scores = X @ clf.coef_.T + clf.intercept_
+    scores = np.asarray(scores, dtype=np.float64)
+    scores -= scores.max(axis=1, keepdims=True)
+    np.exp(scores, out=scores)
+    scores /= scores.sum(axis=1, keepdims=True)
+    return scores

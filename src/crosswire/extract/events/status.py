@@ -33,6 +33,9 @@ def governing_chain(tok, carrier=None) -> list:
         if cur.dep_ in {"xcomp", "pcomp", "acomp"} or (cur.dep_ == "pobj" and cur.head.dep_ == "prep"):
             cur = cur.head if cur.dep_ != "pobj" else cur.head.head
             chain.append(cur)
+        elif cur.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in cur.children):
+            cur = cur.head  # purpose clause: "telephoned X to discuss" shares the subject
+            chain.append(cur)
         elif cur.dep_ in {"dobj", "nsubjpass", "nsubj", "attr"} and cur.head.pos_ in {"VERB", "AUX"} \
                 and cur.head not in chain:
             cur = cur.head

@@ -13,6 +13,7 @@ from .lexicon import (DENIAL_WORDS, DENIED_OBJECTS, LIGHT_VERBS, NOUN_TRIGGERS, 
 PATTERN_WINDOW = 15
 ACTOR_PREPS = {"by", "from", "between", "with", "of"}
 MODIFIER_DEPS = {"prep", "amod", "compound", "nmod", "npadvmod", "poss"}
+OBLIGATION_AUX = {"must", "should"}
 AGREEMENT_VERBS = {"agree", "accept", "consent", "pledge", "promise", "vow"}
 # Verbs of intention/desire: their complement is the event, not they.
 MODALITY_VERBS = {"intend", "plan", "want", "wish", "hope", "seek", "aim", "expect", "schedule", "prepare",
@@ -49,7 +50,7 @@ def find_triggers(sent, actor_tokens: set[int]) -> list[Trigger]:
                     carried.add(trig.carrier.i)
     for tok in sent:
         if tok.pos_ == "VERB" and tok.i not in carried:
-            trig = verb_trigger(tok)
+            trig = verb_trigger(tok) or obligation_demand(tok)
             if trig is not None:
                 out.append(trig)
     out.sort(key=lambda t: t.token.i)
@@ -95,14 +96,30 @@ def verb_trigger(tok) -> Optional[Trigger]:
     return Trigger(tok, code, plover, mode, context, rule, strength=strength, why=[f"{rule}={code}"])
 
 
+def obligation_demand(tok) -> Optional[Trigger]:
+    """'Russia said Sudan must return the helicopter': stating what another
+    party must do is a demand on it (CAMEO 10 -> PLOVER REQUEST)."""
+    if tok.lemma_.lower() not in REPORTING_VERBS | {"declare", "reiterate", "conclude", "demand"}:
+        return None
+    for c in tok.children:
+        if c.dep_ in {"ccomp", "xcomp"} and any(a.dep_ == "aux" and a.lower_ in OBLIGATION_AUX for a in c.children):
+            plover, mode, context = plover_of_cameo("100")
+            return Trigger(tok, "100", plover, mode, context, "obligation-demand", strength=0.7,
+                           why=["obligation-demand=100"])
+    return None
+
+
 def best_pattern(tok, patterns: list) -> Optional[tuple[Optional[str], int]]:
     """The pattern with most matched words around the verb, if any matches."""
     after = [t for t in tok.subtree if t.i > tok.i][:PATTERN_WINDOW]
     before = [t for t in tok.sent if t.i < tok.i][-6:]
+    words = {t.lower_ for t in after + before} | {t.lemma_.lower() for t in after + before}
     best, best_score = None, 0
     for pre, post, code in patterns:
         if not pre and not post:
             continue
+        if any(words.isdisjoint(alts) for alts in post) or any(words.isdisjoint(alts) for alts in pre):
+            continue  # a word of the pattern is absent: skip the ordered match
         if post and not match_sequence(post, after):
             continue
         if pre and not match_sequence(pre, before):

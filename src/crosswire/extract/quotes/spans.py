@@ -166,6 +166,31 @@ def role_features(tok, cue, quotes_of: list[int]) -> list[str]:
     ]
     if is_qmark:
         feats.append(f"qmr={rel}{sub}|{side}")
+    if ROLE_FEATURES_V2:
+        feats += _edge_features(tok, cue, rel, side)
+    return feats
+
+
+ROLE_FEATURES_V2 = True
+
+
+def _edge_features(tok, cue, rel: str, side: str) -> list[str]:
+    """Where constituents start and end: the conventions of the annotation
+    ('that' and 'to' open a content, a closing mark ends it) live at the
+    edges of the cue's branches."""
+    feats = []
+    if rel.startswith("B:"):
+        branch, _ = _branch(tok, cue)
+        if branch is not None:
+            feats.append(f"bl={rel}|{branch.lemma_.lower()}")
+            if tok.i == branch.left_edge.i:
+                feats.append(f"le={rel}|{tok.lower_}")
+            if tok.i == branch.right_edge.i:
+                feats.append(f"re={rel}|{tok.lower_ if tok.is_punct else tok.pos_}")
+    cue_deps = {c.dep_ for c in cue.children}
+    for d in ("ccomp", "dobj", "xcomp", "prep"):
+        if d in cue_deps:
+            feats.append(f"ch={rel}|{d}")
     return feats
 
 

@@ -176,7 +176,7 @@ def _add(ctx: ArticleContext, seen: set, cue: tuple[int, int, str], cited: list[
     covers_start, covers_end = _coverage(ctx, sent_i, start)
     ev = cited[0].evidence
     ctx.result.attributions.append(Attribution(
-        id=stable_id("src", ctx.article.id, start, ev.start if ev else 0),
+        id=stable_id("p", ctx.article.id, start, ev.start if ev else 0),
         article=ctx.article.id, sentence=sent_i, start=start, end=end,
         chain=publisher_link(ctx) + cited, covers_start=covers_start, covers_end=covers_end, cue=cue_text))
 

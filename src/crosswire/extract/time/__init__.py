@@ -10,7 +10,8 @@ on January 10" points forward, "stated on Monday" back).
 
 How it is built (see docs/time.md):
 - vocab.py      word tables (months, numbers, units, holidays, vague words)
-- rules.py      the rule table, compiled into ONE regex
+- rules.py      the rule table (one regex per rule; together, one alternation)
+- dispatch.py   which rules can open with which word (the fast scan)
 - normalise.py  one normaliser per kind of expression
 - tense.py      direction of the governing clause
 - calendar.py   date arithmetic and `timex_to_interval`

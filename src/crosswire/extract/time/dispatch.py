@@ -191,7 +191,7 @@ def second_word_table(patterns: list[str], table: dict[str, list[int]],
     return second
 
 
-__all__ = ["first_words", "dispatch_table", "word_key", "re"]
+__all__ = ["first_words", "dispatch_table", "second_word_table", "candidate_regex"]
 
 
 def candidate_regex(table: dict[str, list[int]]):

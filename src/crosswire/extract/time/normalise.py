@@ -125,17 +125,24 @@ def _rel_sign(word: Optional[str]) -> Optional[int]:
 
 _CAPITALISED_FUNCTION_WORDS = {"in", "on", "by", "since", "until", "last", "next", "this", "early", "late", "mid",
                                "through", "during", "from", "before", "after", "of", "and", "the", "since", "as",
-                               "for", "at", "that", "to", "till", "between", "but", "or", "every", "each", "each"}
+                               "for", "at", "that", "to", "till", "between", "but", "or", "every", "each"}
+
+
+_AMBIGUOUS_MONTHS = {"may", "march", "june", "august", "april"}
+_PREVIOUS_WORD = re.compile(r"(?:(?P<stop>[.!?])\s+)?(?P<word>[A-Za-z]+)\W*$")
 
 
 def _looks_like_name(state: State, word: str) -> bool:
-    """'Theresa May', 'Long March': an ambiguous month after a capitalised word."""
-    if word.lower() not in ("may", "march", "june", "august", "april"):
+    """'Theresa May', 'Long March': an ambiguous month right after a
+    capitalised word that is not sentence-initial, a function word or a
+    dateline in capitals ("WASHINGTON, August 8")."""
+    if word.lower() not in _AMBIGUOUS_MONTHS:
         return False
-    prev = re.search(r"([A-Za-z]+)\W*$", state.before(20))
-    return bool(prev and prev.group(1)[0].isupper() and not prev.group(1).isupper()
-                and prev.group(1).lower() not in _CAPITALISED_FUNCTION_WORDS
-                and not re.search(r"[.!?]\s*\S*\s*$", state.before(20)[:-len(prev.group(0))] + " "))
+    prev = _PREVIOUS_WORD.search(state.before(30))
+    if not prev or prev.group("stop"):
+        return False
+    previous = prev.group("word")
+    return previous[0].isupper() and not previous.isupper() and previous.lower() not in _CAPITALISED_FUNCTION_WORDS
 
 
 def _unknown_day(month: Optional[int] = None, day: Optional[int] = None) -> str:
@@ -158,6 +165,17 @@ def month_year(f, s: State) -> Norm:
     return "DATE", f"{_year(f['year']):04d}-{month:02d}", False
 
 
+def month_relative_year(f, s: State) -> Norm:
+    """'January this year', 'June last year'."""
+    month = _month(f["month"])
+    if not month:
+        return None
+    if s.anchor is None:
+        return "DATE", f"XXXX-{month:02d}", False
+    year = s.anchor.year + {"this": 0, "last": -1, "next": 1}[f["ryear"].lower()]
+    return "DATE", f"{year:04d}-{month:02d}", True
+
+
 # --------------------------------------------------------------- relative
 def month_day(f, s: State) -> Norm:
     month, day = _month(f["month"]), _day(f["day"])
@@ -165,6 +183,12 @@ def month_day(f, s: State) -> Norm:
         return None
     if s.anchor is None:
         return "DATE", _unknown_day(month, day), False
+    wd = _weekday(f.get("wd"))
+    if wd:  # "Monday, Oct. 26": the year in which that day is a Monday
+        for year in (s.anchor.year, s.anchor.year - 1, s.anchor.year + 1):
+            d = cal.safe_date(year, month, day)
+            if d and d.isoweekday() == wd:
+                return "DATE", d.isoformat(), True
     sign = _rel_sign(f.get("wrel"))
     direction = sign if sign else s.direction()
     d = cal.pick_year(s.anchor, month, day, direction)
@@ -228,6 +252,8 @@ def month(f, s: State) -> Norm:
         return None
     if f["month"].lower() == "may" and not f.get("pos") and not f.get("rrel") and not _may_is_month(s):
         return None
+    if not f.get("pos") and not f.get("rrel") and _NAMED_EVENT_AFTER.match(s.text[s.end:s.end + 30]):
+        return None  # "the March of the Combatant Mothers", "the March for Life"
     if s.anchor is None:
         return "DATE", f"XXXX-{m:02d}", False
     sign = _rel_sign(f.get("rrel"))
@@ -240,6 +266,9 @@ def month(f, s: State) -> Norm:
     else:
         d = cal.pick_year(s.anchor, m, None, s.direction())
     return "DATE", cal.fmt(d, cal.GRAN_MONTH), True
+
+
+_NAMED_EVENT_AFTER = re.compile(r"\s+(?:of|for|on|against)\s+(?:the\s+)?[A-Z]")
 
 
 def _may_is_month(s: State) -> bool:
@@ -306,6 +335,9 @@ def holiday(f, s: State) -> Norm:
             d = min(c for c in candidates if c >= s.anchor)
         else:
             d = min(candidates, key=lambda c: abs((c - s.anchor).days))
+        nearest = min(candidates, key=lambda c: abs((c - s.anchor).days))
+        if abs((d - s.anchor).days) > cal.MAX_DIRECTED_DAYS and abs((nearest - s.anchor).days) < cal.MAX_DIRECTED_DAYS / 2:
+            d = nearest  # tense only decides between plausible candidates
     return "DATE", _holiday_value(d, f.get("hol_pl")), True
 
 
@@ -565,6 +597,12 @@ def relative_unit(f, s: State) -> Norm:
         return "DATE", {"W": "XXXX-WXX", "WE": "XXXX-WXX-WE", "M": "XXXX-XX", "Q": "XXXX-QX"}.get(unit, "XXXX"), False
     if rel in ("that", "the same") and unit == "Y" and s.ref_year is not None:
         return "DATE", f"{s.ref_year:04d}", True
+    anaphoric = {"the following": 1, "the previous": -1, "the preceding": -1, "the prior": -1}.get(rel)
+    if anaphoric and unit == "Y" and s.ref_year is not None:
+        return "DATE", f"{s.ref_year + anaphoric:04d}", True
+    if anaphoric and unit in ("M", "W") and (s.ref_day or s.ref_month):
+        base = s.ref_day if unit == "W" and s.ref_day else s.ref_month
+        return "DATE", cal.fmt(cal.shift(base, anaphoric, unit), _UNIT_GRAN[unit]), True
     if rel in ("that", "the same") and s.ref_day is not None:
         base, sign = s.ref_day, 0
     else:
@@ -632,8 +670,13 @@ def duration(f, s: State) -> Norm:
         return None
     if f.get("adj") == "-old" or re.match(r"[\s-]+old\b", s.text[s.end:s.end + 5]):
         return None  # ages ("a 44-year-old") are not time expressions
-    if unit == "Q" and "-" in s.text[s.start:s.end]:
-        return None  # "three-quarters" is a fraction
+    if unit == "Q" and ("-" in s.text[s.start:s.end] or re.match(r"\s+of\b", s.text[s.end:s.end + 4])):
+        return None  # "three-quarters", "about a quarter of the vote" are fractions
+    if f["unit"][0].isupper() and s.start > 0 and s.text[s.start - 1] not in "\n":
+        return None  # "60 Minutes" is a programme
+    if unit == "S" and num_word in ("a", "an") and re.match(r"\s+[a-z]", s.text[s.end:s.end + 3]) \
+            and not re.match(r"\s+(?:or|and|to|later|earlier|ago|before|after)\b", s.text[s.end:s.end + 9]):
+        return None  # "a second betrayal": the ordinal
     if num_word in ("some", "many") and not f.get("plural"):
         return None
     return "DURATION", _duration_value(n, unit), False
@@ -726,7 +769,7 @@ def the_year(f, s: State) -> Norm:
 NORMALISERS: dict[str, Callable[[dict, State], Norm]] = {
     fn.__name__: fn for fn in (
         full_date, month_year, month_day, ordinal_day, weekday, month, season, holiday, clock_time,
-        noon_midnight, day_part, the_year, quarter, anaphoric_quarter, fiscal_year, decade, century, year, ago,
+        noon_midnight, day_part, the_year, month_relative_year, quarter, anaphoric_quarter, fiscal_year, decade, century, year, ago,
         relative_unit, duration, half_duration, vague_duration, set_weekday, set_month, set_word, vague,
     )
 }

@@ -4,13 +4,15 @@ Each `Rule` is a name, a regex pattern written with `<<PLACEHOLDER>>`s from
 vocab.PLACEHOLDERS and named groups, the default TIMEX3 type, and the name of
 the normaliser in normalise.NORMALISERS that turns the groups into a value.
 
-All rules are compiled into ONE regex (an alternation, each rule a named
-group) so a sentence is scanned once. Python's alternation takes the first
-alternative that matches at a position, so ORDER MATTERS: longer, more
-specific rules come first ("January 10, 2022" before "January 10" before
-"January"). To add a pattern: add a Rule in the right place, reuse an existing
-normaliser or write a small one in normalise.py, and add a test.
-Matching is case-insensitive; normalisers reject lower-case month names.
+The semantics are those of ONE regex, the alternation of all rules in table
+order (COMBINED_ANYCASE): at each position the first rule that matches wins,
+so ORDER MATTERS: longer, more specific rules come first ("January 10, 2022"
+before "January 10" before "January"). For speed the scan (tagger.scan) runs
+each rule's own regex on lower-cased text, only at words that rule can open
+with (dispatch.py reads them from the patterns), which gives the same result.
+Write patterns in lower case; normalisers see the original text and reject
+lower-case month names. To add a pattern: add a Rule in the right place,
+reuse an existing normaliser or write a small one in normalise.py, add a test.
 """
 from __future__ import annotations
 
@@ -60,6 +62,9 @@ RULES: list[Rule] = [
          "DATE", "full_date"),
     Rule("month_year",
          r"(?:(?P<pos>(?:<<POSMOD>>))[\s-]+)?(?P<month>(?:<<MONTH>>)),?\s+(?:of\s+)?(?P<year>(?:<<YEAR>>))", "DATE", "month_year"),
+    Rule("month_relative_year",
+         r"(?:(?P<pos>(?:<<POSMOD>>))[\s-]+)?(?P<month>(?:<<MONTH>>)),?\s+(?:of\s+)?(?P<ryear>this|last|next)\s+year", "DATE",
+         "month_relative_year"),
     # --- day and month without a year ---------------------------------------
     Rule("month_day",
          r"(?:(?P<wrel>this\s+coming|this|next|last)\s+)?(?:(?P<wd>(?:<<WEEKDAY>>)),?\s+)?(?:(?P<pos>early|late|mid)[\s-]+)?"

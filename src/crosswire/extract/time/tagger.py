@@ -1,15 +1,14 @@
-"""The scan: one pass of the combined regex over the text, each match handed
-to its rule's normaliser. The spaCy doc is touched only when a normaliser
-asks which way the clause points (underspecified dates)."""
+"""The scan: one left-to-right pass over the lower-cased text, each rule match
+handed to its rule's normaliser. The spaCy doc is touched only when a
+normaliser asks which way the clause points (underspecified dates)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Optional, Union
 
 from .normalise import NORMALISERS, State
-import re
-
 from .rules import CANDIDATES, COMBINED_ANYCASE, DISPATCH, DISPATCH2, EVERYWHERE, RULE_INDEX, RULES, SINGLE
 
 _WORD = re.compile(r"[a-z0-9]+")

@@ -13,7 +13,7 @@ from typing import Any
 
 PAST, FUTURE, UNKNOWN = -1, 1, 0
 
-FUTURE_AUX = {"will", "'ll", "shall", "wo", "would", "'d", "could", "may", "might", "should", "must", "can"}
+FUTURE_AUX = {"will", "'ll", "shall", "wo", "would", "'d", "may", "might", "should", "must"}
 FUTURE_LEMMAS = {"schedule", "plan", "expect", "intend", "aim", "slate", "set", "due", "hope", "prepare",
                  "propose", "agree", "want", "seek", "try", "promise", "pledge", "vow", "threaten"}
 PAST_AUX = {"had", "has", "have", "'ve", "'d"}
@@ -78,5 +78,7 @@ def _verb_direction(verb: Any):
     if verb.tag_ == "VBN":
         if any(a.tag_ == "VBD" for a in aux):
             return PAST
+        if not aux and verb.dep_ in ("acl", "advcl", "relcl", "amod"):
+            return PAST  # "the decision, announced Wednesday, ..."
         return None
     return None

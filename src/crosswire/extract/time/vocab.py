@@ -150,7 +150,7 @@ _NUM_WORDS = [f"{t}[\\s-]+{u}" for t in TENS for u in UNITS_1_9]
 PLACEHOLDERS: dict[str, str] = {
     "MONTH": _names_then_abbreviations(MONTHS),
     "WEEKDAY": _names_then_abbreviations(WEEKDAYS),
-    "DAY": r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?![\d:])",
+    "DAY": r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?!\d|:\d)",
     "YEAR": r"(?:1[5-9]\d\d|20\d\d)(?![\d:])|nineteen[\s-]+" + _SPELLED_YEAR_END,
     "DECADE_WORD": r"(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)",
     "NUM": "(?:" + r"\d+(?:\.\d+)?(?:\s+1/2)?|" + "|".join(_NUM_WORDS) + "|"
