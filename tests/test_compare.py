@@ -59,3 +59,17 @@ def test_story_agreement_and_rows():
 def test_numbers_skip_dates_and_years():
     assert numbers_in("On March 10, 2030, some 1,200 troops and 3 tanks moved; 10 January too.") == [
         "1,200 troops", "3"]
+
+
+def test_surname_and_full_name_are_one_participant():
+    from crosswire.records import Participant
+    one = article("art-1", "Wire One", "2030-03-01", [
+        mention("art-1", 1, "talks", "2030-03-10", ["AAA"], text="Talks are set.")])
+    two = article("art-2", "Paper Two", "2030-03-02", [
+        mention("art-2", 1, "talks", "2030-03-10", ["AAA"], text="The talks are set.")])
+    one.event_mentions[0].recipients = [Participant(name="Ivan Petrenko", code="BBB", kind="person")]
+    two.event_mentions[0].recipients = [Participant(name="Petrenko", code="BBB", kind="person")]
+    res = _resolved([one, two])
+    ag = res.events[0].agreement
+    assert ag["participants"]["agree"], ag["participants"]
+    assert "Ivan Petrenko (BBB)" in ag["participants"]["values"]

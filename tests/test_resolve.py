@@ -211,3 +211,15 @@ def test_resolving_twice_adds_nothing():
 def test_embeddings_optional_same_events():
     with_emb = resolve(two_outlets(), Settings(use_embeddings=True))
     assert _clusters(with_emb) == _clusters(resolve(two_outlets(), SETTINGS))
+
+
+def test_one_sentence_two_participant_sets_stay_apart_but_same_participants_merge():
+    art = article("art-s", "Wire One", "2030-03-01", [
+        mention("art-s", 1, "meeting", None, ["BBB", "ALLI"], sentence=7),
+        mention("art-s", 2, "assembly", None, ["BBB", "ORG"], sentence=7),
+        mention("art-s", 3, "agreed to meet", "2030-03-10", ["AAA", "BBB"], etype="AGREE", sentence=8),
+        mention("art-s", 4, "talks", "2030-03-10", ["AAA", "BBB"], sentence=8),
+    ])
+    clusters = _clusters(resolve([art], SETTINGS))
+    assert ["art-s-m1"] in clusters and ["art-s-m2"] in clusters
+    assert ["art-s-m3", "art-s-m4"] in clusters

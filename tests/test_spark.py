@@ -72,6 +72,21 @@ def snapshot(store) -> dict:
     }
 
 
+def first_difference(got, expected, path: str = "") -> str:
+    """Where two JSON-like values first differ, for a readable failure."""
+    if isinstance(got, dict) and isinstance(expected, dict):
+        for key in sorted(set(got) | set(expected), key=str):
+            if got.get(key) != expected.get(key):
+                return first_difference(got.get(key), expected.get(key), f"{path}.{key}")
+    if isinstance(got, list) and isinstance(expected, list):
+        for i, (a, b) in enumerate(zip(got, expected)):
+            if a != b:
+                return first_difference(a, b, f"{path}[{i}]")
+        if len(got) != len(expected):
+            return f"{path}: {len(got)} items, expected {len(expected)}"
+    return f"{path}: {str(got)[:300]!r} != {str(expected)[:300]!r}"
+
+
 def test_spark_run_equals_local_run(spark, inputs, settings, local_reference, tmp_path):
     """Same events, quotes, stories and quarantine, ids included, even though
     partition 0's extract task fails on its first attempt and is retried."""
@@ -90,7 +105,7 @@ def test_spark_run_equals_local_run(spark, inputs, settings, local_reference, tm
     with open_store(db) as store:
         got = snapshot(store)
     for part in ("articles", "paths", "results", "events", "quotes", "stories", "quarantine", "counts"):
-        assert got[part] == expected[part], part
+        assert got[part] == expected[part], f"{part}: {first_difference(got[part], expected[part])}"
     assert expected["counts"]["events"] > 0 and expected["counts"]["quarantine"] >= 3
     assert {r.reason for r in summary.rejections} == {r.reason for r in local_summary.rejections}
     assert (summary.articles_read, summary.articles_new) == (local_summary.articles_read, local_summary.articles_new)
@@ -135,4 +150,4 @@ def test_spark_into_postgres_retry_writes_once(spark, seeds_dir, settings, tmp_p
             total, distinct = pg.execute("SELECT count(*), count(DISTINCT id) FROM event_mentions")[0]
     assert total == distinct
     for part in ("articles", "results", "events", "quotes", "stories", "counts"):
-        assert got[part] == expected[part], part
+        assert got[part] == expected[part], f"{part}: {first_difference(got[part], expected[part])}"

@@ -198,3 +198,9 @@ def test_timeml_reader_and_scorer(tmp_path):
 def test_text_whose_lowercasing_changes_length_takes_the_full_regex():
     found = tag_text("İstanbul talks will be held on January 10, after last week.", "2021-12-28")
     assert [(f.text, f.value) for f in found] == [("January 10", "2022-01-10"), ("last week", "2021-W51")]
+
+
+def test_fractions_ages_and_titles_are_not_durations():
+    text = ("About a quarter of voters backed the 44-year-old mayor, who told CBS's 60 Minutes "
+            "it would be a second betrayal.")
+    assert tag_text(text, "2021-12-28") == []

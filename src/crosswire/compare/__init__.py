@@ -61,7 +61,7 @@ def _participant_label(p) -> str:
     return f"{p.name} ({p.code})" if p.code else p.name
 
 
-def _outlet_values(event: Event, by_mention: dict) -> dict[str, dict[str, set[str]]]:
+def _outlet_values(event: Event, by_mention: dict, canon: dict) -> dict[str, dict[str, set[str]]]:
     """Per field, per outlet, the values that outlet's reports give."""
     per: dict[str, dict[str, set[str]]] = {f: defaultdict(set) for f in FIELDS}
     status_by_outlet: dict[str, str] = {}
@@ -76,7 +76,7 @@ def _outlet_values(event: Event, by_mention: dict) -> dict[str, dict[str, set[st
                 status_by_outlet[outlet] = men.status
         if src is not None:
             for p in list(src.actors) + list(src.recipients):
-                per["participants"][outlet].add(_participant_label(p))
+                per["participants"][outlet].add(_participant_label(canon.get((p.name, p.code), p)))
             if src.location:
                 per["place"][outlet].add(src.location)
         per["numbers"][outlet].update(numbers_in(men.text))
@@ -100,9 +100,11 @@ def _field_summary(name: str, per_outlet: dict[str, set[str]], reported_by: list
             "agree": agree, "only_in": only_in}
 
 
-def event_agreement(event: Event, by_mention: dict) -> dict[str, Any]:
+def event_agreement(event: Event, by_mention: dict, canon: Optional[dict] = None) -> dict[str, Any]:
+    """`canon` maps a surface (name, code) to the event's canonical participant,
+    so "Petrenko" and "Ivan Petrenko" count as one participant."""
     reported_by = sorted({m.outlet or m.article for m in event.mentions})
-    per = _outlet_values(event, by_mention)
+    per = _outlet_values(event, by_mention, canon or {})
     out: dict[str, Any] = {"reported_by": reported_by, "single_source": len(reported_by) == 1}
     for name in FIELDS:
         out[name] = _field_summary(name, per[name], reported_by)
@@ -130,8 +132,14 @@ def story_agreement(story: Story, events: Sequence[Event]) -> dict[str, Any]:
 def compare(resolution, results: Sequence[ArticleResult]) -> None:
     """Fill Event.agreement and Story.agreement in place."""
     by_mention = {m.id: m for r in results for m in r.event_mentions}
+    names = {a.id: a for a in getattr(resolution, "actors", [])}
     for event in resolution.events:
-        event.agreement = event_agreement(event, by_mention)
+        canon = {}
+        for p in list(event.actors) + list(event.recipients):
+            entry = names.get(p.actor_id)
+            for surface in (entry.names if entry else [p.name]):
+                canon[(surface, p.code)] = p
+        event.agreement = event_agreement(event, by_mention, canon)
     for story in resolution.stories:
         story.agreement = story_agreement(story, resolution.events)
 

@@ -106,22 +106,24 @@ def _check_event(spec: dict, events: list[Event], articles: dict[str, str]) -> t
 
 
 def _check_quote(spec: dict, quotes: list[Quote], articles: dict[str, str]) -> tuple[bool, str]:
-    in_article = [q for q in quotes if articles.get(q.article) == spec["article"]]
-    for q in in_article:
+    """Found when some quote of the article has the text, speaker, direct flag
+    and medium asked for; otherwise say what the closest candidate got wrong."""
+    problems = []
+    for q in (q for q in quotes if articles.get(q.article) == spec["article"]):
         text = q.text.strip().strip("\"'“”‘’ ")
         if "starts_with" in spec and not text.startswith(spec["starts_with"]):
             continue
         if "contains" in spec and spec["contains"] not in q.text:
             continue
-        speaker_ok = any(s.lower() in (q.speaker.name or "").lower() for s in spec["speaker"])
-        if not speaker_ok:
-            return False, f"speaker is {q.speaker.name!r}"
-        if q.direct != spec["direct"]:
-            return False, f"direct={q.direct}"
-        if spec.get("medium") and spec["medium"].lower() not in (q.medium or "").lower():
-            return False, f"medium is {q.medium!r}"
-        return True, "found"
-    return False, "no quote with that text"
+        if not any(s.lower() in (q.speaker.name or "").lower() for s in spec["speaker"]):
+            problems.append(f"speaker is {q.speaker.name!r}")
+        elif q.direct != spec["direct"]:
+            problems.append(f"direct={q.direct}")
+        elif spec.get("medium") and spec["medium"].lower() not in (q.medium or "").lower():
+            problems.append(f"medium is {q.medium!r}")
+        else:
+            return True, "found"
+    return False, "; ".join(problems) or "no quote with that text"
 
 
 def _must_not(expected: dict, events: list[Event]) -> list[str]:

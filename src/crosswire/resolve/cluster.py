@@ -23,24 +23,78 @@ class _Constraints:
         self.rule = same_sentence_rule
         self.dates = [{it.date} if it.date else set() for it in items]
         self.families = [{type_family(it.event_type)} if it.event_type else set() for it in items]
-        self.sentences = [{(it.doc, it.sentence)} for it in items]
+        # (doc, sentence) -> the participant codes of the mentions of that sentence
+        self.sentences = [{(it.doc, it.sentence): {it.codes}} for it in items]
 
     def compatible(self, a: int, b: int) -> bool:
         if any(not dates_compatible(x, y) for x in self.dates[a] for y in self.dates[b]):
             return False
         if len(self.families[a] | self.families[b]) > 1:
             return False
-        if self.rule and not self.sentences[a].isdisjoint(self.sentences[b]):
-            return False
+        if self.rule:
+            small, large = sorted((self.sentences[a], self.sentences[b]), key=len)
+            for sent, codes in small.items():
+                other = large.get(sent)
+                if other is not None and len(codes | other) > 1:
+                    return False  # one sentence, two participant sets: two happenings
         return True
 
     def merge(self, a: int, b: int) -> None:
-        for table in (self.dates, self.families, self.sentences):
+        for table in (self.dates, self.families):
             table[a] |= table[b]
             table[b] = set()
+        for sent, codes in self.sentences[b].items():
+            self.sentences[a].setdefault(sent, set()).update(codes)
+        self.sentences[b] = {}
 
 
 def agglomerate(items: Sequence[Item], edges: Iterable[tuple[int, int, float]], threshold: float,
+                same_sentence_rule: bool = True, unscored_as_zero: bool = False,
+                on_refused: Callable[[int, int, float], None] | None = None) -> list[list[int]]:
+    """Clusters (lists of item indices, each sorted, list sorted by first index).
+
+    Works component by component: two groups joined by no edge at or above
+    the threshold can never reach an average at or above it, so the
+    components of the strong edges are independent problems (smaller heaps).
+    """
+    edges = list(edges)
+    parent = list(range(len(items)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j, s in edges:
+        if s >= threshold:
+            ri, rj = find(i), find(j)
+            if ri != rj:
+                parent[max(ri, rj)] = min(ri, rj)
+    comp_items: dict[int, list[int]] = {}
+    for i in range(len(items)):
+        comp_items.setdefault(find(i), []).append(i)
+    comp_edges: dict[int, list[tuple[int, int, float]]] = {}
+    for i, j, s in edges:
+        ri = find(i)
+        if ri == find(j) and len(comp_items[ri]) > 1:
+            comp_edges.setdefault(ri, []).append((i, j, s))
+    del edges
+    out: list[list[int]] = []
+    for root, idxs in comp_items.items():
+        if len(idxs) == 1:
+            out.append(idxs)
+            continue
+        local = {g: k for k, g in enumerate(idxs)}
+        sub = [items[g] for g in idxs]
+        sub_edges = [(local[i], local[j], s) for i, j, s in comp_edges.get(root, ())]
+        for cluster in _agglomerate_component(sub, sub_edges, threshold, same_sentence_rule, unscored_as_zero,
+                                              on_refused):
+            out.append([idxs[k] for k in cluster])
+    return sorted(out, key=lambda c: c[0])
+
+
+def _agglomerate_component(items: Sequence[Item], edges: Iterable[tuple[int, int, float]], threshold: float,
                 same_sentence_rule: bool = True, unscored_as_zero: bool = False,
                 on_refused: Callable[[int, int, float], None] | None = None) -> list[list[int]]:
     """Clusters (lists of item indices, each sorted, list sorted by first index).
@@ -87,7 +141,7 @@ def agglomerate(items: Sequence[Item], edges: Iterable[tuple[int, int, float]], 
             continue  # constraints only tighten as clusters grow: refuse for good
         keep, gone = (a, b) if a < b else (b, a)
         _merge_links(adj, keep, gone)
-        members[keep] = sorted(members[keep] + members[gone])
+        members[keep].extend(members[gone])
         members[gone] = None
         size[keep] += size[gone]
         constraints.merge(keep, gone)
@@ -98,7 +152,7 @@ def agglomerate(items: Sequence[Item], edges: Iterable[tuple[int, int, float]], 
             if avg >= threshold:
                 lo, hi = (keep, x) if keep < x else (x, keep)
                 heapq.heappush(heap, (-avg, lo, hi, version[lo], version[hi]))
-    return [m for m in members if m is not None]
+    return sorted((sorted(m) for m in members if m is not None), key=lambda c: c[0])
 
 
 def _merge_links(adj: list, keep: int, gone: int) -> None:

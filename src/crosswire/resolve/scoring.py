@@ -139,17 +139,17 @@ NEWS_WEIGHTS: dict[str, float] = {
 }
 
 
-_COMPILED: dict[tuple, tuple[float, list]] = {}
+_COMPILED: dict[int, tuple[dict, tuple, float, list]] = {}
 
 
 def _compiled(weights: dict[str, float]) -> tuple[float, list]:
-    """(bias, [(feature function, weight)]) for the non-zero weights, cached."""
-    key = tuple(sorted(weights.items()))
-    hit = _COMPILED.get(key)
-    if hit is None:
+    """(bias, [(feature function, weight)]) for the non-zero weights, cached
+    per weights dict (weight tables are constants: build a new dict to change one)."""
+    hit = _COMPILED.get(id(weights))
+    if hit is None or hit[0] is not weights:
         terms = [(FEATURES[n], w) for n, w in sorted(weights.items()) if w and n != "bias"]
-        hit = _COMPILED[key] = (weights.get("bias", 0.0), terms)
-    return hit
+        hit = _COMPILED[id(weights)] = (weights, tuple(weights.items()), weights.get("bias", 0.0), terms)
+    return hit[2], hit[3]
 
 
 def score(a: Item, b: Item, weights: dict[str, float] = NEWS_WEIGHTS) -> float:
@@ -167,6 +167,6 @@ def cannot_link(a: Item, b: Item, same_sentence_rule: bool = True) -> bool:
         return True
     if a.event_type and b.event_type and a.family != b.family:
         return True
-    if same_sentence_rule and a.doc == b.doc and a.sentence == b.sentence:
-        return True  # one sentence naming two happenings (the extractor emits one per event)
+    if same_sentence_rule and a.doc == b.doc and a.sentence == b.sentence and a.codes != b.codes:
+        return True  # one sentence naming two happenings with different participants
     return False

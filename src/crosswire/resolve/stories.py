@@ -24,6 +24,7 @@ from .scoring import Item
 NAME = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{2,})(?:\s+(?:[A-Z][a-z]+|[A-Z]{2,}))*")
 MAX_DAYS_APART = 60  # articles further apart than this belong to different stories
 SHARED_EVENT_BONUS = 0.5
+MAX_FEATURE_DF = 100  # a feature shared by more articles says little about one story, and costs quadratically
 
 
 def article_features(result: ArticleResult, actor_ids: dict, event_ids: Sequence[str]) -> list[str]:
@@ -117,7 +118,7 @@ def _cosine_pairs(bags: list[list[str]], floor: float) -> dict[tuple[int, int], 
     if len(bags) < 2:
         return {}
     # frequent features (a big country in every article) would make the product quadratic
-    vec = TfidfVectorizer(analyzer=lambda bag: bag, sublinear_tf=True, norm="l2", max_df=max(50, len(bags) // 50))
+    vec = TfidfVectorizer(analyzer=lambda bag: bag, sublinear_tf=True, norm="l2", max_df=MAX_FEATURE_DF)
     try:
         X = vec.fit_transform(bags)
     except ValueError:  # every bag empty

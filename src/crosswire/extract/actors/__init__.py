@@ -455,10 +455,11 @@ def coordinated_pairs(doc, mentions: list[ActorMention]) -> list[tuple[ActorMent
     """Pairs of state/IGO mentions joined by 'and' in one sentence, in order."""
     states = [m for m in mentions if m.actor.kind in {"country", "government", "igo"}]
     pairs = []
+    text = doc.text
     for a, b in zip(states, states[1:]):
         if a.sentence != b.sentence or a.actor.id == b.actor.id:
             continue
-        between = doc.text[a.end:b.start].strip().lower()
+        between = text[a.end:b.start].strip().lower()
         if between in {"and", "&", "and the"}:
             pairs.append((a, b))
     return pairs

@@ -40,7 +40,7 @@ from .status import event_status
 from .triggers import Trigger, find_triggers
 
 MODEL_RETYPE_MIN = 0.45  # model probability needed to override the lexicon's type
-MODEL_ADD_MIN = 0.55  # ... to add an event the lexicon missed
+MODEL_ADD_MIN = 0.4  # ... to add an event the lexicon missed
 MODEL_DROP_MIN = 0.8  # ... of NONE to drop a weak lexicon trigger
 INTENT_TO_AGREE = {"CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"}
 INTENT_TO_THREATEN = {"ASSAULT", "COERCE", "SANCTION", "MOBILIZE"}
@@ -63,6 +63,7 @@ def events_stage(ctx: ArticleContext) -> None:
     index = MentionIndex(ctx.result.actor_mentions)
     events = [e for coding in code_doc(ctx, index) for e in coding.events]
     apply_denials(ctx, events)
+    inherit_reported_status(events)
     ctx.result.event_mentions.extend(events)
 
 
@@ -151,9 +152,9 @@ def build_event(ctx: ArticleContext, sent, sent_index: int, trig: Trigger, index
     is_noun = tok.pos_ in {"NOUN", "PROPN"}
     actors, recipients = find_actors(tok, carrier, index, is_noun)
     if trig.event_type in {"CONSULT"} and not actors and not recipients:
-        actors = recent_compound(index, sent)
+        actors = recent_compound(index, sent, ctx.article.text)
     elif trig.event_type in {"CONSULT"} and len(actors) == 1 and not recipients:
-        actors = actors + partner_in_sentence(index, sent, actors[0])
+        actors = actors + partner_in_sentence(index, sent, actors[0], ctx.article.text)
     timex = find_timex(tok, carrier, ctx.doc, ctx.result.timexes)
     date, basis = (timex.value, timex.basis) if timex else (None, "none")
     status, status_why = event_status(tok, carrier, ctx.anchor.date, date, [])
@@ -200,22 +201,22 @@ def normalise_date(value: Optional[str]) -> Optional[str]:
     return value[:10] if len(value) >= 10 and value[4] == "-" else value
 
 
-def recent_compound(index: MentionIndex, sent) -> list:
+def recent_compound(index: MentionIndex, sent, text: str) -> list:
     """Participants only clear from context: the last 'X and Y' pair."""
     prior = [m for m in index.mentions if m.end <= sent.end_char and m.actor.kind in {"country", "government", "igo"}]
     for a, b in reversed(list(zip(prior, prior[1:]))):
-        if a.actor.id != b.actor.id and sent.doc.text[a.end:b.start].strip().lower() in {"and", "and the"}:
+        if a.actor.id != b.actor.id and text[a.end:b.start].strip().lower() in {"and", "and the"}:
             return [a, b]
     return []
 
 
-def partner_in_sentence(index: MentionIndex, sent, actor) -> list:
+def partner_in_sentence(index: MentionIndex, sent, actor, text: str) -> list:
     """A meeting with one named side: the other member of a pair named with
     it in the same sentence ("US, Russia to discuss", "Russia-Nato to meet")."""
     states = [m for m in index.mentions if sent.start_char <= m.start < sent.end_char
               and m.actor.kind in {"country", "government", "igo"}]
     for a, b in zip(states, states[1:]):
-        glue = sent.doc.text[a.end:b.start].strip().lower()
+        glue = text[a.end:b.start].strip().lower()
         if glue in {"and", "and the", ",", "-", "–"} and actor.actor.id in (a.actor.id, b.actor.id) \
                 and a.actor.id != b.actor.id:
             return [b if a.actor.id == actor.actor.id else a]
@@ -273,6 +274,31 @@ def apply_denials(ctx: ArticleContext, events: list[EventMention]) -> None:
             if not rej.recipients:
                 rej.recipients = list(acc.actors)
         rej.why.append("denial-of-accusation")
+
+
+NOUN_ONLY_RULES = ("owned-noun", "headline-noun", "scheduled:", "scheduled-body")
+
+
+def inherit_reported_status(events: list[EventMention]) -> None:
+    """'the talks', 'the discussions follow ...': a bare event noun says
+    nothing of tense. When the article reports the same kind of event
+    between the same actors as planned (or negated, ...), the bare mention
+    refers to it and takes its status and date."""
+    def actor_ids(e):
+        return {p.actor_id for p in e.actors + e.recipients if p.actor_id}
+
+    for e in events:
+        if e.status != "occurred" or e.timex is not None or not e.why or not e.why[0].startswith(NOUN_ONLY_RULES):
+            continue
+        ids = actor_ids(e)
+        same = [o for o in events if o is not e and o.event_type == e.event_type and o.status != "occurred"
+                and ids and ids <= actor_ids(o)]
+        if not same:
+            continue
+        ref = min(same, key=lambda o: abs(o.sentence - e.sentence))
+        e.status, e.date, e.date_end, e.date_basis, e.timex = ref.status, ref.date, ref.date_end, ref.date_basis, ref.timex
+        e.plover_export_type = plover_export(e.event_type, e.status)
+        e.why.append(f"status:same-event-as:{ref.id}")
 
 
 # ------------------------------------------------------ sentence entry point

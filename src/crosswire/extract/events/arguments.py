@@ -172,7 +172,7 @@ def noun_owners(tok, index: MentionIndex) -> list:
     for child in tok.children:
         if child.dep_ in {"poss", "compound", "nmod", "amod"} and child.i < tok.i:
             out.extend(index.over(child.left_edge.idx, child.idx + len(child.text)))
-        elif child.dep_ == "prep" and child.lower_ in {"by", "from"}:
+        elif child.dep_ == "prep" and child.lower_ in {"by", "from", "of"}:
             for pobj in child.children:
                 if pobj.dep_ == "pobj":
                     out.extend(phrase_mentions(pobj, index))

@@ -52,13 +52,13 @@ PLOVER_TO_PENTACLASS = {
 NOUN_TRIGGERS = {
     "talk": "040", "talks": "040", "meeting": "040", "summit": "040", "negotiation": "046", "discussion": "040",
     "dialogue": "040", "consultation": "040", "conference": "040", "session": "040", "visit": "042",
-    "call": "041", "phone": "041", "mediation": "045",
+    "call": "041", "phone": "041", "mediation": "045", "assembly": "040", "round": "040",
     "agreement": "057", "treaty": "057", "deal": "057", "accord": "057", "ceasefire": "0356", "truce": "0356",
     "proposal": "100", "demand": "100", "request": "020", "appeal": "020", "ultimatum": "1041",
     "accusation": "112", "allegation": "112", "charge": "112", "criticism": "111", "condemnation": "111",
     "investigation": "090", "inquiry": "090", "probe": "090",
     "threat": "130", "warning": "130",
-    "protest": "141", "demonstration": "141", "rally": "141", "strike": "143", "boycott": "143",
+    "protest": "141", "demonstration": "141", "rally": "141", "riot": "145", "unrest": "145", "strike": "143", "boycott": "143",
     "sanction": "163", "sanctions": "163", "embargo": "163", "ban": "163", "expulsion": "166",
     "deployment": "154", "buildup": "154", "build-up": "154", "exercise": "152", "drill": "152",
     "mobilization": "154", "mobilisation": "154",
@@ -153,8 +153,24 @@ PROPOSAL_OBJECTS = {"draft", "drafts", "agreement", "agreements", "treaty", "gua
 
 @functools.lru_cache(maxsize=1)
 def verb_table() -> dict[str, dict]:
-    """lemma -> {"code": default CAMEO code or None, "patterns": [[pre, post, code], ...]}."""
-    return json.loads(VERBS_JSON.read_text(encoding="utf-8"))
+    """lemma -> {"code": default CAMEO code or None, "patterns": [[pre, post, code], ...]},
+    each pattern word a frozenset of alternatives (synonym sets shared)."""
+    data = json.loads(VERBS_JSON.read_text(encoding="utf-8"))
+    synsets = {name: frozenset(words) for name, words in data.pop("&synsets", {}).items()}
+    cache: dict[str, frozenset] = {}
+
+    def alts(word: list[str]) -> frozenset:
+        if len(word) == 1 and word[0].startswith("&"):
+            return synsets.get(word[0][1:], frozenset())
+        key = "\x1f".join(word)
+        if key not in cache:
+            cache[key] = frozenset(word)
+        return cache[key]
+
+    for entry in data.values():
+        entry["patterns"] = [([alts(w) for w in pre], [alts(w) for w in post], code)
+                             for pre, post, code in entry["patterns"]]
+    return data
 
 
 # ------------------------------------------------------------- compilation
@@ -212,6 +228,7 @@ def compile_verb_dictionary(path: Path) -> dict[str, dict]:
             entry["code"] = code
         if word not in block_verbs:
             block_verbs.append(word)
+    table["&synsets"] = {name: sorted({w.split()[-1] for w in words if w}) for name, words in synsets.items() if words}
     return table
 
 
@@ -235,10 +252,9 @@ def _pattern_words(text: str, synsets: dict[str, list[str]]) -> tuple[list[list[
             if tok in {"$", "+", "^", "%", "|"} or not re.search(r"[A-Za-z&]", tok):
                 continue
             if tok.startswith("&"):
-                alts = synsets.get(tok[1:].rstrip("_").upper(), [])
-                alts = [a.split()[-1] for a in alts if a]
-                if alts:
-                    out.append(sorted(set(alts)))
+                name = tok[1:].rstrip("_").upper()
+                if synsets.get(name):
+                    out.append(["&" + name])  # a reference, expanded once at load time
                 continue
             out.append([tok.strip("_$+^%").lower().replace("_", " ")])
         return out

@@ -52,11 +52,6 @@ def featurize(bundle, texts: list[str]):
     return hstack([bundle["word"].transform(texts), bundle["char"].transform(texts)]).tocsr()
 
 
-def predict(bundle, text: str, lex: str) -> tuple[dict[str, float], dict[int, float]]:
-    """(PLOVER type probabilities, pentaclass probabilities) for one sentence."""
-    return predict_batch(bundle, [text], [lex])[0]
-
-
 def predict_batch(bundle, texts: list[str], lexes: list[str]) -> list[tuple[dict, dict]]:
     """Probabilities for all sentences of an article in one sparse product
     (sklearn's per-call checks cost more than the arithmetic)."""

@@ -66,9 +66,22 @@ def event_status(tok, carrier, anchor_date: Optional[str], date_value: Optional[
     if tok.tag_ == "VBG" and any(c.lower_ in {"is", "are", "am", "'re", "'s"} for c in tok.children
                                  if c.dep_ == "aux"):
         return "ongoing", ["status:progressive"]
-    if date_value and anchor_date and date_value[:10] > anchor_date and len(date_value) >= 10:
+    if date_value and anchor_date and is_future(date_value, anchor_date):
         return "planned", ["status:future-date"]
     return "occurred", why
+
+
+def is_future(value: str, anchor: str) -> bool:
+    """Is a TIMEX3 value (day, month, ISO week or year) after the anchor day?"""
+    if not value[:4].isdigit():
+        return False
+    if value[:4] != anchor[:4]:
+        return value[:4] > anchor[:4]
+    if len(value) >= 10 and value[4] == "-" and value[5:7].isdigit():
+        return value[:10] > anchor[:10]
+    if len(value) >= 7 and value[4] == "-" and value[5:7].isdigit():
+        return value[:7] > anchor[:7]
+    return False
 
 
 def is_negated(chain) -> bool:
@@ -108,7 +121,11 @@ def going_to(chain) -> bool:
 def headline_infinitive(chain) -> bool:
     """'US, Russia to discuss arms control': a to-infinitive at the root."""
     top = chain[-1]
-    return top.dep_ == "ROOT" and any(c.dep_ == "aux" and c.lower_ == "to" for c in top.children)
+    if top.dep_ in {"xcomp", "advcl", "acl", "relcl", "ccomp", "pcomp", "csubj"}:
+        return False
+    has_to = any(c.dep_ == "aux" and c.lower_ == "to" for c in top.children)
+    has_finite_aux = any(c.dep_ in {"aux", "auxpass"} and c.lower_ != "to" for c in top.children)
+    return has_to and not has_finite_aux
 
 
 def inside(tok, spans: list[tuple[int, int]]) -> bool:

@@ -14,6 +14,7 @@ PATTERN_WINDOW = 15
 ACTOR_PREPS = {"by", "from", "between", "with", "of"}
 MODIFIER_DEPS = {"prep", "amod", "compound", "nmod", "npadvmod", "poss"}
 OBLIGATION_AUX = {"must", "should"}
+SCHEDULING_VERBS = {"schedule", "slate", "set", "convene", "plan", "expect"}
 AGREEMENT_VERBS = {"agree", "accept", "consent", "pledge", "promise", "vow"}
 # Verbs of intention/desire: their complement is the event, not they.
 MODALITY_VERBS = {"intend", "plan", "want", "wish", "hope", "seek", "aim", "expect", "schedule", "prepare",
@@ -101,6 +102,8 @@ def obligation_demand(tok) -> Optional[Trigger]:
     party must do is a demand on it (CAMEO 10 -> PLOVER REQUEST)."""
     if tok.lemma_.lower() not in REPORTING_VERBS | {"declare", "reiterate", "conclude", "demand"}:
         return None
+    if tok.dep_ not in {"ROOT", "conj", "ccomp"}:
+        return None  # "..., saying X must": a comment on the main event, not the event
     for c in tok.children:
         if c.dep_ in {"ccomp", "xcomp"} and any(a.dep_ == "aux" and a.lower_ in OBLIGATION_AUX for a in c.children):
             plover, mode, context = plover_of_cameo("100")
@@ -142,6 +145,10 @@ def noun_trigger(tok, actor_tokens: set[int]) -> Optional[Trigger]:
     """An event noun that the sentence presents as an event."""
     lemma = tok.lemma_.lower()
     key = lemma if lemma in NOUN_TRIGGERS else tok.lower_
+    if key not in NOUN_TRIGGERS and scheduled_body(tok, actor_tokens):
+        plover, mode, context = plover_of_cameo("040")
+        return Trigger(tok, "040", plover, mode, context, f"scheduled-body:{tok.head.lemma_.lower()}",
+                       carrier=tok.head, strength=0.55, why=["scheduled-body=040"])
     if key not in NOUN_TRIGGERS or tok.i in actor_tokens:
         return None
     head = tok.head
@@ -164,6 +171,14 @@ def noun_trigger(tok, actor_tokens: set[int]) -> Optional[Trigger]:
     if plover == "NONE":
         return None
     return Trigger(tok, code, plover, mode, context, rule, carrier=carrier, strength=0.6, why=[f"{rule}={code}"])
+
+
+def scheduled_body(tok, actor_tokens: set[int]) -> bool:
+    """'the OSCE Permanent Council is scheduled for the 13th': a body named
+    as the subject of a scheduling verb stands for its meeting."""
+    if tok.dep_ != "nsubjpass" or tok.head.lemma_.lower() not in SCHEDULING_VERBS:
+        return False
+    return tok.pos_ in {"PROPN", "NOUN"} and any(t.i in actor_tokens for t in tok.subtree)
 
 
 def owned_by_actor(tok, actor_tokens: set[int]) -> bool:

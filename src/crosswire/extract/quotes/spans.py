@@ -34,7 +34,7 @@ ROLE_LABELS = ("none", "source", "cue", "content")
 OPEN_QUOTES = {"“", "``", "‘‘"}
 CLOSE_QUOTES = {"”", "''", "’’"}
 STRAIGHT_QUOTES = {'"'}
-CUE_THRESHOLD = 0.5
+CUE_THRESHOLD = 0.4  # tuned on a held-out part of PolNeAR train
 CUE_POS = {"VERB", "AUX", "NOUN", "ADP", "ADJ", "PROPN"}
 
 
@@ -108,7 +108,16 @@ def cue_features(tok, in_quote: int) -> list[str]:
             feats.append(f"cl={child.dep_}|{child.lower_}")
         if child.text in OPEN_QUOTES or child.text in CLOSE_QUOTES or child.text in STRAIGHT_QUOTES:
             feats.append("cq")
+        if CUE_FEATURES_V2 and child.dep_ in ("nsubj", "nsubjpass"):
+            kind = child.ent_type_ or ("PRON" if child.pos_ == "PRON" else child.pos_)
+            feats.append(f"subj={kind}")
+            feats.append(f"lsubj={lemma}|{kind}")
+        if CUE_FEATURES_V2 and child.dep_ in ("ccomp", "xcomp", "dobj"):
+            feats.append(f"lcomp={lemma}|{child.dep_}|{child.pos_}")
     return feats
+
+
+CUE_FEATURES_V2 = False
 
 
 def _branch(tok, cue, limit: int = 40):
@@ -331,7 +340,29 @@ def _line_bounds(doc, sent, cue_i: int) -> tuple[int, int]:
 SECOND_CONTENT_MIN = 2.0  # summed margin a second (interrupted) content fragment needs
 
 
-def _decode(roles: dict, cue_i: int) -> dict[str, list[tuple[int, int]]]:
+SNAP_SLACK = 2.0  # how much margin a constituent boundary may cost
+
+
+def _snap_to_constituent(doc, margins: dict[int, float], a: int, b: int, score: float, lo: int, hi: int,
+                         blocked: set[int]) -> tuple[int, int]:
+    """Prefer a dependency subtree (a constituent) whose summed margin is
+    within SNAP_SLACK of the best free range: annotators mark constituents,
+    per-token scores are noisy at the edges."""
+    best = None
+    for i in range(a, b + 1):
+        tok = doc[i]
+        x, y = tok.left_edge.i, tok.right_edge.i
+        while y > x and doc[y].is_punct and doc[y].text not in CLOSE_QUOTES | STRAIGHT_QUOTES:
+            y -= 1
+        if x < lo or y >= hi or any(j in blocked for j in range(x, y + 1)):
+            continue
+        total = sum(margins.get(j, 0.0) for j in range(x, y + 1))
+        if total >= score - SNAP_SLACK and (best is None or total > best[0]):
+            best = (total, x, y)
+    return (best[1], best[2]) if best else (a, b)
+
+
+def _decode(roles: dict, cue_i: int, doc=None) -> dict[str, list[tuple[int, int]]]:
     """Spans per role: the cue's own run of cue tokens; content and source
     as the best-scoring contiguous ranges (maximum-sum subarray of the
     role margins), content first, source never overlapping it."""
@@ -342,6 +373,8 @@ def _decode(roles: dict, cue_i: int) -> dict[str, list[tuple[int, int]]]:
     blocked = {i for a, b in cue_runs for i in range(a, b + 1)}
     content = []
     score, a, b = _kadane(margins["content"], lo, hi, blocked)
+    if a >= 0 and doc is not None and SNAP_SLACK > 0:
+        a, b = _snap_to_constituent(doc, margins["content"], a, b, score, lo, hi, blocked)
     if a >= 0:
         content.append((a, b))
         left = _kadane(margins["content"], lo, a, blocked)
@@ -385,6 +418,28 @@ def _widen_to_quote(doc, first: int, last: int, regions: list[tuple[int, int]],
     return first, last, direct
 
 
+def _trailing_cue_fallback(doc, att: SpanAttribution, cue_i: int, taken: set[int], used: set[int]) -> None:
+    """"<claim>, the officials confirmed on Tuesday.": a cue hanging off the
+    end of the clause it reports (advcl/parataxis of it) takes that clause
+    as content and its own subject as source, when the role model found no
+    content (long claims dilute its scores)."""
+    cue = doc[cue_i]
+    head = cue.head
+    if cue.dep_ not in ("advcl", "parataxis") or head.i >= cue.i:
+        return
+    subjects = [c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if not subjects:
+        return
+    first, last = head.left_edge.i, cue.left_edge.i - 1
+    trimmed = _trim(doc, first, last)
+    if trimmed is None or any(i in taken for i in range(trimmed[0], trimmed[1] + 1)):
+        return
+    subj = subjects[0]
+    att.content = [_char_span(doc, *trimmed)]
+    att.source = [_char_span(doc, subj.left_edge.i, subj.right_edge.i)]
+    used.update(range(trimmed[0], trimmed[1] + 1))
+
+
 def attribution_spans(doc, model: Optional[AttributionModel] = None) -> list[SpanAttribution]:
     """All attributions in a parsed document (empty when no model is shipped)."""
     model = model or load_model()
@@ -403,7 +458,7 @@ def attribution_spans(doc, model: Optional[AttributionModel] = None) -> list[Spa
         roles = label_roles(doc, cue_i, model, quotes_of, taken)
         att = SpanAttribution(cue_head=cue_i, score=p)
         used: set[int] = set()
-        role_runs = _decode(roles, cue_i)
+        role_runs = _decode(roles, cue_i, doc)
         for role in ("cue", "source", "content"):
             for first, last in role_runs[role]:
                 trimmed = _trim(doc, first, last)
@@ -417,6 +472,8 @@ def attribution_spans(doc, model: Optional[AttributionModel] = None) -> list[Spa
                         last -= 1  # reported content stops before the sentence's full stop
                 getattr(att, role).append(_char_span(doc, first, last))
                 used.update(range(first, last + 1))
+        if not att.content:
+            _trailing_cue_fallback(doc, att, cue_i, taken, used)
         if not att.content:
             continue
         taken.update(used)

@@ -45,11 +45,11 @@ RULES: list[Rule] = [
     Rule("noon_midnight", r"(?P<word>noon|midnight|midday)(?:,?\s+(?:on\s+)?" + _DAYREF + ")?", "TIME", "noon_midnight"),
     Rule("weekday_part",
          r"(?:(?P<pmod>early|late)\s+)?(?:(?P<wrel>last|this|next|that)\s+)?(?P<wd2>(?:<<WEEKDAY>>))\s+(?P<part>(?:<<PART>>))",
-         "TIME", "day_part"),
+         "DATE", "day_part"),
     Rule("deictic_part",
          r"(?:(?P<pmod>early|late|later|earlier)\s+)?(?P<drel>this|yesterday|tomorrow|today|that)\s+(?P<part>(?:<<PART>>))",
-         "TIME", "day_part"),
-    Rule("part_of_weekday", r"(?P<part>(?:<<PART>>))\s+(?P<wd2>(?:<<WEEKDAY>>)|yesterday|today|tomorrow)", "TIME", "day_part"),
+         "DATE", "day_part"),
+    Rule("part_of_weekday", r"(?P<part>(?:<<PART>>))\s+(?P<wd2>(?:<<WEEKDAY>>)|yesterday|today|tomorrow)", "DATE", "day_part"),
     # --- fully specified dates ----------------------------------------------
     Rule("month_day_year",
          r"(?:(?:<<WEEKDAY>>),?\s+)?(?:(?P<pos>(?:<<POSMOD>>))[\s-]+)?(?P<month>(?:<<MONTH>>))\s+(?P<day>(?:<<DAY>>)),?\s+(?P<year>(?:<<YEAR>>))",
@@ -151,7 +151,7 @@ RULES: list[Rule] = [
          r"(?:(?P<pos>(?:<<POSMOD>>)|calendar|the\s+year|fiscal)[\s-]+)?(?P<year>(?:<<YEAR>>))(?P<range>-(?:\d\d|(?:<<YEAR>>)))?(?:'s)?"
          r"(?!\s*(?:%|percent|\$|-(?!\d))|[.,]\d)",
          "DATE", "year"),
-    Rule("bare_part", r"(?:the|mid|early|late)[\s-]+(?P<part>morning|afternoon|evening)", "TIME", "day_part"),
+    Rule("bare_part", r"(?:the|mid|early|late)[\s-]+(?P<part>morning|afternoon|evening)", "DATE", "day_part"),
     Rule("the_year", r"(?<=for |.in )the\s+(?P<fisc>fiscal\s+)?year(?!\s+(?:ago|earlier|later|before|after|end)\b)(?:(?=\s+end(?:ed|ing)\b)(?P<ended>))?",
          "DATE", "the_year"),
     Rule("ordinal_day",
