@@ -12,7 +12,7 @@ trigger synonyms, planned and occurred reports of one meeting). Then it
 times `crosswire.resolve.resolve` (events, actors and stories) on them and
 prints, as its last line:
 
-    resolve: N mentions, A articles -> E events, S stories in T s (C s CPU); peak RSS M MiB (P% of true events recovered exactly)
+    resolve: N mentions, A articles -> E events (T true), S stories in T s (C s CPU); peak RSS M MiB (P% of true events recovered exactly)
 """
 from __future__ import annotations
 
@@ -124,7 +124,8 @@ def main(argv=None) -> int:
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rec = exact_recovery(res.events, truth)
-    print(f"resolve: {ns.mentions} mentions, {len(results)} articles -> {len(res.events)} events, "
+    print(f"resolve: {ns.mentions} mentions, {len(results)} articles -> {len(res.events)} events "
+          f"({len(set(truth.values()))} true), "
           f"{len(res.stories)} stories in {elapsed:.1f} s ({cpu:.1f} s CPU); peak RSS {peak:.0f} MiB "
           f"({rec:.0%} of true events recovered exactly)")
     return 0

@@ -116,6 +116,13 @@ def test_surname_takes_full_name_seen_earlier():
     assert quote_with(r, "the meeting went well").speaker.name == "Elena Markova"
 
 
+def test_cue_after_the_claim_with_a_date():
+    r = run_article("The two sides will meet in Geneva next week, the officials confirmed on Tuesday.",
+                    published="2021-12-28")
+    q = quote_with(r, "will meet in Geneva")
+    assert not q.direct and q.cue.startswith("confirmed") and "officials" in q.speaker.name
+
+
 def test_belief_is_not_a_quote():
     r = run_article("Many voters think that the economy is getting worse.")
     assert not any("economy" in q.text for q in r.quotes)

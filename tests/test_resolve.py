@@ -223,3 +223,11 @@ def test_one_sentence_two_participant_sets_stay_apart_but_same_participants_merg
     clusters = _clusters(resolve([art], SETTINGS))
     assert ["art-s-m1"] in clusters and ["art-s-m2"] in clusters
     assert ["art-s-m3", "art-s-m4"] in clusters
+
+
+def test_agency_sharing_a_country_code_is_its_own_actor():
+    refs = [ActorRef("United States", "USA", "country"), ActorRef("Washington", "USA", "government"),
+            ActorRef("National Security Council", "USA", "organisation")]
+    keys = link_actors(refs)
+    assert keys[("United States", "USA", "country")] == keys[("Washington", "USA", "government")]
+    assert keys[("National Security Council", "USA", "organisation")] != keys[("United States", "USA", "country")]

@@ -106,7 +106,7 @@ def test_spark_run_equals_local_run(spark, inputs, settings, local_reference, tm
         got = snapshot(store)
     for part in ("articles", "paths", "results", "events", "quotes", "stories", "quarantine", "counts"):
         assert got[part] == expected[part], f"{part}: {first_difference(got[part], expected[part])}"
-    assert expected["counts"]["events"] > 0 and expected["counts"]["quarantine"] >= 3
+    assert expected["counts"]["events"] > 0 and expected["counts"]["quarantine"] >= 2  # empty, binary
     assert {r.reason for r in summary.rejections} == {r.reason for r in local_summary.rejections}
     assert (summary.articles_read, summary.articles_new) == (local_summary.articles_read, local_summary.articles_new)
 

@@ -185,9 +185,10 @@ def metrics_from_counts(counts: dict[str, int]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- running
-def predicted_attributions(text: str, doc: Any, article_id: str = "polnear") -> list[Any]:
-    """Run crosswire's extractor on one parsed text; return objects with
-    source/cue/content fragment lists, like GoldAttribution."""
+def predicted_attributions(doc: Any) -> list[Any]:
+    """The quotes stage's span layer on one parsed text (the same function the
+    stage calls, before its speech-cue filter): objects with source/cue/content
+    fragment lists, like GoldAttribution."""
     from ..extract.quotes.spans import attribution_spans
 
     return attribution_spans(doc)
@@ -206,7 +207,7 @@ def run(path: str, args: Optional[Any] = None) -> dict[str, Any]:
                               for k in ("gold", "pred", "exact_tp", "overlap_pred_tp", "overlap_gold_tp")}
     for pdoc, sdoc in zip(docs, nlp.pipe((d.text for d in docs), batch_size=16)):
         gold = doc_units(pdoc.text, pdoc.attributions)
-        pred = doc_units(pdoc.text, predicted_attributions(pdoc.text, sdoc))
+        pred = doc_units(pdoc.text, predicted_attributions(sdoc))
         score_doc(pdoc.text, gold, pred, counts)
     metrics = metrics_from_counts(counts)
     metrics["documents"] = len(docs)

@@ -34,7 +34,7 @@ from .blocking import candidate_pairs
 from .cluster import agglomerate
 from .embed import Embedder
 from .lexicon import content_words, trigger_lemma
-from .scoring import NEWS_WEIGHTS, Item, day_ordinal, score
+from .scoring import NEWS_WEIGHTS, Item, cannot_link, day_ordinal, score
 from .stories import cluster_stories
 
 log = logging.getLogger(__name__)
@@ -113,6 +113,8 @@ def cluster_mentions(items: list[Item], threshold: float, weights: dict = NEWS_W
             items[i].vector = v
     edges = []
     for i, j in pairs:
+        if cannot_link(items[i], items[j], same_sentence_rule):
+            continue  # never mergeable: not worth a score
         s = score(items[i], items[j], weights)
         if s >= EDGE_FLOOR:
             edges.append((i, j, s))

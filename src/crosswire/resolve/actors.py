@@ -49,8 +49,15 @@ def _is_person(ref: ActorRef) -> bool:
     return ref.kind == "person"
 
 
+CODE_IS_IDENTITY = frozenset({"country", "government", "igo"})
+
+
 def _org_key(ref: ActorRef) -> str:
-    return f"code:{ref.code}" if ref.code else "name:" + " ".join(name_tokens(ref.name))
+    """A country, its government and an IGO are their code; an agency or group
+    sharing a country's code ("USA") is still its own actor, keyed by name."""
+    if ref.code and ref.kind in CODE_IS_IDENTITY:
+        return f"code:{ref.code}"
+    return f"name:{ref.code or ''}:" + " ".join(name_tokens(ref.name))
 
 
 def link_actors(refs: Iterable[ActorRef]) -> dict[tuple[str, Optional[str], str], str]:
@@ -111,8 +118,11 @@ def build_actor_index(results: Sequence[ArticleResult]) -> tuple[dict, list[Acto
         aid = actor_id(key)
         for ref in group:
             mapping[ref] = aid
-        # canonical name: the longest, then most frequent surface form
-        best = max(group, key=lambda t: (len(name_tokens(t[0])), counts[t], t[0]))
+        # canonical name: a person's fullest name; otherwise the most frequent form
+        if key.startswith("person:"):
+            best = max(group, key=lambda t: (len(name_tokens(t[0])), counts[t], t[0]))
+        else:
+            best = max(group, key=lambda t: (counts[t], t[2] in CODE_IS_IDENTITY, t[0]))
         entries.append(ActorEntry(aid, best[0], best[1], best[2], sorted({g[0] for g in group})))
     entries.sort(key=lambda e: e.id)
     return mapping, entries

@@ -26,7 +26,7 @@ def block_keys(item: Item) -> list[str]:
     return [f"{family}|~{item.tclass}"]
 
 
-def candidate_pairs(items: Sequence[Item], window_days: int = 14, neighbours: int = 30) -> Iterator[tuple[int, int]]:
+def candidate_pairs(items: Sequence[Item], window_days: int = 14, neighbours: int = 20) -> Iterator[tuple[int, int]]:
     """Candidate pairs (i < j), each at most once."""
     seen: set[tuple[int, int]] = set()
     for i, j in _raw_pairs(items, window_days, neighbours):
@@ -41,7 +41,7 @@ def _raw_pairs(items: Sequence[Item], window_days: int, neighbours: int) -> Iter
     undated: dict[str, list[int]] = defaultdict(list)
     by_doc: dict[str, list[int]] = defaultdict(list)
     for idx, item in enumerate(items):
-        by_doc[item.doc].append(idx)
+        by_doc[f"{item.doc}|{item.family}"].append(idx)
         for key in block_keys(item):
             if item.date:
                 dated[(key, item.date[:7])].append(idx)  # month bucket: a day and its month meet

@@ -52,12 +52,24 @@ def _one_thread_per_task() -> None:
         pass
 
 
+class _ModelOnDemand:
+    """Stands in for the embedding model on the driver and loads it only
+    when a sentence was not encoded on the executors: with every vector
+    precomputed, the driver never pays for loading the model."""
+
+    def __getattr__(self, name: str) -> Any:
+        from ..resolve.embed import load_model
+
+        return getattr(load_model(), name)
+
+
 @contextlib.contextmanager
 def precomputed_vectors(vectors: dict[str, Any]) -> Iterator[None]:
     """Serve `vectors` to the resolve package's Embedder while resolving on
     the driver: its cache is filled before use, so only sentences the
     executors did not encode (articles stored by earlier runs) are encoded."""
     import crosswire.resolve as resolve_package
+    from ..resolve.embed import model_path
 
     base = getattr(resolve_package, "Embedder", None)
     if base is None or not vectors:
@@ -65,9 +77,9 @@ def precomputed_vectors(vectors: dict[str, Any]) -> Iterator[None]:
         return
 
     class PrecomputedEmbedder(base):  # type: ignore[misc, valid-type]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self.cache.update(vectors)
+        def __init__(self, enabled: bool = True) -> None:
+            self.model = _ModelOnDemand() if enabled and model_path() else None
+            self.cache = dict(vectors)
 
     resolve_package.Embedder = PrecomputedEmbedder
     try:

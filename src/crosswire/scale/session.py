@@ -45,16 +45,19 @@ def is_local(master: str) -> bool:
     return bool(_LOCAL.match(master.strip()))
 
 
-def get_spark(master: str = "local[*]", app_name: str = "crosswire", partitions: Optional[int] = None,
+def get_spark(master: Optional[str] = "local[*]", app_name: str = "crosswire", partitions: Optional[int] = None,
               config: Optional[dict[str, str]] = None):
-    """The active SparkSession, or a new one for `master`."""
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    """The active SparkSession, or a new one for `master` (None: the master
+    spark-submit was given, whose environment then also names the Python)."""
     from pyspark.sql import SparkSession
 
-    builder = SparkSession.builder.appName(app_name).master(with_retries(master))
+    builder = SparkSession.builder.appName(app_name)
+    if master:
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+        builder = builder.master(with_retries(master))
     settings = dict(DEFAULT_CONFIG)
-    if is_local(master):
+    if master and is_local(master):
         settings.update(LOCAL_CONFIG)
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     if partitions:

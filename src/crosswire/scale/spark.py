@@ -7,9 +7,10 @@ same store contents, ids included:
    Hadoop URIs through the FileSystem API);
 2. ingest on the executors (the same `read_file`), keyed by
    (file index, record index) so the driver can restore the local order;
-3. on the driver, with small records only (no article text): drop later
-   copies of an article as the local reader does, quarantine rejections,
-   skip articles already stored, and build the same batch hints;
+3. on the driver, with small records only (no article text): the local
+   runner's own sorting out (quarantine rejections, count later copies and
+   articles already stored, keep the first copy of each new article), and
+   the same batch hints;
 4. annotate + extract on the executors, `Pipeline.extract` per partition with
    spaCy loaded once per executor process;
 5. write results: Parquet (the store's tables, partitioned by publication
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Optional, Sequence, Union
 
 from ..config import Settings
-from ..records import Article, ArticleResult, Rejection, from_dict
+from ..records import Article, ArticleResult, from_dict
 from ..runner import RunSummary
 from ..store import Store, _now, open_store
 from .executor import extract_partition, ingest_local, ingest_remote, light, write_partition
@@ -93,9 +94,11 @@ def _run(session, paths: list[str], settings: Settings, pipeline, store: Store, 
     try:
         ordered = sorted(items.map(lambda kv: (kv[0],) + light(kv[1], _hint)).collect(),
                          key=lambda row: row[0])
-        keyed = first_copies(ordered)
-        new = _sort_out((item for _key, item, _hint_ in keyed), store, summary)
-        hints_of = {item.id: (key, hint) for key, item, hint in keyed if isinstance(item, Article)}
+        new = _sort_out((item for _key, _kind, item, _hint_ in ordered), store, summary)
+        hints_of: dict[str, tuple] = {}  # article id -> (key, hint) of its first copy, as `new` keeps
+        for key, kind, item, hint in ordered:
+            if kind == "article":
+                hints_of.setdefault(item.id, (key, hint))
         hints = {"batch": [hints_of[a.id][1] for a in new] + _stored_hints(store, new)}
         chosen = sc.broadcast({hints_of[a.id][0] for a in new})
         summary.partitions = partitions or max(2, sc.defaultParallelism * 2)
@@ -132,23 +135,6 @@ def ingest_rdd(sc, files: list[InputFile], settings: Settings):
         data = sc.binaryFiles(",".join(f.path for f in remote))
         parts.append(data.mapPartitions(ingest_remote(settings, by_uri)))
     return sc.union(parts) if len(parts) > 1 else (parts[0] if parts else sc.emptyRDD())
-
-
-def first_copies(ordered: list[tuple]) -> list[tuple]:
-    """As the local reader does (`crosswire.ingest.read_inputs`): a later copy
-    of an article already read becomes a DUPLICATE rejection naming the first."""
-    from ..ingest import DUPLICATE, _where
-
-    seen: dict[str, str] = {}
-    out = []
-    for key, kind, item, hint in ordered:
-        if kind == "article":
-            if item.id in seen:
-                item, hint = Rejection(item.path, DUPLICATE, f"same text as {seen[item.id]}"), None
-            else:
-                seen[item.id] = _where(item)
-        out.append((key, item, hint))
-    return out
 
 
 def _write_results(results, store: Store, store_arg: Any, settings: Settings, summary: SparkRunSummary,

@@ -39,6 +39,9 @@ PRONOUNS = {"he", "she", "him", "her", "his"}
 GROUP_WORDS_RIGHT = {"media", "outlets", "officials", "diplomats", "troops", "forces", "leaders", "authorities",
                      "government", "military", "army", "navy", "police", "protesters", "rebels", "opposition",
                      "lawmakers", "negotiators", "delegation", "president", "embassy", "ministry"}
+# Lowercase words that sit inside titles ("junior foreign minister").
+TITLE_MODIFIERS = {"junior", "senior", "foreign", "deputy", "vice", "prime", "former", "interim", "acting", "top",
+                   "defence", "defense", "interior", "finance", "trade", "justice", "state", "assistant", "chief"}
 NOT_NAMES = {"presidential", "foreign", "deputy", "prime", "vice", "general", "acting", "former", "senior"}
 BLOC_ADJECTIVES = {"western": "WST", "european": "EUR", "african": "AFR", "arab": "ARB", "asian": "ASA"}
 
@@ -82,7 +85,7 @@ def find_actors(doc, date: Optional[str]) -> list[Found]:
     people += unknown_people(doc, dictionary)
     for f in sorted(people, key=lambda f: f.start):
         if not any(taken[f.start:f.end]):
-            claim(extend_title(doc, name_core(doc, f), date))
+            claim(of_country(doc, extend_title(doc, name_core(doc, f), date), date))
     for f in dictionary:
         if f.actor.kind != "person" and not any(taken[f.start:f.end]):
             claim(extend_state_body(doc, f, taken))
@@ -275,10 +278,25 @@ def extend_title(doc, f: Found, date: Optional[str]) -> Found:
     return Found(start, f.end, actor, f.rule + "+title", f.antecedent)
 
 
+def of_country(doc, f: Found, date: Optional[str]) -> Found:
+    """'King Hassan of Morocco': a person with no country from the title
+    takes the country named right after 'of'."""
+    if f.actor.code or f.end + 1 >= len(doc) or doc[f.end].lower_ != "of":
+        return f
+    for length in range(min(4, len(doc) - f.end - 1), 0, -1):
+        span = doc[f.end + 1:f.end + 1 + length]
+        hit = actor_for_key(" ".join(t.lower_ for t in span), span, date)
+        if hit is not None and hit[0].kind in {"country", "government"} and span.text[:1].isupper():
+            iso = hit[0].country
+            actor = replace(f.actor, code=iso, country=iso, cameo=iso + (f.actor.sector or ""))
+            return Found(f.start, f.end + 1 + length, actor, f.rule + "+of-country", f.antecedent)
+    return f
+
+
 def _title_token(tok) -> bool:
     if tok.is_punct and tok.text not in {"-"}:
         return False
-    if tok.lower_ in TITLE_GLUE or tok.lower_ in TITLE_HEADS:
+    if tok.lower_ in TITLE_GLUE or tok.lower_ in TITLE_HEADS or tok.lower_ in TITLE_MODIFIERS:
         return True
     return tok.text[:1].isupper() and tok.pos_ in {"PROPN", "ADJ", "NOUN"} and tok.ent_type_ not in {"DATE", "TIME"}
 

@@ -33,7 +33,7 @@ from typing import Optional
 from .. import ArticleContext, register_stage
 from ...records import EventMention, Evidence, SourceLink, stable_id
 from ..actors.lookup import to_participant
-from .arguments import MentionIndex, find_actors, find_location, find_timex, find_topic
+from .arguments import MentionIndex, find_actors, find_location, find_timex, find_topic, place_targets
 from .lexicon import DENIAL_WORDS, DENIED_OBJECTS, PLOVER_DEFAULT_CAMEO, PLOVER_TO_PENTACLASS, plover_of_cameo
 from .model import lexicon_tokens, load_model, predict_batch
 from .status import event_status
@@ -151,8 +151,9 @@ def build_event(ctx: ArticleContext, sent, sent_index: int, trig: Trigger, index
     art = ctx.article
     is_noun = tok.pos_ in {"NOUN", "PROPN"}
     actors, recipients = find_actors(tok, carrier, index, is_noun)
-    if trig.event_type in {"CONSULT"} and not actors and not recipients:
+    if trig.event_type in {"CONSULT"} and not actors:
         actors = recent_compound(index, sent, ctx.article.text)
+        recipients = [m for m in recipients if m.actor.kind != "country" or m not in place_targets(tok, carrier, index)]
     elif trig.event_type in {"CONSULT"} and len(actors) == 1 and not recipients:
         actors = actors + partner_in_sentence(index, sent, actors[0], ctx.article.text)
     timex = find_timex(tok, carrier, ctx.doc, ctx.result.timexes)

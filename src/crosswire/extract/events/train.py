@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import json
 import time
 from pathlib import Path
@@ -30,7 +31,8 @@ import numpy as np
 from .lexicon import PLOVER_05_TO_CURRENT, PLOVER_TO_PENTACLASS, VERBS_JSON, compile_verb_dictionary
 from .model import MODEL_PATH, feature_text, lexicon_tokens
 
-DEFAULT_EVAL_DIR = Path(__file__).resolve().parents[5] / "shared" / "eval" / "events"
+DEFAULT_EVAL_DIR = Path(os.environ.get("CROSSWIRE_SHARED", Path(__file__).resolve().parents[5] / "shared")) \
+    / "eval" / "events"
 DEV_PERCENT = 15
 SEED = 13
 

@@ -178,7 +178,8 @@ def scheduled_body(tok, actor_tokens: set[int]) -> bool:
     as the subject of a scheduling verb stands for its meeting."""
     if tok.dep_ != "nsubjpass" or tok.head.lemma_.lower() not in SCHEDULING_VERBS:
         return False
-    return tok.pos_ in {"PROPN", "NOUN"} and any(t.i in actor_tokens for t in tok.subtree)
+    return (tok.pos_ in {"PROPN", "NOUN"} and tok.i not in actor_tokens
+            and any(t.i in actor_tokens for t in tok.subtree))
 
 
 def owned_by_actor(tok, actor_tokens: set[int]) -> bool:

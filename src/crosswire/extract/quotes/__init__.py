@@ -18,16 +18,13 @@ a speech cue (data/quotes/cues.json) or its content is a quotation. Then:
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Optional
 
-from ...records import Evidence, Participant, Quote, SourceLink, stable_id
+from ...records import Participant, Quote, SourceLink, stable_id
 from .. import ArticleContext, register_stage
-from .spans import CLOSE_QUOTES, OPEN_QUOTES, STRAIGHT_QUOTES, SpanAttribution, attribution_spans
+from .spans import SpanAttribution, attribution_spans
 from .speakers import SpeakerResolver
 from .medium import medium_of
-
-QUOTE_MARKS = OPEN_QUOTES | CLOSE_QUOTES | STRAIGHT_QUOTES | {"‘", "’"}
-
 
 @register_stage("quotes")
 def quotes_stage(ctx: ArticleContext) -> None:

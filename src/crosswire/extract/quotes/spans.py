@@ -12,9 +12,10 @@ Two small linear models trained on PolNeAR (see `train.py`) do the work:
    and 'also'" or "content keeps the complementiser 'that' and the closing
    quotation mark" are learned from the annotation, not hand-written.
 
-Contiguous runs of a role become spans; a content span that touches a
-quotation is widened to the whole quotation, across sentences and
-paragraphs. Scoring is plain dictionary look-ups over sparse features
+Content and source are the best-scoring contiguous token ranges (maximum-sum
+subarray of the role margins, snapped to a dependency constituent when that
+costs little); a content span that touches a quotation is widened to the
+whole quotation, across sentences and paragraphs. Scoring is plain dictionary look-ups over sparse features
 (weights shipped in crosswire/data/quotes/), so it costs little beside the
 parse itself.
 """
@@ -108,16 +109,7 @@ def cue_features(tok, in_quote: int) -> list[str]:
             feats.append(f"cl={child.dep_}|{child.lower_}")
         if child.text in OPEN_QUOTES or child.text in CLOSE_QUOTES or child.text in STRAIGHT_QUOTES:
             feats.append("cq")
-        if CUE_FEATURES_V2 and child.dep_ in ("nsubj", "nsubjpass"):
-            kind = child.ent_type_ or ("PRON" if child.pos_ == "PRON" else child.pos_)
-            feats.append(f"subj={kind}")
-            feats.append(f"lsubj={lemma}|{kind}")
-        if CUE_FEATURES_V2 and child.dep_ in ("ccomp", "xcomp", "dobj"):
-            feats.append(f"lcomp={lemma}|{child.dep_}|{child.pos_}")
     return feats
-
-
-CUE_FEATURES_V2 = False
 
 
 def _branch(tok, cue, limit: int = 40):
@@ -175,12 +167,8 @@ def role_features(tok, cue, quotes_of: list[int]) -> list[str]:
     ]
     if is_qmark:
         feats.append(f"qmr={rel}{sub}|{side}")
-    if ROLE_FEATURES_V2:
-        feats += _edge_features(tok, cue, rel, side)
+    feats += _edge_features(tok, cue, rel, side)
     return feats
-
-
-ROLE_FEATURES_V2 = True
 
 
 def _edge_features(tok, cue, rel: str, side: str) -> list[str]:
@@ -390,12 +378,6 @@ def _decode(roles: dict, cue_i: int, doc=None) -> dict[str, list[tuple[int, int]
     return {"cue": cue_runs, "source": source, "content": sorted(content)}
 
 
-def _best_runs(doc, runs: list[tuple[int, int]], cue_i: int, keep: int) -> list[tuple[int, int]]:
-    """Longest runs first (ties: nearest the cue), at most `keep` of them."""
-    ranked = sorted(runs, key=lambda r: (-(r[1] - r[0] + 1), min(abs(r[0] - cue_i), abs(r[1] - cue_i))))
-    return sorted(ranked[:keep])
-
-
 def _trim(doc, first: int, last: int) -> Optional[tuple[int, int]]:
     """Drop leading/trailing commas and spaces a run picked up."""
     while first <= last and (doc[first].is_space or doc[first].text in {",", "—", "-", "--"}):
@@ -430,7 +412,8 @@ def _trailing_cue_fallback(doc, att: SpanAttribution, cue_i: int, taken: set[int
     subjects = [c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass")]
     if not subjects:
         return
-    first, last = head.left_edge.i, cue.left_edge.i - 1
+    line_start, _ = _line_bounds(doc, cue.sent, cue_i)
+    first, last = max(head.left_edge.i, line_start), cue.left_edge.i - 1
     trimmed = _trim(doc, first, last)
     if trimmed is None or any(i in taken for i in range(trimmed[0], trimmed[1] + 1)):
         return

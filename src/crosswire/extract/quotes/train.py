@@ -65,8 +65,8 @@ def examples(docs: Iterable[Any], parsed: Iterable[Any]):
     return cue_x, cue_y, role_x, role_y
 
 
-def fit(x: list[list[str]], y: list[Any], classes: list[Any], min_count: int = 2, alpha: float = 1e-6,
-        epochs: int = 15) -> dict[str, Any]:
+def fit(x: list[list[str]], y: list[Any], classes: list[Any], min_count: int = 2, alpha: float = 1e-5,
+        epochs: int = 20) -> dict[str, Any]:
     """A sparse logistic model; returns {classes, weights, bias} for LinearModel."""
     from collections import Counter
 

@@ -56,11 +56,6 @@ def sources_stage(ctx: ArticleContext) -> None:
 
 
 # ------------------------------------------------------------ detection
-def _token_at(doc, char: int):
-    span = doc.char_span(char, char + 1, alignment_mode="expand")
-    return span[0] if span is not None and len(span) else None
-
-
 def _outlet_head(doc, mention: OutletMention):
     span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
     if span is None or not len(span):
