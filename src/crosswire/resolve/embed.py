@@ -33,8 +33,13 @@ def load_model():
         return None
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     try:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # no "Loading weights" bar in our output
+        hf_logging.set_verbosity_error()
         return SentenceTransformer(path, device="cpu")
     except Exception as exc:  # any failure means: go on without embeddings
         log.warning("sentence embeddings unavailable: %s", exc)

@@ -27,6 +27,8 @@ agreement to meet), so a later report of it being held merges into it.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from typing import Optional
 
@@ -64,7 +66,9 @@ def events_stage(ctx: ArticleContext) -> None:
     events = [e for coding in code_doc(ctx, index) for e in coding.events]
     apply_denials(ctx, events)
     inherit_reported_status(events)
-    ctx.result.event_mentions.extend(events)
+    # an event nobody is named as doing or receiving cannot be evidenced as a
+    # political event between actors: it is not output
+    ctx.result.event_mentions.extend(e for e in events if e.actors or e.recipients)
 
 
 def code_doc(ctx: ArticleContext, index: MentionIndex) -> list[SentenceCoding]:
@@ -157,6 +161,8 @@ def build_event(ctx: ArticleContext, sent, sent_index: int, trig: Trigger, index
     elif trig.event_type in {"CONSULT"} and len(actors) == 1 and not recipients:
         actors = actors + partner_in_sentence(index, sent, actors[0], ctx.article.text)
     timex = find_timex(tok, carrier, ctx.doc, ctx.result.timexes)
+    if timex is not None and bounds_not_dates(ctx.article.text, timex.start):
+        timex = None  # "after the New Year holidays": the event is not on that date
     date, basis = (timex.value, timex.basis) if timex else (None, "none")
     status, status_why = event_status(tok, carrier, ctx.anchor.date, date, [])
     if timex is None and status in {"occurred", "ongoing", "claimed"} and ctx.anchor.date:
@@ -182,6 +188,17 @@ def build_event(ctx: ArticleContext, sent, sent_index: int, trig: Trigger, index
         quote=quote.id if quote else None, sources=sources, confidence=round(float(trig.strength), 3),
         why=trig.why + status_why + (["main"] if is_main else []),
     )
+
+
+# A time expression governed by one of these names a bound, not the event's date.
+BOUND_WORDS = re.compile(r"\b(?:after|before|since|until|till|following|ahead\s+of|prior\s+to|by)\s+"
+                         r"(?:the\s+)?$", re.IGNORECASE)
+
+
+def bounds_not_dates(text: str, timex_start: int) -> bool:
+    """True when the timex is the object of "after", "before", "until"...:
+    the event happens on some unknown day beyond it, so it gets no date."""
+    return bool(BOUND_WORDS.search(text[max(0, timex_start - 30):timex_start]))
 
 
 def plover_export(event_type: str, status: str) -> str:

@@ -65,4 +65,4 @@ def _clean(doc, tok) -> Optional[str]:
                                                        "speech", "address", "post", "tweet", "letter", "video",
                                                        "twitter", "facebook", "telegram", "television", "radio"}:
         return None
-    return doc.text[words[0].idx: words[-1].idx + len(words[-1].text)]
+    return doc[words[0].i: words[-1].i + 1].text  # (doc.text would rebuild the whole text)

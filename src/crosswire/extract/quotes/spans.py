@@ -112,79 +112,119 @@ def cue_features(tok, in_quote: int) -> list[str]:
     return feats
 
 
-def _branch(tok, cue, limit: int = 40):
-    """The child of `cue` whose subtree holds `tok` and the one below it
-    (None when tok is not under the cue)."""
-    below = None
-    node = tok
+class DocView:
+    """Plain per-token arrays of a parsed doc. Reading spaCy token attributes
+    creates Python objects on every access; the role model reads them for
+    every (token, cue) pair, so we read each once per document."""
+
+    __slots__ = ("n", "head", "dep", "pos", "lower", "lemma", "text", "is_punct", "left", "right",
+                 "child_deps", "is_space", "sent_start", "sent_end", "newline_after")
+
+    def __init__(self, doc) -> None:
+        toks = list(doc)
+        self.n = len(toks)
+        self.head = [t.head.i for t in toks]
+        self.dep = [t.dep_ for t in toks]
+        self.pos = [t.pos_ for t in toks]
+        self.lower = [t.lower_ for t in toks]
+        self.lemma = [t.lemma_.lower() for t in toks]
+        self.text = [t.text for t in toks]
+        self.is_punct = [t.is_punct for t in toks]
+        self.is_space = [t.is_space for t in toks]
+        self.newline_after = ["\n" in t.whitespace_ or (t.is_space and "\n" in t.text) for t in toks]
+        self.left = [t.left_edge.i for t in toks]
+        self.right = [t.right_edge.i for t in toks]
+        self.child_deps: list[set[str]] = [set() for _ in toks]
+        for k, h in enumerate(self.head):
+            if h != k:
+                self.child_deps[h].add(self.dep[k])
+        starts = [k for k, t in enumerate(toks) if k == 0 or t.is_sent_start] + [self.n]
+        self.sent_start = [0] * self.n
+        self.sent_end = [0] * self.n
+        for a, b in zip(starts, starts[1:]):
+            for k in range(a, b):
+                self.sent_start[k], self.sent_end[k] = a, b
+
+
+def _branch(v: DocView, t: int, c: int, limit: int = 40) -> tuple[int, int]:
+    """The child of cue `c` whose subtree holds token `t`, and the node below
+    it on the path (-1 when none / when t is not under the cue)."""
+    below = -1
+    node = t
+    head = v.head
     for _ in range(limit):
-        if node.head.i == cue.i and node.i != cue.i:
+        if head[node] == c and node != c:
             return node, below
-        if node.head.i == node.i:
-            return None, None
+        if head[node] == node:
+            return -1, -1
         below = node
-        node = node.head
-    return None, None
+        node = head[node]
+    return -1, -1
 
 
-def role_features(tok, cue, quotes_of: list[int]) -> list[str]:
-    """Features of a token for its role relative to a cue head."""
-    side = "L" if tok.i < cue.i else "R"
-    cue_key = f"{cue.lemma_.lower()}"
-    tq, cq = quotes_of[tok.i], quotes_of[cue.i]
+def _is_ancestor(v: DocView, t: int, c: int, limit: int = 40) -> bool:
+    node = c
+    for _ in range(limit):
+        if v.head[node] == node:
+            return False
+        node = v.head[node]
+        if node == t:
+            return True
+    return False
+
+
+def role_features(v: DocView, t: int, c: int, quotes_of: list[int]) -> list[str]:
+    """Features of token `t` for its role relative to cue head `c`."""
+    side = "L" if t < c else "R"
+    tq, cq = quotes_of[t], quotes_of[c]
     quote_rel = "none" if tq < 0 else ("same" if tq == cq else "other")
-    is_qmark = tok.text in OPEN_QUOTES or tok.text in CLOSE_QUOTES or tok.text in STRAIGHT_QUOTES
-    if tok.i == cue.i:
-        rel = "SELF"
-        sub = ""
+    text = v.text[t]
+    is_qmark = text in OPEN_QUOTES or text in CLOSE_QUOTES or text in STRAIGHT_QUOTES
+    tdep, cdep = v.dep[t], v.dep[c]
+    branch = -1
+    if t == c:
+        rel, sub = "SELF", ""
     else:
-        branch, below = _branch(tok, cue)
-        if branch is not None:
-            rel = f"B:{branch.dep_}"
-            sub = "=" if branch.i == tok.i else f">{below.dep_ if below is not None and below.i != tok.i else tok.dep_}"
-            if below is not None and below.i != tok.i:
+        branch, below = _branch(v, t, c)
+        if branch >= 0:
+            rel = f"B:{v.dep[branch]}"
+            deeper = below >= 0 and below != t
+            sub = "=" if branch == t else f">{v.dep[below] if deeper else tdep}"
+            if deeper:
                 sub += "+"
         else:
-            anc = cue.head
-            if tok.i == anc.i:
-                rel, sub = f"H:{cue.dep_}", ""
+            anc = v.head[c]
+            if t == anc:
+                rel, sub = f"H:{cdep}", ""
             else:
-                b2, _ = _branch(tok, anc)
-                if b2 is not None:
-                    rel, sub = f"S:{cue.dep_}:{b2.dep_}", ("=" if b2.i == tok.i else ">")
-                elif any(a.i == tok.i for a in cue.ancestors):
+                b2, _ = _branch(v, t, anc)
+                if b2 >= 0:
+                    rel, sub = f"S:{cdep}:{v.dep[b2]}", ("=" if b2 == t else ">")
+                elif _is_ancestor(v, t, c):
                     rel, sub = "A", ""
                 else:
                     rel, sub = "F", ""
-    dist = abs(tok.i - cue.i)
+    dist = abs(t - c)
     dbin = "1" if dist <= 1 else "3" if dist <= 3 else "8" if dist <= 8 else "20" if dist <= 20 else "far"
+    is_punct = v.is_punct[t]
     feats = [
-        "b", f"r={rel}", f"rs={rel}{sub}", f"rside={rel}|{side}", f"rsd={rel}{sub}|{side}|{tok.dep_}",
-        f"rp={rel}|{tok.pos_}", f"rc={rel}|{cue_key}", f"rcd={rel}|{cue.dep_}",
+        "b", f"r={rel}", f"rs={rel}{sub}", f"rside={rel}|{side}", f"rsd={rel}{sub}|{side}|{tdep}",
+        f"rp={rel}|{v.pos[t]}", f"rc={rel}|{v.lemma[c]}", f"rcd={rel}|{cdep}",
         f"rq={rel}|{quote_rel}", f"q={quote_rel}|{side}", f"qm={is_qmark}|{side}|{quote_rel}",
-        f"td={tok.dep_}|{side}", f"tl={tok.lower_}|{rel}", f"dist={dbin}|{side}",
-        f"punct={tok.is_punct}|{rel}{sub}", f"cd={cue.dep_}|{side}",
+        f"td={tdep}|{side}", f"tl={v.lower[t]}|{rel}", f"dist={dbin}|{side}",
+        f"punct={is_punct}|{rel}{sub}", f"cd={cdep}|{side}",
     ]
     if is_qmark:
         feats.append(f"qmr={rel}{sub}|{side}")
-    feats += _edge_features(tok, cue, rel, side)
-    return feats
-
-
-def _edge_features(tok, cue, rel: str, side: str) -> list[str]:
-    """Where constituents start and end: the conventions of the annotation
-    ('that' and 'to' open a content, a closing mark ends it) live at the
-    edges of the cue's branches."""
-    feats = []
-    if rel.startswith("B:"):
-        branch, _ = _branch(tok, cue)
-        if branch is not None:
-            feats.append(f"bl={rel}|{branch.lemma_.lower()}")
-            if tok.i == branch.left_edge.i:
-                feats.append(f"le={rel}|{tok.lower_}")
-            if tok.i == branch.right_edge.i:
-                feats.append(f"re={rel}|{tok.lower_ if tok.is_punct else tok.pos_}")
-    cue_deps = {c.dep_ for c in cue.children}
+    # Edges of the cue's branches carry the annotation's conventions ('that'
+    # and 'to' open a content, a closing mark ends it).
+    if branch >= 0:
+        feats.append(f"bl={rel}|{v.lemma[branch]}")
+        if t == v.left[branch]:
+            feats.append(f"le={rel}|{v.lower[t]}")
+        if t == v.right[branch]:
+            feats.append(f"re={rel}|{v.lower[t] if is_punct else v.pos[t]}")
+    cue_deps = v.child_deps[c]
     for d in ("ccomp", "dobj", "xcomp", "prep"):
         if d in cue_deps:
             feats.append(f"ch={rel}|{d}")
@@ -266,28 +306,27 @@ def _char_span(doc, first: int, last: int) -> tuple[int, int]:
     return doc[first].idx, doc[last].idx + len(doc[last].text)
 
 
-def label_roles(doc, cue_i: int, model: AttributionModel, quotes_of: list[int],
-                taken: set[int]) -> dict[str, list[int]]:
-    """Token indices per role for one cue, within the cue's sentence."""
-    cue = doc[cue_i]
-    sent = cue.sent
-    roles: dict[str, list[int]] = {"source": [], "cue": [cue_i], "content": []}
-    lo, hi = _line_bounds(doc, sent, cue_i)
+def label_roles(v: DocView, cue_i: int, model: AttributionModel, quotes_of: list[int],
+                taken: set[int]) -> dict:
+    """Token indices per role for one cue (argmax labels) and each token's
+    source/content margins, within the cue's sentence and line."""
+    roles: dict = {"source": [], "cue": [cue_i], "content": []}
+    lo, hi = _line_bounds(v, cue_i)
     classes = model.role.classes
+    k_source, k_content = classes.index("source"), classes.index("content")
     margins: dict[str, dict[int, float]] = {"source": {}, "content": {}}
-    for tok in doc[lo:hi]:
-        if tok.i == cue_i or tok.is_space or tok.i in taken:
+    for t in range(lo, hi):
+        if t == cue_i or v.is_space[t] or t in taken:
             continue
-        s = model.role.scores(role_features(tok, cue, quotes_of))
+        s = model.role.scores(role_features(v, t, cue_i, quotes_of))
         best = max(range(len(s)), key=s.__getitem__)
         label = classes[best]
         if label != "none":
-            roles[label].append(tok.i)
-        for role in ("source", "content"):
-            k = classes.index(role)
-            margins[role][tok.i] = s[k] - max(v for j, v in enumerate(s) if j != k)
-    roles["_lo"], roles["_hi"] = [lo], [hi]  # type: ignore[assignment]
-    roles["_margins"] = margins  # type: ignore[assignment]
+            roles[label].append(t)
+        for role, k in (("source", k_source), ("content", k_content)):
+            margins[role][t] = s[k] - max(x for j, x in enumerate(s) if j != k)
+    roles["_lo"], roles["_hi"] = [lo], [hi]
+    roles["_margins"] = margins
     return roles
 
 
@@ -310,24 +349,22 @@ def _kadane(margins: dict[int, float], lo: int, hi: int, blocked: set[int]) -> t
     return best
 
 
-def _line_bounds(doc, sent, cue_i: int) -> tuple[int, int]:
+def _line_bounds(v: DocView, cue_i: int) -> tuple[int, int]:
     """The part of the cue's sentence on the cue's own line: a heading the
     parser glued to the next line is not part of the attribution."""
-    lo, hi = sent.start, sent.end
-    for i in range(cue_i - 1, sent.start - 1, -1):
-        if "\n" in doc[i].whitespace_ or (doc[i].is_space and "\n" in doc[i].text):
-            lo = i + 1
+    lo, hi = v.sent_start[cue_i], v.sent_end[cue_i]
+    for k in range(cue_i - 1, lo - 1, -1):
+        if v.newline_after[k]:
+            lo = k + 1
             break
-    for i in range(cue_i, sent.end):
-        if "\n" in doc[i].whitespace_ or (doc[i].is_space and "\n" in doc[i].text):
-            hi = i + 1
+    for k in range(cue_i, hi):
+        if v.newline_after[k]:
+            hi = k + 1
             break
     return lo, hi
 
 
 SECOND_CONTENT_MIN = 2.0  # summed margin a second (interrupted) content fragment needs
-
-
 SNAP_SLACK = 2.0  # how much margin a constituent boundary may cost
 
 
@@ -400,7 +437,8 @@ def _widen_to_quote(doc, first: int, last: int, regions: list[tuple[int, int]],
     return first, last, direct
 
 
-def _trailing_cue_fallback(doc, att: SpanAttribution, cue_i: int, taken: set[int], used: set[int]) -> None:
+def _trailing_cue_fallback(doc, att: SpanAttribution, cue_i: int, taken: set[int], used: set[int],
+                           view: Optional[DocView] = None) -> None:
     """"<claim>, the officials confirmed on Tuesday.": a cue hanging off the
     end of the clause it reports (advcl/parataxis of it) takes that clause
     as content and its own subject as source, when the role model found no
@@ -412,7 +450,7 @@ def _trailing_cue_fallback(doc, att: SpanAttribution, cue_i: int, taken: set[int
     subjects = [c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass")]
     if not subjects:
         return
-    line_start, _ = _line_bounds(doc, cue.sent, cue_i)
+    line_start, _ = _line_bounds(DocView(doc) if view is None else view, cue_i)
     first, last = max(head.left_edge.i, line_start), cue.left_edge.i - 1
     trimmed = _trim(doc, first, last)
     if trimmed is None or any(i in taken for i in range(trimmed[0], trimmed[1] + 1)):
@@ -431,6 +469,9 @@ def attribution_spans(doc, model: Optional[AttributionModel] = None) -> list[Spa
     regions = quote_regions(doc)
     quotes_of = quote_index(doc, regions)
     heads = cue_heads(doc, model, quotes_of)
+    if not heads:
+        return []
+    view = DocView(doc)
     taken: set[int] = set()
     out: list[SpanAttribution] = []
     # Cues outside quotations first: a "confirm" inside a quoted sentence is
@@ -438,7 +479,7 @@ def attribution_spans(doc, model: Optional[AttributionModel] = None) -> list[Spa
     for cue_i, p in sorted(heads, key=lambda h: (quotes_of[h[0]] >= 0, -h[1])):
         if cue_i in taken:
             continue
-        roles = label_roles(doc, cue_i, model, quotes_of, taken)
+        roles = label_roles(view, cue_i, model, quotes_of, taken)
         att = SpanAttribution(cue_head=cue_i, score=p)
         used: set[int] = set()
         role_runs = _decode(roles, cue_i, doc)
@@ -456,7 +497,7 @@ def attribution_spans(doc, model: Optional[AttributionModel] = None) -> list[Spa
                 getattr(att, role).append(_char_span(doc, first, last))
                 used.update(range(first, last + 1))
         if not att.content:
-            _trailing_cue_fallback(doc, att, cue_i, taken, used)
+            _trailing_cue_fallback(doc, att, cue_i, taken, used, view)
         if not att.content:
             continue
         taken.update(used)

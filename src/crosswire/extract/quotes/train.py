@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from .spans import MODEL_PATH, ROLE_LABELS, cue_features, quote_index, quote_regions, role_features
+from .spans import MODEL_PATH, ROLE_LABELS, DocView, cue_features, quote_index, quote_regions, role_features
 
 
 def _tokens(doc, start: int, end: int):
@@ -50,18 +50,18 @@ def examples(docs: Iterable[Any], parsed: Iterable[Any]):
                 continue
             cue_x.append(cue_features(tok, quotes_of[tok.i]))
             cue_y.append(int(tok.i in gold_heads))
+        view = DocView(doc)
         for head_i, att in gold_heads.items():
             label_of: dict[int, str] = {}
             for role in ("source", "cue", "content"):
                 for u in span_units(pdoc.text, getattr(att, role)):
                     for t in _tokens(doc, *u):
                         label_of[t.i] = role
-            cue = doc[head_i]
-            for tok in cue.sent:
-                if tok.i == head_i or tok.is_space:
+            for t in range(view.sent_start[head_i], view.sent_end[head_i]):
+                if t == head_i or view.is_space[t]:
                     continue
-                role_x.append(role_features(tok, cue, quotes_of))
-                role_y.append(label_of.get(tok.i, "none"))
+                role_x.append(role_features(view, t, head_i, quotes_of))
+                role_y.append(label_of.get(t, "none"))
     return cue_x, cue_y, role_x, role_y
 
 

@@ -45,7 +45,7 @@ def sources_stage(ctx: ArticleContext) -> None:
     for mention in outlet_mentions(text):
         if mention.outlet is None:
             continue
-        cue = _outlet_cue(doc, mention)
+        cue = _outlet_cue(doc, text, mention)
         if cue is None:
             continue
         _add(ctx, seen, cue, [_link_for_outlet(ctx, mention)])
@@ -66,12 +66,12 @@ def _outlet_head(doc, mention: OutletMention):
     return head
 
 
-def _outlet_cue(doc, mention: OutletMention) -> Optional[tuple[int, int, str]]:
+def _outlet_cue(doc, text: str, mention: OutletMention) -> Optional[tuple[int, int, str]]:
     """(cue start, cue end, cue text) when the outlet is cited for a claim."""
     head = _outlet_head(doc, mention)
     if head is None:
         return None
-    before = doc.text[max(0, mention.start - 40):mention.start].lower()
+    before = text[max(0, mention.start - 40):mention.start].lower()
     if before.rstrip().endswith("according to"):
         start = mention.start - (len(before) - before.rfind("according to"))
         return start, start + len("according to"), "according to"
@@ -82,7 +82,7 @@ def _outlet_cue(doc, mention: OutletMention) -> Optional[tuple[int, int, str]]:
         verb = gov.head
         lemma = verb.lemma_.lower()
         if gov.lower_ == "by" and lemma in CITING_PREP_HEADS:
-            return verb.idx, gov.idx + len(gov.text), doc.text[verb.idx:gov.idx + len(gov.text)]
+            return verb.idx, gov.idx + len(gov.text), text[verb.idx:gov.idx + len(gov.text)]
         if gov.lower_ in ("to", "with") and lemma in TELLING_VERBS | {"interview", "speaking"}:
             return verb.idx, verb.idx + len(verb.text), verb.text
     if head.dep_ in ("dative", "dobj") and gov.lemma_.lower() in TELLING_VERBS | {"cite", "quote"}:
