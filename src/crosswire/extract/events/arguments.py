@@ -296,14 +296,19 @@ def clause_tokens(tok, carrier) -> set[int]:
 
 
 def find_timex(tok, carrier, doc, timexes: list) -> Optional[object]:
-    """The timex attached to the event's clause, nearest the trigger."""
+    """The timex attached to the event's clause, nearest the trigger; a date
+    modifying the trigger noun itself ("a December 2 meeting") comes first."""
     ids = clause_tokens(tok, carrier)
     best, best_dist = None, None
     for tx in timexes:
         if tx.type not in {"DATE", "TIME"} or not tx.value or not tx.value[:4].isdigit():
             continue
         span = doc.char_span(tx.start, tx.end, alignment_mode="expand")
-        if span is None or not any(t.i in ids for t in span):
+        if span is None:
+            continue
+        if tok.pos_ in {"NOUN", "PROPN"} and any(t.head.i == tok.i and t.i < tok.i for t in span):
+            return tx
+        if not any(t.i in ids for t in span):
             continue
         dist = abs(span.start - tok.i)
         if best is None or dist < best_dist:
