@@ -95,7 +95,7 @@ def run_spark_mode(paths: list[str], db: str, settings, master: str, partitions:
     elapsed = time.perf_counter() - started
     with open_store(db) as store:
         counts = store.counts()
-    return elapsed, {"new": summary.articles_new, **counts}
+    return elapsed, {"new": summary.articles_new, "phases": summary.phases, **counts}
 
 
 def main(argv=None) -> None:

@@ -3,6 +3,7 @@ outputs. Every command that reads the store takes --db (default
 crosswire.duckdb in the working directory, or CROSSWIRE_DB)."""
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
@@ -227,7 +228,7 @@ def evaluate(task, data, as_json, split, limit) -> None:
     module = importlib.import_module(f"crosswire.evaluate.{task}")
     if data is None and task != "seeds":
         raise click.UsageError(f"crosswire eval {task} needs DATA (a file or directory)")
-    metrics = module.run(data, {"split": split, "limit": limit})
+    metrics = module.run(data, argparse.Namespace(split=split, limit=limit))
     if as_json:
         click.echo(json.dumps(metrics, ensure_ascii=False, sort_keys=True))
     else:

@@ -26,7 +26,7 @@ import json
 import os
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence, Union
 
 from ..config import Settings
@@ -47,6 +47,7 @@ class SparkRunSummary(RunSummary):
     partitions: int = 0
     out_dir: Optional[str] = None
     resolution: str = "driver"  # where cross-document resolution ran
+    phases: dict = field(default_factory=dict)  # seconds per phase: ingest, extract, resolve
 
 
 def run_spark(paths: Sequence[str], settings: Optional[Settings] = None, master: str = "local[*]",
@@ -90,6 +91,7 @@ def _run(session, paths: list[str], settings: Settings, pipeline, store: Store, 
     from ..runner import _count, _hint, _sort_out, _stored_hints
 
     sc = session.sparkContext
+    clock = time.perf_counter()
     items = ingest_rdd(sc, list_inputs(paths, sc), settings).persist()
     try:
         ordered = sorted(items.map(lambda kv: (kv[0],) + light(kv[1], _hint)).collect(),
@@ -101,6 +103,7 @@ def _run(session, paths: list[str], settings: Settings, pipeline, store: Store, 
                 hints_of.setdefault(item.id, (key, hint))
         hints = {"batch": [hints_of[a.id][1] for a in new] + _stored_hints(store, new)}
         chosen = sc.broadcast({hints_of[a.id][0] for a in new})
+        summary.phases["ingest"], clock = round(time.perf_counter() - clock, 2), time.perf_counter()
         summary.partitions = partitions or max(2, sc.defaultParallelism * 2)
         if summary.out_dir:
             clear_tables(summary.out_dir)
@@ -110,11 +113,13 @@ def _run(session, paths: list[str], settings: Settings, pipeline, store: Store, 
                    .persist())
         try:
             vectors = _write_results(results, store, store_arg, settings, summary, new)
+            summary.phases["extract"], clock = round(time.perf_counter() - clock, 2), time.perf_counter()
             summary.resolution = "driver (sentence vectors from the executors)"
             resolution = store.update_resolution(driver_resolver(pipeline, vectors))
             if summary.out_dir:
                 write_driver_tables(summary.out_dir, resolution.events, resolution.stories, summary.rejections,
                                     now=_now())
+            summary.phases["resolve"] = round(time.perf_counter() - clock, 2)
         finally:
             results.unpersist()
     finally:
