@@ -32,7 +32,10 @@ class Settings:
     # extract
     stages: tuple[str, ...] = ("time", "actors", "sources", "quotes", "events")
     # resolve
-    use_embeddings: bool = True  # sentence embeddings for coreference when installed
+    # MiniLM trigger embeddings in the coreference scorer: off by default in the
+    # news pipeline (they cost more than the spaCy parse per article; crosswire
+    # eval coref uses them); CROSSWIRE_USE_EMBEDDINGS=1 turns them on
+    use_embeddings: bool = False
     embedding_model: str = "all-MiniLM-L6-v2"
     coref_threshold: float = 0.5
     story_threshold: float = 0.35

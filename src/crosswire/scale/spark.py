@@ -157,13 +157,40 @@ def _write_results(results, store: Store, store_arg: Any, settings: Settings, su
         summary.new_article_ids = [a.id for a in new if a.id in stored]
         summary.articles_new = len(summary.new_article_ids)
         return vectors
-    for _key, payload, part in sorted(results.collect(), key=lambda row: row[0]):
+    collected = sorted(results.collect(), key=lambda row: row[0])
+    parsed = []
+    for _key, payload, part in collected:
         vectors.update(part)
-        result = from_dict(ArticleResult, json.loads(payload))
-        if store.write_result(result):
-            summary.articles_new += 1
-            summary.new_article_ids.append(result.article.id)
+        parsed.append(from_dict(ArticleResult, json.loads(payload)))
+    summary.new_article_ids = bulk_insert(store, parsed)
+    summary.articles_new = len(summary.new_article_ids)
     return vectors
+
+
+def bulk_insert(store: Store, results: list[ArticleResult]) -> list[str]:
+    """Store results the driver collected; returns the ids stored. DuckDB
+    (single writer, articles already checked against the store) takes every
+    table's rows at once through Arrow, which is what keeps the driver from
+    becoming the bottleneck; other stores write article by article."""
+    from ..store.duck import DuckDBStore
+    from ..store import result_rows
+    from .tables import ARTICLE_TABLES, arrow_table
+
+    if not isinstance(store, DuckDBStore):
+        return [r.article.id for r in results if store.write_result(r)]
+    known = store.known_article_ids()
+    fresh = [r for r in results if r.article.id not in known]
+    rows: dict[str, list[tuple]] = {t: [] for t in ARTICLE_TABLES}
+    for result in fresh:
+        for table, table_rows in result_rows(result).items():
+            rows[table].extend(table_rows)
+    with store.transaction():
+        for table, table_rows in rows.items():
+            if table_rows:
+                store.conn.register("crosswire_bulk", arrow_table(table, table_rows, partitioned=False))
+                store.conn.execute(f"INSERT INTO {table} SELECT * FROM crosswire_bulk ON CONFLICT DO NOTHING")
+                store.conn.unregister("crosswire_bulk")
+    return [r.article.id for r in fresh]
 
 
 def _open(store: Union[Store, str, None]) -> tuple[Store, bool]:

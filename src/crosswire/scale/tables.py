@@ -64,7 +64,8 @@ def arrow_schema(table: str, partitioned: bool):
     return pa.schema([(name, kinds[kind]) for name, kind in columns])
 
 
-def _table(name: str, rows: list[tuple], partitioned: bool):
+def arrow_table(name: str, rows: list[tuple], partitioned: bool):
+    """An Arrow table of `rows` with the table's schema.sql columns."""
     import pyarrow as pa
 
     schema = arrow_schema(name, partitioned)
@@ -86,7 +87,7 @@ def write_article_tables(out_dir: str, part: int, results: Iterable[ArticleResul
     for table, table_rows in rows.items():
         if not table_rows:
             continue
-        ds.write_dataset(_table(table, table_rows, True), f"{out_dir.rstrip('/')}/{table}", format="parquet",
+        ds.write_dataset(arrow_table(table, table_rows, True), f"{out_dir.rstrip('/')}/{table}", format="parquet",
                          partitioning=[PARTITION_COLUMN], partitioning_flavor="hive",
                          basename_template=f"part-{part:05d}-{{i}}.parquet",
                          existing_data_behavior="overwrite_or_ignore")
@@ -104,7 +105,7 @@ def write_driver_tables(out_dir: str, events=(), stories=(), rejections: Optiona
     filesystem, root = fs.FileSystem.from_uri(_as_uri(out_dir))
     for table, rows in tables.items():
         filesystem.create_dir(f"{root}/{table}", recursive=True)
-        pq.write_table(_table(table, rows, False), f"{root}/{table}/part-00000.parquet", filesystem=filesystem)
+        pq.write_table(arrow_table(table, rows, False), f"{root}/{table}/part-00000.parquet", filesystem=filesystem)
 
 
 def clear_tables(out_dir: str) -> None:
