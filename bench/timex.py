@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 from crosswire.evaluate.timex import _dct_date, list_files, read_timeml  # noqa: E402
 from crosswire.extract.time import tag_text  # noqa: E402
 
-DEFAULT_DIR = "/work/shared/eval/tempeval3/train"
+DEFAULT_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "eval", "tempeval3", "train")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'`])|\n\s*\n")
 
 

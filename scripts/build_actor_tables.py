@@ -21,7 +21,7 @@ import pycountry
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "src" / "crosswire" / "data" / "actors"
-DEFAULT_PHOENIX = Path("/work/shared/dictionaries/petrarch2")
+DEFAULT_PHOENIX = Path(__file__).resolve().parents[2] / "shared" / "dictionaries" / "petrarch2"
 
 # International organisations that have their own well-known identifier.
 # own id -> (display name, CAMEO IGO code, aliases). The CAMEO code is the one

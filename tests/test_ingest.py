@@ -244,10 +244,8 @@ def test_json_suffix_holding_json_lines(tmp_path):
     assert [a.title for a in articles] == ["S0", "S1"] and not rejections
 
 
-def test_shared_corpus_reads_cleanly():
-    corpus = Path("/work/shared/corpus/articles.jsonl")
-    if not corpus.exists():
-        pytest.skip("shared corpus not available")
+def test_shared_corpus_reads_cleanly(shared_dir):
+    corpus = shared_dir / "corpus" / "articles.jsonl"
     articles, rejections = read(corpus)
     assert len(articles) == 105 and not rejections
     assert all(a.published and a.outlet == "Wikinews" for a in articles)

@@ -1,7 +1,7 @@
 """Evaluate cross-document event coreference on ECB+.
 
-    python -m crosswire.evaluate.coref /work/shared/eval/ecbplus/dev [--json] [--no-embeddings]
-    python -m crosswire.evaluate.coref /work/shared/eval/ecbplus/train --fit   (refit weights, print them)
+    python -m crosswire.evaluate.coref ../shared/eval/ecbplus/dev [--json] [--no-embeddings]
+    python -m crosswire.evaluate.coref ../shared/eval/ecbplus/train --fit   (refit weights, print them)
     crosswire eval coref DIR [--json]          (once the CLI wires it)
 
 Data: DIR holds topic folders of CAT-format XML (ECB+ 1.0). Only sentences

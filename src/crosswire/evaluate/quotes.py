@@ -24,7 +24,7 @@ several people have one per annotator (`<name>_<annotator>.ann`). We keep the
 file whose annotator id sorts first, so the choice is deterministic and
 independent of our predictions.
 
-    .venv/bin/python -m crosswire.evaluate.quotes /work/shared/eval/polnear/dev [--json]
+    .venv/bin/python -m crosswire.evaluate.quotes ../shared/eval/polnear/dev [--json]
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Evaluate the time tagger on TempEval-3 TimeML files (Task A: TIMEX3).
 
-    python -m crosswire.evaluate.timex /work/shared/eval/tempeval3/train [--split dev|train|all] [--json]
+    python -m crosswire.evaluate.timex ../shared/eval/tempeval3/train [--split dev|train|all] [--json]
     crosswire eval timex DIR [--json]          (once the CLI wires it)
 
 Each .tml file has a creation-time TIMEX3 (functionInDocument="CREATION_TIME")

@@ -1,6 +1,6 @@
 """Train the attribution span models on PolNeAR train (CPU, a few minutes).
 
-    .venv/bin/python -m crosswire.extract.quotes.train /work/shared/eval/polnear/train
+    .venv/bin/python -m crosswire.extract.quotes.train ../shared/eval/polnear/train
 
 writes crosswire/data/quotes/attribution_model.json.gz (sparse weights, no
 text of the corpus). The features are the ones `spans.py` computes at run
