@@ -10,6 +10,11 @@ want=${1:-run}
 PYTHON=${PYTHON:-python3}
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+# pip, without the notices some machines' pip configuration prints for every package
+pip_install() {
+  .venv/bin/python -m pip install -q --disable-pip-version-check "$@" \
+    2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)
+}
 
 if [ ! -x .venv/bin/python ]; then
   say "creating .venv with $($PYTHON --version)"
@@ -21,10 +26,10 @@ extras="all"
 stamp=".venv/.setup-$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-12)-${extras/,/-}"
 if [ ! -f "$stamp" ]; then
   say "installing crosswire[$extras] into .venv (first time: a few minutes)"
-  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip wheel
+  pip_install --upgrade pip wheel
   # torch first, pinned to the CPU build (the embeddings extra pins the same version)
-  .venv/bin/python -m pip install -q --disable-pip-version-check "torch==2.13.0"
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$extras]"
+  pip_install "torch==2.13.0"
+  pip_install -e ".[$extras]"
   rm -f .venv/.setup-*
   touch "$stamp"
 fi
