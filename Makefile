@@ -9,7 +9,10 @@ demo: setup
 	@rm -rf demo-output
 	.venv/bin/crosswire run examples/ --outlet Wikinews --db demo-output/crosswire.duckdb --out demo-output
 	@.venv/bin/crosswire stories --db demo-output/crosswire.duckdb
-	@.venv/bin/crosswire events --db demo-output/crosswire.duckdb --limit 25
+	@echo "events reported by two or more articles (merged across reports):"
+	@.venv/bin/crosswire events --db demo-output/crosswire.duckdb --min-reports 2 --limit 30
+	@echo "planned events:"
+	@.venv/bin/crosswire events --db demo-output/crosswire.duckdb --status planned --limit 15
 	@echo "demo: open demo-output/briefing.md, or: .venv/bin/crosswire serve --db demo-output/crosswire.duckdb"
 
 # Set up (with test tools), then run the whole test suite.

@@ -98,16 +98,19 @@ def _log_progress(done: int, total: int, label: str) -> None:
 @click.option("--to", "date_to", help="Events on or before this ISO date.")
 @click.option("--outlet", help="Reported by this outlet (substring).")
 @click.option("--story", help="Story id (or prefix).")
+@click.option("--min-reports", type=int, default=1, show_default=True,
+              help="Only events reported by at least this many articles.")
 @click.option("--limit", type=int, default=None)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def events(db, actor, event_type, status, date_from, date_to, outlet, story, limit, as_json) -> None:
+def events(db, actor, event_type, status, date_from, date_to, outlet, story, min_reports, limit, as_json) -> None:
     """List canonical events, filtered."""
     from .outputs.tables import print_events
     from .records import to_dict
 
     with _open(db) as store:
         found = store.events(actor=actor, event_type=event_type, status=status, date_from=date_from,
-                             date_to=date_to, outlet=outlet, story=story, limit=limit)
+                             date_to=date_to, outlet=outlet, story=story)
+    found = [e for e in found if len({m.article for m in e.mentions}) >= min_reports][:limit]
     if as_json:
         _echo_json([to_dict(e) for e in found])
     else:
