@@ -95,7 +95,7 @@ class Pipeline:
                 on_article: Optional[Callable[[ArticleResult], None]] = None) -> Iterator[ArticleResult]:
         """Annotate and run every extract stage over each article."""
         hints = dict(hints or {})
-        hints.setdefault("batch", [_article_hint(a) for a in articles])
+        hints.setdefault("batch", [article_hint(a) for a in articles])
         nlp = self.nlp
         texts = (a.text for a in articles)
         docs = nlp.pipe(texts, batch_size=self.settings.spacy_batch_size)
@@ -132,6 +132,7 @@ class Pipeline:
         return Results(articles=results, events=resolution.events, stories=resolution.stories)
 
 
-def _article_hint(article: Article) -> dict[str, Any]:
+def article_hint(article: Article) -> dict[str, Any]:
+    """What the time stage may use of a batch article to anchor another one."""
     return {"id": article.id, "title": article.title, "published": article.published,
             "outlet": article.outlet, "text": article.text}

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional
 
 from .ingest import read_inputs
-from .pipeline import ArticleLike, Pipeline
+from .pipeline import ArticleLike, Pipeline, article_hint
 from .records import Article, Rejection
 from .store import Store
 
@@ -69,7 +69,7 @@ def _run(items: Iterable[Article | Rejection], store: Store, pipeline: Pipeline,
     store.start_run(summary.run_id)
     status = "failed"
     try:
-        new = _sort_out(items, store, summary)
+        new = sort_out(items, store, summary)
         _extract_and_store(new, store, pipeline, summary, progress)
         status = "done"
     except KeyboardInterrupt:
@@ -78,13 +78,13 @@ def _run(items: Iterable[Article | Rejection], store: Store, pipeline: Pipeline,
     finally:
         if not summary.interrupted:
             resolve_store(store, pipeline)
-        _count(store, summary)
+        count_store(store, summary)
         summary.seconds = round(time.perf_counter() - started, 2)
         store.finish_run(summary.run_id, status, summary.as_dict())
     return summary
 
 
-def _sort_out(items: Iterable[Article | Rejection], store: Store, summary: RunSummary) -> list[Article]:
+def sort_out(items: Iterable[Article | Rejection], store: Store, summary: RunSummary) -> list[Article]:
     """Quarantine rejections, note known articles, return the new ones (each once)."""
     known = store.known_article_ids()
     new: dict[str, Article] = {}
@@ -107,7 +107,7 @@ def _extract_and_store(articles: list[Article], store: Store, pipeline: Pipeline
                        progress: bool | ProgressFn) -> None:
     if not articles:
         return
-    hints = {"batch": [_hint(a) for a in articles] + _stored_hints(store, articles)}
+    hints = {"batch": [article_hint(a) for a in articles] + stored_hints(store, articles)}
     report = _progress_reporter(progress, len(articles))
     try:
         for i, result in enumerate(pipeline.extract(articles, hints=hints), start=1):
@@ -119,27 +119,21 @@ def _extract_and_store(articles: list[Article], store: Store, pipeline: Pipeline
         report(-1, "")
 
 
-def _hint(article: Article) -> dict[str, Any]:
-    return {"id": article.id, "title": article.title, "published": article.published,
-            "outlet": article.outlet, "text": article.text}
-
-
-def _stored_hints(store: Store, articles: list[Article]) -> list[dict[str, Any]]:
+def stored_hints(store: Store, articles: list[Article]) -> list[dict[str, Any]]:
     """Dated stored articles, offered to the time stage only when some new
     article has no date of its own (to anchor its relative dates)."""
     if all(a.published for a in articles):
         return []
-    return [_hint(a) for a in store.articles() if a.published]
+    return [article_hint(a) for a in store.articles() if a.published]
 
 
 def resolve_store(store: Store, pipeline: Pipeline) -> None:
-    """Recompute canonical events and stories from everything stored."""
-    results = store.load_results()
-    resolution = pipeline.resolve(results)
-    store.write_resolution(resolution.events, resolution.stories)
+    """Recompute canonical events and stories from everything stored, in one
+    transaction (serialised between concurrent writers on PostgreSQL)."""
+    store.update_resolution(pipeline.resolve)
 
 
-def _count(store: Store, summary: RunSummary) -> None:
+def count_store(store: Store, summary: RunSummary) -> None:
     counts = store.counts()
     summary.events = counts["events"]
     summary.stories = counts["stories"]

@@ -88,20 +88,20 @@ def run_spark(paths: Sequence[str], settings: Optional[Settings] = None, master:
 
 def _run(session, paths: list[str], settings: Settings, pipeline, store: Store, store_arg: Any,
          summary: SparkRunSummary, partitions: Optional[int]) -> None:
-    from ..runner import _count, _hint, _sort_out, _stored_hints
+    from ..runner import count_store, article_hint, sort_out, stored_hints
 
     sc = session.sparkContext
     clock = time.perf_counter()
     items = ingest_rdd(sc, list_inputs(paths, sc), settings).persist()
     try:
-        ordered = sorted(items.map(lambda kv: (kv[0],) + light(kv[1], _hint)).collect(),
+        ordered = sorted(items.map(lambda kv: (kv[0],) + light(kv[1], article_hint)).collect(),
                          key=lambda row: row[0])
-        new = _sort_out((item for _key, _kind, item, _hint_ in ordered), store, summary)
+        new = sort_out((item for _key, _kind, item, _hint_ in ordered), store, summary)
         hints_of: dict[str, tuple] = {}  # article id -> (key, hint) of its first copy, as `new` keeps
         for key, kind, item, hint in ordered:
             if kind == "article":
                 hints_of.setdefault(item.id, (key, hint))
-        hints = {"batch": [hints_of[a.id][1] for a in new] + _stored_hints(store, new)}
+        hints = {"batch": [hints_of[a.id][1] for a in new] + stored_hints(store, new)}
         chosen = sc.broadcast({hints_of[a.id][0] for a in new})
         summary.phases["ingest"], clock = round(time.perf_counter() - clock, 2), time.perf_counter()
         summary.partitions = partitions or max(2, sc.defaultParallelism * 2)
@@ -124,7 +124,7 @@ def _run(session, paths: list[str], settings: Settings, pipeline, store: Store, 
             results.unpersist()
     finally:
         items.unpersist()
-    _count(store, summary)
+    count_store(store, summary)
 
 
 def ingest_rdd(sc, files: list[InputFile], settings: Settings):
