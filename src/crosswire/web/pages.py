@@ -53,7 +53,7 @@ def events_page(request: Request, filters: EventFilters = Depends(),
                 limit: int = Query(200, ge=1, le=5000), offset: int = Query(0, ge=0)) -> HTMLResponse:
     events = store_of(request).events(**filters.values, limit=limit, offset=offset)
     query = urlencode({k: v for k, v in filters.values.items() if v})
-    outlets = views.known_outlets(store_of(request))
+    outlets = store_of(request).outlets()
     return render(request, "events.html", events=[views.event_summary(e) for e in events],
                   filters=filters.values, query=query, outlets=outlets, limit=limit, offset=offset)
 

@@ -127,11 +127,6 @@ def _trigger_parts(text: str, start: int, end: int, triggers: list[tuple[int, in
     return parts
 
 
-def sentence_bounds(store: Store, article_id: str) -> dict[int, tuple[int, int]]:
-    """Sentence index -> (start, end) for one article, from the store's sentence table."""
-    return store.sentence_bounds(article_id)
-
-
 def mention_span(mention: Mention, text: str, bounds: dict[int, tuple[int, int]]) -> Span:
     """The whole supporting sentence of a mention, with its trigger inside.
     Falls back to finding the sentence text around the trigger, then to the
@@ -182,7 +177,7 @@ def event_detail(store: Store, event: Event) -> dict[str, Any]:
     for article_id, mentions in by_article.items():
         article = store.article(article_id)
         text = article.text if article else ""
-        bounds = sentence_bounds(store, article_id)
+        bounds = store.sentence_bounds(article_id)
         spans = [mention_span(m, text, bounds) for m in mentions]
         outlet = mentions[0].outlet or (article.outlet if article else None)
         articles.append({
@@ -393,11 +388,6 @@ def actor_detail(store: Store, code_or_name: str) -> dict[str, Any]:
             "events": [event_summary(e) for e in events], "quotes": [quote_view(q) for q in quotes]}
 
 
-def known_outlets(store: Store) -> list[str]:
-    """Every outlet in the store, for the filter form (without loading texts)."""
-    return store.outlets()
-
-
 # ----------------------------------------------------------------- search
 def search_hits(articles: Iterable[Article], query: str, width: int = 90) -> list[dict[str, Any]]:
     """Articles matching a query, each with a snippet around its first hit,
@@ -421,7 +411,7 @@ def search_hits(articles: Iterable[Article], query: str, width: int = 90) -> lis
 def article_detail(store: Store, article: Article) -> dict[str, Any]:
     """An article with every event mention in it highlighted and its quotes."""
     events = [e for e in map(store.event, store.event_ids_in_article(article.id)) if e is not None]
-    bounds = sentence_bounds(store, article.id)
+    bounds = store.sentence_bounds(article.id)
     spans = [mention_span(m, article.text, bounds) for e in events for m in e.mentions if m.article == article.id]
     return {"article": {k: v for k, v in to_dict(article).items() if k != "meta"},
             "segments": segments(article.text, spans), "events": [event_summary(e) for e in sorted(events, key=sort_key)],
