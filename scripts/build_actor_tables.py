@@ -278,11 +278,26 @@ def build_countries(countries_file: Path) -> tuple[dict, dict, dict]:
                 countries.setdefault(norm_phrase(val), c.alpha_3)
     for k, v in EXTRA_COUNTRY_NAMES.items():
         countries[norm_phrase(k)] = v
+    add_plural_demonyms(countries)
     for k in list(countries):
         if k in SKIP_COUNTRY_KEYS and k not in EXTRA_COUNTRY_NAMES:
             # keep capitalised-only use: the stage checks case for these
             pass
     return countries, orgs, people
+
+
+def add_plural_demonyms(countries: dict[str, str]) -> None:
+    """'Algerians', 'Iraqis', 'Nigerians': the Phoenix file lists demonyms
+    mostly in the singular (TABARI matched stems), so the plural of every
+    one-word demonym in -an or -i is added ("Algerian" -> "algerians").
+    Country names themselves ("iran", "oman") are left alone."""
+    names = {norm_phrase(getattr(c, a)) for c in pycountry.countries
+             for a in ("name", "common_name", "official_name") if getattr(c, a, None)}
+    for key, iso in list(countries.items()):
+        if " " in key or key in names or not key.isalpha() or len(key) < 4:
+            continue
+        if key.endswith(("an", "i")) and key + "s" not in countries:
+            countries[key + "s"] = iso
 
 
 def _looks_like_person(keys: list[str]) -> bool:

@@ -94,3 +94,20 @@ def test_lookup_helpers(pipe):
     assert codes == ["RUS", "NATO"]
     p = to_participant(m)
     assert p.mention.start == m.start and p.office == "Foreign Minister"
+
+
+def test_plural_demonyms(pipe):
+    r = extract(pipe, "Young Algerians blocked roads while Iraqis and Nigerians watched.")
+    assert {by_text(r, w)[0].actor.code for w in ("Algerians", "Iraqis", "Nigerians")} == {"DZA", "IRQ", "NGA"}
+
+
+def test_former_state_qualifier_is_not_an_actor(pipe):
+    r = extract(pipe, "Ukraine and other ex-Soviet states met in Minsk. The former Soviet republic of Moldova agreed.")
+    assert not [m for m in r.actor_mentions if m.actor.code == "SUN"]
+    assert by_text(r, "Moldova")[0].actor.code == "MDA"
+
+
+def test_unknown_person_takes_country_of_apposition(pipe):
+    r = extract(pipe, "Salaheddine Sidhoum, Algeria's leading human rights activist, began a hunger strike.")
+    person = [m for m in r.actor_mentions if m.actor.kind == "person"][0].actor
+    assert person.code == "DZA" and person.office

@@ -163,3 +163,58 @@ def test_seed_speakers_have_offices(seed_results):
     assert offices.get("Lavrov") == "Foreign Minister"
     assert offices.get("Peskov") == "Presidential Spokesperson"
     assert offices.get("Putin") == "President"
+
+
+# ------------------------------------------------- coding conventions (issue 5)
+def test_negated_cooperation_exported_as_reject(pipe):
+    e = one(events(pipe, "Syria says it will not accept any more refugees from Iraq."), "AGREE")
+    assert e.status == "negated" and e.plover_export_type == "REJECT"
+
+
+def test_readiness_is_planned_and_threat(pipe):
+    e = one(events(pipe, "Iraq's interim government is prepared to impose martial law."), "COERCE")
+    assert e.status == "planned" and e.plover_export_type == "THREATEN"
+
+
+def test_recipient_of_announced_act(pipe):
+    e = one(events(pipe, "Israeli President Moshe Katsav has refused to meet Jordan's King Abdullah."), "REJECT")
+    assert "JOR" in codes(e.recipients)
+    e = one(events(pipe, "Putin offered to negotiate with the president of Armenia."), "AGREE")
+    assert "ARM" in codes(e.recipients)
+
+
+def test_coordinated_demonyms_stay_a_list(pipe):
+    e = one(events(pipe, "Senior Hungarian and Romanian officials agreed on Wednesday to cooperate."), "AGREE")
+    assert codes(e.actors) == {"HUN", "ROU"}
+
+
+def test_main_event_is_highest_in_parse(pipe):
+    from crosswire.extract.events import code_sentences
+
+    (c,) = code_sentences(["British aircraft using precision guided missiles killed 4 Iraqis in Basra."])
+    assert c.main.trigger == "killed" and codes(c.main.recipients) == {"IRQ"}
+
+
+def test_pattern_words_in_nested_clause_do_not_code_the_verb(pipe):
+    e = one(events(pipe, "Hungary will support a U.N. Security Council resolution that aims to tighten sanctions "
+                         "against Serbia."), "SUPPORT")
+    assert e.plover_export_type == "AGREE"
+
+
+def test_topic_country_is_not_an_actor(pipe):
+    evs = events(pipe, "Russia and the US will hold Ukraine talks in Geneva.")
+    e = one(evs, "CONSULT")
+    assert codes(e.actors) == {"RUS", "USA"}
+
+
+def test_domestic_protest_targets_own_state(pipe):
+    e = one(events(pipe, "Algerian landowners began a hunger strike outside Parliament."), "PROTEST")
+    assert codes(e.actors) == {"DZA"} and codes(e.recipients) == {"DZA"}
+    assert "recipient:own-state" in e.why and e.recipients[0].mention is not None
+
+
+def test_metonymy_capital_and_seat(pipe):
+    e = one(events(pipe, "The Kremlin rejected the proposal. "), "REJECT")
+    assert codes(e.actors) == {"RUS"} and e.actors[0].sector == "GOV"
+    e = one(events(pipe, "Demonstrators in Baghdad blocked a road to protest."), "PROTEST")
+    assert codes(e.actors) == {"IRQ"}

@@ -128,6 +128,75 @@ def test_belief_is_not_a_quote():
     assert not any("economy" in q.text for q in r.quotes)
 
 
+def test_said_on_comes_from_the_cues_own_time_expression():
+    r = run_article("The two sides will hold talks in Geneva ahead of a summit later that week, "
+                    "the officials confirmed on Tuesday.", published="2021-12-28")
+    q = quote_with(r, "hold talks")
+    if not r.timexes:
+        pytest.skip("said_on needs the time stage")
+    tuesday = [tx for tx in r.timexes if tx.text == "Tuesday"][0]
+    assert q.said_on == tuesday.value  # not the value of "later that week", a date inside the claim
+
+
+def test_said_on_before_the_cue_and_none_without_one():
+    r = run_article("On Monday, the minister said that talks would resume on Friday. "
+                    "The minister said that the deal was close.", published="2021-12-28")
+    if not r.timexes:
+        pytest.skip("said_on needs the time stage")
+    monday = [tx for tx in r.timexes if tx.text == "Monday"][0]
+    assert quote_with(r, "talks would resume").said_on == monday.value
+    assert quote_with(r, "the deal was close").said_on is None
+
+
+def test_nyt_style_doubled_quote_marks_are_a_quotation():
+    r = run_article("Mr. Barrett said, ''I think the talks will fail.'' He left early.")
+    q = quote_with(r, "talks will fail")
+    assert q.direct and q.text == "I think the talks will fail." and "Barrett" in q.speaker.name
+
+
+# ------------------------------------------------------------------ spans (PolNeAR conventions)
+def _spans(nlp, text):
+    from crosswire.extract.quotes.spans import attribution_spans
+
+    return [{role: [text[s:e] for s, e in getattr(a, role)] for role in ("source", "cue", "content")}
+            for a in attribution_spans(nlp(text))]
+
+
+def test_quote_regions_pair_doubled_and_mixed_marks(nlp):
+    from crosswire.extract.quotes.spans import quote_regions
+
+    def regions(text):
+        doc = nlp(text)
+        return [doc[a:b + 1].text for a, b in quote_regions(doc)]
+
+    assert regions("He said ''yes,'' adding that ''it is fine.''") == ["''yes,''", "''it is fine.''"]
+    # a stray straight mark ending one paragraph does not swallow the next paragraph's curly quotation
+    assert regions('Polls say no."\n\n“This is real,” said Ann Lee.') == ["“This is real,”"]
+    # a quotation running over paragraphs reopens each of them
+    assert regions('"First part.\n\n"Second part," she said.') == ['"First part.\n\n"Second part,"']
+
+
+def test_continuing_quotation_is_a_second_content_fragment(nlp):
+    text = '"Everybody knew what to expect," Mr. Barrett said. "They would sell their best assets."'
+    [att] = _spans(nlp, text)
+    assert att["content"] == ['"Everybody knew what to expect,"', '"They would sell their best assets."']
+
+
+def test_quotation_with_its_own_cue_is_not_a_continuation(nlp):
+    text = '"We will win," Mr. Barrett said. "We will lose," Ms. Cole replied.'
+    atts = _spans(nlp, text)
+    barrett = [a for a in atts if a["source"] == ["Mr. Barrett"]][0]
+    assert barrett["content"] == ['"We will win,"']
+
+
+def test_source_keeps_the_comma_closing_its_apposition(nlp):
+    [att] = _spans(nlp, "Ed Rendell, who chaired the party in 2000, said that the polls were wrong.")
+    assert att["source"] == ["Ed Rendell, who chaired the party in 2000,"]
+    assert att["content"] == ["that the polls were wrong"]
+    [plain] = _spans(nlp, "Rendell said that the polls were wrong.")
+    assert plain["source"] == ["Rendell"]
+
+
 # ------------------------------------------------------------------ seeds
 @pytest.fixture(scope="module")
 def seed_results(seeds_dir):
@@ -181,3 +250,18 @@ def test_polnear_scorer_on_a_tiny_document(tmp_path):
     score_doc(text, doc_units(text, gold), doc_units(text, pred), counts)
     m = metrics_from_counts(counts)
     assert m["source_f1_exact"] == 1.0 and m["content_f1_exact"] == 0.0 and m["content_f1_overlap"] == 1.0
+
+
+def test_polnear_report_says_how_it_picks_one_annotator(tmp_path):
+    from crosswire.evaluate.quotes import ANNOTATOR_CHOICE, format_line, pick_annotation_files, several_annotators
+
+    ann = tmp_path / "attributions"
+    ann.mkdir()
+    for name in ("art_b2c3.ann", "art_a1f0.ann", "other_0c0c.ann"):
+        (ann / name).write_text("", encoding="utf-8")
+    assert pick_annotation_files(ann)["art"].name == "art_a1f0.ann"
+    assert several_annotators(tmp_path) == 1
+    metrics = {f"{r}_f1_{k}": 0.5 for r in ("source", "cue", "content") for k in ("exact", "overlap")}
+    metrics.update(documents=2, annotator_choice=ANNOTATOR_CHOICE, articles_with_several_annotators=1)
+    line = format_line(metrics)
+    assert "lowest annotator id" in line and "1 articles had several" in line

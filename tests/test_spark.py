@@ -151,3 +151,59 @@ def test_spark_into_postgres_retry_writes_once(spark, seeds_dir, settings, tmp_p
     assert total == distinct
     for part in ("articles", "results", "events", "quotes", "stories", "counts"):
         assert got[part] == expected[part], f"{part}: {first_difference(got[part], expected[part])}"
+
+
+def test_spark_clusterer_equals_local_clustering(spark):
+    """Resolution distributed by blocking keys gives exactly the one-process
+    clusters, on mentions that form many blocks, overlapping through shared
+    participants and articles, dated and undated."""
+    import random
+
+    from crosswire.resolve import cluster_locally
+    from crosswire.resolve.scoring import NEWS_WEIGHTS, Item, day_ordinal
+    from crosswire.scale.resolve import SparkClusterer
+
+    rng = random.Random(7)
+    codes = ["USA", "RUS", "UKR", "NATO", "CHN", "FRA", "DEU"]
+    items = []
+    for k in range(600):
+        date = rng.choice([None, "2022-01", f"2022-01-{rng.randint(1, 9):02d}"])
+        published = f"2022-01-{rng.randint(1, 12):02d}"
+        items.append(Item(key=f"m{k:04d}", doc=f"a{rng.randint(0, 60)}", sentence=rng.randint(0, 12),
+                          lemma=rng.choice(["meet", "talk", "hold", "attack", "strike"]),
+                          event_type=rng.choice(["CONSULT", "AGREE", "ASSAULT"]),
+                          codes=frozenset(rng.sample(codes, rng.randint(0, 2))), date=date,
+                          ref_day=day_ordinal(date) or day_ordinal(published),
+                          context=frozenset(rng.sample(["talks", "arms", "border", "troops", "sanctions"], 2))))
+    local = cluster_locally(items, 0.5, NEWS_WEIGHTS)
+    distributed = SparkClusterer(spark.sparkContext, partitions=4)(items, 0.5, NEWS_WEIGHTS)
+    assert distributed == local
+    assert any(len(c) > 2 for c in local) and any(len(c) == 1 for c in local)
+
+
+def test_spark_reads_hadoop_uris(spark, seeds_dir, settings, tmp_path):
+    """Inputs given as a Hadoop URI (file://, read by Spark's binaryFiles on
+    the executors) give the events and quotes of a local run over the same
+    files, and a malformed file behind the URI is quarantined with its URI."""
+    from crosswire.pipeline import Pipeline
+    from crosswire.runner import run_paths
+    from crosswire.scale.spark import run_spark
+    from crosswire.store import open_store
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for seed in sorted(seeds_dir.glob("*.txt")):
+        shutil.copy(seed, corpus / seed.name)
+    (corpus / "broken.jsonl").write_text('{"title": "cut off", "text": \n')
+    with open_store(str(tmp_path / "local.duckdb")) as ref:
+        run_paths([str(corpus)], ref, Pipeline(settings))
+        expected = snapshot(ref)
+    db = str(tmp_path / "spark.duckdb")
+    summary = run_spark([corpus.as_uri()], settings, partitions=2, store=db, spark=spark)
+    with open_store(db) as store:
+        got = snapshot(store)
+    for part in ("events", "quotes", "stories"):
+        assert got[part] == expected[part], f"{part}: {first_difference(got[part], expected[part])}"
+    assert got["counts"]["articles"] == expected["counts"]["articles"] == 2
+    assert [r.path for r in summary.rejections] == [(corpus / "broken.jsonl").as_uri()]
+    assert all(p.startswith("file:") for _a, p in got["paths"])

@@ -116,11 +116,13 @@ class Pipeline:
         return result
 
     # --------------------------------------------------------------- resolve
-    def resolve(self, results: Sequence[ArticleResult]):
+    def resolve(self, results: Sequence[ArticleResult], clusterer=None):
+        """Resolve and compare; `clusterer` replaces the one-process mention
+        clustering (the Spark runner distributes it by blocking keys)."""
         from .compare import compare
         from .resolve import resolve
 
-        resolution = resolve(results, self.settings)
+        resolution = resolve(results, self.settings, clusterer)
         compare(resolution, results)
         return resolution
 

@@ -68,6 +68,16 @@ def pick_annotation_files(ann_dir: Path) -> dict[str, Path]:
     return chosen
 
 
+ANNOTATOR_CHOICE = "one .ann file per article: the lowest annotator id (deterministic, prediction-blind)"
+
+
+def several_annotators(path: str | Path) -> int:
+    """How many articles of a split have more than one annotator's file."""
+    stems = [(_ANN_NAME.match(p.name).group("stem") if _ANN_NAME.match(p.name) else p.stem)
+             for p in (Path(path) / "attributions").glob("*.ann")]
+    return sum(1 for stem in set(stems) if stems.count(stem) > 1)
+
+
 def parse_brat(ann_text: str) -> list[GoldAttribution]:
     """Read Source/Cue/Content text-bound spans and the E lines linking them."""
     spans: dict[str, tuple[str, list[tuple[int, int]]]] = {}
@@ -211,13 +221,19 @@ def run(path: str, args: Optional[Any] = None) -> dict[str, Any]:
         score_doc(pdoc.text, gold, pred, counts)
     metrics = metrics_from_counts(counts)
     metrics["documents"] = len(docs)
+    metrics["annotator_choice"] = ANNOTATOR_CHOICE
+    metrics["articles_with_several_annotators"] = several_annotators(path)
     return metrics
 
 
 def format_line(metrics: dict[str, Any]) -> str:
     """One comparable line: exact and overlap F1 per role."""
     parts = [f"{r} F1 exact {metrics[f'{r}_f1_exact']:.3f} overlap {metrics[f'{r}_f1_overlap']:.3f}" for r in ROLES]
-    return f"quotes (PolNeAR, {metrics.get('documents', '?')} docs): " + "; ".join(parts)
+    line = f"quotes (PolNeAR, {metrics.get('documents', '?')} docs): " + "; ".join(parts)
+    if "annotator_choice" in metrics:
+        line += (f"\n  annotators: {metrics['annotator_choice']}; "
+                 f"{metrics.get('articles_with_several_annotators', 0)} articles had several")
+    return line
 
 
 def main(argv: Optional[list[str]] = None) -> int:

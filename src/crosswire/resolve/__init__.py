@@ -27,7 +27,7 @@ import logging
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
+from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from ..config import Settings
 from ..records import ArticleResult, Event, EventMention, Mention, Participant, Story, stable_id
@@ -41,9 +41,10 @@ from .stories import cluster_stories
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Resolution", "resolve", "resolve_incremental", "cluster_mentions"]
+__all__ = ["Resolution", "resolve", "resolve_incremental", "cluster_mentions", "cluster_locally", "scored_edges"]
 
 ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+RECORD_SUFFIX = re.compile(r"(:\d+|#.*)$")  # "file.jsonl:12", "feed.xml#3": the record within a file
 EDGE_FLOOR = 0.05  # scores below this are dropped: memory stays bounded by plausible pairs
 STATUS_STRENGTH = {"occurred": 3, "ongoing": 2, "planned": 1}
 BASIS_WEIGHT = {"explicit": 3, "relative-to-publication": 2, "inferred": 1, "publication": 1}
@@ -102,25 +103,38 @@ def _compress(items: list[Item]) -> list[Item]:
     return out
 
 
-def cluster_mentions(items: list[Item], threshold: float, weights: dict = NEWS_WEIGHTS,
-                     embedder: Optional[Embedder] = None, texts: Optional[dict[str, str]] = None,
-                     same_sentence_rule: bool = True) -> list[list[str]]:
-    """Blocking + scoring + clustering: lists of mention keys, one per cluster."""
-    items = _compress(sorted(items, key=lambda it: it.key))
-    pairs = list(candidate_pairs(items))
-    if embedder is not None and embedder.available and texts:
-        needed = sorted({i for p in pairs for i in p})
-        vecs = embedder.sentences([texts.get(items[i].key, "") for i in needed])
-        for i, v in zip(needed, vecs):
-            items[i].vector = v
-    edges = []
+Clusterer = Callable[[list[Item], float, dict, bool], list[list[int]]]
+
+
+def scored_edges(items: Sequence[Item], pairs: Iterable[tuple[int, int]], weights: dict,
+                 same_sentence_rule: bool = True) -> Iterator[tuple[int, int, float]]:
+    """Score candidate pairs; pairs that can never link, or score below the
+    floor, are dropped (memory stays bounded by plausible pairs)."""
     for i, j in pairs:
         if cannot_link(items[i], items[j], same_sentence_rule):
-            continue  # never mergeable: not worth a score
+            continue
         s = score(items[i], items[j], weights)
         if s >= EDGE_FLOOR:
-            edges.append((i, j, s))
-    clusters = agglomerate(items, edges, threshold, same_sentence_rule)
+            yield i, j, s
+
+
+def cluster_locally(items: list[Item], threshold: float, weights: dict,
+                    same_sentence_rule: bool = True) -> list[list[int]]:
+    """The one-process clusterer: every block's pairs, scored, then agglomerated
+    (crosswire.scale.resolve has the Spark clusterer, equal to this one)."""
+    edges = scored_edges(items, candidate_pairs(items), weights, same_sentence_rule)
+    return agglomerate(items, edges, threshold, same_sentence_rule)
+
+
+def cluster_mentions(items: list[Item], threshold: float, weights: dict = NEWS_WEIGHTS,
+                     embedder: Optional[Embedder] = None, texts: Optional[dict[str, str]] = None,
+                     same_sentence_rule: bool = True, clusterer: Optional[Clusterer] = None) -> list[list[str]]:
+    """Blocking + scoring + clustering: lists of mention keys, one per cluster."""
+    items = _compress(sorted(items, key=lambda it: it.key))
+    if embedder is not None and embedder.available and texts:
+        for item, vec in zip(items, embedder.sentences([texts.get(it.key, "") for it in items])):
+            item.vector = vec
+    clusters = (clusterer or cluster_locally)(items, threshold, weights, same_sentence_rule)
     return sorted((sorted(k for i in c for k in items[i].members) for c in clusters), key=lambda c: c[0])
 
 
@@ -130,7 +144,7 @@ def _outlet(result: ArticleResult) -> str:
     article = result.article
     if article.outlet:
         return article.outlet
-    where = os.path.basename(article.path.split(":")[0].split("#")[0]) if article.path else article.id
+    where = os.path.basename(RECORD_SUFFIX.sub("", article.path).rstrip("/")) if article.path else article.id
     return f"unknown outlet ({where})"
 
 
@@ -231,7 +245,8 @@ def _settings(settings: Optional[Settings]) -> Settings:
     return settings or Settings()
 
 
-def _resolve_clusters(results: Sequence[ArticleResult], settings: Settings, actor_ids: dict) -> list[list[str]]:
+def _resolve_clusters(results: Sequence[ArticleResult], settings: Settings, actor_ids: dict,
+                      clusterer: Optional[Clusterer] = None) -> list[list[str]]:
     items, texts = [], {}
     for r in results:
         for m in r.event_mentions:
@@ -239,7 +254,7 @@ def _resolve_clusters(results: Sequence[ArticleResult], settings: Settings, acto
             texts[m.id] = m.text
     embedder = Embedder(enabled=settings.use_embeddings) if settings.use_embeddings else None
     weights = NEWS_WEIGHTS if embedder is not None and embedder.available else {**NEWS_WEIGHTS, "embedding": 0.0}
-    return cluster_mentions(items, settings.coref_threshold, weights, embedder, texts)
+    return cluster_mentions(items, settings.coref_threshold, weights, embedder, texts, clusterer=clusterer)
 
 
 def _assemble(results: Sequence[ArticleResult], clusters: list[list[str]], settings: Settings,
@@ -257,12 +272,14 @@ def _assemble(results: Sequence[ArticleResult], clusters: list[list[str]], setti
     return Resolution(events=events, stories=stories, actors=entries, log=notes)
 
 
-def resolve(results: Sequence[ArticleResult], settings: Optional[Settings] = None) -> Resolution:
-    """Canonical events, stories and actors of every article result in scope."""
+def resolve(results: Sequence[ArticleResult], settings: Optional[Settings] = None,
+            clusterer: Optional[Clusterer] = None) -> Resolution:
+    """Canonical events, stories and actors of every article result in scope.
+    `clusterer` replaces the one-process mention clustering (Spark passes its own)."""
     settings = _settings(settings)
     results = _unique(results)
     actor_ids, entries = build_actor_index(results)
-    clusters = _resolve_clusters(results, settings, actor_ids)
+    clusters = _resolve_clusters(results, settings, actor_ids, clusterer)
     return _assemble(results, clusters, settings, actor_ids, entries, [])
 
 

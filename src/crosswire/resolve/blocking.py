@@ -18,6 +18,10 @@ from typing import Iterator, Sequence
 from .scoring import Item
 
 
+WINDOW_DAYS = 14
+NEIGHBOURS = 20
+
+
 def block_keys(item: Item) -> list[str]:
     """Keys shared by mentions that may corefer: type family + each participant code."""
     family = item.family or "*"
@@ -26,43 +30,66 @@ def block_keys(item: Item) -> list[str]:
     return [f"{family}|~{item.tclass}"]
 
 
-def candidate_pairs(items: Sequence[Item], window_days: int = 14, neighbours: int = 20) -> Iterator[tuple[int, int]]:
-    """Candidate pairs (i < j), each at most once."""
-    seen: set[tuple[int, int]] = set()
-    for i, j in _raw_pairs(items, window_days, neighbours):
-        pair = (i, j) if i < j else (j, i)
-        if i != j and pair not in seen:
-            seen.add(pair)
-            yield pair
+def blocks_of(item: Item) -> list[str]:
+    """Every block an item belongs to: its article's block and one per key.
+
+    A block is the unit of distributed resolution: `block_pairs` needs only
+    the items of one block, so blocks can be paired on different nodes and
+    the union of their pairs is exactly `candidate_pairs`."""
+    return [f"doc:{item.doc}|{item.family}"] + [f"key:{key}" for key in block_keys(item)]
 
 
-def _raw_pairs(items: Sequence[Item], window_days: int, neighbours: int) -> Iterator[tuple[int, int]]:
-    dated: dict[tuple[str, str], list[int]] = defaultdict(list)
-    undated: dict[str, list[int]] = defaultdict(list)
-    by_doc: dict[str, list[int]] = defaultdict(list)
+def blocks(items: Sequence[Item]) -> dict[str, list[int]]:
+    """Block id -> indices of its items (ascending)."""
+    out: dict[str, list[int]] = defaultdict(list)
     for idx, item in enumerate(items):
-        by_doc[f"{item.doc}|{item.family}"].append(idx)
-        for key in block_keys(item):
-            if item.date:
-                dated[(key, item.date[:7])].append(idx)  # month bucket: a day and its month meet
-            else:
-                undated[key].append(idx)
-    for idxs in by_doc.values():
-        yield from _sorted_neighbourhood(sorted(idxs, key=lambda i: (items[i].sentence, i)), neighbours * 2)
-    for idxs in dated.values():
+        for block in blocks_of(item):
+            out[block].append(idx)
+    return out
+
+
+def candidate_pairs(items: Sequence[Item], window_days: int = WINDOW_DAYS,
+                    neighbours: int = NEIGHBOURS) -> Iterator[tuple[int, int]]:
+    """Candidate pairs (i < j), each at most once: the union of every block's pairs."""
+    seen: set[tuple[int, int]] = set()
+    for block, idxs in blocks(items).items():
+        for i, j in block_pairs(block, [items[k] for k in idxs], window_days, neighbours):
+            pair = (idxs[i], idxs[j]) if i < j else (idxs[j], idxs[i])
+            if i != j and pair not in seen:
+                seen.add(pair)
+                yield pair
+
+
+def block_pairs(block: str, items: Sequence[Item], window_days: int = WINDOW_DAYS,
+                neighbours: int = NEIGHBOURS) -> Iterator[tuple[int, int]]:
+    """Pairs (local indices) inside one block; `items` must be in key order.
+
+    An article block pairs sentence neighbours; a key block pairs dated
+    mentions of one month by date, undated mentions by their article's date
+    within the window, and each undated mention with its nearest dated ones."""
+    if block.startswith("doc:"):
+        order = sorted(range(len(items)), key=lambda i: (items[i].sentence, i))
+        yield from _sorted_neighbourhood(order, neighbours * 2)
+        return
+    by_month: dict[str, list[int]] = defaultdict(list)
+    undated: list[int] = []
+    for i, item in enumerate(items):
+        if item.date:
+            by_month[item.date[:7]].append(i)  # month bucket: a day and its month meet
+        else:
+            undated.append(i)
+    for idxs in by_month.values():
         idxs.sort(key=lambda i: (items[i].date, items[i].tclass, i))
         yield from _sorted_neighbourhood(idxs, neighbours)
-    dated_by_key: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for (key, _month), idxs in dated.items():
-        dated_by_key[key].extend((items[i].ref_day or 0, i) for i in idxs)
-    for key, idxs in undated.items():
-        idxs.sort(key=lambda i: (items[i].ref_day or 0, i))
-        yield from _sorted_neighbourhood(idxs, neighbours, items, window_days)
-        targets = sorted(dated_by_key.get(key, ()))
-        if targets:
-            days = [d for d, _ in targets]
-            for i in idxs:
-                yield from ((i, j) for j in _nearest(targets, days, items[i].ref_day or 0, window_days, neighbours))
+    if not undated:
+        return
+    undated.sort(key=lambda i: (items[i].ref_day or 0, i))
+    yield from _sorted_neighbourhood(undated, neighbours, items, window_days)
+    targets = sorted((items[i].ref_day or 0, i) for idxs in by_month.values() for i in idxs)
+    if targets:
+        days = [d for d, _ in targets]
+        for i in undated:
+            yield from ((i, j) for j in _nearest(targets, days, items[i].ref_day or 0, window_days, neighbours))
 
 
 def _sorted_neighbourhood(idxs: Sequence[int], neighbours: int, items: Sequence[Item] | None = None,

@@ -55,10 +55,32 @@ def agglomerate(items: Sequence[Item], edges: Iterable[tuple[int, int, float]], 
 
     Works component by component: two groups joined by no edge at or above
     the threshold can never reach an average at or above it, so the
-    components of the strong edges are independent problems (smaller heaps).
+    components of the strong edges are independent problems (smaller heaps,
+    and the unit a distributed run hands to its workers).
     """
     edges = list(edges)
-    parent = list(range(len(items)))
+    components = strong_components(len(items), ((i, j) for i, j, s in edges if s >= threshold))
+    component_of = {i: c for c, idxs in enumerate(components) if len(idxs) > 1 for i in idxs}
+    comp_edges: dict[int, list[tuple[int, int, float]]] = {}
+    for i, j, s in edges:
+        c = component_of.get(i)
+        if c is not None and c == component_of.get(j):
+            comp_edges.setdefault(c, []).append((i, j, s))
+    del edges
+    out: list[list[int]] = []
+    for c, idxs in enumerate(components):
+        if len(idxs) == 1:
+            out.append(idxs)
+            continue
+        out.extend(cluster_component([items[g] for g in idxs], idxs, comp_edges.get(c, ()), threshold,
+                                     same_sentence_rule, unscored_as_zero, on_refused))
+    return sorted(out, key=lambda c: c[0])
+
+
+def strong_components(n: int, strong_pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """Connected components of items 0..n-1 under the given pairs (each sorted,
+    the list sorted by first index)."""
+    parent = list(range(n))
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -66,32 +88,27 @@ def agglomerate(items: Sequence[Item], edges: Iterable[tuple[int, int, float]], 
             x = parent[x]
         return x
 
-    for i, j, s in edges:
-        if s >= threshold:
-            ri, rj = find(i), find(j)
-            if ri != rj:
-                parent[max(ri, rj)] = min(ri, rj)
-    comp_items: dict[int, list[int]] = {}
-    for i in range(len(items)):
-        comp_items.setdefault(find(i), []).append(i)
-    comp_edges: dict[int, list[tuple[int, int, float]]] = {}
-    for i, j, s in edges:
-        ri = find(i)
-        if ri == find(j) and len(comp_items[ri]) > 1:
-            comp_edges.setdefault(ri, []).append((i, j, s))
-    del edges
-    out: list[list[int]] = []
-    for root, idxs in comp_items.items():
-        if len(idxs) == 1:
-            out.append(idxs)
-            continue
-        local = {g: k for k, g in enumerate(idxs)}
-        sub = [items[g] for g in idxs]
-        sub_edges = [(local[i], local[j], s) for i, j, s in comp_edges.get(root, ())]
-        for cluster in _agglomerate_component(sub, sub_edges, threshold, same_sentence_rule, unscored_as_zero,
-                                              on_refused):
-            out.append([idxs[k] for k in cluster])
-    return sorted(out, key=lambda c: c[0])
+    for i, j in strong_pairs:
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    return sorted(groups.values(), key=lambda c: c[0])
+
+
+def cluster_component(items: Sequence[Item], idxs: Sequence[int], edges: Iterable[tuple[int, int, float]],
+                      threshold: float, same_sentence_rule: bool = True, unscored_as_zero: bool = False,
+                      on_refused: Callable[[int, int, float], None] | None = None) -> list[list[int]]:
+    """Cluster one strong component. `items` are the component's items in the
+    order of their global indices `idxs` (ascending); `edges` use global
+    indices; the clusters come back in global indices."""
+    local = {g: k for k, g in enumerate(idxs)}
+    sub_edges = [(local[i], local[j], s) for i, j, s in edges]
+    refused = None if on_refused is None else (lambda a, b, s: on_refused(idxs[a], idxs[b], s))
+    return [[idxs[k] for k in cluster] for cluster in
+            _agglomerate_component(items, sub_edges, threshold, same_sentence_rule, unscored_as_zero, refused)]
 
 
 def _agglomerate_component(items: Sequence[Item], edges: Iterable[tuple[int, int, float]], threshold: float,

@@ -7,11 +7,22 @@ it is done on the executors, in the extract task, by the resolve package's
 own `Embedder` (model loaded once per executor process), and the driver's
 resolution is then served those vectors instead of encoding them again.
 
-The clustering itself (the resolve package's blocking, scoring and
-constrained average-link clustering) runs on the driver, on every stored
-result, exactly as in a local run: that is what keeps the Spark and local
-answers identical, ids included. docs/scale.md discusses splitting it by
-blocking-key components for corpora whose mentions do not fit one node.
+The clustering is distributed by blocking keys (`SparkClusterer`), with
+the resolve package's own functions, so it equals the local clustering
+exactly (ids included):
+
+1. every mention item goes to each of its blocks (its article's block and
+   one per participant key, `blocking.blocks_of`); each block is paired and
+   scored on an executor (`blocking.block_pairs`, `resolve.scored_edges`);
+   a pair found in two blocks is kept once;
+2. the driver receives only the pairs scoring at or above the threshold and
+   finds their connected components (union-find): average link never
+   merges across them;
+3. each component's items and edges meet on an executor, which clusters it
+   (`cluster.cluster_component`); the driver collects the clusters.
+
+No node holds every pair: the driver holds the strong pairs and the mention
+items (the clusters' members), the executors one block or component each.
 """
 from __future__ import annotations
 
@@ -88,10 +99,87 @@ def precomputed_vectors(vectors: dict[str, Any]) -> Iterator[None]:
         resolve_package.Embedder = base
 
 
-def driver_resolver(pipeline, vectors: dict[str, Any]) -> Callable[[list[ArticleResult]], Any]:
+class SparkClusterer:
+    """The resolve package's `Clusterer`, run on Spark by blocking keys (see
+    the module docstring). Callable as `(items, threshold, weights, rule)`."""
+
+    def __init__(self, sc, partitions: int) -> None:
+        self.sc = sc
+        self.partitions = max(1, partitions)
+
+    def __call__(self, items: list, threshold: float, weights: dict, same_sentence_rule: bool = True) -> list[list[int]]:
+        from ..resolve.cluster import strong_components
+
+        if len(items) < 2:
+            return [[i] for i in range(len(items))]
+        edges = self._edges(items, weights, same_sentence_rule).persist()
+        try:
+            strong = edges.filter(lambda e: e[2] >= threshold).map(lambda e: (e[0], e[1])).collect()
+            components = [c for c in strong_components(len(items), strong) if len(c) > 1]
+            clustered = self._cluster(items, edges, components, threshold, same_sentence_rule)
+        finally:
+            edges.unpersist()
+        in_component = {i for c in components for i in c}
+        singles = [[i] for i in range(len(items)) if i not in in_component]
+        return sorted(clustered + singles, key=lambda c: c[0])
+
+    def _edges(self, items: list, weights: dict, rule: bool):
+        """RDD of scored (i, j, score) edges, i < j, each pair once."""
+        from ..resolve.blocking import blocks_of
+
+        def pair_block(block_members):
+            from ..resolve import scored_edges
+            from ..resolve.blocking import block_pairs
+
+            block, members = block_members
+            members = sorted(members, key=lambda m: m[0])
+            idxs = [g for g, _ in members]
+            local = [it for _, it in members]
+            pairs = ((min(i, j), max(i, j)) for i, j in block_pairs(block, local) if i != j)
+            for i, j, s in scored_edges(local, pairs, weights, rule):
+                yield (idxs[i], idxs[j]), s
+
+        return (self.sc.parallelize(list(enumerate(items)), self.partitions)
+                .flatMap(lambda kv: [(b, kv) for b in blocks_of(kv[1])])
+                .groupByKey(self.partitions)
+                .flatMap(pair_block)
+                .reduceByKey(lambda a, b: a, self.partitions)
+                .map(lambda kv: (kv[0][0], kv[0][1], kv[1])))
+
+    def _cluster(self, items: list, edges, components: list[list[int]], threshold: float,
+                 rule: bool) -> list[list[int]]:
+        """Cluster every strong component on the executors."""
+        if not components:
+            return []
+        component_of = self.sc.broadcast({i: c for c, idxs in enumerate(components) for i in idxs})
+        members = self.sc.parallelize([(c, (i, items[i])) for c, idxs in enumerate(components) for i in idxs],
+                                      self.partitions)
+
+        def same_component(e):
+            c = component_of.value.get(e[0])
+            return c is not None and c == component_of.value.get(e[1])
+
+        keyed_edges = edges.filter(same_component).map(lambda e: (component_of.value[e[0]], e))
+
+        def cluster(group):
+            from ..resolve.cluster import cluster_component
+
+            _c, (member_rows, edge_rows) = group
+            member_rows = sorted(member_rows, key=lambda m: m[0])
+            return cluster_component([it for _, it in member_rows], [i for i, _ in member_rows], list(edge_rows),
+                                     threshold, rule)
+
+        try:
+            return members.cogroup(keyed_edges, self.partitions).flatMap(cluster).collect()
+        finally:
+            component_of.unpersist()
+
+
+def driver_resolver(pipeline, vectors: dict[str, Any], clusterer=None) -> Callable[[list[ArticleResult]], Any]:
     """`results -> Resolution` for `Store.update_resolution`: the pipeline's
-    own resolve (and compare), with the executors' vectors."""
+    own resolve (and compare), with the executors' vectors and, given one,
+    the Spark clusterer."""
     def resolve(results: list[ArticleResult]):
         with precomputed_vectors(vectors):
-            return pipeline.resolve(results)
+            return pipeline.resolve(results, clusterer)
     return resolve

@@ -18,7 +18,9 @@ same store contents, ids included:
    straight from the executors into a PostgreSQL store (idempotent writes, so
    a retried task stores nothing twice);
 6. resolve every stored result and replace events and stories
-   (`Store.update_resolution`), then count.
+   (`Store.update_resolution`): mention clustering runs on the executors
+   by blocking key (`scale.resolve.SparkClusterer`), events and stories are
+   assembled on the driver; then count.
 """
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ from ..runner import RunSummary
 from ..store import Store, _now, open_store
 from .executor import extract_partition, ingest_local, ingest_remote, light, write_partition
 from .inputs import InputFile, list_inputs
-from .resolve import driver_resolver
+from .resolve import SparkClusterer, driver_resolver
 from .session import get_spark
 from .tables import clear_tables, write_driver_tables
 
@@ -114,8 +116,9 @@ def _run(session, paths: list[str], settings: Settings, pipeline, store: Store, 
         try:
             vectors = _write_results(results, store, store_arg, settings, summary, new)
             summary.phases["extract"], clock = round(time.perf_counter() - clock, 2), time.perf_counter()
-            summary.resolution = "driver (sentence vectors from the executors)"
-            resolution = store.update_resolution(driver_resolver(pipeline, vectors))
+            summary.resolution = "executors, by blocking key (events and stories assembled on the driver)"
+            clusterer = SparkClusterer(sc, summary.partitions)
+            resolution = store.update_resolution(driver_resolver(pipeline, vectors, clusterer))
             if summary.out_dir:
                 write_driver_tables(summary.out_dir, resolution.events, resolution.stories, summary.rejections,
                                     now=_now())

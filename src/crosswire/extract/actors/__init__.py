@@ -85,7 +85,7 @@ def find_actors(doc, date: Optional[str]) -> list[Found]:
     people += unknown_people(doc, dictionary)
     for f in sorted(people, key=lambda f: f.start):
         if not any(taken[f.start:f.end]):
-            claim(of_country(doc, extend_title(doc, name_core(doc, f), date), date))
+            claim(appositive_country(doc, of_country(doc, extend_title(doc, name_core(doc, f), date), date), date))
     for f in dictionary:
         if f.actor.kind != "person" and not any(taken[f.start:f.end]):
             claim(extend_state_body(doc, f, taken))
@@ -116,6 +116,9 @@ def scan_dictionary(doc, date: Optional[str]) -> list[Found]:
         if hit is None:
             i += 1
             continue
+        if hit.actor.kind == "country" and former_qualifier(doc, hit.start):
+            i = hit.end  # "ex-Soviet states", "the former Soviet republic of Moldova": history, not an actor
+            continue
         if doc[hit.end - 1].lower_ == "'s":
             hit.end -= 1
         if lowers[hit.start] == "the" and hit.end - hit.start > 1 and hit.rule != "dict:capital":
@@ -123,6 +126,13 @@ def scan_dictionary(doc, date: Optional[str]) -> list[Found]:
         out.append(hit)
         i = hit.end
     return out
+
+
+def former_qualifier(doc, start: int) -> bool:
+    """Is the name at `start` qualified as a past state ("ex-Soviet",
+    "former Yugoslav", "formerly Soviet")?"""
+    prev = [t.lower_ for t in doc[max(0, start - 2):start]]
+    return bool(prev) and (prev[-1] in {"former", "formerly", "ex", "ex-"} or prev[-2:] == ["ex", "-"])
 
 
 def _capitalised(tok) -> bool:
@@ -293,6 +303,28 @@ def of_country(doc, f: Found, date: Optional[str]) -> Found:
     return f
 
 
+def appositive_country(doc, f: Found, date: Optional[str]) -> Found:
+    """'Salaheddine Sidhoum, Algeria's leading human rights activist': a
+    person the dictionary and the title leave without a country takes the
+    country named in the apposition that describes them, and its head noun
+    as office. The mention stays the name."""
+    if f.actor.code:
+        return f
+    name_head = doc[f.end - 1]
+    for appos in [c for c in name_head.children if c.dep_ == "appos"]:
+        for tok in appos.subtree:
+            if tok.i >= f.start and tok.i < f.end:
+                continue
+            hit = actor_for_key(tok.lower_, doc[tok.i:tok.i + 1], date)
+            if hit is not None and hit[0].kind in {"country", "government"} and tok.text[:1].isupper():
+                iso = hit[0].country
+                sector = agent_sector([appos.text])
+                actor = replace(f.actor, code=iso, country=iso, sector=sector or f.actor.sector,
+                                office=f.actor.office or appos.text, cameo=iso + (sector or ""))
+                return Found(f.start, f.end, actor, f.rule + "+appos-country", f.antecedent)
+    return f
+
+
 def _title_token(tok) -> bool:
     if tok.is_punct and tok.text not in {"-"}:
         return False
@@ -386,7 +418,7 @@ def to_mention(ctx: ArticleContext, f: Found) -> ActorMention:
 def is_locative(tok) -> bool:
     """'in Moscow' is a place, 'Moscow said' is the government."""
     head = tok
-    while head.dep_ == "conj" and head.head is not head:
+    while head.dep_ == "conj" and head.head.i != head.i:
         head = head.head
     return head.dep_ == "pobj" and head.head.lower_ in LOCATIVE_PREPS
 

@@ -69,9 +69,13 @@ def prep_tail_mentions(head, index: MentionIndex) -> list:
         if child.dep_ == "prep" and child.lower_ in {"of", "in", "from"}:
             for p in child.children:
                 if p.dep_ == "pobj":
-                    found = index.over(p.left_edge.idx, p.idx + len(p.text))
+                    span = (p.left_edge.idx, p.idx + len(p.text))
+                    found = index.over(*span)
                     if found:
                         return prefer_specific(found, p)
+                    if child.lower_ in {"in", "from"}:
+                        # "Demonstrators in Baghdad": people of a city act for its country
+                        return index.cities(*span)[:1]
     return []
 
 
@@ -86,9 +90,25 @@ def antecedent_state(pron, index: MentionIndex) -> list:
 
 def prefer_specific(found: list, head) -> list:
     """Within one noun phrase, the mention covering the head wins over the
-    modifiers' mentions ("Russian Foreign Minister Lavrov" -> the person)."""
+    modifiers' mentions ("Russian Foreign Minister Lavrov" -> the person),
+    except modifiers coordinated with the head's own ("Hungarian and
+    Romanian officials" -> both countries: a compound actor stays a list)."""
     at_head = [m for m in found if m.start <= head.idx < m.end]
-    return at_head or found
+    if not at_head:
+        return found
+    coordinated = [m for m in found if m not in at_head and coordinated_with(m, at_head, head.doc)]
+    return coordinated + at_head if coordinated else at_head
+
+
+def coordinated_with(m, group: list, doc) -> bool:
+    """Is mention `m` joined by a conj arc to a token of a mention in `group`?"""
+    span = doc.char_span(m.start, m.end, alignment_mode="expand")
+    if span is None:
+        return False
+    inside = {t.i for g in group for t in doc.char_span(g.start, g.end, alignment_mode="expand") or []}
+    mine = {t.i for t in span}
+    return any(t.dep_ == "conj" and t.head.i in inside for t in span) or \
+        any(doc[i].dep_ == "conj" and doc[i].head.i in mine for i in inside)
 
 
 def conjuncts(tok) -> list:
@@ -120,13 +140,13 @@ def find_actors(tok, carrier, index: MentionIndex, is_noun: bool) -> tuple[list,
         actors = noun_owners(tok, index)
     if not actors:
         for t in chain:
-            subj = [c for c in t.children if c.dep_ in {"nsubj", "nsubjpass"} and c is not tok]
+            subj = [c for c in t.children if c.dep_ in {"nsubj", "nsubjpass"} and c.i != tok.i]
             if subj:
                 agent = passive_agent(t)
                 if agent is not None and not is_noun:
                     actors = phrase_mentions(agent, index)
                     recipients = phrase_mentions(subj[0], index)
-                elif subj[0].dep_ == "nsubjpass" and t is tok and not is_noun:
+                elif subj[0].dep_ == "nsubjpass" and t.i == tok.i and not is_noun:
                     # "X was arrested in Lebanon": X suffered it; the place's state acted
                     recipients = phrase_mentions(subj[0], index)
                     actors = [m for m in place_targets(tok, carrier, index) if m.actor.kind in {"country", "city"}]
@@ -138,6 +158,8 @@ def find_actors(tok, carrier, index: MentionIndex, is_noun: bool) -> tuple[list,
                 break
     if not recipients:
         recipients = object_mentions(tok, carrier, index, exclude=actors)
+    if not recipients and not is_noun:
+        recipients = complement_objects(tok, index, exclude=actors)
     between = between_mentions(tok, carrier, index)
     if between:
         if not actors:
@@ -170,6 +192,8 @@ def noun_owners(tok, index: MentionIndex) -> list:
     """'Russia's proposal', 'NATO-Russia Council meeting', 'proposals by Moscow'."""
     out = []
     for child in tok.children:
+        if child.dep_ == "compound" and lone_place_name(child):
+            continue  # "Ukraine talks", "Syria peace talks": what they are about
         if child.dep_ in {"poss", "compound", "nmod", "amod"} and child.i < tok.i:
             out.extend(index.over(child.left_edge.idx, child.idx + len(child.text)))
         elif child.dep_ == "prep" and child.lower_ in {"by", "from", "of"}:
@@ -177,6 +201,19 @@ def noun_owners(tok, index: MentionIndex) -> list:
                 if pobj.dep_ == "pobj":
                     out.extend(phrase_mentions(pobj, index))
     return dedupe(out)
+
+
+def lone_place_name(tok) -> bool:
+    """A single country or place name used as a noun modifier ("Ukraine
+    talks") names the topic; joined to another party ("US-Russia talks",
+    "NATO-Russia Council meeting") the modifiers are the participants."""
+    if tok.ent_type_ not in {"GPE", "LOC"} or tok.pos_ != "PROPN":
+        return False
+    sub = list(tok.subtree)
+    if any(t.text in {"-", "–", "/"} or t.dep_ in {"cc", "conj"} for t in sub):
+        return False
+    neighbours = [t for t in tok.head.children if t.i != tok.i and t.dep_ == "compound" and t.i < tok.head.i]
+    return not neighbours
 
 
 def passive_agent(verb) -> Optional[object]:
@@ -207,6 +244,21 @@ def object_mentions(tok, carrier, index: MentionIndex, exclude: list) -> list:
                         out.extend(phrase_mentions(s, index))
     ids = {m.actor.id for m in exclude}
     return dedupe([m for m in out if m.actor.id not in ids])
+
+
+def complement_objects(verb, index: MentionIndex, exclude: list, depth: int = 2) -> list:
+    """'threatened to shell Iraqi towns', 'refused to meet Jordan's King',
+    'offered to negotiate with the president of Armenia': the act the verb
+    announces, refuses or offers is done to the complement's object, which
+    is the recipient of the whole event."""
+    for c in verb.children:
+        if c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"}:
+            found = object_mentions(c, None, index, exclude=exclude)
+            if not found and depth > 1:
+                found = complement_objects(c, index, exclude, depth - 1)
+            if found:
+                return found
+    return []
 
 
 def object_tail(obj, index: MentionIndex) -> list:
@@ -290,7 +342,7 @@ def clause_tokens(tok, carrier) -> set[int]:
     top = chain[-1]
     ids = {t.i for t in top.subtree}
     for t in top.subtree:
-        if t.dep_ in {"ccomp", "advcl", "relcl", "parataxis"} and t is not tok and t not in chain:
+        if t.dep_ in {"ccomp", "advcl", "relcl", "parataxis"} and t.i != tok.i and t not in chain:
             ids -= {s.i for s in t.subtree}
     return ids
 

@@ -145,7 +145,12 @@ VERB_DEFAULT_OVERRIDES = {
     "sanction": "163", "deploy": "154", "mobilize": "154", "mobilise": "154", "withdraw": "087",
     "threaten": "130", "warn": "130", "accuse": "112", "condemn": "111", "criticize": "111",
     "criticise": "111", "allege": "112", "protest": "141", "demonstrate": "141", "engage": "040",
+    "demand": "100", "surrender": "0874", "capitulate": "0874",
 }
+# Verbs the PLOVER manual places in a type other than their CAMEO code's:
+# "RETREAT also covers resignations of government officials" (mode resign),
+# while CAMEO files resigning under 083 (accede to demands -> CONCEDE).
+PLOVER_VERB_TYPES = {"resign": ("RETREAT", "resign"), "step_down": ("RETREAT", "resign")}
 # Objects that turn a proposal into a request for an agreement (CAMEO 10).
 PROPOSAL_OBJECTS = {"draft", "drafts", "agreement", "agreements", "treaty", "guarantee", "guarantees",
                     "proposal", "proposals", "plan", "document", "documents", "deal", "pact"}

@@ -15,7 +15,9 @@ FUTURE_AUX = {"will", "shall", "'ll", "wo"}
 HYPOTHETICAL_AUX = {"could", "might", "may", "should", "must"}
 PLANNING_VERBS = {"schedule", "plan", "intend", "expect", "set", "prepare", "aim", "hope", "want", "seek",
                   "propose", "agree", "decide", "promise", "pledge", "vow", "threaten", "offer", "consider",
-                  "look", "due", "likely", "poised", "slate", "arrange", "tip", "wish"}
+                  "look", "due", "likely", "poised", "slate", "arrange", "tip", "wish",
+                  # "is prepared / ready / willing to impose": readiness announces the act
+                  "prepared", "ready", "willing", "determined", "resolve"}
 NEGATING_VERBS = {"refuse", "decline", "fail", "reject", "cancel", "postpone", "call_off", "deny"}
 CONDITION_MARKS = {"if", "unless", "whether"}
 CLAUSE_LINKS = {"xcomp", "aux", "auxpass", "acomp", "prep", "pcomp", "pobj", "dobj", "nsubjpass", "nsubj",
@@ -26,7 +28,7 @@ def governing_chain(tok, carrier=None) -> list:
     """The trigger, its carrier verb and the verbs it is the complement of
     ("are intending to hold", "is scheduled to meet"), bottom-up."""
     chain = [tok]
-    if carrier is not None and carrier is not tok:
+    if carrier is not None and carrier.i != tok.i:
         chain.append(carrier)
     cur = chain[-1]
     for _ in range(4):
@@ -100,7 +102,7 @@ def under(chain, lemmas: set[str], deps: set[str]) -> bool:
     for _ in range(3):
         if cur.dep_ in deps and cur.head.lemma_.lower() in lemmas:
             return True
-        if cur.head is cur:
+        if cur.head.i == cur.i:
             break
         cur = cur.head
     return False

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .lexicon import (DENIAL_WORDS, DENIED_OBJECTS, LIGHT_VERBS, NOUN_TRIGGERS, PROPOSAL_OBJECTS, REPORTING_VERBS,
-                      SUBJECT_CARRIERS, VERB_DEFAULT_OVERRIDES, plover_of_cameo, verb_table)
+from .lexicon import (DENIAL_WORDS, DENIED_OBJECTS, LIGHT_VERBS, NOUN_TRIGGERS, PLOVER_VERB_TYPES, PROPOSAL_OBJECTS,
+                      REPORTING_VERBS, SUBJECT_CARRIERS, VERB_DEFAULT_OVERRIDES, plover_of_cameo, verb_table)
 
 PATTERN_WINDOW = 15
 ACTOR_PREPS = {"by", "from", "between", "with", "of"}
@@ -94,6 +94,7 @@ def verb_trigger(tok) -> Optional[Trigger]:
     plover, mode, context = plover_of_cameo(code)
     if plover == "NONE":
         return None
+    plover, mode = PLOVER_VERB_TYPES.get(lemma, (plover, mode))
     return Trigger(tok, code, plover, mode, context, rule, strength=strength, why=[f"{rule}={code}"])
 
 
@@ -114,7 +115,7 @@ def obligation_demand(tok) -> Optional[Trigger]:
 
 def best_pattern(tok, patterns: list) -> Optional[tuple[Optional[str], int]]:
     """The pattern with most matched words around the verb, if any matches."""
-    after = [t for t in tok.subtree if t.i > tok.i][:PATTERN_WINDOW]
+    after = [t for t in own_clause(tok) if t.i > tok.i][:PATTERN_WINDOW]
     before = [t for t in tok.sent if t.i < tok.i][-6:]
     words = {t.lower_ for t in after + before} | {t.lemma_.lower() for t in after + before}
     best, best_score = None, 0
@@ -131,6 +132,22 @@ def best_pattern(tok, patterns: list) -> Optional[tuple[Optional[str], int]]:
         if score > best_score:
             best, best_score = code, score
     return (best, best_score) if best_score else None
+
+
+# Clauses hanging off the verb's arguments say something else: a pattern word
+# found there ("support a resolution that aims to tighten sanctions", "praised
+# efforts to improve ...") is not part of the verb phrase PETRARCH2 matches.
+NESTED_CLAUSES = {"relcl", "acl", "advcl", "ccomp", "parataxis", "csubj"}
+
+
+def own_clause(tok) -> list:
+    """The verb's subtree minus clauses nested under it or its arguments
+    (its own xcomp complement stays: "threatened to shell")."""
+    cut: set[int] = set()
+    for t in tok.subtree:
+        if t.i != tok.i and t.dep_ in NESTED_CLAUSES and t.i not in cut:
+            cut.update(s.i for s in t.subtree)
+    return [t for t in tok.subtree if t.i not in cut]
 
 
 def match_sequence(words: list[list[str]], tokens: list) -> bool:
@@ -152,7 +169,7 @@ def noun_trigger(tok, actor_tokens: set[int]) -> Optional[Trigger]:
     if key not in NOUN_TRIGGERS or tok.i in actor_tokens:
         return None
     head = tok.head
-    head_lemma = head.lemma_.lower()
+    head_lemma = carrier_lemma(head)
     carrier, rule = None, None
     if tok.dep_ in {"dobj", "attr"} and head_lemma in LIGHT_VERBS:
         carrier, rule = head, f"light-verb:{head_lemma}+{key}"
@@ -171,6 +188,25 @@ def noun_trigger(tok, actor_tokens: set[int]) -> Optional[Trigger]:
     if plover == "NONE":
         return None
     return Trigger(tok, code, plover, mode, context, rule, carrier=carrier, strength=0.6, why=[f"{rule}={code}"])
+
+
+def regular_forms(lemma: str) -> set[str]:
+    """Regular inflections of a verb ("stage" -> staged, stages, staging)."""
+    stem = lemma[:-1] if lemma.endswith("e") else lemma
+    return {lemma, lemma + "s", lemma + "d" if lemma.endswith("e") else lemma + "ed", stem + "ing"}
+
+
+CARRIER_FORMS = {form: lemma for lemma in LIGHT_VERBS | SUBJECT_CARRIERS for form in regular_forms(lemma)}
+
+
+def carrier_lemma(tok) -> str:
+    """The lemma of a possible carrier verb, robust to the small model's
+    lemmatiser slips ("staged" -> "stag"): a regular form of a known light
+    or scheduling verb gives that verb."""
+    lemma = tok.lemma_.lower()
+    if lemma in LIGHT_VERBS or lemma in SUBJECT_CARRIERS:
+        return lemma
+    return CARRIER_FORMS.get(tok.lower_, lemma)
 
 
 def scheduled_body(tok, actor_tokens: set[int]) -> bool:

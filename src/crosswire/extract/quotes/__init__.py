@@ -12,7 +12,7 @@ a speech cue (data/quotes/cues.json) or its content is a quotation. Then:
 - medium: "told the RIA Novosti news agency", "Speaking to the ... YouTube
   channel", "in a press statement" -> the outlet/channel name or the kind of
   statement;
-- said_on: the TIMEX3 value of a time expression in the speech clause;
+- said_on: the TIMEX3 value of the time expression the parse attaches to the cue
 - chain: publishing outlet -> every sources-stage attribution covering the
   quote -> the speaker.
 """
@@ -39,7 +39,7 @@ def quotes_stage(ctx: ArticleContext) -> None:
         cue_tok = doc[att.cue_head]
         if not (att.direct or cue_tok.lemma_.lower() in speech or cue_tok.lower_ in speech):
             continue
-        _extend_continuing_quote(ctx, att)
+        _keep_quotations(ctx, att)
         if _is_outlet_claim(ctx, att):
             continue  # "According to AFP, ...": an Attribution (sources stage), not speech
         quote = _make_quote(ctx, att, resolver)
@@ -58,36 +58,16 @@ def _is_outlet_claim(ctx: ArticleContext, att: SpanAttribution) -> bool:
     return find_outlet(words) is not None and len(words.split()) <= 4
 
 
-def _extend_continuing_quote(ctx: ArticleContext, att: SpanAttribution) -> None:
-    """A direct quote whose next sentence is a quotation with no cue of its
-    own continues it ('"...," he said. "Additionally, ..."')."""
+def _keep_quotations(ctx: ArticleContext, att: SpanAttribution) -> None:
+    """A direct quote's content is its quotations, not the words around
+    them. (A quotation continuing in the next sentence, '"...," he said.
+    "Additionally, ..."', is already a fragment: spans._continue_quotations.)"""
     if not att.direct or not att.content:
         return
     text = ctx.article.text
-    quoted = [(s, e) for s, e in att.content if text[s] in "\"“‘`"]
+    quoted = [(s, e) for s, e in att.content if text[s] in "\"“‘`'"]
     if quoted:
-        att.content = quoted  # a direct quote's content is its quotations, not the words around them
-    end_of_cue_sentence = ctx.sentences[ctx.sentence_at(max(e for _, e in att.cue) - 1)].end
-    pos = end_of_cue_sentence
-    while pos < len(text) and text[pos] in " \t\u00a0":
-        pos += 1
-    if pos >= len(text) or text[pos] not in "\"“":
-        return
-    closer = "”" if text[pos] == "“" else '"'
-    close = text.find(closer, pos + 1)
-    paragraph_end = text.find("\n", pos)
-    if close < 0 or (0 <= paragraph_end < close):
-        return
-    following = text[pos:close + 1]
-    if _has_own_cue(ctx, close + 1):
-        return
-    att.content.append((pos, pos + len(following)))
-
-
-def _has_own_cue(ctx: ArticleContext, after: int) -> bool:
-    """'"...", she added.': the next quotation has its own cue right after it."""
-    tail = ctx.article.text[after:after + 40].lstrip(" ,\u00a0")
-    return bool(tail) and tail[0].islower()
+        att.content = quoted
 
 
 def _strip_marks(text: str, start: int, end: int) -> tuple[int, int]:
@@ -114,7 +94,7 @@ def _make_quote(ctx: ArticleContext, att: SpanAttribution, resolver: "SpeakerRes
         return None
     sent_i = ctx.sentence_at(cue_start)
     medium = medium_of(doc, doc[att.cue_head], (c_start, c_end))
-    said_on = _said_on(ctx, sent_i, (c_start, c_end), (cue_start, cue_end))
+    said_on = _said_on(ctx, att.cue_head, sent_i, (c_start, c_end), (cue_start, cue_end))
     chain = _chain(ctx, cue_start, start, end, speaker)
     return Quote(
         id=stable_id("q", ctx.article.id, start, end, cue_start),
@@ -124,16 +104,43 @@ def _make_quote(ctx: ArticleContext, att: SpanAttribution, resolver: "SpeakerRes
         medium=medium, said_on=said_on, chain=chain)
 
 
-def _said_on(ctx: ArticleContext, sent_i: int, content: tuple[int, int], cue: tuple[int, int]) -> Optional[str]:
-    """A date in the speech clause: in the cue's sentence, outside the
-    content, before the cue ("On Monday, X stated") or just after it ("X
-    confirmed on Tuesday")."""
-    for tx in ctx.result.timexes:
-        if tx.sentence != sent_i or content[0] <= tx.start < content[1] or tx.type not in ("DATE", "TIME"):
-            continue
-        if tx.end <= cue[0] or cue[1] <= tx.start <= cue[1] + 20:
-            return tx.value
-    return None
+CLAUSE_DEPS = {"ccomp", "xcomp", "advcl", "relcl", "acl", "parataxis", "conj", "csubj"}
+
+
+def _said_on(ctx: ArticleContext, cue_head: int, sent_i: int, content: tuple[int, int],
+             cue: tuple[int, int]) -> Optional[str]:
+    """When the statement was made: the time expression attached to the cue
+    in the parse ("On Monday, X stated", "X confirmed on Tuesday", "said at
+    a briefing Monday"), else one right after the cue. A date elsewhere in
+    the sentence, even before the cue, belongs to the reported claim ("...
+    a meeting later that week, the officials confirmed on Tuesday") and is
+    not when it was said."""
+    candidates = [tx for tx in ctx.result.timexes
+                  if tx.sentence == sent_i and tx.type in ("DATE", "TIME")
+                  and not content[0] <= tx.start < content[1]]
+    attached = [tx for tx in candidates if _attached_to_cue(ctx.doc, tx.start, tx.end, cue_head, content)]
+    if attached:
+        return min(attached, key=lambda tx: abs(tx.start - cue[1]) if tx.start >= cue[1] else cue[0] - tx.end).value
+    after = [tx for tx in candidates if cue[1] <= tx.start <= cue[1] + 20]
+    return after[0].value if after else None
+
+
+def _attached_to_cue(doc, start: int, end: int, cue_head: int, content: tuple[int, int]) -> bool:
+    """The expression's head reaches the cue through the parse without
+    entering the content or another clause."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or cue_head < 0:
+        return False
+    node = span.root
+    for _ in range(12):
+        if node.i == cue_head:
+            return True
+        if node.head.i == node.i or content[0] <= node.idx < content[1]:
+            return False
+        if node.dep_ in CLAUSE_DEPS and node.head.i != cue_head:
+            return False
+        node = node.head
+    return False
 
 
 def _chain(ctx: ArticleContext, cue_start: int, start: int, end: int, speaker: Participant) -> list[SourceLink]:

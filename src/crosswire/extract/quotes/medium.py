@@ -32,8 +32,6 @@ def medium_of(doc, cue, content: tuple[int, int]) -> Optional[str]:
                     if child.lower_ in ("in", "on", "during") and objs[0].lemma_.lower() not in preps[child.lower_]:
                         continue
                     candidates.append(objs[0])
-        if head is not cue and head.dep_ == "advcl":
-            continue
     for cand in candidates:
         name = _clean(doc, cand)
         if name:

@@ -35,7 +35,7 @@ def direction_at(doc: Any, start: int, end: int) -> int:
         if left.lower_ in FUTURE_WORDS:
             return FUTURE
     for _ in range(MAX_CLIMB + 2):
-        if token.pos_ in ("VERB", "AUX") or token.head is token:
+        if token.pos_ in ("VERB", "AUX") or token.head == token:
             break
         if token.lower_ in FUTURE_WORDS or (token.pos_ == "NOUN" and _has_future_modifier(token)):
             return FUTURE
@@ -44,7 +44,7 @@ def direction_at(doc: Any, start: int, end: int) -> int:
         verdict = _verb_direction(token)
         if verdict is not None:
             return verdict
-        if token.head is token:
+        if token.head == token:
             return UNKNOWN
         token = token.head
     return UNKNOWN
