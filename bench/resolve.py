@@ -8,11 +8,18 @@ PLOVER types in realistic proportions, participants drawn from a Zipf
 distribution over 250 actor codes (so a few countries appear everywhere),
 dates over two years, about 10 mentions per article, and the usual noise
 (a fifth of the mentions without a date, some missing a participant,
-trigger synonyms, planned and occurred reports of one meeting). Then it
+trigger synonyms, planned and occurred reports of one meeting). Each event
+has a topic (three words of a 3,000-word vocabulary) and often a place, which
+its reports mention some of the time, as news reports of one happening share
+what it was about. Then it
 times `crosswire.resolve.resolve` (events, actors and stories) on them and
 prints, as its last line:
 
-    resolve: N mentions, A articles -> E events (T true), S stories in T s (C s CPU); peak RSS M MiB (P% of true events recovered exactly)
+    resolve: N mentions, A articles -> E events (T true), S stories in T s (C s CPU, workers included);
+             peak RSS M MiB (a worker: W MiB) (P% of true events recovered exactly)
+
+Resolution uses `Settings.resolve_workers` local processes for large inputs
+(default: every CPU); `--workers 1` measures one process.
 """
 from __future__ import annotations
 
@@ -38,6 +45,8 @@ TRIGGERS = {"CONSULT": ["talks", "meeting", "discussions", "summit", "negotiatio
             "ASSAULT": ["attack", "strike", "shelling", "raid"], "PROTEST": ["protest", "rally", "demonstration"],
             "SANCTION": ["sanctions", "embargo"], "THREATEN": ["threatened", "warning"]}
 CODES = [f"C{i:03d}" for i in range(250)]
+PLACES = [f"Place{i:03d}" for i in range(400)]
+WORDS = [f"w{i:04d}" for i in range(3000)]  # a topic vocabulary: what an event is about
 OUTLETS = [f"Outlet {i}" for i in range(40)]
 START = date(2030, 1, 1)
 
@@ -63,6 +72,8 @@ def synthetic(n: int, seed: int = 1) -> tuple[list[ArticleResult], dict[str, int
         while len(actors) < rng.choice((1, 2, 2, 3)):
             actors.add(zipf_choice(rng, CODES))
         day = START + timedelta(days=rng.randrange(730))
+        place = zipf_choice(rng, PLACES) if rng.random() < 0.6 else None
+        topic = " ".join(rng.sample(WORDS, 3))
         reports = min(60, int(rng.paretovariate(1.3)))
         for r in range(reports):
             if len(pending) >= n:
@@ -73,7 +84,10 @@ def synthetic(n: int, seed: int = 1) -> tuple[list[ArticleResult], dict[str, int
             m = EventMention(
                 id="", article="", sentence=0, start=0, end=0,
                 trigger=rng.choice(TRIGGERS.get(etype, [etype.lower()])),
-                text=f"Officials of {' and '.join(keep)} {etype.lower()} over issue {event % 997}.",
+                text=f"Officials of {' and '.join(keep)} {etype.lower()} over {topic}"
+                     f"{' in ' + place if place and rng.random() < 0.7 else ''}.",
+                topic=topic if rng.random() < 0.5 else None,
+                location=place if place and rng.random() < 0.7 else None,
                 event_type=etype, status=status,
                 actors=[Participant(name=f"Actor {c}", code=c, kind="country") for c in keep[:1]],
                 recipients=[Participant(name=f"Actor {c}", code=c, kind="country") for c in keep[1:]],
@@ -116,17 +130,21 @@ def main(argv=None) -> int:
     ap.add_argument("--mentions", type=int, default=10000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--embeddings", action="store_true", help="use sentence embeddings (slow on CPU)")
+    ap.add_argument("--workers", type=int, default=0, help="local processes for clustering (0 = every CPU)")
     ns = ap.parse_args(argv)
     results, truth = synthetic(ns.mentions, ns.seed)
-    settings = Settings(use_embeddings=ns.embeddings)
+    settings = Settings(use_embeddings=ns.embeddings, resolve_workers=ns.workers)
     t0, c0 = time.perf_counter(), time.process_time()
     res = resolve(results, settings)
     elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # forked clustering workers
+    cpu += resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime + resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime
     rec = exact_recovery(res.events, truth)
     print(f"resolve: {ns.mentions} mentions, {len(results)} articles -> {len(res.events)} events "
           f"({len(set(truth.values()))} true), "
-          f"{len(res.stories)} stories in {elapsed:.1f} s ({cpu:.1f} s CPU); peak RSS {peak:.0f} MiB "
+          f"{len(res.stories)} stories in {elapsed:.1f} s ({cpu:.1f} s CPU, workers included); "
+          f"peak RSS {peak:.0f} MiB (a worker: {child_peak:.0f} MiB) "
           f"({rec:.0%} of true events recovered exactly)")
     return 0
 

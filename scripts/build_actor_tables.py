@@ -158,7 +158,13 @@ EXTRA_COUNTRY_NAMES: dict[str, str] = {
 
 # Country codes of the CAMEO era that differ from ISO 3166 alpha-3.
 CAMEO_TO_ISO = {"JAP": "JPN", "ITL": "ITA", "ROM": "ROU", "ZAR": "COD", "TMP": "TLS", "SER": "SRB",
-                "YUG": "SRB", "UKG": "GBR", "GMY": "DEU", "BOS": "BIH"}
+                "YUG": "SRB", "UKG": "GBR", "GMY": "DEU", "BOS": "BIH", "ANG": "AGO"}
+# CAMEO region codes (Phoenix codes a group active in several countries by region).
+REGION_CODES = {"MEA", "SAS", "SEA", "EAF", "WAF", "LAM", "AFR", "EUR", "ASA", "SAF", "NMR", "EEU", "CAS",
+                "SAM", "NAF", "WEU", "CFR", "INT"}
+# CAMEO sector codes that Phoenix sometimes gives alone ("[ELI]": an elite of the
+# country the person's other codes name).
+BARE_SECTORS = {"ELI", "GOV", "MIL", "OPP", "REB", "BUS", "MED", "JUD", "LEG", "CVL", "PTY", "COP", "SPY"}
 
 # Multi-word names that are ambiguous as countries when lowercased, or common words.
 SKIP_COUNTRY_KEYS = {"chad", "jordan", "georgia", "turkey", "guinea", "niger", "china", "mali", "may", "us",
@@ -312,10 +318,44 @@ def add_person(people: dict, keys: list[str], codes: list[list]) -> None:
     for c in codes:
         country, sector = split_code(c[0])
         entry["codes"].append([country, sector, c[1], c[2], c[0]])
+    inherit_country(entry["codes"])
     entry.setdefault("aliases", [])
     for k in keys:
         if k not in entry["aliases"]:
             entry["aliases"].append(k)
+
+
+def inherit_country(codes: list[list]) -> None:
+    """'[IGOUNO 970101-061231] [ELI]', '[CIVGOV >001026] [CIVELI]': a code
+    with no country ("ELI" alone) is the person's standing outside the dated
+    offices; it belongs to the country or IGO of the person's other codes
+    (the latest dated one), not to a country called "ELI"."""
+    countried = [c for c in codes if c[0] not in BARE_SECTORS]
+    if not countried:
+        return
+    home = max(countried, key=lambda c: (c[2] or c[3] or ""))
+    for c in codes:
+        if c[0] in BARE_SECTORS:
+            c[1], c[4] = c[0], home[0] + (c[0] if not home[0].startswith(("IGO", "NGO")) else "")
+            c[0] = home[0]
+
+
+def country_of_region_orgs(orgs: dict, countries: dict) -> None:
+    """'Palestinian Islamic Jihad' is coded MEAREB (a Middle East group) in
+    Phoenix; a name that carries a country's name or adjective belongs to
+    that country, which is what event coders record."""
+    for key, value in orgs.items():
+        if value[0] not in REGION_CODES:
+            continue
+        words = key.split()
+        for n in (3, 2, 1):
+            hits = {countries[" ".join(words[i:i + n])] for i in range(len(words) - n + 1)
+                    if " ".join(words[i:i + n]) in countries and " ".join(words[i:i + n]) not in SKIP_COUNTRY_KEYS}
+            if len(hits) == 1:
+                value[0] = hits.pop()
+                break
+            if hits:
+                break
 
 
 def build_international(intl_file: Path, people: dict) -> dict:
@@ -390,6 +430,7 @@ def main() -> None:
     _, armed, _ = build_countries(args.phoenix / "Phoenix.MilNonState.actors.txt")
     for key, value in armed.items():
         orgs.setdefault(key, value)
+    country_of_region_orgs(orgs, countries)
     agents = build_agents(args.phoenix / "Phoenix.agents.txt")
     tables = {
         "about": "Built by scripts/build_actor_tables.py from PETRARCH2 Phoenix dictionaries (MIT) and pycountry.",

@@ -111,3 +111,32 @@ def test_unknown_person_takes_country_of_apposition(pipe):
     r = extract(pipe, "Salaheddine Sidhoum, Algeria's leading human rights activist, began a hunger strike.")
     person = [m for m in r.actor_mentions if m.actor.kind == "person"][0].actor
     assert person.code == "DZA" and person.office
+
+
+def test_dictionary_person_spelt_differently(pipe):
+    r = extract(pipe, "President Francois Mitterand welcomed Carlos Menem, and President Mugabe stayed away.",
+                published=None)
+    codes = {m.text: m.actor.code for m in r.actor_mentions if m.actor.kind == "person"}
+    assert any(c == "FRA" for t, c in codes.items() if "Mitterand" in t)
+    assert any(c == "ARG" for t, c in codes.items() if "Menem" in t)
+    assert any(c == "ZWE" for t, c in codes.items() if "Mugabe" in t)
+
+
+def test_unknown_surname_without_title_stays_uncoded(pipe):
+    r = extract(pipe, "Mugabe arrived late.", published=None)
+    assert all(m.actor.code is None for m in r.actor_mentions if m.actor.kind == "person")
+
+
+def test_bare_phoenix_sector_code_keeps_the_persons_country():
+    from crosswire.extract.actors.tables import load_tables, person_code_on
+
+    t = load_tables()
+    annan = t.people[t.person_alias["kofi annan"]]
+    assert all(c[0] == "IGOUNO" for c in annan["codes"])  # "[ELI]" alone is not a country
+    assert person_code_on(annan, None)[0] == "IGOUNO"
+
+
+def test_region_coded_group_named_after_a_country():
+    from crosswire.extract.actors.tables import load_tables
+
+    assert load_tables().orgs["palestinian islamic jihad"][0] == "PSE"

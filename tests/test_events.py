@@ -218,3 +218,41 @@ def test_metonymy_capital_and_seat(pipe):
     assert codes(e.actors) == {"RUS"} and e.actors[0].sector == "GOV"
     e = one(events(pipe, "Demonstrators in Baghdad blocked a road to protest."), "PROTEST")
     assert codes(e.actors) == {"IRQ"}
+
+
+def test_complaint_targets_what_it_is_about(pipe):
+    e = one(events(pipe, "Lebanon complained to the United Nations on Tuesday over two Israeli air raids."), "ACCUSE")
+    assert codes(e.actors) == {"LBN"} and "ISR" in codes(e.recipients)
+    assert "recipient:grievance-about" in e.why
+
+
+def test_passive_agent_far_from_its_verb(pipe):
+    e = one(events(pipe, "The convoy was attacked on Monday near the border by Sudanese rebels, officials said."),
+            "ASSAULT")
+    assert codes(e.actors) == {"SDN"}
+
+
+def test_pronoun_subject_is_the_person_named_before(pipe):
+    from crosswire.extract.events import code_sentences
+
+    (c,) = code_sentences(["President Robert Mugabe said on Monday he will lift the ban on the opposition party."])
+    assert c.main is not None and codes(c.main.actors) == {"ZWE"}
+
+
+def test_unnamed_group_acts_for_the_country_it_is_placed_in(pipe):
+    e = one(events(pipe, "Tens of thousands of students throughout Indonesia staged mass demonstrations on Saturday."),
+            "PROTEST")
+    assert codes(e.actors) == {"IDN"} and "actor:first-in-sentence" in e.why
+    assert codes(e.recipients) == {"IDN"}  # a domestic protest targets the own state
+
+
+def test_recipient_named_later_in_the_event_clause(pipe):
+    e = one(events(pipe, "Thousands of workers marched through Seoul in defiance of Japanese authorities."), "PROTEST")
+    assert codes(e.actors) == {"KOR"} and codes(e.recipients) == {"JPN"}
+    assert "recipient:later-in-clause" in e.why
+
+
+def test_riot_police_act_on_their_own_state(pipe):
+    evs = events(pipe, "Liberian riot police used tear gas to disperse demonstrators in Monrovia.")
+    e = next(e for e in evs if e.trigger == "used")
+    assert codes(e.actors) == {"LBR"} and codes(e.recipients) == {"LBR"}

@@ -231,3 +231,44 @@ def test_agency_sharing_a_country_code_is_its_own_actor():
     keys = link_actors(refs)
     assert keys[("United States", "USA", "country")] == keys[("Washington", "USA", "government")]
     assert keys[("National Security Council", "USA", "organisation")] != keys[("United States", "USA", "country")]
+
+
+def test_clustering_in_processes_equals_one_process():
+    """The multi-process clusterer (large corpora) gives exactly the
+    one-process clusters: same blocks, same scores, same components."""
+    from crosswire.resolve import cluster_locally
+    from crosswire.resolve.parallel import cluster_in_processes
+    from crosswire.resolve.scoring import NEWS_WEIGHTS, day_ordinal
+
+    rng = random.Random(3)
+    codes = ["USA", "RUS", "UKR", "NATO", "CHN", "FRA", "DEU"]
+    items = []
+    for k in range(1500):
+        date = rng.choice([None, "2022-01", f"2022-01-{rng.randint(1, 9):02d}"])
+        published = f"2022-01-{rng.randint(1, 12):02d}"
+        items.append(Item(key=f"m{k:04d}", doc=f"a{rng.randint(0, 150)}", sentence=rng.randint(0, 12),
+                          lemma=rng.choice(["meet", "talk", "hold", "attack", "strike"]),
+                          event_type=rng.choice(["CONSULT", "AGREE", "ASSAULT"]),
+                          codes=frozenset(rng.sample(codes, rng.randint(0, 2))), date=date,
+                          ref_day=day_ordinal(date) or day_ordinal(published),
+                          context=frozenset(rng.sample(["talks", "arms", "border", "troops", "sanctions"], 2))))
+    local = cluster_locally(items, 0.5, NEWS_WEIGHTS)
+    assert cluster_in_processes(items, 0.5, NEWS_WEIGHTS, True, workers=2) == local
+    assert any(len(c) > 2 for c in local) and any(len(c) == 1 for c in local)
+
+
+def test_story_clustering_in_processes_equals_one_process():
+    """Classic average link over components on forked processes (stories of
+    large corpora) equals the one-process agglomeration."""
+    from crosswire.resolve.cluster import agglomerate
+
+    rng = random.Random(5)
+    items = [Item(key=f"a{k:04d}", doc=f"a{k:04d}", sentence=0, lemma="") for k in range(800)]
+    edges = []
+    for i in range(800):
+        for j in rng.sample(range(800), 6):
+            if i < j:
+                edges.append((i, j, rng.random()))
+    one = agglomerate(items, edges, 0.3, same_sentence_rule=False, unscored_as_zero=True)
+    assert agglomerate(items, edges, 0.3, same_sentence_rule=False, unscored_as_zero=True, workers=2) == one
+    assert any(len(c) > 2 for c in one)

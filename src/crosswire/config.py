@@ -39,6 +39,8 @@ class Settings:
     embedding_model: str = "all-MiniLM-L6-v2"
     coref_threshold: float = 0.5
     story_threshold: float = 0.1  # chosen on the bundled examples: pairwise precision 1.0, recall 0.67
+    # local processes for mention clustering of large inputs (>= 20k mentions): 0 = every CPU, 1 = none
+    resolve_workers: int = 0
     # runtime
     progress: bool = True
     extra: dict[str, Any] = field(default_factory=dict)

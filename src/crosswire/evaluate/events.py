@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 CAMEO_TO_ISO = {"JAP": "JPN", "ITL": "ITA", "ROM": "ROU", "ZAR": "COD", "TMP": "TLS", "SER": "SRB",
-                "YUG": "SRB", "UKG": "GBR", "GMY": "DEU", "BOS": "BIH"}
+                "YUG": "SRB", "UKG": "GBR", "GMY": "DEU", "BOS": "BIH", "ANG": "AGO"}
 
 
 def run(path: str, args: Any = None) -> dict:
@@ -144,11 +144,17 @@ def norm_gold(code: Optional[str]) -> Optional[str]:
 
 
 def norm_pred(p) -> Optional[str]:
-    if p.kind == "igo" or (p.igo or "").startswith("IGO") or (p.code or "").startswith("IGO"):
+    """A participant's code at the level gold codes are compared. An actor
+    from crosswire's international-organisation table (kind igo, or a body of
+    one such as "Red Cross officials", "UN troops": own id in `code`, CAMEO
+    code in `igo`) is an IGO, as gold codes them; a CAMEO NGO code is NGO;
+    else the country code (CAMEO-era codes mapped to ISO)."""
+    code = p.code or ""
+    if p.kind == "igo" or code.startswith("IGO") or (p.igo and not code.startswith(("IGO", "NGO"))):
         return "IGO"
-    if (p.code or "").startswith("NGO"):
+    if code.startswith("NGO"):
         return "NGO"
-    return (p.code or "")[:3] or None
+    return CAMEO_TO_ISO.get(code[:3], code[:3]) or None
 
 
 def format_line(metrics: dict) -> str:

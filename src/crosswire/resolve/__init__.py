@@ -21,9 +21,10 @@ an event that existed before (it logs when it had to keep one merged).
 """
 from __future__ import annotations
 
-import os
-
+import contextlib
+import gc
 import logging
+import os
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -126,15 +127,26 @@ def cluster_locally(items: list[Item], threshold: float, weights: dict,
     return agglomerate(items, edges, threshold, same_sentence_rule)
 
 
+def _default_clusterer(n_items: int, workers: int) -> Clusterer:
+    from .parallel import cluster_in_processes, workers_for
+
+    n = workers_for(n_items, workers)
+    if n == 1:
+        return cluster_locally
+    return lambda items, threshold, weights, rule: cluster_in_processes(items, threshold, weights, rule, n)
+
+
 def cluster_mentions(items: list[Item], threshold: float, weights: dict = NEWS_WEIGHTS,
                      embedder: Optional[Embedder] = None, texts: Optional[dict[str, str]] = None,
-                     same_sentence_rule: bool = True, clusterer: Optional[Clusterer] = None) -> list[list[str]]:
-    """Blocking + scoring + clustering: lists of mention keys, one per cluster."""
+                     same_sentence_rule: bool = True, clusterer: Optional[Clusterer] = None,
+                     workers: int = 1) -> list[list[str]]:
+    """Blocking + scoring + clustering: lists of mention keys, one per cluster.
+    `workers`: local processes for large inputs (0 = every CPU; see parallel.py)."""
     items = _compress(sorted(items, key=lambda it: it.key))
     if embedder is not None and embedder.available and texts:
         for item, vec in zip(items, embedder.sentences([texts.get(it.key, "") for it in items])):
             item.vector = vec
-    clusters = (clusterer or cluster_locally)(items, threshold, weights, same_sentence_rule)
+    clusters = (clusterer or _default_clusterer(len(items), workers))(items, threshold, weights, same_sentence_rule)
     return sorted((sorted(k for i in c for k in items[i].members) for c in clusters), key=lambda c: c[0])
 
 
@@ -241,6 +253,24 @@ def build_event(mentions: list[EventMention], by_article: dict[str, ArticleResul
 
 
 # ------------------------------------------------------------------- resolve
+@contextlib.contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while resolving.
+
+    Resolution allocates millions of small, acyclic objects (items, edges,
+    heap entries); each allocation burst triggers a collection that walks
+    every live object, which more than doubled resolution time at 50k
+    mentions (bench/resolve.py). Reference counting still frees them; the
+    collector runs once at the end for any cycle."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _settings(settings: Optional[Settings]) -> Settings:
     return settings or Settings()
 
@@ -254,7 +284,8 @@ def _resolve_clusters(results: Sequence[ArticleResult], settings: Settings, acto
             texts[m.id] = m.text
     embedder = Embedder(enabled=settings.use_embeddings) if settings.use_embeddings else None
     weights = NEWS_WEIGHTS if embedder is not None and embedder.available else {**NEWS_WEIGHTS, "embedding": 0.0}
-    return cluster_mentions(items, settings.coref_threshold, weights, embedder, texts, clusterer=clusterer)
+    return cluster_mentions(items, settings.coref_threshold, weights, embedder, texts, clusterer=clusterer,
+                            workers=settings.resolve_workers)
 
 
 def _assemble(results: Sequence[ArticleResult], clusters: list[list[str]], settings: Settings,
@@ -265,7 +296,7 @@ def _assemble(results: Sequence[ArticleResult], clusters: list[list[str]], setti
     published = {a: r.article.published for a, r in by_article.items()}
     events = [build_event([by_id[k] for k in c], by_article, actor_ids, names, published) for c in clusters]
     events.sort(key=lambda e: e.id)
-    stories = cluster_stories(results, events, actor_ids, settings.story_threshold)
+    stories = cluster_stories(results, events, actor_ids, settings.story_threshold, settings.resolve_workers)
     story_of = {e: s.id for s in stories for e in s.events}
     for ev in events:
         ev.story = story_of.get(ev.id)
@@ -277,10 +308,11 @@ def resolve(results: Sequence[ArticleResult], settings: Optional[Settings] = Non
     """Canonical events, stories and actors of every article result in scope.
     `clusterer` replaces the one-process mention clustering (Spark passes its own)."""
     settings = _settings(settings)
-    results = _unique(results)
-    actor_ids, entries = build_actor_index(results)
-    clusters = _resolve_clusters(results, settings, actor_ids, clusterer)
-    return _assemble(results, clusters, settings, actor_ids, entries, [])
+    with _without_cycle_collection():
+        results = _unique(results)
+        actor_ids, entries = build_actor_index(results)
+        clusters = _resolve_clusters(results, settings, actor_ids, clusterer)
+        return _assemble(results, clusters, settings, actor_ids, entries, [])
 
 
 def resolve_incremental(previous: Resolution, new_results: Sequence[ArticleResult],
@@ -293,11 +325,12 @@ def resolve_incremental(previous: Resolution, new_results: Sequence[ArticleResul
     its parts are kept merged and the decision is logged in `Resolution.log`.
     """
     settings = _settings(settings)
-    results = _unique(list(all_results) + list(new_results))
-    actor_ids, entries = build_actor_index(results)
-    clusters = _resolve_clusters(results, settings, actor_ids)
-    clusters, notes = _keep_previous_merges(previous, clusters)
-    return _assemble(results, clusters, settings, actor_ids, entries, notes)
+    with _without_cycle_collection():
+        results = _unique(list(all_results) + list(new_results))
+        actor_ids, entries = build_actor_index(results)
+        clusters = _resolve_clusters(results, settings, actor_ids)
+        clusters, notes = _keep_previous_merges(previous, clusters)
+        return _assemble(results, clusters, settings, actor_ids, entries, notes)
 
 
 def _keep_previous_merges(previous: Resolution, clusters: list[list[str]]) -> tuple[list[list[str]], list[str]]:

@@ -50,13 +50,14 @@ class _Constraints:
 
 def agglomerate(items: Sequence[Item], edges: Iterable[tuple[int, int, float]], threshold: float,
                 same_sentence_rule: bool = True, unscored_as_zero: bool = False,
-                on_refused: Callable[[int, int, float], None] | None = None) -> list[list[int]]:
+                on_refused: Callable[[int, int, float], None] | None = None, workers: int = 1) -> list[list[int]]:
     """Clusters (lists of item indices, each sorted, list sorted by first index).
 
     Works component by component: two groups joined by no edge at or above
     the threshold can never reach an average at or above it, so the
     components of the strong edges are independent problems (smaller heaps,
-    and the unit a distributed run hands to its workers).
+    and the unit a distributed run hands to its workers; `workers` > 1
+    clusters them on that many forked processes, with the same result).
     """
     edges = list(edges)
     components = strong_components(len(items), ((i, j) for i, j, s in edges if s >= threshold))
@@ -67,6 +68,14 @@ def agglomerate(items: Sequence[Item], edges: Iterable[tuple[int, int, float]], 
         if c is not None and c == component_of.get(j):
             comp_edges.setdefault(c, []).append((i, j, s))
     del edges
+    if workers > 1 and on_refused is None:
+        from .parallel import cluster_components_in_processes
+
+        big = [c for c, idxs in enumerate(components) if len(idxs) > 1]
+        out = cluster_components_in_processes(items, [components[c] for c in big], [comp_edges.get(c, []) for c in big],
+                                              threshold, same_sentence_rule, unscored_as_zero, workers)
+        out += [idxs for idxs in components if len(idxs) == 1]
+        return sorted(out, key=lambda c: c[0])
     out: list[list[int]] = []
     for c, idxs in enumerate(components):
         if len(idxs) == 1:

@@ -50,8 +50,9 @@ def _day(value: Optional[str]) -> Optional[int]:
 
 
 def cluster_stories(results: Sequence[ArticleResult], events: Sequence[Event], actor_ids: dict,
-                    threshold: float) -> list[Story]:
-    """Stories over all articles, each article in exactly one story."""
+                    threshold: float, workers: int = 1) -> list[Story]:
+    """Stories over all articles, each article in exactly one story
+    (`workers`: local processes for large inputs, as for mentions)."""
     if not results:
         return []
     results = sorted(results, key=lambda r: r.article.id)
@@ -71,7 +72,10 @@ def cluster_stories(results: Sequence[ArticleResult], events: Sequence[Event], a
             s = min(1.0, s + SHARED_EVENT_BONUS * shared[(i, j)])
         edges.append((i, j, s))
     items = [Item(key=r.article.id, doc=r.article.id, sentence=0, lemma="") for r in results]
-    clusters = agglomerate(items, edges, threshold, same_sentence_rule=False, unscored_as_zero=True)
+    from .parallel import MIN_ARTICLES, workers_for
+
+    clusters = agglomerate(items, edges, threshold, same_sentence_rule=False, unscored_as_zero=True,
+                           workers=workers_for(len(items), workers, MIN_ARTICLES))
     sim_of = {(i, j): s for i, j, s in edges}
     stories = []
     for members in clusters:

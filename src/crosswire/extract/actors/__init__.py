@@ -8,7 +8,8 @@ What it finds, in this order (a later pass never overrides an earlier one):
    government ("the Kremlin"), state bodies, capitals used for governments
    ("Moscow", "Washington"), countries, demonyms and adjectives.
 2. People spaCy tags PERSON that the dictionary lacks (kept, code from the
-   title's country when the text gives one).
+   title's country when the text gives one, else from the dictionary person
+   the text spells another way: "Francois Mitterand", "President Mugabe").
 3. Titles: "Russian Deputy Foreign Minister Sergey Ryabkov" becomes one
    mention: RUS, sector GOV, office "Deputy Foreign Minister". The text's
    title wins over the dictionary, which is often out of date.
@@ -29,7 +30,7 @@ from typing import Optional
 from .. import ArticleContext, register_stage
 from ...records import Actor, ActorMention, stable_id
 from .tables import (MAX_PHRASE_TOKENS, STATE_BODY_HEADS, TITLE_GLUE, TITLE_HEADS, agent_sector, load_tables,
-                     person_code_on)
+                     person_by_name, person_code_on)
 
 GROUP_NOUNS = {"nations", "countries", "sides", "states", "governments", "powers", "parties", "capitals",
                "leaders", "presidents", "neighbours", "neighbors", "rivals", "superpowers"}
@@ -85,7 +86,8 @@ def find_actors(doc, date: Optional[str]) -> list[Found]:
     people += unknown_people(doc, dictionary)
     for f in sorted(people, key=lambda f: f.start):
         if not any(taken[f.start:f.end]):
-            claim(appositive_country(doc, of_country(doc, extend_title(doc, name_core(doc, f), date), date), date))
+            f = appositive_country(doc, of_country(doc, extend_title(doc, name_core(doc, f), date), date), date)
+            claim(spelling_variant(f, date))
     for f in dictionary:
         if f.actor.kind != "person" and not any(taken[f.start:f.end]):
             claim(extend_state_body(doc, f, taken))
@@ -323,6 +325,25 @@ def appositive_country(doc, f: Found, date: Optional[str]) -> Found:
                                 office=f.actor.office or appos.text, cameo=iso + (sector or ""))
                 return Found(f.start, f.end, actor, f.rule + "+appos-country", f.antecedent)
     return f
+
+
+def spelling_variant(f: Found, date: Optional[str]) -> Found:
+    """A person the exact dictionary lookup, the title and the context left
+    without a code may still be a dictionary person the text spells another
+    way: "Carlos Menem" (dictionary "Carlos Saul Menem"), "President Mugabe",
+    "Jean-Bertrand Aristide", transliterations one or two letters off
+    ("Bouteflicka"). The office the text gives is kept."""
+    if f.actor.code or f.actor.kind != "person":
+        return f
+    t = load_tables()
+    pid = person_by_name(f.actor.name or "", titled=bool(f.actor.office))
+    if pid is None:
+        return f
+    found = person_actor(pid, t.people[pid], f.actor.name or "", date)
+    actor = replace(f.actor, code=found.code, country=found.country, igo=found.igo,
+                    sector=f.actor.sector or found.sector, id=found.id,
+                    cameo=(found.country + (f.actor.sector or found.sector or "")) if found.country else found.cameo)
+    return Found(f.start, f.end, actor, f.rule + "+spelling", f.antecedent)
 
 
 def _title_token(tok) -> bool:

@@ -133,3 +133,70 @@ def agent_sector(words: list[str]) -> Optional[str]:
         if w in STATE_BODY_HEADS:
             return STATE_BODY_HEADS[w]
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def name_indexes() -> tuple[dict, dict]:
+    """Indexes of the dictionary's people by name parts, for names the text
+    spells differently from the dictionary: (first, last) word -> person
+    ids ("Carlos Menem" for "carlos saul menem"), last word -> person ids
+    ("President Mugabe"). Hyphens are ignored ("Jean-Bertrand")."""
+    t = load_tables()
+    by_ends: dict[tuple[str, str], set] = {}
+    by_last: dict[str, set] = {}
+    for alias, pid in t.person_alias.items():
+        words = name_words(alias)
+        if len(words) < 2:
+            continue
+        by_ends.setdefault((words[0], words[-1]), set()).add(pid)
+        by_last.setdefault(words[-1], set()).add(pid)
+    return by_ends, by_last
+
+
+def name_words(name: str) -> list[str]:
+    return [w for w in name.lower().replace("-", " ").split() if w not in {"-", "'s"}]
+
+
+def person_by_name(name: str, titled: bool = False) -> Optional[str]:
+    """The dictionary person a name the exact lookup missed stands for:
+    same first and last word, or (a lone surname after a title, "President
+    Mugabe") the one person with that surname, or a spelling within one or two letters of a dictionary name
+    with the same initials ("Francois Mitterand", "Abdelaziz Bouteflicka").
+    None when the candidates disagree."""
+    import difflib
+
+    t = load_tables()
+    words = name_words(name)
+    if not words:
+        return None
+    by_ends, by_last = name_indexes()
+    joined = " ".join(words)
+    if joined in t.person_alias:
+        return t.person_alias[joined]
+    if len(words) >= 2:
+        ids = by_ends.get((words[0], words[-1]), set())
+    elif titled:
+        ids = by_last.get(words[0], set())
+    else:
+        return None
+    if len(ids) == 1:
+        return next(iter(ids))
+    if ids or len(words) < 2 or len(joined) < 10:
+        return None
+    candidates = aliases_by_initials().get((words[0][:1], words[-1][:1]), {})
+    close = difflib.get_close_matches(joined, list(candidates), n=3, cutoff=0.9)
+    pids = {candidates[a] for a in close}
+    return pids.pop() if len(pids) == 1 else None
+
+
+@functools.lru_cache(maxsize=1)
+def aliases_by_initials() -> dict:
+    """(first initial, last initial) -> {normalised alias: person id}: the
+    candidates a misspelt name is compared with."""
+    t = load_tables()
+    out: dict[tuple[str, str], dict] = {}
+    for alias, pid in t.person_alias.items():
+        words = name_words(alias)
+        if len(words) >= 2:
+            out.setdefault((words[0][:1], words[-1][:1]), {})[" ".join(words)] = pid
+    return out

@@ -36,7 +36,8 @@ from .. import ArticleContext, register_stage
 from ...records import EventMention, Evidence, Participant, SourceLink, stable_id
 from ..actors import country_name
 from ..actors.lookup import to_participant
-from .arguments import MentionIndex, find_actors, find_location, find_timex, find_topic, place_targets
+from .arguments import (MentionIndex, find_actors, find_location, find_timex, find_topic, grievance_targets,
+                        later_in_clause, place_targets)
 from .lexicon import DENIAL_WORDS, DENIED_OBJECTS, PLOVER_DEFAULT_CAMEO, PLOVER_TO_PENTACLASS, plover_of_cameo
 from .model import lexicon_tokens, load_model, predict_batch
 from .status import event_status
@@ -47,8 +48,11 @@ MODEL_DROP_MIN = 0.8  # ... of NONE to drop a weak lexicon trigger
 INTENT_TO_AGREE = {"CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"}
 COOPERATIVE_TYPES = {"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"}
 INTENT_TO_THREATEN = {"ASSAULT", "COERCE", "SANCTION", "MOBILIZE"}
-# Events whose recipient, when the text names none, is the actor's own state.
-DOMESTIC_TYPES = {"PROTEST", "COERCE", "CONCEDE"}
+# Events whose missing recipient is a partner named elsewhere, never the
+# actor's own state (every other type falls back to it: see own_state).
+PARTNER_TYPES = {"CONSULT"}
+# Events aimed at what they are about ("complained to the UN over Israeli raids" -> ISR).
+GRIEVANCE_TYPES = {"ACCUSE", "PROTEST"}
 CONFLICT_TYPES = {"ACCUSE", "REJECT", "THREATEN", "PROTEST", "MOBILIZE", "SANCTION", "COERCE", "ASSAULT"}
 
 
@@ -156,10 +160,25 @@ def build_event(ctx: ArticleContext, sent, sent_index: int, trig: Trigger, index
     elif trig.event_type in {"CONSULT"} and len(actors) == 1 and not recipients:
         actors = actors + partner_in_sentence(index, sent, actors[0], ctx.article.text)
     participants_why = []
+    if trig.event_type in GRIEVANCE_TYPES:
+        mine = {m.actor.id for m in actors}
+        about = [m for m in grievance_targets(tok, carrier, index) if m.actor.id not in mine]
+        if about:
+            recipients = about + [m for m in recipients if m not in about]
+            participants_why.append("recipient:grievance-about")
+    if not actors:
+        actors = first_coded_mention(index, sent, tok)
+        participants_why = ["actor:first-in-sentence"] if actors else []
     recipient_parts = [to_participant(m) for m in recipients]
-    if not recipient_parts and trig.event_type in DOMESTIC_TYPES:
-        recipient_parts = own_state(actors)
-        participants_why = ["recipient:own-state"] if recipient_parts else []
+    if trig.event_type not in PARTNER_TYPES and not any(p.code for p in recipient_parts):
+        later = later_in_clause(tok, carrier, index, actors)
+        if later:
+            recipient_parts = recipient_parts + [to_participant(m) for m in later]
+            participants_why.append("recipient:later-in-clause")
+    if trig.event_type not in PARTNER_TYPES and not any(p.code for p in recipient_parts):
+        home = own_state(actors)
+        recipient_parts = recipient_parts + home
+        participants_why += ["recipient:own-state"] if home else []
     timex = find_timex(tok, carrier, ctx.doc, ctx.result.timexes)
     if timex is not None and bounds_not_dates(ctx.article.text, timex.start):
         timex = None  # "after the New Year holidays": the event is not on that date
@@ -202,11 +221,15 @@ def bounds_not_dates(text: str, timex_start: int) -> bool:
 
 
 def own_state(actors: list) -> list[Participant]:
-    """A protest, a concession or a coercive act that names no recipient is
-    aimed at (or granted by) the state the actor belongs to: "Algerian
-    landowners began a hunger strike", "Turkish police imposed a curfew" ->
-    recipient TUR, as CAMEO/PLOVER coders code domestic events. The
-    recipient's evidence is the actor mention that names the country."""
+    """An event that names no coded recipient is aimed at (or granted by)
+    the state the actor belongs to: "Algerian landowners began a hunger
+    strike", "Turkish police imposed a curfew", "Liberian riot police used
+    tear gas", "Turkey will allow refugees to return" -> recipient the
+    actor's country, as CAMEO/PLOVER coders code domestic events (on the
+    PLOVER gold, every type but meetings follows this). A recipient the
+    text names but the dictionaries cannot code ("President Mugabe") is
+    kept beside it. The evidence is the actor mention that names the
+    country."""
     for m in actors:
         iso = m.actor.country
         if iso and len(iso) == 3 and iso.isalpha() and iso.isupper():
@@ -214,6 +237,17 @@ def own_state(actors: list) -> list[Participant]:
             return [Participant(name=country_name(iso), code=iso, sector="GOV", kind="country", actor_id=f"country:{iso}",
                                 mention=part.mention)]
     return []
+
+
+def first_coded_mention(index: MentionIndex, sent, tok) -> list:
+    """The parse names no actor ("Tens of thousands of students throughout
+    Indonesia staged demonstrations", "Ibo traditional elders demanded that
+    the Nigerian Interior Ministry ..."): wire-copy coders then take the
+    actor the sentence places the event in, its first coded mention before
+    the trigger (else the first after it); a city stands for its country."""
+    coded = [m for m in index.mentions if sent.start_char <= m.start < sent.end_char and m.actor.code]
+    before = [m for m in coded if m.start < tok.idx]
+    return (before or coded)[:1]
 
 
 def plover_export(event_type: str, status: str) -> str:

@@ -18,6 +18,7 @@ SYMMETRIC_TYPES = {"CONSULT", "AGREE", "COOPERATE"}
 TOPIC_VERBS = {"discuss", "negotiate", "debate", "address", "consider", "focus", "center", "centre"}
 DATE_LIKE = ("DATE", "TIME")
 STATE_PRONOUNS = {"it", "its", "they", "their", "them"}
+PERSON_PRONOUNS = {"he", "she", "him", "her"}
 
 
 class MentionIndex:
@@ -52,6 +53,8 @@ def phrase_mentions(tok, index: MentionIndex) -> list:
         found = index.over(start, end)
         if not found and head.lower_ in STATE_PRONOUNS:
             found = antecedent_state(head, index)
+        if not found and head.lower_ in PERSON_PRONOUNS:
+            found = antecedent_person(head, index)
         if not found:
             found = prep_tail_mentions(head, index)
         if not found:
@@ -85,6 +88,14 @@ def antecedent_state(pron, index: MentionIndex) -> list:
     sent = pron.sent
     before = [m for m in index.mentions if sent.start_char <= m.start < pron.idx
               and m.actor.kind in {"country", "government", "igo", "organisation"}]
+    return before[-1:] if before else []
+
+
+def antecedent_person(pron, index: MentionIndex) -> list:
+    """'President X said he is prepared to lift the ban': 'he' -> the
+    nearest person named earlier in the same sentence."""
+    sent = pron.sent
+    before = [m for m in index.mentions if sent.start_char <= m.start < pron.idx and m.actor.kind == "person"]
     return before[-1:] if before else []
 
 
@@ -149,7 +160,8 @@ def find_actors(tok, carrier, index: MentionIndex, is_noun: bool) -> tuple[list,
                 elif subj[0].dep_ == "nsubjpass" and t.i == tok.i and not is_noun:
                     # "X was arrested in Lebanon": X suffered it; the place's state acted
                     recipients = phrase_mentions(subj[0], index)
-                    actors = [m for m in place_targets(tok, carrier, index) if m.actor.kind in {"country", "city"}]
+                    actors = distant_by_agent(tok, index) or \
+                        [m for m in place_targets(tok, carrier, index) if m.actor.kind in {"country", "city"}]
                 else:
                     actors = phrase_mentions(subj[0], index)
                 break
@@ -214,6 +226,37 @@ def lone_place_name(tok) -> bool:
         return False
     neighbours = [t for t in tok.head.children if t.i != tok.i and t.dep_ == "compound" and t.i < tok.head.i]
     return not neighbours
+
+
+def distant_by_agent(verb, index: MentionIndex) -> list:
+    """'X was attacked on Monday near the border by Taliban fighters', 'X
+    has been accused of ..., by government officials': the parser hangs the
+    by-phrase of a passive on a nearer word; the first 'by' after the
+    passive verb whose object names an actor is its agent."""
+    for tok in verb.doc[verb.i + 1:verb.sent.end]:
+        if tok.lower_ != "by" or tok.dep_ not in {"prep", "agent"}:
+            continue
+        for p in tok.children:
+            if p.dep_ == "pobj":
+                found = phrase_mentions(p, index)
+                if found:
+                    return found
+    return []
+
+
+def grievance_targets(tok, carrier, index: MentionIndex) -> list:
+    """'complained to the UN over Israeli air raids', 'protested to Paris
+    about French tests': an accusation or protest is aimed at whoever it is
+    about, not at the body it is addressed to."""
+    for h in [t for t in (tok, carrier) if t is not None]:
+        for c in h.children:
+            if c.dep_ == "prep" and c.lower_ in {"over", "about", "against"}:
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        found = phrase_mentions(p, index) or prep_tail_mentions(p, index)
+                        if found:
+                            return found
+    return []
 
 
 def passive_agent(verb) -> Optional[object]:
@@ -333,6 +376,28 @@ def find_location(tok, carrier, index: MentionIndex, sent) -> Optional[str]:
                         return p.text
     cities = index.cities(sent.start_char, sent.end_char)
     return cities[0].text if cities else None
+
+
+def later_in_clause(tok, carrier, index: MentionIndex, actors: list) -> list:
+    """No recipient in the trigger's own arguments: the first other actor
+    the event's clause names after the trigger ("blocked streets in Hong
+    Kong in defiance of Chinese authorities", "threatened to launch an
+    offensive unless Baghdad accepted", "food aid to refugees fleeing the
+    war in Liberia"). Mentions of the actor's own country and news media
+    do not count; the reporting clause ("..., Macedonian officials said")
+    lies outside the event's clause."""
+    doc = tok.doc
+    ids = clause_tokens(tok, carrier)
+    own = {m.actor.id for m in actors} | {m.actor.country for m in actors if m.actor.country}
+    for m in index.mentions:
+        if m.start <= tok.idx or m.start >= tok.sent.end_char or not m.actor.code or m.actor.sector == "MED":
+            continue
+        if m.actor.id in own or (m.actor.country and m.actor.country in own):
+            continue
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        if span is not None and any(t.i in ids for t in span):
+            return [m]
+    return []
 
 
 def clause_tokens(tok, carrier) -> set[int]:
