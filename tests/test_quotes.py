@@ -197,6 +197,46 @@ def test_source_keeps_the_comma_closing_its_apposition(nlp):
     assert plain["source"] == ["Rendell"]
 
 
+def test_preposition_between_cue_and_content_belongs_to_the_cue(nlp):
+    from crosswire.extract.quotes.spans import _preposition_to_cue
+
+    doc = nlp("Senator Lee complained about the new tariffs on steel.")
+    cue = [t.i for t in doc if t.text == "complained"][0]
+    runs = {"cue": [(cue, cue)], "source": [(0, 1)], "content": [(cue + 1, len(doc) - 2)]}
+    _preposition_to_cue(doc, runs, cue)
+    assert doc[runs["cue"][0][0]:runs["cue"][0][1] + 1].text == "complained about"
+    assert doc[runs["content"][0][0]:runs["content"][0][1] + 1].text == "the new tariffs on steel"
+    # end to end: the same split
+    [att] = _spans(nlp, "Senator Lee complained about the new tariffs on steel.")
+    assert att["cue"] == ["complained about"] and att["content"] == ["the new tariffs on steel"]
+
+
+def test_reported_content_stops_before_a_trailing_relative_clause(nlp):
+    text = ("Mr. Lee suggested that Congress simply pass a renewal of the sanctions act, "
+            "which expires at the end of the year.")
+    [att] = _spans(nlp, text)
+    assert att["content"] == ["that Congress simply pass a renewal of the sanctions act"]
+    # a restrictive clause (no comma) stays in the content
+    [att] = _spans(nlp, "Mr. Lee said that the act which expires this year should be renewed.")
+    assert att["content"] == ["that the act which expires this year should be renewed"]
+
+
+def test_quotation_signed_with_a_dash_and_a_name(nlp):
+    text = "Readers wrote to us.\n\n“He does not speak for us. We are tired of it.” ― Maria Lopez\n\nMore followed."
+    atts = [a for a in _spans(nlp, text) if a["cue"] == ["―"]]
+    assert atts == [{"source": ["Maria Lopez"], "cue": ["―"],
+                     "content": ["“He does not speak for us. We are tired of it.”"]}]
+    # the quotes stage makes it a direct quote of that speaker
+    [quote] = [q for q in run_article(text).quotes if q.cue == "―"]
+    assert quote.direct and quote.speaker.name == "Maria Lopez"
+    assert quote.text == "He does not speak for us. We are tired of it."
+    # a dash after a quotation that no name follows signs nothing
+    from crosswire.extract.quotes.spans import _signature_attributions, quote_regions
+
+    doc = nlp("They called it “a done deal” ― or so they thought.")
+    assert _signature_attributions(doc, quote_regions(doc), set()) == []
+
+
 # ------------------------------------------------------------------ seeds
 @pytest.fixture(scope="module")
 def seed_results(seeds_dir):
