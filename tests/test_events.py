@@ -256,3 +256,59 @@ def test_riot_police_act_on_their_own_state(pipe):
     evs = events(pipe, "Liberian riot police used tear gas to disperse demonstrators in Monrovia.")
     e = next(e for e in evs if e.trigger == "used")
     assert codes(e.actors) == {"LBR"} and codes(e.recipients) == {"LBR"}
+
+
+# ------------------------------------------------ type fixes (issue 5, round 3)
+def test_blocking_roads_is_protest_not_coercion(pipe):
+    e = one(events(pipe, "Angry farmers blocked roads into Paris on Monday."), "PROTEST")
+    assert e.mode == "obstruct" and e.cameo == "144"
+
+
+def test_stopping_work_is_a_strike(pipe):
+    e = one(events(pipe, "Some 500,000 Serbian workers stopped work on Monday over a new employment law."), "PROTEST")
+    assert e.cameo == "143"
+
+
+def test_demand_verb_keeps_demand_root_on_appeal_patterns(pipe):
+    """PETRARCH2's DEMAND block shares URGE's appeal patterns: 'demanded
+    elections' is a CAMEO 10 demand (REQUEST), not a 02 appeal (no event)."""
+    e = one(events(pipe, "The Greek opposition leader demanded immediate elections in Greece."), "REQUEST")
+    assert e.cameo.startswith("10")
+
+
+def test_reiterated_demand_is_the_request_not_the_demanded_act(pipe):
+    evs = events(pipe, "The ILO reiterated its demand that Israel ease restrictions on Palestinian workers.")
+    req = one(evs, "REQUEST")
+    assert "demand" in req.trigger and "main" in req.why
+
+
+def test_conditional_announcement_is_exported_as_threat(pipe):
+    e = one(events(pipe, "Nigeria announced that it will withdraw its peacekeeping force from Chad unless "
+                         "the government arranges a ceasefire."), "RETREAT")
+    assert e.status == "planned" and e.plover_export_type == "THREATEN"
+    assert "export:conditional-threat" in e.why
+
+
+def test_vow_to_fight_is_a_threat_not_an_agreement(pipe):
+    evs = events(pipe, "Ethnic Albanian rebels have vowed to fight the Macedonian army.")
+    assert one(evs, "THREATEN").cameo == "138"
+    assert not [e for e in evs if e.event_type == "AGREE"]
+
+
+def test_withdrawing_inspectors_is_reducing_relations(pipe):
+    e = one(events(pipe, "The UN will withdraw its weapons inspectors from Iraq."), "SANCTION")
+    assert e.status == "planned" and e.plover_export_type == "THREATEN"
+
+
+def test_declared_ceasefire_is_retreat(pipe):
+    e = one(events(pipe, "Hizbollah declared a unilateral ceasefire in south Lebanon on Wednesday."), "RETREAT")
+    assert e.mode == "ceasefire"
+
+
+def test_issued_declaration_demanding_is_a_request(pipe):
+    """'issue' alone names no event (its PETRARCH2 default 060 would make it
+    cooperation): the demand it carries is the event."""
+    evs = events(pipe, "The Kurdistan Workers' Party issued a declaration demanding that the Turkish government "
+                       "release its leader.")
+    assert one(evs, "REQUEST")
+    assert not [e for e in evs if e.event_type == "COOPERATE"]

@@ -195,6 +195,9 @@ def build_event(ctx: ArticleContext, sent, sent_index: int, trig: Trigger, index
     if carrier is not None and carrier.i < tok.i and carrier.i >= tok.i - 4:
         start = carrier.idx
     export = plover_export(trig.event_type, status)
+    if status in {"planned", "hypothetical"} and export != "THREATEN" and conditioned_on_target(tok, carrier):
+        export = "THREATEN"  # "will withdraw its force unless ...": CAMEO 13, a conditional threat
+        status_why = status_why + ["export:conditional-threat"]
     return EventMention(
         id=stable_id("em", art.id, sent_index, start, trig.event_type),
         article=art.id, sentence=sent_index, start=start, end=end, trigger=art.text[start:end],
@@ -218,6 +221,24 @@ def bounds_not_dates(text: str, timex_start: int) -> bool:
     """True when the timex is the object of "after", "before", "until"...:
     the event happens on some unknown day beyond it, so it gets no date."""
     return bool(BOUND_WORDS.search(text[max(0, timex_start - 30):timex_start]))
+
+
+def conditioned_on_target(tok, carrier) -> bool:
+    """'will boycott the elections unless the president steps down', 'will
+    cut aid if the junta does not ...': an announced act made conditional on
+    what someone else does or fails to do is a threat (CAMEO 13, PLOVER
+    THREATEN), whatever the act."""
+    for head in (tok, carrier, tok.head if tok.dep_ in {"xcomp", "dobj"} else None):
+        if head is None:
+            continue
+        for c in head.children:
+            if c.dep_ != "advcl":
+                continue
+            marks = {m.lower_ for m in c.children if m.dep_ == "mark"}
+            negated = any(m.dep_ == "neg" for m in c.children) or c.lemma_.lower() in {"fail", "refuse"}
+            if "unless" in marks or ("if" in marks and negated):
+                return True
+    return False
 
 
 def own_state(actors: list) -> list[Participant]:

@@ -68,13 +68,22 @@ NOUN_TRIGGERS = {
     "aid": "070", "assistance": "070", "loan": "071", "withdrawal": "087", "release": "0841", "pullout": "087",
     "guarantee": "030", "pledge": "030", "promise": "030", "commitment": "030", "cooperation": "060",
     "denial": "120", "rejection": "120", "refusal": "120", "veto": "120",
+    "curfew": "1723",
+}
+# Event nouns whose CAMEO code depends on the verb carrying them: a truce
+# "declared" or "observed" is CAMEO 0871 (declare truce -> PLOVER RETREAT
+# ceasefire), one "agreed" or "signed" stays 0356 (AGREE).
+NOUN_CARRIER_CODES = {
+    ("ceasefire", "declare"): "0871", ("ceasefire", "observe"): "0871", ("ceasefire", "announce"): "0871",
+    ("truce", "declare"): "0871", ("truce", "observe"): "0871", ("truce", "announce"): "0871",
 }
 # Verbs that only carry an event noun ("hold talks", "launch an attack").
 LIGHT_VERBS = {"hold", "have", "conduct", "launch", "stage", "impose", "sign", "make", "issue", "level",
                "reach", "carry", "mount", "begin", "start", "resume", "convene", "host", "put", "submit",
                "publish", "present", "send", "deliver", "offer", "give", "announce", "plan", "schedule",
                "organise", "organize", "call", "continue", "attend", "join", "take", "set", "file", "lodge",
-               "provide", "extend", "approve", "propose"}
+               "provide", "extend", "approve", "propose", "reiterate", "renew", "repeat", "voice", "undertake",
+               "declare", "observe"}
 # Verbs that schedule/hold an event noun that is their subject ("a meeting
 # is scheduled", "talks will take place", "the conference would focus").
 SUBJECT_CARRIERS = {"schedule", "hold", "take", "plan", "set", "expect", "begin", "start", "focus", "center",
@@ -147,6 +156,44 @@ VERB_DEFAULT_OVERRIDES = {
     "criticise": "111", "allege": "112", "protest": "141", "demonstrate": "141", "engage": "040",
     "demand": "100", "surrender": "0874", "capitulate": "0874",
 }
+# Light verbs whose PETRARCH2 default code is a guess that misleads when they
+# carry no event noun ("issued a declaration demanding ...", "gave a warm
+# welcome", "took steps to enhance freedoms"): only their patterns code them.
+NO_BARE_DEFAULT = {"issue", "give", "take", "conduct"}
+# CAMEO 02 (appeal) and 10 (demand) run in parallel (021 appeal for material
+# cooperation ~ 101 demand it, ..., 028 ~ 108). PETRARCH2's DEMAND block
+# shares URGE's and WANT's patterns, so "demanded elections" matches an
+# appeal pattern (0241): for a demand verb the pattern's topic is kept and
+# the root made 10. Intention patterns (03) give the plain demand (100).
+def demand_analogue(code: str) -> str:
+    """The CAMEO 10 code parallel to an appeal/intent code matched by a demand verb."""
+    if code.startswith("02") and len(code) >= 3 and code[2] != "0":
+        return "10" + code[2:]
+    if code.startswith(("01", "02", "03")):
+        return "100"
+    return code
+
+
+# Objects of "block"/"barricade" that are a passage: blocking them is CAMEO
+# 144 (obstruct passage, PLOVER PROTEST) unless security forces do it
+# (CAMEO 191 restrict movement, COERCE).
+PASSAGE_OBJECTS = {"road", "roads", "street", "streets", "bridge", "highway", "motorway", "railway", "rail", "traffic",
+                   "transport", "access", "entrance", "entrances", "crossing", "route", "routes", "port", "airport",
+                   "border", "junction", "intersection", "square", "tracks", "line", "lines", "way"}
+SECURITY_FORCES = {"police", "policeman", "policemen", "troop", "troops", "army", "soldier", "soldiers", "force",
+                   "forces", "military", "authority", "authorities", "government", "navy", "guard", "guards"}
+# "stopped work", "shunned work", "downed tools": a strike (CAMEO 143).
+WORK_STOPPAGE_VERBS = {"stop", "shun", "down", "quit", "halt", "leave", "abandon", "suspend", "boycott"}
+WORK_OBJECTS = {"work", "job", "jobs", "tools", "class", "classes", "lessons"}
+# Withdrawing or expelling these is reducing relations (CAMEO 166/1662,
+# PLOVER SANCTION withdraw/expel), not a military retreat or a deportation.
+NONMILITARY_PERSONNEL = {"ambassador", "ambassadors", "envoy", "envoys", "diplomat", "diplomats", "inspector",
+                         "inspectors", "observer", "observers", "monitor", "monitors", "staff", "mission", "embassy",
+                         "worker", "workers", "personnel", "delegation", "consul", "attache", "attaché"}
+PERSONNEL_VERBS = {"withdraw": "166", "expel": "166", "recall": "166", "pull": "166"}
+# "vowed/swore/pledged to fight": a promise of violence is a threat (CAMEO 138).
+PROMISE_VERBS = {"vow", "swear", "pledge", "promise"}
+
 # Verbs the PLOVER manual places in a type other than their CAMEO code's:
 # "RETREAT also covers resignations of government officials" (mode resign),
 # while CAMEO files resigning under 083 (accede to demands -> CONCEDE).

@@ -7,8 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .lexicon import (DENIAL_WORDS, DENIED_OBJECTS, LIGHT_VERBS, NOUN_TRIGGERS, PLOVER_VERB_TYPES, PROPOSAL_OBJECTS,
-                      REPORTING_VERBS, SUBJECT_CARRIERS, VERB_DEFAULT_OVERRIDES, plover_of_cameo, verb_table)
+from .lexicon import (DENIAL_WORDS, DENIED_OBJECTS, LIGHT_VERBS, NO_BARE_DEFAULT, NONMILITARY_PERSONNEL,
+                      NOUN_CARRIER_CODES, NOUN_TRIGGERS, PASSAGE_OBJECTS, PERSONNEL_VERBS, PLOVER_VERB_TYPES,
+                      PROMISE_VERBS, PROPOSAL_OBJECTS, REPORTING_VERBS, SECURITY_FORCES, SUBJECT_CARRIERS,
+                      VERB_DEFAULT_OVERRIDES, WORK_OBJECTS, WORK_STOPPAGE_VERBS, demand_analogue, plover_of_cameo,
+                      verb_table)
 
 PATTERN_WINDOW = 15
 ACTOR_PREPS = {"by", "from", "between", "with", "of"}
@@ -80,10 +83,18 @@ def verb_trigger(tok) -> Optional[Trigger]:
             if code is None and score >= 2:
                 return None  # a pattern that PETRARCH2 marks as no event
             rule, strength = f"cameo-pattern:{lemma}", min(0.9, 0.6 + 0.1 * score)
-    if code is None:
-        code = VERB_DEFAULT_OVERRIDES.get(lemma) or (entry or {}).get("code")
+    default = VERB_DEFAULT_OVERRIDES.get(lemma) or (entry or {}).get("code")
+    if code is not None and (default or "").startswith("10"):
+        code = demand_analogue(code)  # "demanded elections": 0241 -> 1041
+    if code is None and lemma not in NO_BARE_DEFAULT:
+        code = default
         rule = f"cameo-verb:{lemma}"
-    if lemma in AGREEMENT_VERBS and not (code or "").startswith(("03", "057")):
+    refined = object_refinement(tok, lemma)
+    if refined is not None:
+        code, rule = refined
+    if lemma in PROMISE_VERBS and promises_violence(tok):
+        code, rule = "138", f"promise-of-violence:{lemma}"  # "vowed to fight": a threat
+    elif lemma in AGREEMENT_VERBS and not (code or "").startswith(("03", "057")):
         code, rule = "030", f"agree-verb:{lemma}"  # PLOVER AGREE: agree to / accept
     if lemma in DENIAL_WORDS and any(c.dep_ == "dobj" and c.lemma_.lower() in DENIED_OBJECTS for c in tok.children):
         code, rule = "120", "denial-of-accusation"  # CAMEO 016 has no PLOVER type; PLOVER: REJECT
@@ -96,6 +107,49 @@ def verb_trigger(tok) -> Optional[Trigger]:
         return None
     plover, mode = PLOVER_VERB_TYPES.get(lemma, (plover, mode))
     return Trigger(tok, code, plover, mode, context, rule, strength=strength, why=[f"{rule}={code}"])
+
+
+def objects_of(tok) -> set[str]:
+    """Lower-cased heads of the verb's objects, through a particle or one
+    preposition ("pulled out its observers", "blocked access to")."""
+    out = set()
+    for c in tok.children:
+        if c.dep_ in {"dobj", "obj", "nsubjpass"}:
+            out.add(c.lower_)
+        elif c.dep_ == "prep":
+            out.update(g.lower_ for g in c.children if g.dep_ == "pobj")
+    return out
+
+
+def object_refinement(tok, lemma: str) -> Optional[tuple[str, str]]:
+    """CAMEO codes that hang on what the verb is done to, which PETRARCH2's
+    word patterns miss or get wrong: blocking roads (144 obstruct passage, a
+    protest, unless security forces block them), stopping work (143 strike),
+    withdrawing or expelling diplomats and inspectors (166 reduce relations)."""
+    objects = objects_of(tok)
+    if lemma in {"block", "barricade", "blockade", "obstruct"} and objects & PASSAGE_OBJECTS:
+        subjects = {c.lower_ for c in tok.children if c.dep_ in {"nsubj", "agent"}}
+        subjects |= {t.lower_ for c in tok.children if c.dep_ == "agent" for t in c.subtree}
+        if not subjects & SECURITY_FORCES:
+            return "144", f"obstruct-passage:{lemma}"
+    if lemma in WORK_STOPPAGE_VERBS and objects & WORK_OBJECTS:
+        return "143", f"work-stoppage:{lemma}"
+    if lemma in PERSONNEL_VERBS and objects & NONMILITARY_PERSONNEL:
+        return PERSONNEL_VERBS[lemma], f"withdraw-personnel:{lemma}"
+    return None
+
+
+def promises_violence(tok) -> bool:
+    """'swore to fight', 'vowed to retaliate': the promised act (the
+    infinitive complement) is itself coded as force or coercion."""
+    for c in tok.children:
+        infinitive = c.dep_ == "advcl" and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+        if (c.dep_ == "xcomp" or infinitive) and c.pos_ == "VERB":  # the small parser often says advcl
+            entry = verb_table().get(c.lemma_.lower()) or {}
+            code = VERB_DEFAULT_OVERRIDES.get(c.lemma_.lower()) or entry.get("code") or ""
+            if plover_of_cameo(code)[0] in {"ASSAULT", "COERCE", "MOBILIZE"}:
+                return True
+    return False
 
 
 def obligation_demand(tok) -> Optional[Trigger]:
@@ -173,6 +227,8 @@ def noun_trigger(tok, actor_tokens: set[int]) -> Optional[Trigger]:
     carrier, rule = None, None
     if tok.dep_ in {"dobj", "attr"} and head_lemma in LIGHT_VERBS:
         carrier, rule = head, f"light-verb:{head_lemma}+{key}"
+    elif tok.dep_ == "pobj" and head.lower_ == "on" and carrier_lemma(head.head) in {"insist", "press"}:
+        carrier, rule = head.head, f"insist-on:{key}"  # "insisted on its demands that ..."
     elif tok.dep_ in {"nsubjpass", "nsubj"} and head_lemma in SUBJECT_CARRIERS:
         carrier, rule = head, f"scheduled:{key}+{head_lemma}"
     elif tok.dep_ == "ROOT" or (tok.dep_ in {"nsubj", "nsubjpass"} and head.pos_ == "AUX"):
@@ -183,7 +239,7 @@ def noun_trigger(tok, actor_tokens: set[int]) -> Optional[Trigger]:
         return None
     if rule is None:
         return None
-    code = NOUN_TRIGGERS[key]
+    code = NOUN_CARRIER_CODES.get((key, carrier_lemma(carrier) if carrier is not None else ""), NOUN_TRIGGERS[key])
     plover, mode, context = plover_of_cameo(code)
     if plover == "NONE":
         return None
