@@ -221,6 +221,31 @@ def test_reported_content_stops_before_a_trailing_relative_clause(nlp):
     assert att["content"] == ["that the act which expires this year should be renewed"]
 
 
+def test_reported_content_stops_at_a_quotation_before_its_gloss(nlp):
+    text = 'Lee said his partners avoided "any language that would touch the JCPOA," a formal acronym for the deal.'
+    [att] = _spans(nlp, text)
+    assert att["content"] == ['his partners avoided "any language that would touch the JCPOA,"']
+    # a clause after the quotation is not a gloss: the content keeps it
+    from crosswire.extract.quotes.spans import _stop_after_quotation
+
+    doc = nlp('Lee said the plan was "dead on arrival," and the senators agreed with him.')
+    cue = [t.i for t in doc if t.text == "said"][0]
+    assert _stop_after_quotation(doc, cue + 1, len(doc) - 2, cue) == (cue + 1, len(doc) - 2)
+
+
+def test_reported_content_drops_a_dangling_participle(nlp):
+    from crosswire.extract.quotes.spans import _cut_trailing_participle
+
+    doc = nlp("Ann Lee said her father would do the same as president, saying")
+    cue = [t.i for t in doc if t.text == "said"][0]
+    first, last = _cut_trailing_participle(doc, cue + 1, len(doc) - 1, cue)
+    assert doc[first:last + 1].text == "her father would do the same as president"
+    # a participle inside the content, not dangling at its end, stays
+    doc = nlp("Ann Lee said her father, smiling, would do the same as president")
+    cue = [t.i for t in doc if t.text == "said"][0]
+    assert _cut_trailing_participle(doc, cue + 1, len(doc) - 1, cue) == (cue + 1, len(doc) - 1)
+
+
 def test_quotation_signed_with_a_dash_and_a_name(nlp):
     text = "Readers wrote to us.\n\n“He does not speak for us. We are tired of it.” ― Maria Lopez\n\nMore followed."
     atts = [a for a in _spans(nlp, text) if a["cue"] == ["―"]]

@@ -25,6 +25,7 @@ NAME = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{2,})(?:\s+(?:[A-Z][a-z]+|[A-Z]{2,}))*
 MAX_DAYS_APART = 60  # articles further apart than this belong to different stories
 SHARED_EVENT_BONUS = 0.5
 MAX_FEATURE_DF = 100  # a feature shared by more articles says little about one story, and costs quadratically
+STORY_NEIGHBOURS = 50  # similar partners kept per article: bounds the story graph at n * 50 pairs
 
 
 def article_features(result: ArticleResult, actor_ids: dict, event_ids: Sequence[str]) -> list[str]:
@@ -115,8 +116,15 @@ def _shared_event_pairs(results: Sequence[ArticleResult], events_of: dict) -> di
     return {(i, j): n / min(sizes[i], sizes[j]) for (i, j), n in common.items()}
 
 
-def _cosine_pairs(bags: list[list[str]], floor: float) -> dict[tuple[int, int], float]:
-    """TF-IDF cosine of every article pair above `floor` (sparse product)."""
+def _cosine_pairs(bags: list[list[str]], floor: float, neighbours: int = STORY_NEIGHBOURS,
+                  chunk: int = 2000) -> dict[tuple[int, int], float]:
+    """TF-IDF cosine of article pairs above `floor`, each article keeping its
+    `neighbours` most similar partners (a pair stays when either side keeps it).
+
+    Why the cap: at a low floor most articles of a busy month clear it with
+    each other, and the pairs (and the time to cluster them) grew
+    quadratically. The product runs in row chunks so memory stays bounded."""
+    import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     if len(bags) < 2:
@@ -124,12 +132,22 @@ def _cosine_pairs(bags: list[list[str]], floor: float) -> dict[tuple[int, int], 
     # frequent features (a big country in every article) would make the product quadratic
     vec = TfidfVectorizer(analyzer=lambda bag: bag, sublinear_tf=True, norm="l2", max_df=MAX_FEATURE_DF)
     try:
-        X = vec.fit_transform(bags)
+        X = vec.fit_transform(bags).tocsr()
     except ValueError:  # every bag empty
         return {}
-    sim = (X @ X.T).tocoo()
-    out = {}
-    for i, j, s in zip(sim.row, sim.col, sim.data):
-        if i < j and s >= floor:
-            out[(int(i), int(j))] = float(s)
+    XT = X.T.tocsc()
+    out: dict[tuple[int, int], float] = {}
+    for start in range(0, X.shape[0], chunk):
+        sim = (X[start:start + chunk] @ XT).tocsr()
+        for row in range(sim.shape[0]):
+            i = start + row
+            lo, hi = sim.indptr[row], sim.indptr[row + 1]
+            cols, vals = sim.indices[lo:hi], sim.data[lo:hi]
+            keep = (vals >= floor) & (cols != i)
+            cols, vals = cols[keep], vals[keep]
+            if len(vals) > neighbours:
+                top = np.lexsort((cols, -vals))[:neighbours]  # ties broken by index: deterministic
+                cols, vals = cols[top], vals[top]
+            for j, v in zip(cols.tolist(), vals.tolist()):
+                out[(i, j) if i < j else (j, i)] = v
     return out
