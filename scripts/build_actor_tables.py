@@ -125,7 +125,7 @@ EXTRA_COUNTRY_NAMES: dict[str, str] = {
     "china": "CHN", "chinese": "CHN", "prc": "CHN", "ukraine": "UKR", "ukrainian": "UKR", "ukrainians": "UKR",
     "iran": "IRN", "iranian": "IRN", "syria": "SYR", "syrian": "SYR", "north korea": "PRK",
     "north korean": "PRK", "dprk": "PRK", "south korea": "KOR", "south korean": "KOR", "korean": "KOR",
-    "taiwan": "TWN", "taiwanese": "TWN", "vietnam": "VNM", "vietnamese": "VNM", "laos": "LAO",
+    "taiwan": "TWN", "taiwanese": "TWN", "vietnam": "VNM", "vietnamese": "VNM", "laos": "LAO", "kampuchean": "KHM",
     "bolivia": "BOL", "venezuela": "VEN", "venezuelan": "VEN", "tanzania": "TZA", "moldova": "MDA",
     "palestine": "PSE", "palestinian": "PSE", "palestinians": "PSE", "gaza": "PSE", "west bank": "PSE",
     "israel": "ISR", "israeli": "ISR", "israelis": "ISR", "german": "DEU", "germans": "DEU", "french": "FRA",
@@ -172,6 +172,38 @@ SKIP_COUNTRY_KEYS = {"chad", "jordan", "georgia", "turkey", "guinea", "niger", "
 
 MACRO = re.compile(r"!([A-Z]+)!")
 CODE = re.compile(r"\[([^\]]*)\]")
+
+
+# Acronym keys taken from brackets: matched only when written in capitals
+# ("LeT" / "LET" the group, "Let" the verb; "DAWN" the network, "Dawn" the name).
+UPPERCASE_ONLY: set[str] = set()
+PARENTHETICAL = re.compile(r"\s*\(([^)]*)\)\s*")
+
+
+def phrase_keys(raw: str) -> list[str]:
+    """Keys of one Phoenix name. 'LIBERATION_TIGERS_OF_TAMIL_EELAM_(LTTE)_'
+    is the full name with its acronym in brackets: text never writes the
+    brackets right after the name, so the name alone and the acronym are
+    the keys (the bracketed phrase as written is kept too)."""
+    keys = [norm_phrase(raw)]
+    inner = PARENTHETICAL.search(raw.replace("_", " "))
+    if inner:
+        bare = norm_phrase(PARENTHETICAL.sub(" ", raw.replace("_", " ")))
+        if len(bare.split()) >= 2:
+            keys.append(bare)
+        acronym = inner.group(1).strip()
+        if is_acronym_of(acronym, bare):
+            keys.append(acronym.lower())
+            UPPERCASE_ONLY.add(acronym.lower())
+    return [k for k in keys if k]
+
+
+def is_acronym_of(acronym: str, name: str) -> bool:
+    """'LTTE' for 'liberation tigers of tamil eelam', not the qualifier in
+    'SAMOA_(AMERICAN)' or 'DIRECT_ACTION_(GREECE)'."""
+    words = name.split()
+    return (acronym.isalpha() and acronym.isupper() and 3 <= len(acronym) <= len(words) + 1
+            and acronym[0].lower() == name[:1])
 
 
 def norm_phrase(raw: str) -> str:
@@ -264,7 +296,7 @@ def build_countries(countries_file: Path) -> tuple[dict, dict, dict]:
         codes = block["codes"]
         if not codes:
             continue
-        keys = [norm_phrase(n) for n in block["names"] if norm_phrase(n)]
+        keys = [k for n in block["names"] for k in phrase_keys(n)]
         dated = any(c[1] or c[2] for c in codes)
         first = codes[0][0]
         if len(first) == 3 and not dated and first.isalpha():
@@ -365,7 +397,7 @@ def build_international(intl_file: Path, people: dict) -> dict:
         codes = block["codes"]
         if not codes:
             continue
-        keys = [norm_phrase(n) for n in block["names"] if norm_phrase(n)]
+        keys = [k for n in block["names"] for k in phrase_keys(n)]
         if any(c[1] or c[2] for c in codes):
             add_person(people, keys, codes)
             continue
@@ -443,6 +475,7 @@ def main() -> None:
         "agents": agents,
         "people": people,
         "ambiguous_lowercase": sorted(SKIP_COUNTRY_KEYS),
+        "uppercase_only": sorted(UPPERCASE_ONLY),
     }
     args.out.mkdir(parents=True, exist_ok=True)
     out = args.out / "actors.json"

@@ -44,6 +44,22 @@ GROUP_WORDS_RIGHT = {"media", "outlets", "officials", "diplomats", "troops", "fo
 TITLE_MODIFIERS = {"junior", "senior", "foreign", "deputy", "vice", "prime", "former", "interim", "acting", "top",
                    "defence", "defense", "interior", "finance", "trade", "justice", "state", "assistant", "chief"}
 NOT_NAMES = {"presidential", "foreign", "deputy", "prime", "vice", "general", "acting", "former", "senior"}
+STATE_AND_GROUP_SECTORS = {"GOV", "MIL", "LEG", "JUD", "COP", "OPP", "REB", "MED", "PTY", "BUS", "SPY"}
+# Phoenix codes of armed groups that belong to no state ("IMGMUSALQ": al-Qaeda
+# and its leaders); their second part is a religion, not a state sector.
+NON_STATE_CODES = {"IMG"}
+# Generic agent nouns: a group acting for a sector of some country, never a
+# person's name ("Riot police" is not Mr Riot). Sector from the Phoenix agents
+# table; country from a demonym in the phrase or the place the sentence names.
+AGENT_GROUP_HEADS = {"police", "policemen", "troops", "soldiers", "rebels", "militants", "protesters",
+                     "demonstrators", "students", "officials", "guerrillas", "militiamen", "gunmen", "insurgents",
+                     "militia", "militias", "strikers", "activists", "rioters", "separatists", "paratroopers",
+                     "commandos", "marines", "authorities", "forces"}
+# Prepositions that place the whole scene ("in Nairobi", "near the Thai border"),
+# not a destination or origin.
+SCENE_PREPS = {"in", "at", "near", "inside", "outside", "across", "around", "throughout", "along"}
+# Name particles NER often leaves out of a name ("F.W. de Klerk", "Osama bin Laden").
+NAME_PARTICLES = {"de", "van", "von", "der", "bin", "ibn", "al", "el", "da", "du", "dos", "la", "le", "ben"}
 BLOC_ADJECTIVES = {"western": "WST", "european": "EUR", "african": "AFR", "arab": "ARB", "asian": "ASA"}
 
 
@@ -94,7 +110,124 @@ def find_actors(doc, date: Optional[str]) -> list[Found]:
     for f in bloc_groups(doc, taken):
         claim(f)
     found.sort(key=lambda f: f.start)
+    for f in agent_groups(doc, taken, found):
+        claim(f)
+    found = residence_of_groups(doc, found)
+    found.sort(key=lambda f: f.start)
     return found
+
+
+# ------------------------------------------------------------------ groups
+def agent_groups(doc, taken: list[bool], found: list[Found]) -> list[Found]:
+    """'Riot police fired tear gas at students in Nairobi': a generic agent
+    noun with no country of its own acts for a sector (Phoenix agents table)
+    of the country the sentence places the scene in. Kept only when that
+    country is known; a demonym in the phrase ("Kenyan riot police") is the
+    state-body pass's job."""
+    out = []
+    for tok in doc:
+        if taken[tok.i] or tok.lower_ not in AGENT_GROUP_HEADS or tok.pos_ not in {"NOUN", "PROPN"}:
+            continue
+        start = group_phrase_start(doc, tok, taken)
+        if start is None or any(c.dep_ == "prep" and c.lower_ in SCENE_PREPS | {"of", "from"} for c in tok.children):
+            continue  # "students throughout Indonesia": the event coder reads the group's own tail
+        sector = agent_sector([t.text for t in doc[start:tok.i + 1]])
+        iso = scene_country(doc, tok.sent, found)
+        if sector is None or iso is None:
+            continue
+        name = doc[start:tok.i + 1].text
+        actor = Actor(name=name, code=iso, kind="organisation", country=iso, sector=sector, cameo=iso + sector,
+                      id=f"org:{iso}{sector}:{name.lower()}")
+        out.append(Found(start, tok.i + 1, actor, "agent+scene"))
+    return out
+
+
+def group_phrase_start(doc, head, taken: list[bool]) -> Optional[int]:
+    """First token of the modifiers before an agent noun ("riot", "Hutu",
+    "anti-government"); None when an actor mention modifies it (that
+    mention's country is the group's) or it is possessed ("Israel's
+    soldiers")."""
+    start = head.i
+    while start > 0 and doc[start - 1].dep_ in {"compound", "amod", "nmod"} and doc[start - 1].head.i >= start:
+        start -= 1
+    if any(taken[head.left_edge.i:head.i]) or any(c.dep_ == "poss" for c in head.children):
+        return None
+    return start
+
+
+def scene_country(doc, sent, found: list[Found]) -> Optional[str]:
+    """Country of the first place the sentence sets its scene in: "in
+    Nairobi", "near the Thai border", "near Macedonia's border"."""
+    for f in found:
+        if not (sent.start <= f.start < sent.end) or f.actor.kind not in {"country", "government", "city"}:
+            continue
+        tok = doc[f.end - 1]
+        if tok.dep_ in {"poss", "amod", "compound"} and tok.head.i >= f.end:
+            tok = tok.head
+        if tok.dep_ == "pobj" and tok.head.lower_ in SCENE_PREPS and f.actor.country:
+            return f.actor.country
+    return None
+
+
+def residence_of_groups(doc, found: list[Found]) -> list[Found]:
+    """Ethnic groups are coded by the country they live in, as event coders
+    do: "ethnic Albanians in south Serbia" -> SRB, "the Albanians of southern
+    Serbia" -> SRB, "Bosnian Serbs" -> BIH. A demonym stays its own
+    country unless the text places the group: a place tied to the group
+    ("in/of <place>"), or, for a group called ethnic, the sentence's scene."""
+    out: list[Found] = []
+    for f in found:
+        if f.actor.kind != "country" or f.rule != "dict:country" or not is_demonym(doc, f):
+            out.append(f)
+            continue
+        prev = out[-1] if out else None
+        if prev is not None and prev.end == f.start and prev.actor.kind == "country" and is_demonym(doc, prev) \
+                and prev.actor.country != f.actor.country and names_people(doc, f.end - 1):
+            out[-1] = resident(prev.start, f.end, doc, prev.actor.country, "demonym+demonym")
+            continue
+        home = tied_place(doc, f, found)
+        if home is None and f.start > 0 and doc[f.start - 1].lower_ == "ethnic":
+            home = scene_country(doc, doc[f.start].sent, found)
+        if home and home != f.actor.country:
+            out.append(resident(f.start, f.end, doc, home, "ethnic+residence"))
+        else:
+            out.append(f)
+    return out
+
+
+def is_demonym(doc, f: Found) -> bool:
+    """'Albanians', 'Bosnian', not 'Albania'."""
+    text = doc[f.start:f.end].text
+    if text.lower() == country_name(f.actor.country or "").lower() or text.isupper():
+        return False
+    return doc[f.end - 1].tag_ in {"NNPS", "NNS", "JJ"} or (doc[f.end - 1].tag_ == "NNP" and len(text) > 3)
+
+
+def names_people(doc, i: int) -> bool:
+    """'Serbs', 'Serb refugees': the second demonym of a pair names people,
+    not a joint adjective pair."""
+    return doc[i].lower_.endswith("s") or (i + 1 < len(doc) and doc[i + 1].pos_ == "NOUN")
+
+
+def tied_place(doc, f: Found, found: list[Found]) -> Optional[str]:
+    """Country of the place in the group's own 'in'/'of' phrase."""
+    head = doc[f.end - 1]
+    for prep in head.children:
+        if prep.dep_ != "prep" or prep.lower_ not in {"in", "of"}:
+            continue
+        for obj in prep.children:
+            if obj.dep_ != "pobj":
+                continue
+            for g in found:
+                if g.start <= obj.i < g.end and g.actor.kind in {"country", "government", "city"}:
+                    return g.actor.country
+    return None
+
+
+def resident(start: int, end: int, doc, iso: str, rule: str) -> Found:
+    name = doc[start:end].text
+    actor = Actor(name=name, code=iso, kind="group", country=iso, cameo=iso, id=f"group:{iso}:{name.lower()}")
+    return Found(start, end, actor, rule)
 
 
 def scan_dictionary(doc, date: Optional[str]) -> list[Found]:
@@ -105,7 +238,7 @@ def scan_dictionary(doc, date: Optional[str]) -> list[Found]:
     i, n = 0, len(doc)
     while i < n:
         tok = doc[i]
-        if lowers[i] not in t.first_words or not _capitalised(tok):
+        if lowers[i] not in t.first_words or not (_capitalised(tok) or arabic_article_name(doc, i)):
             i += 1
             continue
         hit = None
@@ -118,6 +251,9 @@ def scan_dictionary(doc, date: Optional[str]) -> list[Found]:
         if hit is None:
             i += 1
             continue
+        if hit.rule == "dict:person" and hit.end - hit.start == 1 and name_goes_on(doc, hit.end):
+            i = hit.end  # "Hassan" alone is one person; "Omar Hassan al-Bashir" is another
+            continue
         if hit.actor.kind == "country" and former_qualifier(doc, hit.start):
             i = hit.end  # "ex-Soviet states", "the former Soviet republic of Moldova": history, not an actor
             continue
@@ -128,6 +264,23 @@ def scan_dictionary(doc, date: Optional[str]) -> list[Found]:
         out.append(hit)
         i = hit.end
     return out
+
+
+def name_goes_on(doc, i: int) -> bool:
+    """Does a personal name continue at token i ("... al-Bashir", "... Mubarak")?"""
+    if i >= len(doc):
+        return False
+    tok = doc[i]
+    if tok.lower_ in NAME_PARTICLES and tok.text.islower():
+        return True
+    return tok.pos_ == "PROPN" and tok.text[:1].isupper() and tok.ent_type_ in {"PERSON", ""} \
+        and tok.lower_ not in TITLE_HEADS
+
+
+def arabic_article_name(doc, i: int) -> bool:
+    """'al-Qaeda', 'al Shabaab': a lowercase article before a capitalised name."""
+    nxt = i + 2 if i + 2 < len(doc) and doc[i + 1].text == "-" else i + 1
+    return doc[i].lower_ in {"al", "el"} and nxt < len(doc) and doc[nxt].text[:1].isupper()
 
 
 def former_qualifier(doc, start: int) -> bool:
@@ -146,6 +299,10 @@ def actor_for_key(key: str, span, date: Optional[str]) -> Optional[tuple[Actor, 
     """The actor a dictionary phrase names, or None. Priority: person, IGO,
     seat of government, state body, international org, capital, country."""
     t = load_tables()
+    if key in t.uppercase_only and not span.text.isupper():
+        return None
+    if key not in t.person_alias and " - " in key and key.replace(" - ", " ") in t.person_alias:
+        key = key.replace(" - ", " ")  # "Jean-Bertrand Aristide": Phoenix writes JEAN_BERTRAND_ARISTIDE
     if key in t.person_alias:
         pid = t.person_alias[key]
         return person_actor(pid, t.people[pid], span.text, date), "dict:person"
@@ -159,7 +316,7 @@ def actor_for_key(key: str, span, date: Optional[str]) -> Optional[tuple[Actor, 
         return government_actor(iso, sector, span.text), "dict:seat"
     if key in t.orgs:
         iso, sector = t.orgs[key]
-        if len(iso) == 3 and sector in {"GOV", "MIL", "LEG", "JUD", "COP", "OPP", "REB", "MED", "PTY", "BUS", "SPY"}:
+        if len(iso) == 3 and (sector in STATE_AND_GROUP_SECTORS or iso in NON_STATE_CODES):
             return (Actor(name=span.text, code=iso, kind="organisation", country=iso, sector=sector,
                           cameo=iso + sector, id=f"org:{iso}{sector}:{key}"), "dict:org")
     if key in t.international and " " in key:
@@ -219,11 +376,48 @@ def unknown_people(doc, dictionary: list[Found]) -> list[Found]:
             end -= 1
         while start < end and not doc[start].text[:1].isupper():
             start += 1
-        if end <= start:
+        if end <= start or names_agent_group(doc, start, end):
             continue
         name = doc[start:end].text
         out.append(Found(start, end, Actor(name=name, kind="person", id=f"person:{name.lower()}"), "ner:person"))
+    for i, j in names_ner_missed(doc, covered | {i for f in out for i in range(f.start, f.end)}):
+        name = doc[i:j].text
+        out.append(Found(i, j, Actor(name=name, kind="person", id=f"person:{name.lower()}"), "ner:person"))
     return out
+
+
+def names_ner_missed(doc, covered: set) -> list[tuple[int, int]]:
+    """Token ranges of names NER left untagged: capitalised proper nouns
+    right after a title word ("President F.W. de Klerk") or starting with
+    initials ("F.W. de Klerk met ..."). Particles join inside a name only."""
+    t = load_tables()
+    out, i = [], 0
+    while i < len(doc):
+        after_title = i > 0 and doc[i - 1].lower_ in TITLE_HEADS
+        if i in covered or not (after_title or _initials(doc[i])):
+            i += 1
+            continue
+        j = i
+        while j < len(doc) and j not in covered and (
+                _name_token(doc[j], t) or _initials(doc[j]) or (doc[j].lower_ in NAME_PARTICLES and j > i)):
+            j += 1
+        while j > i and doc[j - 1].lower_ in NAME_PARTICLES:
+            j -= 1
+        proper = [tok for tok in doc[i:j] if not _initials(tok) and tok.lower_ not in NAME_PARTICLES]
+        if proper and doc[i:j].text[:1].isupper():
+            out.append((i, j))
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def names_agent_group(doc, start: int, end: int) -> bool:
+    """A PERSON entity that is (or modifies) a generic agent noun: "Riot
+    police", "Hutu rebels". The agent pass codes it as a group."""
+    if any(tok.lower_ in AGENT_GROUP_HEADS for tok in doc[start:end]):
+        return True
+    return end < len(doc) and doc[end].lower_ in AGENT_GROUP_HEADS
 
 
 def name_core(doc, f: Found) -> Found:
@@ -236,6 +430,10 @@ def name_core(doc, f: Found) -> Found:
         start -= 1
     while start > 0 and start <= f.start and _name_token(doc[start - 1], t) and doc[start - 1].pos_ == "PROPN":
         start -= 1
+    start = particle_start(doc, start, t)
+    while start >= 2 and doc[start - 1].text == "-" and not doc[start - 2].whitespace_ \
+            and _name_token(doc[start - 2], t):
+        start -= 2  # hyphenated given name NER cut: "Jean-" before "Bertrand Aristide"
     if start == f.start:
         return f
     actor = f.actor
@@ -243,6 +441,29 @@ def name_core(doc, f: Found) -> Found:
         name = doc[start:f.end].text
         actor = replace(actor, name=name, id=f"person:{name.lower()}")
     return Found(start, f.end, actor, f.rule, f.antecedent)
+
+
+def particle_start(doc, start: int, t) -> int:
+    """Start of a name NER cut at a lowercase particle: "F.W. de" before
+    "Klerk", "Osama bin" before "Laden". The particle joins only when a
+    capitalised name word stands before it."""
+    i = start
+    while i > 0 and (doc[i - 1].lower_ in NAME_PARTICLES and doc[i - 1].text.islower()
+                     or (doc[i - 1].text == "-" and i > 1 and doc[i - 2].lower_ in NAME_PARTICLES)):
+        j = i - 2 if doc[i - 1].text == "-" else i - 1
+        k = j
+        while k > 0 and (_name_token(doc[k - 1], t) or _initials(doc[k - 1])):
+            k -= 1
+        if k == j:
+            break
+        i = k
+    return i
+
+
+def _initials(tok) -> bool:
+    """'F.W.', 'J.' — initials of given names."""
+    text = tok.text.replace(".", "")
+    return tok.text.endswith(".") and text.isalpha() and text.isupper() and len(text) <= 3
 
 
 def _name_token(tok, t) -> bool:
@@ -259,7 +480,7 @@ def extend_title(doc, f: Found, date: Optional[str]) -> Found:
     ("Russian Deputy Foreign Minister" + name) and code it from the title:
     office, sector, and the country or organisation named in it."""
     i = f.start
-    while i > 0 and _title_token(doc[i - 1]):
+    while i > 0 and _title_token(doc[i - 1]) and not joins_two_actors(doc, i - 1):
         i -= 1
     # trim glue words at the left edge
     while i < f.start and doc[i].lower_ in TITLE_GLUE:
@@ -268,6 +489,8 @@ def extend_title(doc, f: Found, date: Optional[str]) -> Found:
         return f
     words = doc[i:f.start]
     owner, office_start = title_owner(doc, i, f.start, date)
+    if owner is None:
+        owner = possessor_state(doc, i, date)
     office_tokens = [t for t in doc[office_start:f.start]]
     office_words = " ".join(t.text for t in office_tokens).replace(" - ", "-").split()
     if not any(w.lower() in TITLE_HEADS for w in office_words):
@@ -290,17 +513,49 @@ def extend_title(doc, f: Found, date: Optional[str]) -> Found:
     return Found(start, f.end, actor, f.rule + "+title", f.antecedent)
 
 
+def joins_two_actors(doc, i: int) -> bool:
+    """'and' inside a title ("Minister of Foreign Affairs and Trade") joins
+    title words; after a name or a country ("Muammar Gaddafi and Bulgarian
+    President ...", "Syria and Palestinian leader ...") it joins two actors."""
+    if doc[i].lower_ not in {"and", "&"}:
+        return False
+    before = doc[i - 1] if i > 0 else None
+    return before is None or not (before.lower_ in TITLE_HEADS or before.lower_ in TITLE_MODIFIERS
+                                  or before.lower_ in {"affairs", "defence", "defense", "security", "trade"})
+
+
+def possessor_state(doc, i: int, date: Optional[str]) -> Optional[Actor]:
+    """"Niger's ambassador Brah Mohamane": the country whose title it is,
+    written as a possessive before the title (the country stays its own
+    mention)."""
+    if i < 2 or doc[i - 1].lower_ not in {"'s", "’s"}:
+        return None
+    for length in range(min(4, i - 1), 0, -1):
+        span = doc[i - 1 - length:i - 1]
+        hit = actor_for_key(" ".join(t.lower_ for t in span), span, date)
+        if hit is not None and hit[0].kind in {"country", "government", "igo"} and span.text[:1].isupper():
+            return hit[0]
+    return None
+
+
 def of_country(doc, f: Found, date: Optional[str]) -> Found:
-    """'King Hassan of Morocco': a person with no country from the title
-    takes the country named right after 'of'."""
-    if f.actor.code or f.end + 1 >= len(doc) or doc[f.end].lower_ != "of":
+    """'King Hassan of Morocco': a person takes the country named right
+    after 'of'; the text's own statement wins over a dictionary person of
+    another country (a namesake)."""
+    if f.end + 1 >= len(doc) or doc[f.end].lower_ != "of":
+        return f
+    if f.actor.code and f.rule.startswith("ner:"):
         return f
     for length in range(min(4, len(doc) - f.end - 1), 0, -1):
         span = doc[f.end + 1:f.end + 1 + length]
         hit = actor_for_key(" ".join(t.lower_ for t in span), span, date)
         if hit is not None and hit[0].kind in {"country", "government"} and span.text[:1].isupper():
             iso = hit[0].country
-            actor = replace(f.actor, code=iso, country=iso, cameo=iso + (f.actor.sector or ""))
+            if iso == f.actor.code:
+                return f
+            actor = replace(f.actor, code=iso, country=iso, cameo=iso + (f.actor.sector or ""), igo=None)
+            if f.actor.code:
+                actor.id = f"person:{f.actor.name.lower()}:{iso}"  # not the dictionary's namesake
             return Found(f.start, f.end + 1 + length, actor, f.rule + "+of-country", f.antecedent)
     return f
 
@@ -310,9 +565,9 @@ def appositive_country(doc, f: Found, date: Optional[str]) -> Found:
     person the dictionary and the title leave without a country takes the
     country named in the apposition that describes them, and its head noun
     as office. The mention stays the name."""
-    if f.actor.code:
-        return f
     name_head = doc[f.end - 1]
+    if f.actor.code:
+        return appositive_office(doc, f, date)
     for appos in [c for c in name_head.children if c.dep_ == "appos"]:
         for tok in appos.subtree:
             if tok.i >= f.start and tok.i < f.end:
@@ -324,6 +579,24 @@ def appositive_country(doc, f: Found, date: Optional[str]) -> Found:
                 actor = replace(f.actor, code=iso, country=iso, sector=sector or f.actor.sector,
                                 office=f.actor.office or appos.text, cameo=iso + (sector or ""))
                 return Found(f.start, f.end, actor, f.rule + "+appos-country", f.antecedent)
+    return f
+
+
+def appositive_office(doc, f: Found, date: Optional[str]) -> Found:
+    """'Kenzo Oshima, the United Nations Emergency Relief Coordinator': an
+    office the text gives in apposition, held for an IGO, wins over the
+    dictionary's country for the person (the text's title is current)."""
+    if f.actor.office:
+        return f
+    for appos in [c for c in doc[f.end - 1].children if c.dep_ == "appos"]:
+        words = [t for t in appos.subtree if not (f.start <= t.i < f.end)]
+        if not any(t.lower_ in TITLE_HEADS for t in words) or not words:
+            continue
+        owner, _ = title_owner(doc, words[0].i + (words[0].lower_ == "the"), appos.i + 1, date)
+        if owner is not None and owner.kind == "igo":
+            actor = replace(f.actor, code=owner.code, igo=owner.igo, country=None, cameo=owner.igo,
+                            office=doc[words[0].i:appos.i + 1].text)
+            return Found(f.start, f.end, actor, f.rule + "+appos-office", f.antecedent)
     return f
 
 
@@ -381,7 +654,14 @@ def extend_state_body(doc, f: Found, taken: list[bool]) -> Found:
     while j < len(doc) and not taken[j] and doc[j].text[:1].isupper() and doc[j].pos_ in {"PROPN", "NOUN", "ADJ"} \
             and doc[j].ent_type_ not in {"GPE", "PERSON"}:
         j += 1
-    if j < len(doc) and not taken[j] and doc[j].lower_ in GROUP_WORDS_RIGHT:
+    k = j
+    while k < min(len(doc), j + 2) and not taken[k] and doc[k].dep_ in {"compound", "amod"} \
+            and doc[k].text.islower() and doc[k].pos_ in {"NOUN", "ADJ"}:
+        k += 1  # "Kenyan riot police", "Indonesian security forces"
+    if k > j and k < len(doc) and not taken[k] and (doc[k].lower_ in GROUP_WORDS_RIGHT
+                                                     or doc[k].lower_ in AGENT_GROUP_HEADS):
+        j = k + 1
+    elif j < len(doc) and not taken[j] and doc[j].lower_ in GROUP_WORDS_RIGHT:
         j += 1
     if j == f.end:
         return f

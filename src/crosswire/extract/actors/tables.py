@@ -69,6 +69,7 @@ class Tables:
     person_alias: dict  # alias -> person id
     first_words: frozenset
     ambiguous_lowercase: frozenset
+    uppercase_only: frozenset = frozenset()  # acronyms ("LTTE") that mixed-case text ("Let") must not match
 
 
 @functools.lru_cache(maxsize=1)
@@ -89,6 +90,7 @@ def load_tables() -> Tables:
         international=data["international"], orgs=data["orgs"], agents=data["agents"], people=data["people"],
         person_alias=alias, first_words=frozenset(firsts),
         ambiguous_lowercase=frozenset(data.get("ambiguous_lowercase", [])),
+        uppercase_only=frozenset(data.get("uppercase_only", [])),
     )
 
 
@@ -127,6 +129,8 @@ def agent_sector(words: list[str]) -> Optional[str]:
         key = " ".join(lowered[i:])
         if key in t.agents:
             return t.agents[key]
+    if lowered[-2:] == ["secretary", "general"]:
+        return HEAD_SECTOR["secretary-general"]  # the office, not a general of the army
     for w in reversed(lowered):
         if w in HEAD_SECTOR:
             return HEAD_SECTOR[w]
@@ -173,12 +177,16 @@ def person_by_name(name: str, titled: bool = False) -> Optional[str]:
     joined = " ".join(words)
     if joined in t.person_alias:
         return t.person_alias[joined]
-    if len(words) >= 2:
+    if len(words) >= 2 and is_initials(words[0]):
+        ids = by_initials(words, by_last)
+    elif len(words) >= 2:
         ids = by_ends.get((words[0], words[-1]), set())
     elif titled:
         ids = by_last.get(words[0], set())
     else:
         return None
+    if len(ids) > 1 and len(words) > 2:
+        ids = fullest_match(words, ids) or ids
     if len(ids) == 1:
         return next(iter(ids))
     if ids or len(words) < 2 or len(joined) < 10:
@@ -187,6 +195,39 @@ def person_by_name(name: str, titled: bool = False) -> Optional[str]:
     close = difflib.get_close_matches(joined, list(candidates), n=3, cutoff=0.9)
     pids = {candidates[a] for a in close}
     return pids.pop() if len(pids) == 1 else None
+
+
+def fullest_match(words: list[str], ids: set) -> set:
+    """Of namesakes sharing first and last word, those with an alias that
+    holds every word of the text's name in order ("Omar Hassan al-Bashir"
+    -> "omar hassan ahmad al bashir", not "omar al bashir" of another entry)."""
+    t = load_tables()
+
+    def holds(alias_words: list[str]) -> bool:
+        it = iter(alias_words)
+        return all(w in it for w in words)
+
+    return {pid for pid in ids if any(holds(name_words(a)) for a in t.people[pid]["aliases"])}
+
+
+def is_initials(word: str) -> bool:
+    """'f.w.', 'j.' — given names written as initials."""
+    letters = word.replace(".", "")
+    return word.endswith(".") and letters.isalpha() and len(letters) <= 3
+
+
+def by_initials(words: list[str], by_last: dict) -> set:
+    """People whose given names start with the initials and whose surname
+    matches: "F.W. de Klerk" -> "Frederick Willem de Klerk"."""
+    letters = words[0].replace(".", "")
+    t = load_tables()
+    out = set()
+    for pid in by_last.get(words[-1], set()):
+        for alias in t.people[pid]["aliases"]:
+            given = name_words(alias)[:-1]
+            if len(given) >= len(letters) and all(g[:1] == c for g, c in zip(given, letters)):
+                out.add(pid)
+    return out
 
 
 @functools.lru_cache(maxsize=1)
