@@ -26,6 +26,9 @@ MAX_DAYS_APART = 60  # articles further apart than this belong to different stor
 SHARED_EVENT_BONUS = 0.5
 MAX_FEATURE_DF = 100  # a feature shared by more articles says little about one story, and costs quadratically
 STORY_NEIGHBOURS = 50  # similar partners kept per article: bounds the story graph at n * 50 pairs
+# articles of one event paired with their next ten (by id): a widely reported event chains its
+# articles into one story through these links without pairing every report with every other
+SHARED_EVENT_NEIGHBOURS = 10
 
 
 def article_features(result: ArticleResult, actor_ids: dict, event_ids: Sequence[str]) -> list[str]:
@@ -110,7 +113,7 @@ def _shared_event_pairs(results: Sequence[ArticleResult], events_of: dict) -> di
     for idxs in by_event.values():
         idxs = sorted(idxs)
         for p, i in enumerate(idxs):
-            for j in idxs[p + 1:p + 50]:
+            for j in idxs[p + 1:p + 1 + SHARED_EVENT_NEIGHBOURS]:
                 common[(i, j)] += 1
     sizes = [max(1, len(events_of.get(r.article.id, []))) for r in results]
     return {(i, j): n / min(sizes[i], sizes[j]) for (i, j), n in common.items()}
