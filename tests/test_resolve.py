@@ -236,22 +236,13 @@ def test_agency_sharing_a_country_code_is_its_own_actor():
 def test_clustering_in_processes_equals_one_process():
     """The multi-process clusterer (large corpora) gives exactly the
     one-process clusters: same blocks, same scores, same components."""
+    from resolve_helpers import synthetic_items
+
     from crosswire.resolve import cluster_locally
     from crosswire.resolve.parallel import cluster_in_processes
-    from crosswire.resolve.scoring import NEWS_WEIGHTS, day_ordinal
+    from crosswire.resolve.scoring import NEWS_WEIGHTS
 
-    rng = random.Random(3)
-    codes = ["USA", "RUS", "UKR", "NATO", "CHN", "FRA", "DEU"]
-    items = []
-    for k in range(1500):
-        date = rng.choice([None, "2022-01", f"2022-01-{rng.randint(1, 9):02d}"])
-        published = f"2022-01-{rng.randint(1, 12):02d}"
-        items.append(Item(key=f"m{k:04d}", doc=f"a{rng.randint(0, 150)}", sentence=rng.randint(0, 12),
-                          lemma=rng.choice(["meet", "talk", "hold", "attack", "strike"]),
-                          event_type=rng.choice(["CONSULT", "AGREE", "ASSAULT"]),
-                          codes=frozenset(rng.sample(codes, rng.randint(0, 2))), date=date,
-                          ref_day=day_ordinal(date) or day_ordinal(published),
-                          context=frozenset(rng.sample(["talks", "arms", "border", "troops", "sanctions"], 2))))
+    items = synthetic_items(1500, articles=150, seed=3)
     local = cluster_locally(items, 0.5, NEWS_WEIGHTS)
     assert cluster_in_processes(items, 0.5, NEWS_WEIGHTS, True, workers=2) == local
     assert any(len(c) > 2 for c in local) and any(len(c) == 1 for c in local)

@@ -157,24 +157,13 @@ def test_spark_clusterer_equals_local_clustering(spark):
     """Resolution distributed by blocking keys gives exactly the one-process
     clusters, on mentions that form many blocks, overlapping through shared
     participants and articles, dated and undated."""
-    import random
+    from resolve_helpers import synthetic_items
 
     from crosswire.resolve import cluster_locally
-    from crosswire.resolve.scoring import NEWS_WEIGHTS, Item, day_ordinal
+    from crosswire.resolve.scoring import NEWS_WEIGHTS
     from crosswire.scale.resolve import SparkClusterer
 
-    rng = random.Random(7)
-    codes = ["USA", "RUS", "UKR", "NATO", "CHN", "FRA", "DEU"]
-    items = []
-    for k in range(600):
-        date = rng.choice([None, "2022-01", f"2022-01-{rng.randint(1, 9):02d}"])
-        published = f"2022-01-{rng.randint(1, 12):02d}"
-        items.append(Item(key=f"m{k:04d}", doc=f"a{rng.randint(0, 60)}", sentence=rng.randint(0, 12),
-                          lemma=rng.choice(["meet", "talk", "hold", "attack", "strike"]),
-                          event_type=rng.choice(["CONSULT", "AGREE", "ASSAULT"]),
-                          codes=frozenset(rng.sample(codes, rng.randint(0, 2))), date=date,
-                          ref_day=day_ordinal(date) or day_ordinal(published),
-                          context=frozenset(rng.sample(["talks", "arms", "border", "troops", "sanctions"], 2))))
+    items = synthetic_items(600, articles=60, seed=7)
     local = cluster_locally(items, 0.5, NEWS_WEIGHTS)
     distributed = SparkClusterer(spark.sparkContext, partitions=4)(items, 0.5, NEWS_WEIGHTS)
     assert distributed == local

@@ -33,7 +33,7 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence
 from ..config import Settings
 from ..records import ArticleResult, Event, EventMention, Mention, Participant, Story, stable_id
 from .actors import ActorEntry, build_actor_index, canonical_participant
-from .blocking import candidate_pairs
+from .blocking import block_pairs, candidate_pairs
 from .cluster import agglomerate
 from .embed import Embedder
 from .lexicon import content_words, trigger_lemma
@@ -42,7 +42,7 @@ from .stories import cluster_stories
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Resolution", "resolve", "resolve_incremental", "cluster_mentions", "cluster_locally", "scored_edges"]
+__all__ = ["Resolution", "resolve", "resolve_incremental", "cluster_mentions", "cluster_locally", "scored_edges", "block_edges"]
 
 ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 RECORD_SUFFIX = re.compile(r"(:\d+|#.*)$")  # "file.jsonl:12", "feed.xml#3": the record within a file
@@ -117,6 +117,15 @@ def scored_edges(items: Sequence[Item], pairs: Iterable[tuple[int, int]], weight
         s = score(items[i], items[j], weights)
         if s >= EDGE_FLOOR:
             yield i, j, s
+
+
+def block_edges(block: str, idxs: Sequence[int], block_items: Sequence[Item], weights: dict,
+                same_sentence_rule: bool = True) -> Iterator[tuple[int, int, float]]:
+    """Scored edges of one block in global indices (`idxs` ascending, `block_items`
+    their items): the unit of work when blocks are scored apart (processes, Spark)."""
+    pairs = ((min(i, j), max(i, j)) for i, j in block_pairs(block, block_items) if i != j)
+    for i, j, s in scored_edges(block_items, pairs, weights, same_sentence_rule):
+        yield idxs[i], idxs[j], s
 
 
 def cluster_locally(items: list[Item], threshold: float, weights: dict,

@@ -61,18 +61,13 @@ def agglomerate(items: Sequence[Item], edges: Iterable[tuple[int, int, float]], 
     """
     edges = list(edges)
     components = strong_components(len(items), ((i, j) for i, j, s in edges if s >= threshold))
-    component_of = {i: c for c, idxs in enumerate(components) if len(idxs) > 1 for i in idxs}
-    comp_edges: dict[int, list[tuple[int, int, float]]] = {}
-    for i, j, s in edges:
-        c = component_of.get(i)
-        if c is not None and c == component_of.get(j):
-            comp_edges.setdefault(c, []).append((i, j, s))
+    comp_edges = edges_by_component(components, edges)
     del edges
     if workers > 1 and on_refused is None:
         from .parallel import cluster_components_in_processes
 
         big = [c for c, idxs in enumerate(components) if len(idxs) > 1]
-        out = cluster_components_in_processes(items, [components[c] for c in big], [comp_edges.get(c, []) for c in big],
+        out = cluster_components_in_processes(items, [components[c] for c in big], [comp_edges[c] for c in big],
                                               threshold, same_sentence_rule, unscored_as_zero, workers)
         out += [idxs for idxs in components if len(idxs) == 1]
         return sorted(out, key=lambda c: c[0])
@@ -81,7 +76,7 @@ def agglomerate(items: Sequence[Item], edges: Iterable[tuple[int, int, float]], 
         if len(idxs) == 1:
             out.append(idxs)
             continue
-        out.extend(cluster_component([items[g] for g in idxs], idxs, comp_edges.get(c, ()), threshold,
+        out.extend(cluster_component([items[g] for g in idxs], idxs, comp_edges[c], threshold,
                                      same_sentence_rule, unscored_as_zero, on_refused))
     return sorted(out, key=lambda c: c[0])
 
@@ -105,6 +100,18 @@ def strong_components(n: int, strong_pairs: Iterable[tuple[int, int]]) -> list[l
     for i in range(n):
         groups.setdefault(find(i), []).append(i)
     return sorted(groups.values(), key=lambda c: c[0])
+
+
+def edges_by_component(components: Sequence[Sequence[int]],
+                       edges: Iterable[tuple[int, int, float]]) -> list[list[tuple[int, int, float]]]:
+    """The edges inside each component (index-aligned with `components`)."""
+    component_of = {i: c for c, idxs in enumerate(components) for i in idxs}
+    grouped: list[list[tuple[int, int, float]]] = [[] for _ in components]
+    for i, j, s in edges:
+        c = component_of.get(i)
+        if c is not None and c == component_of.get(j):
+            grouped[c].append((i, j, s))
+    return grouped
 
 
 def cluster_component(items: Sequence[Item], idxs: Sequence[int], edges: Iterable[tuple[int, int, float]],

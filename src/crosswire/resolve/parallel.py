@@ -17,8 +17,8 @@ import multiprocessing
 import os
 from typing import Any, Optional, Sequence
 
-from .blocking import block_pairs, blocks
-from .cluster import cluster_component, strong_components
+from .blocking import blocks
+from .cluster import cluster_component, edges_by_component, strong_components
 from .scoring import Item
 
 MIN_ITEMS = 20_000  # mentions: below this, one process is faster
@@ -60,25 +60,16 @@ def _score_in_processes(workers: int) -> dict[tuple[int, int], float]:
 
 
 def _score_blocks(chunk: Sequence[tuple[str, list[int]]]) -> list[tuple[int, int, float]]:
-    from . import scored_edges
+    from . import block_edges
 
-    items, weights, rule = _STATE["items"], _STATE["weights"], _STATE["rule"]
-    out = []
-    for block, idxs in chunk:
-        local = [items[k] for k in idxs]
-        pairs = ((min(i, j), max(i, j)) for i, j in block_pairs(block, local) if i != j)
-        out.extend((idxs[i], idxs[j], s) for i, j, s in scored_edges(local, pairs, weights, rule))
-    return out
+    items = _STATE["items"]
+    return [edge for block, idxs in chunk
+            for edge in block_edges(block, idxs, [items[k] for k in idxs], _STATE["weights"], _STATE["rule"])]
 
 
 def _cluster_in_processes(components: list[list[int]], edges: dict, workers: int) -> list[list[int]]:
     """Cluster each component of the scored mention pairs."""
-    component_of = {i: c for c, idxs in enumerate(components) for i in idxs}
-    grouped: list[list[tuple[int, int, float]]] = [[] for _ in components]
-    for (i, j), s in edges.items():
-        c = component_of.get(i)
-        if c is not None and c == component_of.get(j):
-            grouped[c].append((i, j, s))
+    grouped = edges_by_component(components, ((i, j, s) for (i, j), s in edges.items()))
     return cluster_components_in_processes(_STATE["items"], components, grouped, _STATE["threshold"], _STATE["rule"],
                                            False, workers)
 
@@ -90,7 +81,6 @@ def cluster_components_in_processes(items: Sequence[Item], components: list[list
     on `workers` forked processes that inherit items, components and edges."""
     if not components:
         return []
-    saved = dict(_STATE)
     _STATE.update(items=items, components=components, grouped=grouped, threshold=threshold, rule=rule,
                   unscored_as_zero=unscored_as_zero)
     jobs = list(range(len(components)))
@@ -102,7 +92,6 @@ def cluster_components_in_processes(items: Sequence[Item], components: list[list
                 out.extend(part)
     finally:
         _STATE.clear()
-        _STATE.update(saved)
     return out
 
 

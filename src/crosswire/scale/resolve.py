@@ -128,16 +128,12 @@ class SparkClusterer:
         from ..resolve.blocking import blocks_of
 
         def pair_block(block_members):
-            from ..resolve import scored_edges
-            from ..resolve.blocking import block_pairs
+            from ..resolve import block_edges
 
             block, members = block_members
             members = sorted(members, key=lambda m: m[0])
-            idxs = [g for g, _ in members]
-            local = [it for _, it in members]
-            pairs = ((min(i, j), max(i, j)) for i, j in block_pairs(block, local) if i != j)
-            for i, j, s in scored_edges(local, pairs, weights, rule):
-                yield (idxs[i], idxs[j]), s
+            for i, j, s in block_edges(block, [g for g, _ in members], [it for _, it in members], weights, rule):
+                yield (i, j), s
 
         return (self.sc.parallelize(list(enumerate(items)), self.partitions)
                 .flatMap(lambda kv: [(b, kv) for b in blocks_of(kv[1])])

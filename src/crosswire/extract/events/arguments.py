@@ -236,11 +236,9 @@ def distant_by_agent(verb, index: MentionIndex) -> list:
     for tok in verb.doc[verb.i + 1:verb.sent.end]:
         if tok.lower_ != "by" or tok.dep_ not in {"prep", "agent"}:
             continue
-        for p in tok.children:
-            if p.dep_ == "pobj":
-                found = phrase_mentions(p, index)
-                if found:
-                    return found
+        found = pobj_mentions(tok, index)
+        if found:
+            return found
     return []
 
 
@@ -304,16 +302,24 @@ def complement_objects(verb, index: MentionIndex, exclude: list, depth: int = 2)
     return []
 
 
+def pobj_mentions(prep, index: MentionIndex) -> list:
+    """Mentions in the first object of a preposition that names any."""
+    for p in prep.children:
+        if p.dep_ == "pobj":
+            found = phrase_mentions(p, index)
+            if found:
+                return found
+    return []
+
+
 def object_tail(obj, index: MentionIndex) -> list:
     """'called for sanctions against Nigeria', 'rejected calls by Belarus's
     rulers': the actor in a prepositional tail of the object."""
     for c in obj.children:
         if c.dep_ == "prep" and c.lower_ in RECIPIENT_PREPS | {"of", "by", "between"}:
-            for p in c.children:
-                if p.dep_ == "pobj":
-                    found = phrase_mentions(p, index)
-                    if found:
-                        return found
+            found = pobj_mentions(c, index)
+            if found:
+                return found
     return []
 
 
