@@ -59,6 +59,15 @@ ECB_WEIGHTS: dict[str, float] = {"bias": -2.54, "same_group": -2.5, "embedding":
 ECB_WEIGHTS_NO_EMB: dict[str, float] = {"bias": -4.0, "same_lemma": 3.0, "same_class": 1.0,
                                         "context_overlap": 2.0, "topic_overlap": 2.0}
 COREF_THRESHOLD = 0.4
+# With the trained mention encoder (resolve/mention_encoder.py): fitted by
+#   python -m crosswire.evaluate.coref ../shared/eval/ecbplus/train --fit \
+#       --pair-logits src/crosswire/data/coref/train_oof_pair_logits.jsonl.gz
+# on out-of-fold encoder logits (3 folds of train topics), threshold from the same grid.
+ECB_WEIGHTS_ENCODER: dict[str, float] = {
+    "bias": -0.899, "same_group": -0.893, "encoder_logit": 0.374, "embedding": 0.711, "embedding_sq": 0.885,
+    "same_class": 0.483, "same_lemma": -0.013, "context_overlap": -0.317, "topic_overlap": -0.351,
+    "same_doc": -0.214, "doc_similarity": -0.214}
+COREF_THRESHOLD_ENCODER = 0.4
 DOC_THRESHOLD = 0.2
 TRIGGER_RATE = 0.4  # predicted mentions: a lemma is a trigger when it was one this often on train
 
@@ -87,6 +96,11 @@ class EcbDoc:
 
     def text(self) -> str:
         return " ".join(w for _, (_, w) in sorted(self.tokens.items()))
+
+    def lead(self, words: int = 40) -> str:
+        """The document's first words (headline and first sentence): which
+        instance of an event type the document is about."""
+        return " ".join(w for _, (_, w) in sorted(self.tokens.items())[:words])
 
 
 def find_sentence_list(path: str) -> Optional[str]:
@@ -295,11 +309,52 @@ class EvalMention:
     doc: str
     sentence: int
     head: int  # index of the head token in the sentence
+    first: int = -1  # first and last token of the marked span (the head alone when -1)
+    last: int = -1
+
+    def span(self, parsed: Parsed) -> tuple[int, int]:
+        """Character span of the mention in its sentence text."""
+        first = self.first if self.first >= 0 else self.head
+        last = self.last if self.last >= 0 else self.head
+        return parsed.offsets[first][0], parsed.offsets[last][1]
+
+
+def marked_text(m: EvalMention, parsed: dict) -> str:
+    """The mention's sentence with the mention between the cross-encoder's markers."""
+    from ..resolve.mention_encoder import mark
+
+    p = parsed[(m.doc, m.sentence)]
+    return mark(p.text, *m.span(p))
+
+
+class TableEncoding:
+    """Stands in for a mention's encoding when refitting weights: the pair
+    logit comes from a table of out-of-fold logits (each train pair scored by
+    an encoder that never saw its topic), so weights and threshold are fitted
+    on the logits the encoder gives on unseen topics."""
+
+    __slots__ = ("key", "table")
+
+    def __init__(self, key: str, table: dict) -> None:
+        self.key, self.table = key, table
+
+    def pair_logit(self, other: "TableEncoding") -> float:
+        return self.table.get((self.key, other.key), self.table.get((other.key, self.key), 0.0))
+
+
+def read_pair_logits(path: str) -> dict[tuple[str, str], float]:
+    import gzip
+
+    with (gzip.open(path, "rt", encoding="utf-8") if path.endswith(".gz") else open(path, encoding="utf-8")) as fh:
+        return {(a, b): float(s) for a, b, s in map(json.loads, fh)}
 
 
 def build_items(mentions: Sequence[EvalMention], parsed: dict, groups: dict[str, str],
-                use_embeddings: bool) -> list[Item]:
+                use_embeddings: bool, encoder: Any = None, leads: Optional[dict[str, str]] = None) -> list[Item]:
+    """Scorer items; `encoder`: the trained mention encoder (its vectors go to
+    `Item.encoding`), or a table of pair logits (TableEncoding) when refitting."""
     from ..resolve.embed import Embedder
+    from ..resolve.mention_encoder import Encoded
 
     items = []
     for m in mentions:
@@ -313,6 +368,14 @@ def build_items(mentions: Sequence[EvalMention], parsed: dict, groups: dict[str,
         spans = [parsed[(m.doc, m.sentence)].offsets[m.head] for m in mentions]
         for it, vec in zip(items, embedder.spans(texts, spans)):
             it.vector = vec
+    if isinstance(encoder, dict):
+        for it in items:
+            it.encoding = TableEncoding(it.key, encoder)
+    elif encoder is not None:
+        vectors = encoder.vectors([marked_text(m, parsed) for m in mentions],
+                                  [(leads or {}).get(m.doc, "") for m in mentions])
+        for it, vec in zip(items, vectors):
+            it.encoding = Encoded(vec, encoder)
     return items
 
 
@@ -406,8 +469,26 @@ def align_predicted(pred: Sequence[EvalMention], docs: Sequence[EcbDoc], parsed:
 
 # ------------------------------------------------------------------- run
 def _gold_eval_mentions(docs: Sequence[EcbDoc], parsed: dict) -> list[EvalMention]:
-    return [EvalMention(m.key, d.name, m.sentence, head_index(parsed[(d.name, m.sentence)], m.token_ids))
-            for d in docs for m in d.mentions]
+    out = []
+    for d in docs:
+        for m in d.mentions:
+            p = parsed[(d.name, m.sentence)]
+            idx = [p.token_ids.index(t) for t in m.token_ids if t in p.token_ids]
+            out.append(EvalMention(m.key, d.name, m.sentence, head_index(p, m.token_ids),
+                                   min(idx) if idx else -1, max(idx) if idx else -1))
+    return out
+
+
+def export_mentions(path: str, mentions: Sequence[EvalMention], parsed: dict, groups: dict[str, str],
+                    gold_key: dict[str, str], leads: dict[str, str]) -> None:
+    """Mention records for training the cross-encoder (crosswire.resolve.mention_encoder):
+    key, topic (the gold topic, for pairing train mentions), predicted document
+    group, gold cluster and marked sentence."""
+    with open(path, "w", encoding="utf-8") as fh:
+        for m in mentions:
+            fh.write(json.dumps({"key": m.key, "doc": m.doc, "topic": m.doc.split("_")[0],
+                                 "group": groups.get(m.doc), "cluster": gold_key.get(m.key),
+                                 "text": marked_text(m, parsed), "context": leads[m.doc]}) + "\n")
 
 
 def run(path: str, args: Any = None) -> dict[str, Any]:
@@ -415,13 +496,18 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
     docs = read_ecb(path)
     parsed = parse_sentences(docs)
     groups = document_groups(docs, opts.doc_threshold)
-    weights = ECB_WEIGHTS if opts.embeddings else ECB_WEIGHTS_NO_EMB
+    encoder = _encoder(opts)
+    weights, threshold = _weights(opts, encoder is not None)
+    leads = {d.name: d.lead() for d in docs}
     gold_key = {m.key: m.cluster for d in docs for m in d.mentions}
     gold_mentions = _gold_eval_mentions(docs, parsed)
-    items = build_items(gold_mentions, parsed, groups, opts.embeddings)
+    if opts.export_mentions:
+        export_mentions(opts.export_mentions, gold_mentions, parsed, groups, gold_key, {d.name: d.lead() for d in docs})
+        return {"exported": opts.export_mentions, "mentions": len(gold_mentions)}
+    items = build_items(gold_mentions, parsed, groups, opts.embeddings, encoder, leads)
     if opts.fit:
         return fit(items, gold_key, docs, groups)
-    response = cluster_items(items, weights, opts.threshold)
+    response = cluster_items(items, weights, threshold)
     metrics = conll_scores(clusters_of(gold_key), clusters_of(response))
     metrics.update(_doc_group_purity(docs, groups))
     # predicted mentions
@@ -430,8 +516,8 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
     if opts.predicted:
         pred = predicted_mentions(docs, parsed, lexicon)
         aligned = align_predicted(pred, docs, parsed)
-        pitems = build_items(pred, parsed, groups, opts.embeddings)
-        presp = cluster_items(pitems, weights, opts.threshold)
+        pitems = build_items(pred, parsed, groups, opts.embeddings, encoder, leads)
+        presp = cluster_items(pitems, weights, threshold)
         presp = {aligned.get(k, k): aligned.get(v, v) for k, v in presp.items()}
         pscores = conll_scores(clusters_of(gold_key), clusters_of(presp))
         metrics.update({f"{k}_predicted": v for k, v in pscores.items()})
@@ -439,9 +525,30 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
         metrics["mentions_predicted_matched"] = len(aligned)
         metrics["trigger_lexicon"] = "train" if lexicon else "verbs"
     metrics.update({"documents": len(docs), "mentions": len(gold_key), "gold_clusters": len(set(gold_key.values())),
-                    "embeddings": bool(items and items[0].vector is not None), "threshold": opts.threshold,
+                    "embeddings": bool(items and items[0].vector is not None), "threshold": threshold,
+                    "mention_encoder": encoder is not None,
                     "pooled": True})
     return metrics
+
+
+def _encoder(opts: argparse.Namespace) -> Any:
+    """The trained mention encoder, out-of-fold logits when refitting, or None."""
+    if opts.pair_logits:
+        return read_pair_logits(opts.pair_logits)
+    if not (opts.encoder and opts.embeddings):
+        return None
+    from ..resolve.embed import load_mention_encoder
+
+    return load_mention_encoder()
+
+
+def _weights(opts: argparse.Namespace, encoded: bool) -> tuple[dict, float]:
+    """Weights and clustering threshold fitted for what is available."""
+    if encoded:
+        return ECB_WEIGHTS_ENCODER, opts.threshold or COREF_THRESHOLD_ENCODER
+    if opts.embeddings:
+        return ECB_WEIGHTS, opts.threshold or COREF_THRESHOLD
+    return ECB_WEIGHTS_NO_EMB, opts.threshold or 0.5
 
 
 def _doc_group_purity(docs: Sequence[EcbDoc], groups: dict[str, str]) -> dict[str, Any]:
@@ -480,6 +587,8 @@ def fit(items: Sequence[Item], gold_key: dict[str, str], docs, groups) -> dict[s
 
 
 def format_line(metrics: dict[str, Any]) -> str:
+    if "exported" in metrics:
+        return f"coref: {metrics['mentions']} mentions written to {metrics['exported']}"
     if "weights" in metrics:
         return f"coref fit: best threshold {metrics['best_threshold']} conll {metrics['conll_f1']:.3f}"
     line = (f"coref (gold mentions, pooled): MUC {metrics['muc_f1']:.3f}  B3 {metrics['b3_f1']:.3f}  "
@@ -498,11 +607,11 @@ def _parse(args: Any) -> argparse.Namespace:
     else:
         base = {}
     return argparse.Namespace(
-        json=base.get("json", False), fit=base.get("fit", False),
+        json=base.get("json", False), fit=base.get("fit", False), export_mentions=base.get("export_mentions"),
         embeddings=base.get("embeddings", not base.get("no_embeddings", False)),
         predicted=base.get("predicted", not base.get("no_predicted", False)),
-        threshold=base.get("threshold") or (COREF_THRESHOLD if base.get("embeddings", not base.get(
-            "no_embeddings", False)) else 0.5), doc_threshold=base.get("doc_threshold") or DOC_THRESHOLD)
+        encoder=base.get("encoder", not base.get("no_encoder", False)), pair_logits=base.get("pair_logits"),
+        threshold=base.get("threshold"), doc_threshold=base.get("doc_threshold") or DOC_THRESHOLD)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -510,7 +619,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("path")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--fit", action="store_true", help="fit the scorer weights on PATH (train) and print them")
+    ap.add_argument("--export-mentions", metavar="FILE", help="write mention records for mention_encoder training")
     ap.add_argument("--no-embeddings", action="store_true")
+    ap.add_argument("--no-encoder", action="store_true", help="score without the trained mention encoder")
+    ap.add_argument("--pair-logits", metavar="FILE", help="with --fit: out-of-fold encoder logits of the train pairs "
+                    "(src/crosswire/data/coref/train_oof_pair_logits.jsonl.gz)")
     ap.add_argument("--no-predicted", action="store_true")
     ap.add_argument("--threshold", type=float)
     ap.add_argument("--doc-threshold", type=float)

@@ -46,6 +46,32 @@ def load_model():
         return None
 
 
+ENCODER_ADAPTER = "coref/mention_encoder.safetensors"
+
+
+@functools.lru_cache(maxsize=1)
+def load_mention_encoder():
+    """The trained coreference mention encoder (mention_encoder.py: the bundled
+    MiniLM plus the shipped adapter), loaded once per process, or None when
+    the model package, torch or the adapter is missing."""
+    from ..config import DATA_DIR
+
+    base, adapter = model_path(), DATA_DIR / ENCODER_ADAPTER
+    if base is None or not adapter.exists():
+        return None
+    try:
+        from transformers.utils import logging as hf_logging
+
+        from .mention_encoder import MentionEncoder
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+        return MentionEncoder(base, str(adapter))
+    except Exception as exc:  # any failure means: score without it
+        log.warning("coreference mention encoder unavailable: %s", exc)
+        return None
+
+
 class Embedder:
     """Unit-norm sentence vectors, cached by text within the process."""
 

