@@ -8,15 +8,21 @@ publication date by whole weeks and carries a copy tag in its title and text,
 so every copy is a new article to crosswire), written as JSON Lines files.
 Then runs the same pipeline three times, each into a fresh DuckDB store:
 the local runner (`crosswire.runner.run_paths`), and `run_spark` with
-local[1] and local[2] (each with its own SparkSession, start-up included).
-Times are wall-clock for the whole run (ingest, extract, store writes,
-resolution). Prints a line per run and, as the last line,
+local[1] and local[2] (each with its own SparkSession, its start and stop
+included). Spark's JVM is launched once, before the timed runs, by a
+throwaway session: pyspark keeps that JVM for every later session of the
+process, so without this the first Spark run alone would pay its launch
+(~10 s here) and the speed-up would be inflated by it. Times are
+wall-clock for the whole run (ingest, extract, store writes, resolution).
+Prints a line per run (with its phases: `SparkRunSummary.phases`, plus
+`session`, the SparkSession's start and stop) and, as the last line,
 
     scale: local X/s, spark[1] Y/s, spark[2] Z/s, speedup S
 
-where S = spark[2] / spark[1] articles per second. Resolution (cross-
-document) runs on the driver in every mode, so it bounds the speed-up;
-the per-run lines show how much of each run it took.
+where S = spark[2] / spark[1] articles per second. The driver's serial
+share (sorting out the ingested items, storing into DuckDB, resolution:
+mention clustering stays on the driver below
+`Settings.spark_resolve_min_items` mentions) bounds the speed-up.
 """
 from __future__ import annotations
 
@@ -95,7 +101,18 @@ def run_spark_mode(paths: list[str], db: str, settings, master: str, partitions:
     elapsed = time.perf_counter() - started
     with open_store(db) as store:
         counts = store.counts()
-    return elapsed, {"new": summary.articles_new, "phases": summary.phases, **counts}
+    phases = {**summary.phases, "session": round(elapsed - summary.seconds, 2)}  # start + stop of Spark
+    return elapsed, {"new": summary.articles_new, "phases": phases, "resolution": summary.resolution, **counts}
+
+
+def launch_jvm() -> float:
+    """Launch Spark's JVM with a throwaway session (the runs' own settings);
+    seconds taken."""
+    from crosswire.scale.session import get_spark
+
+    started = time.perf_counter()
+    get_spark("local[1]").stop()
+    return time.perf_counter() - started
 
 
 def main(argv=None) -> None:
@@ -121,6 +138,8 @@ def main(argv=None) -> None:
         runs += [(f"spark[{k}]", lambda db, k=k: run_spark_mode(paths, db, settings, f"local[{k}]",
                                                                  args.partitions)) for k in (1, 2)]
         for name, fn in runs:
+            if name == "spark[1]":
+                print(f"jvm: launched in {launch_jvm():.1f} s (untimed)", flush=True)
             db = str(work / f"{name.replace('[', '').replace(']', '')}.duckdb")
             for leftover in (db, db + ".wal"):
                 if os.path.exists(leftover):

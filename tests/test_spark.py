@@ -89,7 +89,8 @@ def first_difference(got, expected, path: str = "") -> str:
 
 def test_spark_run_equals_local_run(spark, inputs, settings, local_reference, tmp_path):
     """Same events, quotes, stories and quarantine, ids included, even though
-    partition 0's extract task fails on its first attempt and is retried."""
+    partition 0's extract task fails on its first attempt and is retried;
+    mention clustering forced onto the executors."""
     import dataclasses
 
     import pyarrow.dataset as ds
@@ -99,7 +100,8 @@ def test_spark_run_equals_local_run(spark, inputs, settings, local_reference, tm
     from crosswire.store import open_store
 
     local_summary, expected = local_reference
-    flaky = dataclasses.replace(settings, extra={**settings.extra, FAULT_KEY: "extract"})
+    # min 0 items: mention clustering on the executors (the other runs here cluster on the driver)
+    flaky = dataclasses.replace(settings, extra={**settings.extra, FAULT_KEY: "extract"}, spark_resolve_min_items=0)
     db, out = str(tmp_path / "spark.duckdb"), tmp_path / "parquet"
     summary = run_spark(inputs, flaky, partitions=4, out_dir=str(out), store=db, spark=spark)
     with open_store(db) as store:
@@ -108,6 +110,7 @@ def test_spark_run_equals_local_run(spark, inputs, settings, local_reference, tm
         assert got[part] == expected[part], f"{part}: {first_difference(got[part], expected[part])}"
     assert expected["counts"]["events"] > 0 and expected["counts"]["quarantine"] >= 2  # empty, binary
     assert {r.reason for r in summary.rejections} == {r.reason for r in local_summary.rejections}
+    assert summary.resolution.startswith("mention clustering on the executors")
     assert (summary.articles_read, summary.articles_new) == (local_summary.articles_read, local_summary.articles_new)
 
     # Parquet: the store's tables, partitioned by date, no row twice despite the retry
@@ -165,9 +168,26 @@ def test_spark_clusterer_equals_local_clustering(spark):
 
     items = synthetic_items(600, articles=60, seed=7)
     local = cluster_locally(items, 0.5, NEWS_WEIGHTS)
-    distributed = SparkClusterer(spark.sparkContext, partitions=4)(items, 0.5, NEWS_WEIGHTS)
+    clusterer = SparkClusterer(spark.sparkContext, partitions=4, min_items=0)  # 0: always on the executors
+    distributed = clusterer(items, 0.5, NEWS_WEIGHTS)
+    assert clusterer.ran_on == "executors"
     assert distributed == local
     assert any(len(c) > 2 for c in local) and any(len(c) == 1 for c in local)
+
+
+def test_spark_clusterer_below_threshold_stays_on_driver():
+    """Below `min_items` the Spark clusterer is the local run's clusterer:
+    no Spark context is touched (there is none here), same clusters."""
+    from resolve_helpers import synthetic_items
+
+    from crosswire.resolve import cluster_locally
+    from crosswire.resolve.scoring import NEWS_WEIGHTS
+    from crosswire.scale.resolve import SparkClusterer
+
+    items = synthetic_items(600, articles=60, seed=7)
+    clusterer = SparkClusterer(None, partitions=4, min_items=601)
+    assert clusterer(items, 0.5, NEWS_WEIGHTS) == cluster_locally(items, 0.5, NEWS_WEIGHTS)
+    assert clusterer.ran_on == "driver"
 
 
 def test_spark_reads_hadoop_uris(spark, seeds_dir, settings, tmp_path):
@@ -189,6 +209,7 @@ def test_spark_reads_hadoop_uris(spark, seeds_dir, settings, tmp_path):
         expected = snapshot(ref)
     db = str(tmp_path / "spark.duckdb")
     summary = run_spark([corpus.as_uri()], settings, partitions=2, store=db, spark=spark)
+    assert summary.resolution.startswith("driver")  # a few mentions: clustered on the driver
     with open_store(db) as store:
         got = snapshot(store)
     for part in ("events", "quotes", "stories"):

@@ -12,11 +12,10 @@ module; an executor needs `crosswire` installed (docs/scale.md).
 """
 from __future__ import annotations
 
-import json
 from typing import Any, Callable, Iterable, Iterator, Optional
 
 from ..config import Settings
-from ..records import Article, ArticleResult, Rejection, to_dict
+from ..records import Article, Rejection
 
 _PIPELINES: dict[str, Any] = {}
 
@@ -33,11 +32,6 @@ def cached_pipeline(settings: Settings):
         pipeline = _PIPELINES[key] = Pipeline(settings)
         pipeline.nlp  # load the model now, once
     return pipeline
-
-
-def result_json(result: ArticleResult) -> str:
-    """The one wire format of an ArticleResult between executors and driver."""
-    return json.dumps(to_dict(result), ensure_ascii=False, sort_keys=True)
 
 
 def maybe_fail(settings: Settings, stage: str) -> None:
@@ -82,27 +76,31 @@ def _normal_uri(uri: str) -> str:
     return uri
 
 
-def light(item: Article | Rejection, hint: Callable[[Article], dict]) -> tuple[str, Any, Optional[dict]]:
+def light(item: Article | Rejection, hint: Callable[[Article], dict]) -> tuple[str, Any, Optional[dict], int]:
     """What the driver needs to sort items out: the item without its text,
-    and the article's batch hint."""
+    the article's batch hint, and its text's length (the extract stage's
+    cost, to balance its partitions)."""
     if isinstance(item, Rejection):
-        return "rejection", item, None
+        return "rejection", item, None, 0
     bare = Article(**{**item.__dict__, "text": ""})
-    return "article", bare, hint(item)
+    return "article", bare, hint(item), len(item.text)
 
 
 # ----------------------------------------------------------------- extract
 def extract_partition(settings: Settings, hints, out_dir: Optional[str] = None) -> Callable:
-    """(partition, rows of (key, Article)) -> (key, ArticleResult JSON,
-    sentence vectors), parsing the partition in spaCy batches with the run's
+    """(partition, rows of (key, Article)) -> (key, ArticleResult, sentence
+    vectors), parsing the partition in spaCy batches with the run's
     batch hints (a broadcast). With `out_dir`, the partition's Parquet files
     are written in the same task (named by partition, so a retry overwrites
     them). The vectors are resolution's most expensive input, computed here
-    by the resolve package's own Embedder (see crosswire.scale.resolve)."""
+    by the resolve package's own Embedder (see crosswire.scale.resolve).
+    Results travel as Spark pickles them, not as JSON: rebuilding them with
+    `records.from_dict` cost the driver ~45 ms an article, serially, and
+    gives objects equal to these (the store's JSON round trip is lossless)."""
     def run(part: int, rows: Iterable) -> Iterator:
         from .resolve import mention_vectors
 
-        rows = list(rows)
+        rows = sorted(rows, key=lambda row: row[0])  # shuffles deliver in any order: parse in file order
         if not rows:
             return iter(())
         pipeline = cached_pipeline(settings)
@@ -113,7 +111,7 @@ def extract_partition(settings: Settings, hints, out_dir: Optional[str] = None) 
             write_article_tables(out_dir, part, results)
         vectors = mention_vectors(results, settings)
         maybe_fail(settings, "extract")
-        return iter([(key, result_json(result), vectors if i == 0 else {})
+        return iter([(key, result, vectors if i == 0 else {})
                      for i, ((key, _a), result) in enumerate(zip(rows, results))])
     return run
 
@@ -123,11 +121,10 @@ def write_partition(db: str, settings: Settings) -> Callable[[Iterable], None]:
     """Write a partition's results straight into a shared (PostgreSQL) store.
     Idempotent: a retried task finds its articles stored and skips them."""
     def run(rows: Iterable) -> None:
-        from ..records import from_dict
         from ..store import open_store
 
         with open_store(db) as store:
-            for _key, payload, _vectors in rows:
-                store.write_result(from_dict(ArticleResult, json.loads(payload)))
+            for _key, result, _vectors in rows:
+                store.write_result(result)
         maybe_fail(settings, "write")
     return run

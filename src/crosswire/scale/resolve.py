@@ -7,9 +7,12 @@ it is done on the executors, in the extract task, by the resolve package's
 own `Embedder` (model loaded once per executor process), and the driver's
 resolution is then served those vectors instead of encoding them again.
 
-The clustering is distributed by blocking keys (`SparkClusterer`), with
-the resolve package's own functions, so it equals the local clustering
-exactly (ids included):
+From `Settings.spark_resolve_min_items` mention items up, the clustering
+is distributed by blocking keys (`SparkClusterer`); below it the driver
+clusters with the local run's clusterer, because Spark's fixed cost per
+stage would dwarf the work. The distributed clustering uses the resolve
+package's own functions, so it equals the local clustering exactly (ids
+included):
 
 1. every mention item goes to each of its blocks (its article's block and
    one per participant key, `blocking.blocks_of`); each block is paired and
@@ -101,17 +104,30 @@ def precomputed_vectors(vectors: dict[str, Any]) -> Iterator[None]:
 
 class SparkClusterer:
     """The resolve package's `Clusterer`, run on Spark by blocking keys (see
-    the module docstring). Callable as `(items, threshold, weights, rule)`."""
+    the module docstring). Callable as `(items, threshold, weights, rule)`.
 
-    def __init__(self, sc, partitions: int) -> None:
+    Below `min_items` items the driver clusters them itself, with the local
+    run's own clusterer (one process, or `workers` processes for large
+    inputs): each Spark stage costs seconds of scheduling and Python-worker
+    overhead whatever its size, so a few thousand mentions cluster on the
+    driver in about a second where six stages take about a minute. Same
+    answer either way. `ran_on` says where the last call clustered."""
+
+    def __init__(self, sc, partitions: int, min_items: int = 0, workers: int = 0) -> None:
         self.sc = sc
         self.partitions = max(1, partitions)
+        self.min_items = min_items
+        self.workers = workers
+        self.ran_on = ""
 
     def __call__(self, items: list, threshold: float, weights: dict, same_sentence_rule: bool = True) -> list[list[int]]:
+        from ..resolve import _default_clusterer
         from ..resolve.cluster import strong_components
 
-        if len(items) < 2:
-            return [[i] for i in range(len(items))]
+        if len(items) < max(2, self.min_items):
+            self.ran_on = "driver"
+            return _default_clusterer(len(items), self.workers)(items, threshold, weights, same_sentence_rule)
+        self.ran_on = "executors"
         edges = self._edges(items, weights, same_sentence_rule).persist()
         try:
             strong = edges.filter(lambda e: e[2] >= threshold).map(lambda e: (e[0], e[1])).collect()

@@ -12,18 +12,22 @@ same store contents, ids included:
    articles already stored, keep the first copy of each new article), and
    the same batch hints;
 4. annotate + extract on the executors, `Pipeline.extract` per partition with
-   spaCy loaded once per executor process;
+   spaCy loaded once per executor process; the new articles are dealt to
+   the partitions by text length (`balanced_slots`), so tasks take about
+   equally long;
 5. write results: Parquet (the store's tables, partitioned by publication
    date) when `out_dir` is given; into the store from the driver (DuckDB), or
    straight from the executors into a PostgreSQL store (idempotent writes, so
    a retried task stores nothing twice);
 6. resolve every stored result and replace events and stories
    (`Store.update_resolution`): mention clustering runs on the executors
-   by blocking key (`scale.resolve.SparkClusterer`), events and stories are
-   assembled on the driver; then count.
+   by blocking key (`scale.resolve.SparkClusterer`) from
+   `Settings.spark_resolve_min_items` items up, on the driver below it;
+   events and stories are assembled on the driver; then count.
 """
 from __future__ import annotations
 
+import heapq
 import json
 import os
 import time
@@ -42,6 +46,11 @@ from .session import get_spark
 from .tables import clear_tables, write_driver_tables
 
 
+RESOLVED_ON = {"executors": "mention clustering on the executors, by blocking key (events and stories "
+                             "assembled on the driver)",
+               "driver": "driver (fewer mention items than Settings.spark_resolve_min_items)"}
+
+
 @dataclass
 class SparkRunSummary(RunSummary):
     engine: str = "spark"
@@ -49,7 +58,8 @@ class SparkRunSummary(RunSummary):
     partitions: int = 0
     out_dir: Optional[str] = None
     resolution: str = "driver"  # where cross-document resolution ran
-    phases: dict = field(default_factory=dict)  # seconds per phase: ingest, extract, resolve
+    # seconds per phase: ingest, extract (with the executors' writes), store (the driver's writes), resolve
+    phases: dict = field(default_factory=dict)
 
 
 def run_spark(paths: Sequence[str], settings: Optional[Settings] = None, master: str = "local[*]",
@@ -98,27 +108,33 @@ def _run(session, paths: list[str], settings: Settings, pipeline, store: Store, 
     try:
         ordered = sorted(items.map(lambda kv: (kv[0],) + light(kv[1], article_hint)).collect(),
                          key=lambda row: row[0])
-        new = sort_out((item for _key, _kind, item, _hint_ in ordered), store, summary)
-        hints_of: dict[str, tuple] = {}  # article id -> (key, hint) of its first copy, as `new` keeps
-        for key, kind, item, hint in ordered:
+        new = sort_out((item for _key, _kind, item, _hint, _size in ordered), store, summary)
+        first: dict[str, tuple] = {}  # article id -> (key, hint, size) of its first copy, as `new` keeps
+        for key, kind, item, hint, size in ordered:
             if kind == "article":
-                hints_of.setdefault(item.id, (key, hint))
-        hints = {"batch": [hints_of[a.id][1] for a in new] + stored_hints(store, new)}
-        chosen = sc.broadcast({hints_of[a.id][0] for a in new})
-        summary.phases["ingest"], clock = round(time.perf_counter() - clock, 2), time.perf_counter()
+                first.setdefault(item.id, (key, hint, size))
+        hints = {"batch": [first[a.id][1] for a in new] + stored_hints(store, new)}
         summary.partitions = partitions or max(2, sc.defaultParallelism * 2)
+        slots = sc.broadcast(balanced_slots([first[a.id] for a in new], summary.partitions))
+        summary.phases["ingest"], clock = round(time.perf_counter() - clock, 2), time.perf_counter()
         if summary.out_dir:
             clear_tables(summary.out_dir)
-        results = (items.filter(lambda kv: kv[0] in chosen.value)
-                   .repartition(summary.partitions)
+        results = (items.filter(lambda kv: kv[0] in slots.value)
+                   .map(lambda kv: (slots.value[kv[0]], kv))
+                   .partitionBy(summary.partitions, lambda slot: slot)
+                   .values()
                    .mapPartitionsWithIndex(extract_partition(settings, sc.broadcast(hints), summary.out_dir))
                    .persist())
         try:
-            vectors = _write_results(results, store, store_arg, settings, summary, new)
-            summary.phases["extract"], clock = round(time.perf_counter() - clock, 2), time.perf_counter()
-            summary.resolution = "executors, by blocking key (events and stories assembled on the driver)"
-            clusterer = SparkClusterer(sc, summary.partitions)
-            resolution = store.update_resolution(driver_resolver(pipeline, vectors, clusterer))
+            vectors, held = _write_results(results, store, store_arg, settings, summary, new)
+            summary.phases["extract"] = round(time.perf_counter() - clock - summary.phases.get("store", 0), 2)
+            clock = time.perf_counter()
+            clusterer = SparkClusterer(sc, summary.partitions, settings.spark_resolve_min_items,
+                                       settings.resolve_workers)
+            resolver = driver_resolver(pipeline, vectors, clusterer)
+            resolution = (store.update_resolution(resolver) if held is None
+                          else update_resolution_held(store, resolver, held))
+            summary.resolution = RESOLVED_ON.get(clusterer.ran_on, "driver")
             if summary.out_dir:
                 write_driver_tables(summary.out_dir, resolution.events, resolution.stories, summary.rejections,
                                     now=_now())
@@ -128,6 +144,21 @@ def _run(session, paths: list[str], settings: Settings, pipeline, store: Store, 
     finally:
         items.unpersist()
     count_store(store, summary)
+
+
+def balanced_slots(chosen: Sequence[tuple], partitions: int) -> dict[tuple, int]:
+    """{item key: extract partition} for the chosen (key, hint, text length)
+    rows: longest text first onto the partition with the least text so far,
+    ties by key, so partitions carry about equal parsing work (a plain
+    `repartition` dealt 20 to 35 of the bench's 200 articles to a partition)
+    and the assignment is the same on every run."""
+    load = [(0, slot) for slot in range(max(1, partitions))]
+    slot_of: dict[tuple, int] = {}
+    for key, _hint, size in sorted(chosen, key=lambda row: (-row[2], row[0])):
+        total, slot = heapq.heappop(load)
+        slot_of[key] = slot
+        heapq.heappush(load, (total + size, slot))
+    return slot_of
 
 
 def ingest_rdd(sc, files: list[InputFile], settings: Settings):
@@ -146,11 +177,13 @@ def ingest_rdd(sc, files: list[InputFile], settings: Settings):
 
 
 def _write_results(results, store: Store, store_arg: Any, settings: Settings, summary: SparkRunSummary,
-                   new: list[Article]) -> dict:
+                   new: list[Article]) -> tuple[dict, Optional[dict[str, ArticleResult]]]:
     """Into the store from the executors (PostgreSQL, shared) or from the
     driver (DuckDB, single writer). Either way this action runs the extract
     stage (and writes the Parquet files, when asked). Returns the sentence
-    vectors the executors computed for resolution."""
+    vectors the executors computed for resolution and, when the driver
+    stored them, the results it stored ({article id: result}; None when the
+    executors did)."""
     vectors: dict = {}
     if isinstance(store_arg, str) and store_arg.startswith(("postgresql://", "postgres://")):
         results.foreachPartition(write_partition(store_arg, settings))
@@ -159,15 +192,17 @@ def _write_results(results, store: Store, store_arg: Any, settings: Settings, su
         stored = store.known_article_ids()
         summary.new_article_ids = [a.id for a in new if a.id in stored]
         summary.articles_new = len(summary.new_article_ids)
-        return vectors
+        return vectors, None
     collected = sorted(results.collect(), key=lambda row: row[0])
-    parsed = []
-    for _key, payload, part in collected:
+    for _key, _result, part in collected:
         vectors.update(part)
-        parsed.append(from_dict(ArticleResult, json.loads(payload)))
+    parsed = [result for _key, result, _part in collected]
+    clock = time.perf_counter()
     summary.new_article_ids = bulk_insert(store, parsed)
+    summary.phases["store"] = round(time.perf_counter() - clock, 2)
     summary.articles_new = len(summary.new_article_ids)
-    return vectors
+    stored = set(summary.new_article_ids)
+    return vectors, {r.article.id: r for r in parsed if r.article.id in stored}
 
 
 def bulk_insert(store: Store, results: list[ArticleResult]) -> list[str]:
@@ -177,7 +212,7 @@ def bulk_insert(store: Store, results: list[ArticleResult]) -> list[str]:
     becoming the bottleneck; other stores write article by article."""
     from ..store.duck import DuckDBStore
     from ..store import result_rows
-    from .tables import ARTICLE_TABLES, arrow_table
+    from .tables import ARTICLE_TABLES
 
     if not isinstance(store, DuckDBStore):
         return [r.article.id for r in results if store.write_result(r)]
@@ -188,12 +223,46 @@ def bulk_insert(store: Store, results: list[ArticleResult]) -> list[str]:
         for table, table_rows in result_rows(result).items():
             rows[table].extend(table_rows)
     with store.transaction():
-        for table, table_rows in rows.items():
-            if table_rows:
-                store.conn.register("crosswire_bulk", arrow_table(table, table_rows, partitioned=False))
-                store.conn.execute(f"INSERT INTO {table} SELECT * FROM crosswire_bulk ON CONFLICT DO NOTHING")
-                store.conn.unregister("crosswire_bulk")
+        insert_arrow(store, rows, keyed=ARTICLE_TABLES)
     return [r.article.id for r in fresh]
+
+
+def insert_arrow(store: Store, rows: dict[str, list[tuple]], keyed: Sequence[str]) -> None:
+    """Each table's rows in one Arrow insert (DuckDB): row-by-row
+    `executemany` costs about a millisecond a row; on `keyed` tables a row
+    already there is left as it is, as the store's own inserts do."""
+    from .tables import arrow_table
+
+    for table, table_rows in rows.items():
+        if table_rows:
+            conflict = " ON CONFLICT DO NOTHING" if table in keyed else ""
+            store.conn.register("crosswire_bulk", arrow_table(table, table_rows, partitioned=False))
+            store.conn.execute(f"INSERT INTO {table} SELECT * FROM crosswire_bulk{conflict}")
+            store.conn.unregister("crosswire_bulk")
+
+
+def update_resolution_held(store: Store, resolve, held: dict[str, ArticleResult]):
+    """`Store.update_resolution` for the single-writer DuckDB store, given the
+    results the driver has just stored (`held`, by article id): those are
+    not rebuilt from their JSON rows (`records.from_dict`, ~45 ms an article)
+    and the derived tables are written through Arrow (`executemany` took
+    seconds for a few thousand rows). The same results, in the same order
+    (by article id, as `load_results`), so the same resolution."""
+    from ..store import KEYED_RESOLUTION_TABLES, RESOLUTION_TABLES, resolution_rows
+    from ..store.duck import DuckDBStore
+
+    if not isinstance(store, DuckDBStore):
+        return store.update_resolution(resolve)
+    with store.transaction():
+        store.lock_resolution()
+        rows = store.execute("SELECT article, record FROM results ORDER BY article")
+        results = [held[article] if article in held else from_dict(ArticleResult, json.loads(record))
+                   for article, record in rows]
+        resolution = resolve(results)
+        for table in RESOLUTION_TABLES:
+            store.execute(f"DELETE FROM {table}")
+        insert_arrow(store, resolution_rows(resolution.events, resolution.stories), KEYED_RESOLUTION_TABLES)
+    return resolution
 
 
 def _open(store: Union[Store, str, None]) -> tuple[Store, bool]:
