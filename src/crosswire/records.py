@@ -15,6 +15,7 @@ evidence behind each extracted field.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Literal, Optional
@@ -305,18 +306,26 @@ class Story:
     agreement: dict[str, Any] = field(default_factory=dict)
 
 
+@functools.lru_cache(maxsize=None)
+def _field_types(cls: type) -> tuple[tuple[str, Any], ...]:
+    """(name, resolved type) of each field of a record class, computed once:
+    `typing.get_type_hints` re-evaluates every annotation string on each call,
+    which made loading 200 stored results take 9 s instead of about 1 s."""
+    import typing
+
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
+
+
 def from_dict(cls: type, data: Any) -> Any:
     """Rebuild a record (recursively) from `to_dict` output, as the store and
     the Spark runner need. Unknown keys are ignored so old rows still load."""
-    import typing
-
     if data is None or not dataclasses.is_dataclass(cls):
         return data
-    hints = typing.get_type_hints(cls)
     kwargs = {}
-    for f in dataclasses.fields(cls):
-        if f.name in data:
-            kwargs[f.name] = _convert(hints[f.name], data[f.name])
+    for name, tp in _field_types(cls):
+        if name in data:
+            kwargs[name] = _convert(tp, data[name])
     return cls(**kwargs)
 
 
