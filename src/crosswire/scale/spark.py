@@ -28,7 +28,6 @@ same store contents, ids included:
 from __future__ import annotations
 
 import heapq
-import json
 import os
 import time
 import uuid
@@ -36,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence, Union
 
 from ..config import Settings
-from ..records import Article, ArticleResult, from_dict
+from ..records import Article, ArticleResult
 from ..runner import RunSummary
 from ..store import Store, _now, open_store
 from .executor import extract_partition, ingest_local, ingest_remote, light, write_partition
@@ -132,8 +131,7 @@ def _run(session, paths: list[str], settings: Settings, pipeline, store: Store, 
             clusterer = SparkClusterer(sc, summary.partitions, settings.spark_resolve_min_items,
                                        settings.resolve_workers)
             resolver = driver_resolver(pipeline, vectors, clusterer)
-            resolution = (store.update_resolution(resolver) if held is None
-                          else update_resolution_held(store, resolver, held))
+            resolution = store.update_resolution(resolver, held)
             summary.resolution = RESOLVED_ON.get(clusterer.ran_on, "driver")
             if summary.out_dir:
                 write_driver_tables(summary.out_dir, resolution.events, resolution.stories, summary.rejections,
@@ -198,71 +196,11 @@ def _write_results(results, store: Store, store_arg: Any, settings: Settings, su
         vectors.update(part)
     parsed = [result for _key, result, _part in collected]
     clock = time.perf_counter()
-    summary.new_article_ids = bulk_insert(store, parsed)
+    summary.new_article_ids = store.write_results(parsed)
     summary.phases["store"] = round(time.perf_counter() - clock, 2)
     summary.articles_new = len(summary.new_article_ids)
     stored = set(summary.new_article_ids)
     return vectors, {r.article.id: r for r in parsed if r.article.id in stored}
-
-
-def bulk_insert(store: Store, results: list[ArticleResult]) -> list[str]:
-    """Store results the driver collected; returns the ids stored. DuckDB
-    (single writer, articles already checked against the store) takes every
-    table's rows at once through Arrow, which is what keeps the driver from
-    becoming the bottleneck; other stores write article by article."""
-    from ..store.duck import DuckDBStore
-    from ..store import result_rows
-    from .tables import ARTICLE_TABLES
-
-    if not isinstance(store, DuckDBStore):
-        return [r.article.id for r in results if store.write_result(r)]
-    known = store.known_article_ids()
-    fresh = [r for r in results if r.article.id not in known]
-    rows: dict[str, list[tuple]] = {t: [] for t in ARTICLE_TABLES}
-    for result in fresh:
-        for table, table_rows in result_rows(result).items():
-            rows[table].extend(table_rows)
-    with store.transaction():
-        insert_arrow(store, rows, keyed=ARTICLE_TABLES)
-    return [r.article.id for r in fresh]
-
-
-def insert_arrow(store: Store, rows: dict[str, list[tuple]], keyed: Sequence[str]) -> None:
-    """Each table's rows in one Arrow insert (DuckDB): row-by-row
-    `executemany` costs about a millisecond a row; on `keyed` tables a row
-    already there is left as it is, as the store's own inserts do."""
-    from .tables import arrow_table
-
-    for table, table_rows in rows.items():
-        if table_rows:
-            conflict = " ON CONFLICT DO NOTHING" if table in keyed else ""
-            store.conn.register("crosswire_bulk", arrow_table(table, table_rows, partitioned=False))
-            store.conn.execute(f"INSERT INTO {table} SELECT * FROM crosswire_bulk{conflict}")
-            store.conn.unregister("crosswire_bulk")
-
-
-def update_resolution_held(store: Store, resolve, held: dict[str, ArticleResult]):
-    """`Store.update_resolution` for the single-writer DuckDB store, given the
-    results the driver has just stored (`held`, by article id): those are
-    not rebuilt from their JSON rows (`records.from_dict`, ~45 ms an article)
-    and the derived tables are written through Arrow (`executemany` took
-    seconds for a few thousand rows). The same results, in the same order
-    (by article id, as `load_results`), so the same resolution."""
-    from ..store import KEYED_RESOLUTION_TABLES, RESOLUTION_TABLES, resolution_rows
-    from ..store.duck import DuckDBStore
-
-    if not isinstance(store, DuckDBStore):
-        return store.update_resolution(resolve)
-    with store.transaction():
-        store.lock_resolution()
-        rows = store.execute("SELECT article, record FROM results ORDER BY article")
-        results = [held[article] if article in held else from_dict(ArticleResult, json.loads(record))
-                   for article, record in rows]
-        resolution = resolve(results)
-        for table in RESOLUTION_TABLES:
-            store.execute(f"DELETE FROM {table}")
-        insert_arrow(store, resolution_rows(resolution.events, resolution.stories), KEYED_RESOLUTION_TABLES)
-    return resolution
 
 
 def _open(store: Union[Store, str, None]) -> tuple[Store, bool]:

@@ -18,61 +18,16 @@ paths, s3://, gs:// and hdfs://.
 """
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from typing import Iterable, Optional
 
 from ..records import ArticleResult
-from ..store import result_rows, resolution_rows, schema_statements
+from ..store import result_rows, resolution_rows
+from ..store.arrow import arrow_table, table_columns
 
 PARTITION_COLUMN = "published"
 ARTICLE_TABLES = ("articles", "article_paths", "results", "sentences", "timexes", "actor_mentions",
                   "event_mentions", "quotes", "attributions")
 DRIVER_TABLES = ("events", "event_participants", "event_members", "stories", "story_articles", "quarantine")
-
-_CREATE = re.compile(r"CREATE TABLE IF NOT EXISTS\s+(\w+)\s*\((.*)\)\s*$", re.S | re.I)
-SQL_TYPES = ("DOUBLE PRECISION", "BIGINT", "INTEGER", "BOOLEAN", "TEXT")
-
-
-@lru_cache(maxsize=1)
-def table_columns() -> dict[str, list[tuple[str, str]]]:
-    """{table: [(column, SQL type)]} from schema.sql, in column order."""
-    tables: dict[str, list[tuple[str, str]]] = {}
-    for statement in schema_statements():
-        match = _CREATE.match(statement.strip())
-        if not match:
-            continue
-        columns = []
-        for line in match.group(2).split(",\n"):
-            line = line.strip().rstrip(",")
-            if not line or line.upper().startswith("PRIMARY KEY"):
-                continue
-            name, rest = line.split(None, 1)
-            columns.append((name, next(t for t in SQL_TYPES if rest.upper().startswith(t))))
-        tables[match.group(1)] = columns
-    return tables
-
-
-def arrow_schema(table: str, partitioned: bool):
-    import pyarrow as pa
-
-    kinds = {"TEXT": pa.string(), "INTEGER": pa.int64(), "BIGINT": pa.int64(),
-             "DOUBLE PRECISION": pa.float64(), "BOOLEAN": pa.bool_()}
-    columns = list(table_columns()[table])
-    if partitioned and PARTITION_COLUMN not in dict(columns):
-        columns.append((PARTITION_COLUMN, "TEXT"))
-    return pa.schema([(name, kinds[kind]) for name, kind in columns])
-
-
-def arrow_table(name: str, rows: list[tuple], partitioned: bool):
-    """An Arrow table of `rows` with the table's schema.sql columns."""
-    import pyarrow as pa
-
-    schema = arrow_schema(name, partitioned)
-    columns = list(zip(*rows)) if rows else [[] for _ in schema]
-    return pa.Table.from_arrays([pa.array(list(col), type=field.type) for col, field in zip(columns, schema)],
-                                schema=schema)
-
 
 def write_article_tables(out_dir: str, part: int, results: Iterable[ArticleResult]) -> None:
     """One Spark partition's rows of every per-article table."""
@@ -87,7 +42,8 @@ def write_article_tables(out_dir: str, part: int, results: Iterable[ArticleResul
     for table, table_rows in rows.items():
         if not table_rows:
             continue
-        ds.write_dataset(arrow_table(table, table_rows, True), f"{out_dir.rstrip('/')}/{table}", format="parquet",
+        ds.write_dataset(arrow_table(table, table_rows, PARTITION_COLUMN), f"{out_dir.rstrip('/')}/{table}",
+                         format="parquet",
                          partitioning=[PARTITION_COLUMN], partitioning_flavor="hive",
                          basename_template=f"part-{part:05d}-{{i}}.parquet",
                          existing_data_behavior="overwrite_or_ignore")
@@ -105,7 +61,7 @@ def write_driver_tables(out_dir: str, events=(), stories=(), rejections: Optiona
     filesystem, root = fs.FileSystem.from_uri(_as_uri(out_dir))
     for table, rows in tables.items():
         filesystem.create_dir(f"{root}/{table}", recursive=True)
-        pq.write_table(arrow_table(table, rows, False), f"{root}/{table}/part-00000.parquet", filesystem=filesystem)
+        pq.write_table(arrow_table(table, rows), f"{root}/{table}/part-00000.parquet", filesystem=filesystem)
 
 
 def clear_tables(out_dir: str) -> None:

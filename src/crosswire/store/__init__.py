@@ -141,6 +141,11 @@ class Store:
                 self._insert_rows(table, rows)
         return True
 
+    def write_results(self, results: Sequence[ArticleResult]) -> list[str]:
+        """Store many results (`write_result` each, here); returns the ids of
+        the articles stored now. Backends that can insert in bulk do."""
+        return [r.article.id for r in results if self.write_result(r)]
+
     def _insert_rows(self, table: str, rows: list[tuple], keyed: bool = True) -> None:
         """Insert rows; on keyed tables a row already there is left as it is."""
         if rows:
@@ -168,15 +173,18 @@ class Store:
         """Serialise concurrent resolutions until the transaction ends
         (a no-op for single-writer backends; PostgreSQL takes a lock)."""
 
-    def update_resolution(self, resolve: Callable[[list[ArticleResult]], Any]) -> Any:
+    def update_resolution(self, resolve: Callable[[list[ArticleResult]], Any],
+                          held: Optional[dict[str, ArticleResult]] = None) -> Any:
         """Recompute events and stories from every stored result and replace
         them, in one transaction. With several writers (PostgreSQL) the
         resolutions serialise and each one reads the articles committed before
         it, so the last run's resolution covers every run's articles.
-        `resolve(results)` returns an object with `.events` and `.stories`."""
+        `resolve(results)` returns an object with `.events` and `.stories`;
+        `held`: results the caller has just stored, by article id (see
+        `load_results`)."""
         with self.transaction():
             self.lock_resolution()
-            resolution = resolve(self.load_results())
+            resolution = resolve(self.load_results(held=held))
             self.write_resolution(resolution.events, resolution.stories)
         return resolution
 
@@ -191,9 +199,15 @@ class Store:
                          (_now(), status, json.dumps(summary), run_id))
 
     # ----------------------------------------------------------------- reads
-    def load_results(self, article_ids: Optional[Iterable[str]] = None) -> list[ArticleResult]:
-        rows = self.execute("SELECT record FROM results ORDER BY article")
-        results = [from_dict(ArticleResult, json.loads(r[0])) for r in rows]
+    def load_results(self, article_ids: Optional[Iterable[str]] = None,
+                     held: Optional[dict[str, ArticleResult]] = None) -> list[ArticleResult]:
+        """Stored results in article id order. `held` (article id -> result)
+        are results the caller holds equal to their stored rows: they are
+        used as they are instead of being rebuilt from JSON (which costs more
+        than reading)."""
+        held = held or {}
+        rows = self.execute("SELECT article, record FROM results ORDER BY article")
+        results = [held[a] if a in held else from_dict(ArticleResult, json.loads(record)) for a, record in rows]
         if article_ids is not None:
             wanted = set(article_ids)
             results = [r for r in results if r.article.id in wanted]

@@ -106,10 +106,10 @@ class PostgresStore(Store):
             self._advisory_lock(article_lock_key(result.article.id))
             return super().write_result(result)
 
-    def load_results(self, article_ids=None):
+    def load_results(self, article_ids=None, held=None):
         """As the base method; a full load also notes which articles it saw,
         so that `write_resolution` can tell a stale resolution."""
-        results = super().load_results(article_ids)
+        results = super().load_results(article_ids, held)
         if article_ids is None:
             self._resolved_from = {r.article.id for r in results}
         return results
