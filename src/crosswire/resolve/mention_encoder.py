@@ -176,20 +176,10 @@ class MentionEncoder:
     def vectors(self, texts: Sequence[str], contexts: Optional[Sequence[str]] = None, batch_size: int = 64):
         """One mention vector per marked text (float32 numpy rows); `contexts`:
         each mention's document lead, used when the model was trained with one."""
-        import numpy as np
-        import torch
-
         if not self.config.get("context"):
             contexts = None
         rows = [token_ids(self.tokenizer, t, contexts[k] if contexts else "") for k, t in enumerate(texts)]
-        order = sorted(range(len(rows)), key=lambda k: len(rows[k]))
-        out = np.zeros((len(rows), 2 * self.model.bert.config.hidden_size), dtype=np.float32)
-        with torch.inference_mode():
-            for s in range(0, len(order), batch_size):
-                chunk = order[s:s + batch_size]
-                vecs = self.model.encode(*batch_tensors([rows[k] for k in chunk], self.tokenizer.pad_token_id))
-                out[chunk] = vecs.numpy()
-        return out
+        return encode_all(self.model, rows, self.tokenizer.pad_token_id, "cpu", batch_size).numpy()
 
     def logits_against(self, u, others):
         """Pair logits of one vector against the rows of a matrix."""
@@ -289,13 +279,17 @@ def train_model(base_path: str, mentions: Sequence[dict], ids: Sequence[list[int
 
 
 def encode_all(model, ids: Sequence[list[int]], pad: int, device: str, batch_size: int = 256):
+    """Mention vectors of token id rows, in their order (float32 tensor);
+    batches are formed by length, so little padding is computed."""
     import torch
 
-    out = []
+    order = sorted(range(len(ids)), key=lambda k: len(ids[k]))
+    out = torch.zeros((len(ids), 2 * model.bert.config.hidden_size), dtype=torch.float32)
     with torch.inference_mode():
-        for s in range(0, len(ids), batch_size):
-            out.append(model.encode(*batch_tensors(ids[s:s + batch_size], pad, device)).float())
-    return torch.cat(out)
+        for s in range(0, len(order), batch_size):
+            chunk = order[s:s + batch_size]
+            out[chunk] = model.encode(*batch_tensors([ids[k] for k in chunk], pad, device)).float().cpu()
+    return out.to(device)
 
 
 def group_pair_logits(model, vecs, mentions: Sequence[dict], keep) -> list[tuple[str, str, float]]:
