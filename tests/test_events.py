@@ -312,3 +312,47 @@ def test_issued_declaration_demanding_is_a_request(pipe):
                        "release its leader.")
     assert one(evs, "REQUEST")
     assert not [e for e in evs if e.event_type == "COOPERATE"]
+
+
+def test_shipped_model_features_equal_scikit_learn(tmp_path):
+    """The runtime computes TF-IDF features itself (no scikit-learn import at
+    run time); they must equal TfidfVectorizer.transform with train.py's
+    settings, and a saved model must predict as the fitted objects do."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from scipy.sparse import hstack
+
+    from crosswire.extract.events.model import featurize, load_model, predict_batch, save_model
+
+    train = ["Ministers met in Geneva to discuss the treaty.", "Troops shelled the town overnight.",
+             "The president said talks would resume.", "Protesters marched on the capital!",
+             "The two leaders signed an agreement on trade.", "Rebels attacked a convoy near the border."] * 3
+    labels = ["CONSULT", "ASSAULT", "CONSULT", "PROTEST", "AGREE", "ASSAULT"] * 3
+    word = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(train)
+    char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3, sublinear_tf=True).fit(train)
+    X = hstack([word.transform(train), char.transform(train)]).tocsr()
+    clf = LogisticRegression(max_iter=500).fit(X, labels)
+    path = tmp_path / "model.npz"
+    save_model(path, word, char, clf, clf, {"test": True})
+    model = load_model(str(path))
+
+    texts = ["The ministers met again in Geneva.", "", "a", "Ünïcode  naïve\tcafé talks talks talks",
+             "Troops attacked; troops shelled."]
+    expected = hstack([word.transform(texts), char.transform(texts)]).tocsr()
+    assert abs(featurize(model, texts) - expected).max() < 1e-12
+    probs = predict_batch(model, texts, ["lex_none"] * len(texts))
+    sk = clf.predict_proba(hstack([word.transform([t + " \u2016 lex_none" for t in texts]),
+                                  char.transform([t + " \u2016 lex_none" for t in texts])]).tocsr())
+    for (plover, _penta), row in zip(probs, sk):
+        assert [plover[c] for c in clf.classes_] == pytest.approx(list(row), abs=1e-6)
+
+
+def test_event_model_runs_without_importing_scikit_learn():
+    import subprocess
+    import sys
+
+    code = ("import sys; from crosswire.extract.events.model import load_model, predict_batch; "
+            "m = load_model(); predict_batch(m, ['Leaders met.'], ['lex_none']); "
+            "print('sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -2,6 +2,7 @@
 inference, the public interval helper and the TempEval scorer."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -166,6 +167,30 @@ def test_gated_scan_equals_full_regex_scan():
     full = [(m.start(), m.end(), int(m.lastgroup[1:])) for m in COMBINED_ANYCASE.finditer(text)]
     assert [(m.start(), m.end(), index) for index, m in scan(text)] == full
     assert len(full) > 20
+
+
+def test_shipped_dispatch_tables_are_current():
+    """The package ships the dispatch tables (building them costs ~2 s per
+    process); they must be exactly what the current rules build, or a rule
+    edit has not been followed by `dispatch.regenerate()`."""
+    from crosswire.extract.time.dispatch import TABLES_PATH, build_tables, fingerprint
+    from crosswire.extract.time.rules import DISPATCH, DISPATCH2, EVERYWHERE, rule_patterns
+
+    stored = json.loads(TABLES_PATH.read_text(encoding="utf-8"))
+    assert stored["fingerprint"] == fingerprint(rule_patterns()), "run dispatch.regenerate() after editing rules"
+    built = build_tables(rule_patterns())
+    assert (DISPATCH, EVERYWHERE, DISPATCH2) == (built.first, built.everywhere, built.second)
+
+
+def test_stale_dispatch_tables_are_rebuilt(tmp_path):
+    from crosswire.extract.time.dispatch import build_tables, load_tables, write_tables
+
+    path = tmp_path / "dispatch.json"
+    write_tables(["(?:last|next) week"], path)
+    assert load_tables(["(?:last|next) week"], path) == build_tables(["(?:last|next) week"])
+    assert load_tables(["the (?:day|night)"], path) == build_tables(["the (?:day|night)"])
+    path.write_text("{not json", encoding="utf-8")
+    assert load_tables(["now"], path).first == {"now": [0]}
 
 
 # --------------------------------------------------------------- evaluation

@@ -21,8 +21,6 @@ an event that existed before (it logs when it had to keep one merged).
 """
 from __future__ import annotations
 
-import contextlib
-import gc
 import logging
 import os
 import re
@@ -31,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from ..config import Settings
+from ..loading import paused_gc
 from ..records import ArticleResult, Event, EventMention, Mention, Participant, Story, stable_id
 from .actors import ActorEntry, build_actor_index, canonical_participant
 from .blocking import block_pairs, candidate_pairs
@@ -262,24 +261,6 @@ def build_event(mentions: list[EventMention], by_article: dict[str, ArticleResul
 
 
 # ------------------------------------------------------------------- resolve
-@contextlib.contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while resolving.
-
-    Resolution allocates millions of small, acyclic objects (items, edges,
-    heap entries); each allocation burst triggers a collection that walks
-    every live object, which more than doubled resolution time at 50k
-    mentions (bench/resolve.py). Reference counting still frees them; the
-    collector runs once at the end for any cycle."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _settings(settings: Optional[Settings]) -> Settings:
     return settings or Settings()
 
@@ -317,7 +298,7 @@ def resolve(results: Sequence[ArticleResult], settings: Optional[Settings] = Non
     """Canonical events, stories and actors of every article result in scope.
     `clusterer` replaces the one-process mention clustering (Spark passes its own)."""
     settings = _settings(settings)
-    with _without_cycle_collection():
+    with paused_gc():  # millions of small acyclic objects: see loading.paused_gc
         results = _unique(results)
         actor_ids, entries = build_actor_index(results)
         clusters = _resolve_clusters(results, settings, actor_ids, clusterer)
@@ -334,7 +315,7 @@ def resolve_incremental(previous: Resolution, new_results: Sequence[ArticleResul
     its parts are kept merged and the decision is logged in `Resolution.log`.
     """
     settings = _settings(settings)
-    with _without_cycle_collection():
+    with paused_gc():  # millions of small acyclic objects: see loading.paused_gc
         results = _unique(list(all_results) + list(new_results))
         actor_ids, entries = build_actor_index(results)
         clusters = _resolve_clusters(results, settings, actor_ids)

@@ -7,12 +7,12 @@ lookup is one dict probe per candidate token span.
 """
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass
 from typing import Optional
 
 from ...config import DATA_DIR
+from ...loading import load_once
 
 TABLE_PATH = DATA_DIR / "actors" / "actors.json"
 MAX_PHRASE_TOKENS = 8
@@ -72,7 +72,7 @@ class Tables:
     uppercase_only: frozenset = frozenset()  # acronyms ("LTTE") that mixed-case text ("Let") must not match
 
 
-@functools.lru_cache(maxsize=1)
+@load_once
 def load_tables() -> Tables:
     """Read the compact table once (about 0.3 s)."""
     data = json.loads(TABLE_PATH.read_text(encoding="utf-8"))
@@ -139,7 +139,7 @@ def agent_sector(words: list[str]) -> Optional[str]:
     return None
 
 
-@functools.lru_cache(maxsize=1)
+@load_once
 def name_indexes() -> tuple[dict, dict]:
     """Indexes of the dictionary's people by name parts, for names the text
     spells differently from the dictionary: (first, last) word -> person
@@ -230,7 +230,7 @@ def by_initials(words: list[str], by_last: dict) -> set:
     return out
 
 
-@functools.lru_cache(maxsize=1)
+@load_once
 def aliases_by_initials() -> dict:
     """(first initial, last initial) -> {normalised alias: person id}: the
     candidates a misspelt name is compared with."""

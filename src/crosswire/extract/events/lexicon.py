@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Optional
 
 from ...config import DATA_DIR
+from ...loading import load_once
 
 EVENTS_DATA = DATA_DIR / "events"
 VERBS_JSON = EVENTS_DATA / "cameo_verbs.json"
@@ -203,7 +204,7 @@ PROPOSAL_OBJECTS = {"draft", "drafts", "agreement", "agreements", "treaty", "gua
                     "proposal", "proposals", "plan", "document", "documents", "deal", "pact"}
 
 
-@functools.lru_cache(maxsize=1)
+@load_once
 def verb_table() -> dict[str, dict]:
     """lemma -> {"code": default CAMEO code or None, "patterns": [[pre, post, code], ...]},
     each pattern word a frozenset of alternatives (synonym sets shared)."""

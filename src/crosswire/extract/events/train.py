@@ -12,8 +12,9 @@ Data (read from ../shared/eval/events, never copied into the repository):
 A fixed 15% of each file (by MD5 of the record id / sentence) is the dev
 split: never trained on, used by `crosswire.evaluate.events --split dev`.
 
-Output: data/events/event_model.joblib with the two TF-IDF vectorisers and
-two logistic regressions (coefficients stored as float32 to stay small).
+Output: data/events/event_model.npz, the two TF-IDF vectorisers and two
+logistic regressions as plain arrays (`model.save_model`; coefficients as
+float32 to stay small), so running the model needs no scikit-learn.
 Also rebuilds data/events/cameo_verbs.json from PETRARCH2's CAMEO.2.0.txt
 when --petrarch is given.
 """
@@ -26,10 +27,9 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
 
 from .lexicon import PLOVER_05_TO_CURRENT, PLOVER_TO_PENTACLASS, VERBS_JSON, compile_verb_dictionary
-from .model import MODEL_PATH, feature_text, lexicon_tokens
+from .model import MODEL_PATH, feature_text, lexicon_tokens, save_model
 
 DEFAULT_EVAL_DIR = Path(os.environ.get("CROSSWIRE_SHARED", Path(__file__).resolve().parents[5] / "shared")) \
     / "eval" / "events"
@@ -104,17 +104,10 @@ def lexicon_views(texts: list[str]) -> list[str]:
     return out
 
 
-def shrink(clf):
-    clf.coef_ = clf.coef_.astype(np.float32)
-    clf.intercept_ = clf.intercept_.astype(np.float32)
-    return clf
-
-
 def train(eval_dir: Path, out: Path, C: float = 10.0) -> dict:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from scipy.sparse import hstack
-    import joblib
 
     t0 = time.time()
     gsr = split(gsr_records(eval_dir / "PLOVER_GSR_CAMEO.txt"), "train")
@@ -140,11 +133,9 @@ def train(eval_dir: Path, out: Path, C: float = 10.0) -> dict:
     pent_y = [r["label"] for r in penta] + [PLOVER_TO_PENTACLASS.get(r["label"], 0) for r in gsr]
     pent = LogisticRegression(C=C, max_iter=3000, class_weight="balanced", random_state=SEED)
     pent.fit(X(pent_x), pent_y)
-    bundle = {"word": word, "char": char, "plover": shrink(plover), "penta": shrink(pent),
-              "about": {"trained_on": ["PLOVER_GSR_CAMEO.txt (train split)", "conflibert_cameo_train.tsv (train split)"],
-                        "dev_percent": DEV_PERCENT, "C": C}}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(bundle, out, compress=3)
+    about = {"trained_on": ["PLOVER_GSR_CAMEO.txt (train split)", "conflibert_cameo_train.tsv (train split)"],
+             "dev_percent": DEV_PERCENT, "C": C}
+    save_model(out, word, char, plover, pent, about)
     info = {"gsr_train": len(gsr), "pentaclass_train": len(penta), "parse_s": round(t_parse, 1),
             "total_s": round(time.time() - t0, 1), "size_kb": out.stat().st_size // 1024}
     return info

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ...config import DATA_DIR
+from ...loading import load_once
 
 LEXICON_PATH = DATA_DIR / "quotes" / "outlets.json"
 CUES_PATH = DATA_DIR / "quotes" / "cues.json"
@@ -49,7 +50,7 @@ class Lexicon:
     descriptor_re: re.Pattern
 
 
-@functools.lru_cache(maxsize=1)
+@load_once
 def lexicon() -> Lexicon:
     data = json.loads(LEXICON_PATH.read_text(encoding="utf-8"))
     outlets, by_alias = [], {}

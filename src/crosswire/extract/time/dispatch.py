@@ -13,8 +13,11 @@ then tried at every word).
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from typing import Optional
+from pathlib import Path
+from typing import NamedTuple, Optional, Sequence
 
 try:  # Python >= 3.11
     from re import _constants as C, _parser as P  # type: ignore[attr-defined]
@@ -191,7 +194,57 @@ def second_word_table(patterns: list[str], table: dict[str, list[int]],
     return second
 
 
-__all__ = ["first_words", "dispatch_table", "second_word_table", "candidate_regex"]
+class DispatchTables(NamedTuple):
+    """What the scan needs: opening word -> rules, the rules tried at every
+    word, and for busy opening words the second word -> rules."""
+
+    first: dict[str, list[int]]
+    everywhere: list[int]
+    second: dict[str, dict[str, list[int]]]
+
+
+# Why a shipped copy: enumerating the two-word openings of every rule takes
+# about 2 s, paid by every process that imports the rules (each Spark
+# executor's Python worker before its first article). The tables depend only
+# on the patterns, so the package ships them with a fingerprint of the
+# patterns they were built from; a changed rule table no longer matches the
+# fingerprint and the tables are rebuilt. Regenerate with
+# `python -c 'from crosswire.extract.time.dispatch import regenerate; print(regenerate())'`
+# (tests/test_time.py checks
+# that the shipped copy is current).
+TABLES_PATH = Path(__file__).resolve().parents[2] / "data" / "time" / "dispatch.json"
+
+
+def fingerprint(patterns: Sequence[str]) -> str:
+    return hashlib.sha256("\n".join(patterns).encode("utf-8")).hexdigest()
+
+
+def build_tables(patterns: Sequence[str]) -> DispatchTables:
+    first, everywhere = dispatch_table(list(patterns))
+    return DispatchTables(first, everywhere, second_word_table(list(patterns), first))
+
+
+def load_tables(patterns: Sequence[str], path: Path = TABLES_PATH) -> DispatchTables:
+    """The shipped tables when they were built from these patterns, else built now."""
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return build_tables(patterns)
+    if stored.get("fingerprint") != fingerprint(patterns):
+        return build_tables(patterns)
+    return DispatchTables(stored["first"], stored["everywhere"], stored["second"])
+
+
+def write_tables(patterns: Sequence[str], path: Path = TABLES_PATH) -> DispatchTables:
+    tables = build_tables(patterns)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"fingerprint": fingerprint(patterns), **tables._asdict()}
+    path.write_text(json.dumps(payload, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
+    return tables
+
+
+__all__ = ["first_words", "dispatch_table", "second_word_table", "candidate_regex", "DispatchTables",
+           "load_tables", "write_tables"]
 
 
 def candidate_regex(table: dict[str, list[int]]):
@@ -221,3 +274,11 @@ def _trie_pattern(words: list[str]) -> str:
         return body
 
     return emit(trie)
+
+
+def regenerate() -> str:
+    """Rewrite the shipped tables from the current rules (after editing rules.py)."""
+    from .rules import rule_patterns
+
+    written = write_tables(rule_patterns())
+    return f"{TABLES_PATH}: {len(written.first)} opening words, {len(written.second)} with second-word tables"

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .dispatch import candidate_regex, dispatch_table, second_word_table
+from .dispatch import candidate_regex, load_tables
 from .vocab import PLACEHOLDERS
 
 
@@ -200,6 +200,10 @@ def compile_single(rule: Rule):
 # alone; DISPATCH: opening word -> the rules that can start with it.
 COMBINED_ANYCASE, RULE_INDEX = compile_rules(RULES)
 SINGLE = [compile_single(rule) for rule in RULES]
-DISPATCH, EVERYWHERE = dispatch_table([_expand(rule.pattern) for rule in RULES])
-DISPATCH2 = second_word_table([_expand(rule.pattern) for rule in RULES], DISPATCH)
+def rule_patterns() -> list[str]:
+    """Each rule's expanded pattern, in table order (what dispatch.py reads)."""
+    return [_expand(rule.pattern) for rule in RULES]
+
+
+DISPATCH, EVERYWHERE, DISPATCH2 = load_tables(rule_patterns())
 CANDIDATES = candidate_regex(DISPATCH) if not EVERYWHERE else re.compile(r"[a-z0-9]+")

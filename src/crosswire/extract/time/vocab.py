@@ -127,8 +127,9 @@ SETS: dict[str, str] = {
 
 def alternation(words) -> str:
     """Regex alternation of words, longest first (so 'sept' beats 'sep'),
-    spaces matching any whitespace."""
-    ordered = sorted(set(words), key=len, reverse=True)
+    spaces matching any whitespace; ties alphabetical, so the pattern is the
+    same string in every process (the shipped dispatch tables are keyed on it)."""
+    ordered = sorted(set(words), key=lambda w: (-len(w), w))
     return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered) + ")"
 
 
