@@ -37,15 +37,31 @@ def stable_id(prefix: str, *parts: object, length: int = 16) -> str:
     return f"{prefix}{digest[:length]}"
 
 
+_PLAIN = (str, int, float, type(None))
+
+
 def to_dict(record: Any) -> Any:
-    """Plain JSON-ready dict of a record (recursively), dropping nothing."""
-    if dataclasses.is_dataclass(record) and not isinstance(record, type):
-        return {f.name: to_dict(getattr(record, f.name)) for f in dataclasses.fields(record)}
+    """Plain JSON-ready dict of a record (recursively), dropping nothing.
+    Plain values return first and field names are looked up once per class:
+    the store serialises every record of every article through here."""
+    if isinstance(record, _PLAIN):
+        return record
     if isinstance(record, (list, tuple)):
         return [to_dict(r) for r in record]
     if isinstance(record, dict):
         return {k: to_dict(v) for k, v in record.items()}
-    return record
+    names = _field_names(type(record))
+    if names is None:
+        return record
+    return {name: to_dict(getattr(record, name)) for name in names}
+
+
+@functools.lru_cache(maxsize=None)
+def _field_names(cls: type) -> Optional[tuple[str, ...]]:
+    """A dataclass's field names in order; None for any other class."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 # --------------------------------------------------------------------- ingest

@@ -88,16 +88,22 @@ def light(item: Article | Rejection, hint: Callable[[Article], dict]) -> tuple[s
 
 # ----------------------------------------------------------------- extract
 def extract_partition(settings: Settings, hints, out_dir: Optional[str] = None) -> Callable:
-    """(partition, rows of (key, Article)) -> (key, ArticleResult, sentence
-    vectors), parsing the partition in spaCy batches with the run's
-    batch hints (a broadcast). With `out_dir`, the partition's Parquet files
-    are written in the same task (named by partition, so a retry overwrites
-    them). The vectors are resolution's most expensive input, computed here
-    by the resolve package's own Embedder (see crosswire.scale.resolve).
-    Results travel as Spark pickles them, not as JSON: rebuilding them with
-    `records.from_dict` cost the driver ~45 ms an article, serially, and
-    gives objects equal to these (the store's JSON round trip is lossless)."""
+    """(partition, rows of (key, Article)) -> (key, ArticleResult, its store
+    rows, sentence vectors), parsing the partition in spaCy batches with the
+    run's batch hints (a broadcast).
+
+    The store rows (`store.result_rows`: every table's tuples, records as
+    JSON) are built here, in parallel, rather than by the single driver that
+    inserts them. With `out_dir`, the partition's Parquet files are written
+    from the same rows in the same task (named by partition, so a retry
+    overwrites them). The vectors are resolution's most expensive input,
+    computed here by the resolve package's own Embedder (see
+    crosswire.scale.resolve). Results travel as Spark pickles them, not as
+    JSON: rebuilding them with `records.from_dict` cost the driver ~45 ms an
+    article, serially, and gives objects equal to these (the store's JSON
+    round trip is lossless)."""
     def run(part: int, rows: Iterable) -> Iterator:
+        from ..store import result_rows
         from .resolve import mention_vectors
 
         rows = sorted(rows, key=lambda row: row[0])  # shuffles deliver in any order: parse in file order
@@ -106,13 +112,14 @@ def extract_partition(settings: Settings, hints, out_dir: Optional[str] = None) 
         pipeline = cached_pipeline(settings)
         articles = [article for _key, article in rows]
         results = list(pipeline.extract(articles, hints=hints.value))
+        stored = [result_rows(result) for result in results]
         if out_dir:
             from .tables import write_article_tables
-            write_article_tables(out_dir, part, results)
+            write_article_tables(out_dir, part, results, stored)
         vectors = mention_vectors(results, settings)
         maybe_fail(settings, "extract")
-        return iter([(key, result, vectors if i == 0 else {})
-                     for i, ((key, _a), result) in enumerate(zip(rows, results))])
+        return iter([(key, result, table_rows, vectors if i == 0 else {})
+                     for i, ((key, _a), result, table_rows) in enumerate(zip(rows, results, stored))])
     return run
 
 
@@ -124,7 +131,7 @@ def write_partition(db: str, settings: Settings) -> Callable[[Iterable], None]:
         from ..store import open_store
 
         with open_store(db) as store:
-            for _key, result, _vectors in rows:
-                store.write_result(result)
+            for _key, result, table_rows, _vectors in rows:
+                store.write_result(result, table_rows)
         maybe_fail(settings, "write")
     return run

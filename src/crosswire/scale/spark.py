@@ -185,18 +185,18 @@ def _write_results(results, store: Store, store_arg: Any, settings: Settings, su
     vectors: dict = {}
     if isinstance(store_arg, str) and store_arg.startswith(("postgresql://", "postgres://")):
         results.foreachPartition(write_partition(store_arg, settings))
-        for part in results.map(lambda row: row[2]).filter(bool).collect():
+        for part in results.map(lambda row: row[3]).filter(bool).collect():
             vectors.update(part)
         stored = store.known_article_ids()
         summary.new_article_ids = [a.id for a in new if a.id in stored]
         summary.articles_new = len(summary.new_article_ids)
         return vectors, None
     collected = sorted(results.collect(), key=lambda row: row[0])
-    for _key, _result, part in collected:
+    for _key, _result, _rows, part in collected:
         vectors.update(part)
-    parsed = [result for _key, result, _part in collected]
+    parsed = [result for _key, result, _rows, _part in collected]
     clock = time.perf_counter()
-    summary.new_article_ids = store.write_results(parsed)
+    summary.new_article_ids = store.write_results(parsed, [rows for _key, _result, rows, _part in collected])
     summary.phases["store"] = round(time.perf_counter() - clock, 2)
     summary.articles_new = len(summary.new_article_ids)
     stored = set(summary.new_article_ids)

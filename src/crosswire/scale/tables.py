@@ -18,7 +18,7 @@ paths, s3://, gs:// and hdfs://.
 """
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 from ..records import ArticleResult
 from ..store import result_rows, resolution_rows
@@ -29,14 +29,16 @@ ARTICLE_TABLES = ("articles", "article_paths", "results", "sentences", "timexes"
                   "event_mentions", "quotes", "attributions")
 DRIVER_TABLES = ("events", "event_participants", "event_members", "stories", "story_articles", "quarantine")
 
-def write_article_tables(out_dir: str, part: int, results: Iterable[ArticleResult]) -> None:
-    """One Spark partition's rows of every per-article table."""
+def write_article_tables(out_dir: str, part: int, results: Sequence[ArticleResult],
+                         stored: Optional[Sequence[dict[str, list[tuple]]]] = None) -> None:
+    """One Spark partition's rows of every per-article table (`stored`: each
+    result's `result_rows`, when already built)."""
     import pyarrow.dataset as ds
 
     rows: dict[str, list[tuple]] = {t: [] for t in ARTICLE_TABLES}
-    for result in results:
+    for result, result_table_rows in zip(results, stored or [None] * len(results)):
         published = result.article.published
-        for table, table_rows in result_rows(result).items():
+        for table, table_rows in (result_table_rows or result_rows(result)).items():
             extra = () if PARTITION_COLUMN in dict(table_columns()[table]) else (published,)
             rows[table].extend(tuple(row) + extra for row in table_rows)
     for table, table_rows in rows.items():

@@ -129,22 +129,27 @@ class Store:
         with self.transaction():
             self.execute("INSERT INTO article_paths VALUES (?, ?) ON CONFLICT DO NOTHING", (article_id, path))
 
-    def write_result(self, result: ArticleResult) -> bool:
+    def write_result(self, result: ArticleResult, rows: Optional[dict[str, list[tuple]]] = None) -> bool:
         """Store one article and everything extracted from it, atomically.
-        Returns False (writing nothing) when the article is already stored."""
+        Returns False (writing nothing) when the article is already stored.
+        `rows`: the result's `result_rows`, when the caller has them already
+        (Spark executors build them in parallel)."""
         a = result.article
         with self.transaction():
             if self.execute("SELECT 1 FROM articles WHERE id = ?", (a.id,)):
                 self.execute("INSERT INTO article_paths VALUES (?, ?) ON CONFLICT DO NOTHING", (a.id, a.path))
                 return False
-            for table, rows in result_rows(result).items():
-                self._insert_rows(table, rows)
+            for table, table_rows in (rows or result_rows(result)).items():
+                self._insert_rows(table, table_rows)
         return True
 
-    def write_results(self, results: Sequence[ArticleResult]) -> list[str]:
+    def write_results(self, results: Sequence[ArticleResult],
+                      rows: Optional[Sequence[dict[str, list[tuple]]]] = None) -> list[str]:
         """Store many results (`write_result` each, here); returns the ids of
-        the articles stored now. Backends that can insert in bulk do."""
-        return [r.article.id for r in results if self.write_result(r)]
+        the articles stored now. Backends that can insert in bulk do.
+        `rows`: each result's `result_rows`, in the same order, if built."""
+        rows = rows or [None] * len(results)
+        return [r.article.id for r, r_rows in zip(results, rows) if self.write_result(r, r_rows)]
 
     def _insert_rows(self, table: str, rows: list[tuple], keyed: bool = True) -> None:
         """Insert rows; on keyed tables a row already there is left as it is."""

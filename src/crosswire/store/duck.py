@@ -4,7 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections import defaultdict
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Optional, Sequence
 
 import duckdb
 
@@ -77,20 +77,24 @@ class DuckDBStore(Store):
         finally:
             self.conn.unregister("crosswire_bulk")
 
-    def write_results(self, results: Sequence[ArticleResult]) -> list[str]:
+    def write_results(self, results: Sequence[ArticleResult],
+                      rows: Optional[Sequence[dict[str, list[tuple]]]] = None) -> list[str]:
         """Every new article's rows, table by table, in one transaction (the
         single writer checks which articles are stored first); an article
         already stored gets only its path noted, as `write_result` does."""
+        built = rows or [None] * len(results)
         with self.transaction():
             known = self.known_article_ids()
-            fresh = [r for r in results if r.article.id not in known]
-            for r in results:
-                if r.article.id in known:
-                    self.add_path(r.article.id, r.article.path)
-            rows: dict[str, list[tuple]] = defaultdict(list)
-            for result in fresh:
-                for table, table_rows in result_rows(result).items():
-                    rows[table].extend(table_rows)
-            for table, table_rows in rows.items():
+            fresh: list[ArticleResult] = []
+            by_table: dict[str, list[tuple]] = defaultdict(list)
+            for result, result_table_rows in zip(results, built):
+                if result.article.id in known:
+                    self.add_path(result.article.id, result.article.path)
+                    continue
+                known.add(result.article.id)  # a second copy in this batch is a known article too
+                fresh.append(result)
+                for table, table_rows in (result_table_rows or result_rows(result)).items():
+                    by_table[table].extend(table_rows)
+            for table, table_rows in by_table.items():
                 self._insert_rows(table, table_rows)
         return [r.article.id for r in fresh]

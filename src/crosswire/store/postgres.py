@@ -98,13 +98,13 @@ class PostgresStore(Store):
             self._advisory_lock(SCHEMA_LOCK)
             super().init_schema()
 
-    def write_result(self, result) -> bool:
+    def write_result(self, result, rows=None) -> bool:
         """Under READ COMMITTED, the existence check inside the base method
         runs after the lock is granted, so it sees a concurrent writer's
         committed row and skips instead of failing on the primary key."""
         with self.transaction():
             self._advisory_lock(article_lock_key(result.article.id))
-            return super().write_result(result)
+            return super().write_result(result, rows)
 
     def load_results(self, article_ids=None, held=None):
         """As the base method; a full load also notes which articles it saw,
