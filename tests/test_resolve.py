@@ -106,20 +106,53 @@ def test_incremental_a_then_b_equals_a_plus_b():
     assert later.log == []
 
 
-def test_incremental_never_splits_an_existing_event():
+def splitting_batch() -> tuple[ArticleResult, ArticleResult]:
+    """`a` alone resolves to one event (an undated and a dated mention of the
+    talks); `b` repeats a's undated sentence word for word with another date,
+    which, resolved from nothing, pulls the undated mention away from it."""
     a = article("art-a", "Wire One", "2030-03-01", [
         mention("art-a", 1, "talks", None, ["AAA", "BBB"]),
         mention("art-a", 2, "talks", "2030-03-10", ["AAA", "BBB"]),
     ])
+    b = article("art-b", "Paper Two", "2030-03-02", [
+        mention("art-b", 1, "talks", "2030-03-11", ["AAA", "BBB"], text="Sentence 1 of art-a about the talks.")])
+    return a, b
+
+
+def _holding(resolution: Resolution, members: set[str]) -> list:
+    return [e for e in resolution.events if members & {m.mention_id for m in e.mentions}]
+
+
+def test_incremental_never_splits_an_existing_event():
+    a, b = splitting_batch()
     first = resolve([a], SETTINGS)
     assert len(first.events) == 1
-    forced = Resolution(events=[first.events[0]])
-    # a report that pulls the undated mention elsewhere must not split the old event
-    b = article("art-b", "Paper Two", "2030-03-02", [
-        mention("art-b", 1, "talks", "2030-03-11", ["AAA", "BBB"], text="Sentence about the talks.")])
-    later = resolve_incremental(forced, [b], [a], SETTINGS)
     old = {m.mention_id for m in first.events[0].mentions}
-    assert any(old <= {m.mention_id for m in e.mentions} for e in later.events)
+    assert len(_holding(resolve([a, b], SETTINGS), old)) == 2  # from nothing: split
+    later = resolve_incremental(first, [b], [a], SETTINGS)
+    assert len(_holding(later, old)) == 1  # on top of `first`: kept whole, and logged
+    assert later.log and "kept event" in later.log[0]
+
+
+def test_store_resolution_never_splits_a_stored_event(tmp_path):
+    """The store path (every `crosswire run`): a later batch is resolved with
+    the stored events' members as `previous`, so none of them is split."""
+    from crosswire.store import open_store
+
+    def resolver(results, previous=None):
+        return resolve(results, SETTINGS, previous=previous)
+
+    a, b = splitting_batch()
+    with open_store(str(tmp_path / "store.duckdb")) as store:
+        store.write_result(a)
+        first = store.update_resolution(resolver)
+        assert store.event_groups() == {first.events[0].id: ["art-a-m1", "art-a-m2"]}
+        store.write_result(b)
+        later = store.update_resolution(resolver)
+        stored = store.event_groups()
+    assert len(_holding(later, {"art-a-m1", "art-a-m2"})) == 1
+    assert later.log and "kept event" in later.log[0]
+    assert any({"art-a-m1", "art-a-m2"} <= set(members) for members in stored.values())
 
 
 def test_planned_then_occurred_is_one_event_with_latest_status():

@@ -116,13 +116,15 @@ class Pipeline:
         return result
 
     # --------------------------------------------------------------- resolve
-    def resolve(self, results: Sequence[ArticleResult], clusterer=None):
+    def resolve(self, results: Sequence[ArticleResult], clusterer=None,
+                previous: Optional[dict[str, list[str]]] = None):
         """Resolve and compare; `clusterer` replaces the one-process mention
-        clustering (the Spark runner distributes it by blocking keys)."""
+        clustering (the Spark runner distributes it by blocking keys);
+        `previous` ({event id: member mention ids}) are events never to split."""
         from .compare import compare
         from .resolve import resolve
 
-        resolution = resolve(results, self.settings, clusterer)
+        resolution = resolve(results, self.settings, clusterer, previous)
         compare(resolution, results)
         return resolution
 

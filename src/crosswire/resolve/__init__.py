@@ -294,15 +294,19 @@ def _assemble(results: Sequence[ArticleResult], clusters: list[list[str]], setti
 
 
 def resolve(results: Sequence[ArticleResult], settings: Optional[Settings] = None,
-            clusterer: Optional[Clusterer] = None) -> Resolution:
+            clusterer: Optional[Clusterer] = None, previous: Optional[dict[str, list[str]]] = None) -> Resolution:
     """Canonical events, stories and actors of every article result in scope.
-    `clusterer` replaces the one-process mention clustering (Spark passes its own)."""
+    `clusterer` replaces the one-process mention clustering (Spark passes its own).
+    `previous`: the events already published ({event id: member mention ids},
+    e.g. `Store.event_groups()`); none of them is split (see
+    `_keep_previous_merges`)."""
     settings = _settings(settings)
     with paused_gc():  # millions of small acyclic objects: see loading.paused_gc
         results = _unique(results)
         actor_ids, entries = build_actor_index(results)
         clusters = _resolve_clusters(results, settings, actor_ids, clusterer)
-        return _assemble(results, clusters, settings, actor_ids, entries, [])
+        clusters, notes = _keep_previous_merges(previous or {}, clusters)
+        return _assemble(results, clusters, settings, actor_ids, entries, notes)
 
 
 def resolve_incremental(previous: Resolution, new_results: Sequence[ArticleResult],
@@ -314,16 +318,12 @@ def resolve_incremental(previous: Resolution, new_results: Sequence[ArticleResul
     event of `previous` is never split: if the new evidence would split one,
     its parts are kept merged and the decision is logged in `Resolution.log`.
     """
-    settings = _settings(settings)
-    with paused_gc():  # millions of small acyclic objects: see loading.paused_gc
-        results = _unique(list(all_results) + list(new_results))
-        actor_ids, entries = build_actor_index(results)
-        clusters = _resolve_clusters(results, settings, actor_ids)
-        clusters, notes = _keep_previous_merges(previous, clusters)
-        return _assemble(results, clusters, settings, actor_ids, entries, notes)
+    groups = {ev.id: [m.mention_id for m in ev.mentions] for ev in previous.events}
+    return resolve(list(all_results) + list(new_results), settings, previous=groups)
 
 
-def _keep_previous_merges(previous: Resolution, clusters: list[list[str]]) -> tuple[list[list[str]], list[str]]:
+def _keep_previous_merges(previous: dict[str, list[str]],
+                          clusters: list[list[str]]) -> tuple[list[list[str]], list[str]]:
     """Union clusters that share a previous event (never split silently)."""
     parent = list(range(len(clusters)))
 
@@ -335,10 +335,10 @@ def _keep_previous_merges(previous: Resolution, clusters: list[list[str]]) -> tu
 
     where = {k: i for i, c in enumerate(clusters) for k in c}
     notes = []
-    for ev in previous.events:
-        idxs = sorted({where[m.mention_id] for m in ev.mentions if m.mention_id in where})
+    for event_id, members in sorted(previous.items()):
+        idxs = sorted({where[m] for m in members if m in where})
         if len(idxs) > 1:
-            msg = f"kept event {ev.id} merged: new evidence would split it into {len(idxs)} events"
+            msg = f"kept event {event_id} merged: new evidence would split it into {len(idxs)} events"
             log.warning(msg)
             notes.append(msg)
             for i in idxs[1:]:

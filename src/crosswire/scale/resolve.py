@@ -30,7 +30,7 @@ items (the clusters' members), the executors one block or component each.
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 from ..config import Settings
 from ..records import ArticleResult
@@ -191,7 +191,7 @@ def driver_resolver(pipeline, vectors: dict[str, Any], clusterer=None) -> Callab
     """`results -> Resolution` for `Store.update_resolution`: the pipeline's
     own resolve (and compare), with the executors' vectors and, given one,
     the Spark clusterer."""
-    def resolve(results: list[ArticleResult]):
+    def resolve(results: list[ArticleResult], previous: Optional[dict[str, list[str]]] = None):
         with precomputed_vectors(vectors):
-            return pipeline.resolve(results, clusterer)
+            return pipeline.resolve(results, clusterer, previous)
     return resolve

@@ -178,18 +178,20 @@ class Store:
         """Serialise concurrent resolutions until the transaction ends
         (a no-op for single-writer backends; PostgreSQL takes a lock)."""
 
-    def update_resolution(self, resolve: Callable[[list[ArticleResult]], Any],
+    def update_resolution(self, resolve: Callable[..., Any],
                           held: Optional[dict[str, ArticleResult]] = None) -> Any:
         """Recompute events and stories from every stored result and replace
         them, in one transaction. With several writers (PostgreSQL) the
         resolutions serialise and each one reads the articles committed before
         it, so the last run's resolution covers every run's articles.
-        `resolve(results)` returns an object with `.events` and `.stories`;
-        `held`: results the caller has just stored, by article id (see
-        `load_results`)."""
+        `resolve(results, previous=...)` returns an object with `.events` and
+        `.stories`; `previous` are the stored events' members
+        (`event_groups`), which it must not split (a new batch may join
+        stored events, never silently break one up). `held`: results the
+        caller has just stored, by article id (see `load_results`)."""
         with self.transaction():
             self.lock_resolution()
-            resolution = resolve(self.load_results(held=held))
+            resolution = resolve(self.load_results(held=held), previous=self.event_groups())
             self.write_resolution(resolution.events, resolution.stories)
         return resolution
 
@@ -217,6 +219,14 @@ class Store:
             wanted = set(article_ids)
             results = [r for r in results if r.article.id in wanted]
         return results
+
+    def event_groups(self) -> dict[str, list[str]]:
+        """{stored event id: its member mention ids}."""
+        groups: dict[str, list[str]] = {}
+        for event_id, mention_id in self.execute("SELECT event_id, mention_id FROM event_members "
+                                                 "ORDER BY event_id, mention_id"):
+            groups.setdefault(event_id, []).append(mention_id)
+        return groups
 
     def articles(self) -> list[Article]:
         rows = self.execute("SELECT record FROM articles ORDER BY published NULLS LAST, id")
