@@ -96,7 +96,8 @@ def _field_summary(name: str, per_outlet: dict[str, set[str]], reported_by: list
     else:
         agree = len({frozenset(per_outlet[o]) for o in giving}) <= 1
     only_in = {v: os[0] for v, os in values.items() if len(os) == 1 and len(reported_by) > 1}
-    return {"values": dict(sorted(values.items())), "missing": [o for o in reported_by if o not in giving],
+    gave = set(giving)
+    return {"values": dict(sorted(values.items())), "missing": [o for o in reported_by if o not in gave],
             "agree": agree, "only_in": only_in}
 
 
@@ -112,7 +113,8 @@ def event_agreement(event: Event, by_mention: dict, canon: Optional[dict] = None
 
 
 def story_agreement(story: Story, events: Sequence[Event]) -> dict[str, Any]:
-    mine = [e for e in events if e.id in set(story.events)]
+    members = set(story.events)
+    mine = [e for e in events if e.id in members]
     outlets = sorted({o for e in mine for o in e.agreement.get("reported_by", [])} | set(story.outlets))
     single: dict[str, list[str]] = defaultdict(list)
     conflicts = []
