@@ -195,19 +195,22 @@ def metrics_from_counts(counts: dict[str, int]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- running
-def predicted_attributions(doc: Any) -> list[Any]:
+def predicted_attributions(doc: Any, use_tagger: bool = False) -> list[Any]:
     """The quotes stage's span layer on one parsed text (the same function the
-    stage calls, before its speech-cue filter): objects with source/cue/content
-    fragment lists, like GoldAttribution."""
+    stage calls, before its speech-cue filter, with the same
+    `Settings.quotes_tagger`): objects with source/cue/content fragment lists,
+    like GoldAttribution."""
     from ..extract.quotes.spans import attribution_spans
 
-    return attribution_spans(doc)
+    return attribution_spans(doc, use_tagger=use_tagger)
 
 
 def run(path: str, args: Optional[Any] = None) -> dict[str, Any]:
     """Score source/cue/content spans on a PolNeAR split directory."""
     from ..annotate import load_nlp
+    from ..config import Settings
 
+    use_tagger = Settings.load(progress=False).quotes_tagger
     limit = getattr(args, "limit", None) if args is not None else None
     docs = list(read_polnear(path))
     if limit:
@@ -217,10 +220,11 @@ def run(path: str, args: Optional[Any] = None) -> dict[str, Any]:
                               for k in ("gold", "pred", "exact_tp", "overlap_pred_tp", "overlap_gold_tp")}
     for pdoc, sdoc in zip(docs, nlp.pipe((d.text for d in docs), batch_size=16)):
         gold = doc_units(pdoc.text, pdoc.attributions)
-        pred = doc_units(pdoc.text, predicted_attributions(sdoc))
+        pred = doc_units(pdoc.text, predicted_attributions(sdoc, use_tagger))
         score_doc(pdoc.text, gold, pred, counts)
     metrics = metrics_from_counts(counts)
     metrics["documents"] = len(docs)
+    metrics["tagger"] = use_tagger
     metrics["annotator_choice"] = ANNOTATOR_CHOICE
     metrics["articles_with_several_annotators"] = several_annotators(path)
     return metrics

@@ -26,10 +26,14 @@ quotation followed only by a noun phrase glossing it, and before a dangling
 name.
 Scoring is plain dictionary look-ups over sparse features (weights shipped
 in crosswire/data/quotes/), so it costs little beside the parse itself.
+
+When the contextual tagger (tagger.py: fine-tuned MiniLM, per-token source /
+cue / content / cue-head log-odds) is available, its log-odds enter both
+models' scores (`Blend`); the decoding above is unchanged. Without it (no
+torch, no base model, no adapter) the linear models work alone.
 """
 from __future__ import annotations
 
-import functools
 import gzip
 import json
 import math
@@ -37,6 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
 from ...config import DATA_DIR
+from ...loading import load_once
 
 MODEL_PATH = DATA_DIR / "quotes" / "attribution_model.json.gz"
 ROLE_LABELS = ("none", "source", "cue", "content")
@@ -337,7 +342,7 @@ class AttributionModel:
     role: LinearModel
 
 
-@functools.lru_cache(maxsize=2)
+@load_once
 def load_model(path: str = str(MODEL_PATH)) -> Optional[AttributionModel]:
     """The shipped weights, or None when they have not been trained yet."""
     try:
@@ -348,22 +353,59 @@ def load_model(path: str = str(MODEL_PATH)) -> Optional[AttributionModel]:
     return AttributionModel(cue=LinearModel(**data["cue"]), role=LinearModel(**data["role"]))
 
 
+@dataclass(frozen=True)
+class Blend:
+    """How the contextual tagger's log-odds (tagger.py) enter the decoding;
+    chosen on held-out PolNeAR train (articles 700-839), not on dev."""
+
+    cue: float = 0.6  # share of the tagger's cue-head logit in the cue score
+    gate: float = 1.0  # tagger cue-head logit that admits a word the linear gate leaves out
+    threshold: float = 0.35  # cue probability of the mixed score
+    source: float = 0.5  # weight of the tagger's source log-odds on the source score
+    cue_role: float = 0.5  # ... of its cue log-odds on the cue score of the role model
+    content: float = 1.0  # ... of its content log-odds on the content score
+
+
+BLEND = Blend()
+TAG_INDEX = {"source": 0, "cue": 1, "content": 2}
+CUE_HEAD = 3
+
+
+def tagger_logits(doc) -> Optional[list[list[float]]]:
+    """The tagger's per-token log-odds (source, cue, content, cue head), or
+    None when it is not available (the linear path then works alone)."""
+    from . import tagger as tagger_module
+
+    tagger = tagger_module.load_tagger(str(tagger_module.ADAPTER_PATH))
+    return tagger.token_logits(doc) if tagger is not None else None
+
+
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
 
 
 # ------------------------------------------------------------- decoding
-def cue_heads(doc, model: AttributionModel, quotes_of: list[int]) -> list[tuple[int, float]]:
-    """Tokens the cue model takes as cue heads, with their probability."""
+def cue_heads(doc, model: AttributionModel, quotes_of: list[int], tags: Optional[list[list[float]]] = None,
+              blend: Optional["Blend"] = None) -> list[tuple[int, float]]:
+    """Tokens the cue model takes as cue heads, with their probability. With
+    the tagger's log-odds (`tags`), the score mixes the linear cue logit with
+    the tagger's cue-head logit, and a word the linear gate leaves out (a noun
+    or preposition whose word weighs nothing) passes when the tagger is sure."""
+    blend = blend or BLEND
     out = []
     for tok in doc:
         pos = tok.pos_
-        if pos not in CUE_POS and tok.text != ":":
+        tag = tags[tok.i][CUE_HEAD] if tags is not None else None
+        sure = tag is not None and tag >= blend.gate
+        if pos not in CUE_POS and tok.text != ":" and not sure:
             continue
-        if pos not in ("VERB", "AUX") and model.cue.weight(f"l={tok.lemma_.lower()}") <= 0:
+        if pos not in ("VERB", "AUX") and model.cue.weight(f"l={tok.lemma_.lower()}") <= 0 and not sure:
             continue  # a noun or preposition is a cue only when its word is ("statement", "according")
-        p = _sigmoid(model.cue.scores(cue_features(tok, quotes_of[tok.i]))[0])
-        if p >= CUE_THRESHOLD:
+        z = model.cue.scores(cue_features(tok, quotes_of[tok.i]))[0]
+        if tag is not None:
+            z = (1.0 - blend.cue) * z + blend.cue * tag
+        p = _sigmoid(z)
+        if p >= (CUE_THRESHOLD if tag is None else blend.threshold):
             out.append((tok.i, p))
     return out
 
@@ -386,18 +428,27 @@ def _char_span(doc, first: int, last: int) -> tuple[int, int]:
 
 
 def label_roles(v: DocView, cue_i: int, model: AttributionModel, quotes_of: list[int],
-                taken: set[int]) -> dict:
+                taken: set[int], tags: Optional[list[list[float]]] = None, blend: Optional["Blend"] = None) -> dict:
     """Token indices per role for one cue (argmax labels) and each token's
-    source/content margins, within the cue's sentence and line."""
+    source/content margins, within the cue's sentence and line. The tagger's
+    log-odds of a role (`tags`), weighted, add to that role's linear score:
+    the tagger sees the passage, the linear model the path to this cue."""
+    blend = blend or BLEND
     roles: dict = {"source": [], "cue": [cue_i], "content": []}
     lo, hi = _line_bounds(v, cue_i)
     classes = model.role.classes
     k_source, k_content = classes.index("source"), classes.index("content")
+    shifts = [(classes.index(role), w, TAG_INDEX[role]) for role, w in
+              (("source", blend.source), ("cue", blend.cue_role), ("content", blend.content)) if w]
     margins: dict[str, dict[int, float]] = {"source": {}, "content": {}}
     for t in range(lo, hi):
         if t == cue_i or v.is_space[t] or t in taken:
             continue
         s = model.role.scores(role_features(v, t, cue_i, quotes_of))
+        if tags is not None and shifts:
+            s = list(s)
+            for k, w, j in shifts:
+                s[k] += w * tags[t][j]
         best = max(range(len(s)), key=s.__getitem__)
         label = classes[best]
         if label != "none":
@@ -665,14 +716,19 @@ def _trailing_cue_fallback(doc, att: SpanAttribution, cue_i: int, taken: set[int
     used.update(range(trimmed[0], trimmed[1] + 1))
 
 
-def attribution_spans(doc, model: Optional[AttributionModel] = None) -> list[SpanAttribution]:
-    """All attributions in a parsed document (empty when no model is shipped)."""
+def attribution_spans(doc, model: Optional[AttributionModel] = None, tags: Optional[list[list[float]]] = None,
+                      use_tagger: bool = True, blend: Optional[Blend] = None) -> list[SpanAttribution]:
+    """All attributions in a parsed document (empty when no model is shipped).
+    `tags`: the tagger's per-token log-odds, computed here when not given
+    (and `use_tagger`); without a tagger the linear models work alone."""
     model = model or load_model()
     if model is None:
         return []
+    if tags is None and use_tagger:
+        tags = tagger_logits(doc)
     regions = quote_regions(doc)
     quotes_of = quote_index(doc, regions)
-    heads = cue_heads(doc, model, quotes_of)
+    heads = cue_heads(doc, model, quotes_of, tags, blend)
     if not heads:
         return _signature_attributions(doc, regions, set())
     view = DocView(doc)
@@ -683,7 +739,7 @@ def attribution_spans(doc, model: Optional[AttributionModel] = None) -> list[Spa
     for cue_i, p in sorted(heads, key=lambda h: (quotes_of[h[0]] >= 0, -h[1])):
         if cue_i in taken:
             continue
-        roles = label_roles(view, cue_i, model, quotes_of, taken)
+        roles = label_roles(view, cue_i, model, quotes_of, taken, tags, blend)
         att = SpanAttribution(cue_head=cue_i, score=p)
         used: set[int] = set()
         role_runs = _decode(roles, cue_i, doc)

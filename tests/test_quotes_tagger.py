@@ -1,0 +1,83 @@
+"""The contextual attribution tagger (extract/quotes/tagger.py) with the
+shipped adapter and the bundled MiniLM; real spaCy, small inputs."""
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from crosswire.annotate import load_nlp
+from crosswire.extract.quotes import spans, tagger
+from crosswire.resolve.embed import model_path
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_nlp()
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    if model_path() is None or not tagger.ADAPTER_PATH.exists():
+        pytest.skip("the bundled MiniLM or the tagger adapter is not installed")
+    model = tagger.load_tagger(str(tagger.ADAPTER_PATH))
+    assert model is not None
+    return model
+
+
+def test_window_cores_tile_the_pieces():
+    for n in (1, 50, tagger.WINDOW, tagger.WINDOW + 1, 700):
+        starts = tagger.window_starts(n)
+        covered = []
+        for k, s in enumerate(starts):
+            a, e = tagger._core(s, n, k == 0, k == len(starts) - 1)
+            assert s <= a and e <= s + tagger.WINDOW
+            covered.extend(range(a, e))
+        assert covered == list(range(n))
+
+
+def test_piece_labels_follow_gold_characters():
+    spans_ = [(0, 3), None, (4, 8), (9, 13)]
+    gold = {"source": [(0, 3)], "cue": [(4, 8)], "content": [(9, 20)], "cue_head": [(4, 8)]}
+    labels = tagger.piece_labels(spans_, gold)
+    assert labels[1] is None
+    assert labels[0] == [1.0, 0.0, 0.0, 0.0] and labels[2] == [0.0, 1.0, 0.0, 1.0] and labels[3][2] == 1.0
+
+
+def test_cue_of_said_scores_above_other_words(nlp, shipped):
+    doc = nlp("The senator said that the new tax plan would hurt small farmers.")
+    logits = shipped.token_logits(doc)
+    assert len(logits) == len(doc)
+    said = next(t.i for t in doc if t.text == "said")
+    for other in ("senator", "plan", "hurt", "farmers"):
+        k = next(t.i for t in doc if t.text == other)
+        assert logits[said][spans.CUE_HEAD] > logits[k][spans.CUE_HEAD] + 2.0
+    farmers = next(t.i for t in doc if t.text == "farmers")
+    senator = next(t.i for t in doc if t.text == "senator")
+    assert logits[farmers][spans.TAG_INDEX["content"]] > 0 > logits[farmers][spans.TAG_INDEX["source"]]
+    assert logits[senator][spans.TAG_INDEX["source"]] > 0
+
+
+def test_long_article_is_windowed(nlp, shipped):
+    text = "\n\n".join(f"Officials in district {k} said the bridge would reopen in the spring." for k in range(40))
+    doc = nlp(text)
+    logits = shipped.token_logits(doc)
+    saids = [logits[t.i][spans.CUE_HEAD] for t in doc if t.text == "said"]
+    assert len(saids) == 40 and min(saids) > 0
+
+
+def test_hybrid_spans_on_a_plain_report(nlp, shipped):
+    doc = nlp("The senator said that the new tax plan would hurt small farmers.")
+    (att,) = spans.attribution_spans(doc)
+    assert [doc.text[a:b] for a, b in att.source] == ["The senator"]
+    assert [doc.text[a:b] for a, b in att.content] == ["that the new tax plan would hurt small farmers"]
+
+
+def test_missing_adapter_falls_back_to_the_linear_path(nlp, monkeypatch, tmp_path, caplog):
+    doc = nlp('"We will not accept these terms," Maria Lopez said on Friday.')
+    linear = [(a.source, a.cue, a.content) for a in spans.attribution_spans(doc, use_tagger=False)]
+    monkeypatch.setattr(tagger, "ADAPTER_PATH", tmp_path / "absent.safetensors")
+    with caplog.at_level(logging.WARNING, logger=tagger.__name__):
+        got = [(a.source, a.cue, a.content) for a in spans.attribution_spans(doc)]
+    assert got == linear and linear
+    assert "linear spans only" in caplog.text
