@@ -28,7 +28,7 @@ Training (`python -m crosswire.resolve.mention_encoder train ...`, see
 `main`) reads mention records exported by `crosswire.evaluate.coref
 --export-mentions` and needs only torch, transformers and safetensors, so it
 also runs where crosswire's other dependencies are not installed (a GPU
-machine). This module therefore imports nothing else from crosswire.
+machine). From crosswire it therefore imports only crosswire.lora (torch-only).
 """
 from __future__ import annotations
 
@@ -42,10 +42,12 @@ import time
 from collections import defaultdict
 from typing import Optional, Sequence
 
+from .. import lora
+from ..lora import add_lora, batch_tensors, load_adapter, read_config
+
 MARK_START, MARK_END = "[unused0]", "[unused1]"
 MAX_TOKENS = 96  # word pieces kept of the mention's sentence, around its trigger
 MAX_CONTEXT_TOKENS = 48  # word pieces kept of the document's lead (which instance of an event type)
-LORA_TARGETS = ("query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense")
 
 
 def mark(text: str, start: int, end: int) -> str:
@@ -65,25 +67,7 @@ def build_model(base_path: str, rank: int = 8, alpha: float = 16.0, hidden: int 
     tokenizer.add_special_tokens({"additional_special_tokens": [MARK_START, MARK_END]})
     bert = AutoModel.from_pretrained(base_path)
 
-    class LoRALinear(nn.Module):
-        def __init__(self, base: nn.Linear) -> None:
-            super().__init__()
-            self.base = base
-            self.lora_a = nn.Parameter(torch.empty(rank, base.in_features))
-            self.lora_b = nn.Parameter(torch.zeros(base.out_features, rank))
-            nn.init.kaiming_uniform_(self.lora_a, a=math.sqrt(5))
-            self.scale = alpha / rank
-
-        def forward(self, x):
-            return self.base(x) + (x @ self.lora_a.t() @ self.lora_b.t()) * self.scale
-
-    for p in bert.parameters():
-        p.requires_grad = False
-    for name, module in list(bert.named_modules()):
-        for child_name, child in list(module.named_children()):
-            full = f"{name}.{child_name}" if name else child_name
-            if isinstance(child, nn.Linear) and "encoder.layer" in full and full.endswith(LORA_TARGETS):
-                setattr(module, child_name, LoRALinear(child))
+    add_lora(bert, rank, alpha, lambda name: "encoder.layer" in name)
 
     dim = bert.config.hidden_size
     start_id, end_id = tokenizer.convert_tokens_to_ids([MARK_START, MARK_END])
@@ -114,11 +98,6 @@ def build_model(base_path: str, rank: int = 8, alpha: float = 16.0, hidden: int 
     return MentionModel(), tokenizer
 
 
-def trainable_state(model) -> dict:
-    """The parameters that differ from the base model (what ships)."""
-    return {n: p.detach().cpu() for n, p in model.named_parameters() if p.requires_grad}
-
-
 def token_ids(tokenizer, text: str, context: str = "") -> list[int]:
     """[CLS] marked sentence [SEP] (document lead [SEP]), the sentence cut to
     MAX_TOKENS around the trigger. The lead (headline, first sentence) tells
@@ -135,19 +114,6 @@ def token_ids(tokenizer, text: str, context: str = "") -> list[int]:
     return out
 
 
-def batch_tensors(rows: Sequence[list[int]], pad: int, device: str = "cpu"):
-    """Padded (input_ids, attention_mask)."""
-    import torch
-
-    width = max(len(r) for r in rows)
-    ids = torch.full((len(rows), width), pad, dtype=torch.long)
-    mask = torch.zeros((len(rows), width), dtype=torch.long)
-    for k, r in enumerate(rows):
-        ids[k, :len(r)] = torch.tensor(r)
-        mask[k, :len(r)] = 1
-    return ids.to(device), mask.to(device)
-
-
 # --------------------------------------------------------------- inference
 class MentionEncoder:
     """The shipped encoder on a CPU: `vectors(marked texts)` once per mention,
@@ -155,18 +121,11 @@ class MentionEncoder:
 
     def __init__(self, base_path: str, adapter_path: str) -> None:
         import numpy as np
-        from safetensors.torch import load_file
 
-        with open(adapter_path + ".json", encoding="utf-8") as fh:
-            self.config = json.load(fh)
+        self.config = read_config(adapter_path)
         self.model, self.tokenizer = build_model(base_path, self.config["rank"], self.config["alpha"],
                                                  self.config["hidden"])
-        state = {k: v.float() for k, v in load_file(adapter_path).items()}
-        missing = set(trainable_state(self.model)) - set(state)
-        if missing:
-            raise ValueError(f"{adapter_path}: the adapter lacks {sorted(missing)[:3]}")
-        self.model.load_state_dict(state, strict=False)
-        self.model.eval()
+        load_adapter(self.model, adapter_path)
         first, second = self.model.head[0], self.model.head[2]
         self._w1 = first.weight.detach().numpy().T.astype(np.float32)
         self._b1 = first.bias.detach().numpy().astype(np.float32)
@@ -314,14 +273,9 @@ def group_pair_logits(model, vecs, mentions: Sequence[dict], keep) -> list[tuple
 
 
 def save_adapter(model, path: str, args, extra: Optional[dict] = None) -> None:
-    from safetensors.torch import save_file
-
-    save_file({k: v.half().contiguous() for k, v in trainable_state(model).items()}, path)
     config = {"rank": args.rank, "alpha": args.alpha, "hidden": args.hidden, "max_tokens": MAX_TOKENS,
               "steps": args.steps, "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed}
-    config.update(extra or {})
-    with open(path + ".json", "w", encoding="utf-8") as fh:
-        json.dump(config, fh, indent=1)
+    lora.save_adapter(model, path, {**config, **(extra or {})})
 
 
 def _write_pairs(path: str, rows) -> None:

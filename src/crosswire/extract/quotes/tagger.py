@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import math
 import random
 import sys
 import time
@@ -42,7 +41,9 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from ...config import DATA_DIR
+from ... import lora
 from ...loading import load_once
+from ...lora import add_lora, batch_tensors, load_adapter, read_config
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,6 @@ OUTPUTS = ("source", "cue", "content", "cue_head")
 WINDOW = 126  # word pieces per window ([CLS] and [SEP] added)
 OVERLAP = 30  # pieces shared by neighbouring windows at inference
 FIRST_ADAPTED_LAYER = 3  # layers below are left as they are: no backward pass through them
-LORA_TARGETS = ("query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense")
 
 
 # ---------------------------------------------------------------- the model
@@ -59,32 +59,13 @@ def build_model(base_path: str, rank: int = 8, alpha: float = 16.0):
     """(model, tokenizer): MiniLM with LoRA adapters on its top layers and a
     token head; only adapters and head are trainable, so the backward pass
     stops at FIRST_ADAPTED_LAYER (a third less work per step on CPU)."""
-    import torch
     from torch import nn
     from transformers import AutoModel
 
     tokenizer = _tokenizer(base_path)
     bert = AutoModel.from_pretrained(base_path)
 
-    class LoRALinear(nn.Module):
-        def __init__(self, base: nn.Linear) -> None:
-            super().__init__()
-            self.base = base
-            self.lora_a = nn.Parameter(torch.empty(rank, base.in_features))
-            self.lora_b = nn.Parameter(torch.zeros(base.out_features, rank))
-            nn.init.kaiming_uniform_(self.lora_a, a=math.sqrt(5))
-            self.scale = alpha / rank
-
-        def forward(self, x):
-            return self.base(x) + (x @ self.lora_a.t() @ self.lora_b.t()) * self.scale
-
-    for p in bert.parameters():
-        p.requires_grad = False
-    for name, module in list(bert.named_modules()):
-        for child_name, child in list(module.named_children()):
-            full = f"{name}.{child_name}" if name else child_name
-            if isinstance(child, nn.Linear) and _adapted_layer(full) and full.endswith(LORA_TARGETS):
-                setattr(module, child_name, LoRALinear(child))
+    add_lora(bert, rank, alpha, _adapted_layer)
 
     class Tagger(nn.Module):
         def __init__(self) -> None:
@@ -112,10 +93,6 @@ def _adapted_layer(name: str) -> bool:
     parts = name.split(".")
     k = parts.index("layer") + 1 if "layer" in parts else len(parts)
     return k < len(parts) and parts[k].isdigit() and int(parts[k]) >= FIRST_ADAPTED_LAYER
-
-
-def trainable_state(model) -> dict:
-    return {n: p.detach().cpu() for n, p in model.named_parameters() if p.requires_grad}
 
 
 # ---------------------------------------------------------------- pieces
@@ -156,17 +133,10 @@ class TokenTagger:
 
     def __init__(self, base_path: str, adapter_path: str) -> None:
         import torch
-        from safetensors.torch import load_file
 
-        with open(adapter_path + ".json", encoding="utf-8") as fh:
-            self.config = json.load(fh)
+        self.config = read_config(adapter_path)
         self.model, self.tokenizer = build_model(base_path, self.config["rank"], self.config["alpha"])
-        state = {k: v.float() for k, v in load_file(adapter_path).items()}
-        missing = set(trainable_state(self.model)) - set(state)
-        if missing:
-            raise ValueError(f"{adapter_path}: the adapter lacks {sorted(missing)[:3]}")
-        self.model.load_state_dict(state, strict=False)
-        self.model.eval()
+        load_adapter(self.model, adapter_path)
         self.torch = torch
 
     def piece_logits(self, ids: list[int], batch_size: int = 16):
@@ -199,18 +169,6 @@ class TokenTagger:
         zero = [0.0] * len(OUTPUTS)
         rows = logits.tolist()
         return [rows[piece_at[t.idx]] if not t.is_space and piece_at[t.idx] >= 0 else zero for t in doc]
-
-
-def batch_tensors(rows: Sequence[list[int]], pad: int):
-    import torch
-
-    width = max(len(r) for r in rows)
-    ids = torch.full((len(rows), width), pad, dtype=torch.long)
-    mask = torch.zeros((len(rows), width), dtype=torch.long)
-    for k, r in enumerate(rows):
-        ids[k, :len(r)] = torch.tensor(r)
-        mask[k, :len(r)] = 1
-    return ids, mask
 
 
 @load_once
@@ -336,15 +294,10 @@ def train_model(base_path: str, rows, args, log_fn=print):
 
 
 def save_adapter(model, path: str, args, extra: Optional[dict] = None) -> None:
-    from safetensors.torch import save_file
-
-    save_file({k: v.half().contiguous() for k, v in trainable_state(model).items()}, path)
     config = {"rank": args.rank, "alpha": args.alpha, "window": WINDOW, "outputs": list(OUTPUTS),
               "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed,
               "first": args.first}
-    config.update(extra or {})
-    with open(path + ".json", "w", encoding="utf-8") as fh:
-        json.dump(config, fh, indent=1)
+    lora.save_adapter(model, path, {**config, **(extra or {})})
 
 
 def train_command(args) -> int:

@@ -1,0 +1,97 @@
+"""Low-rank adapters (LoRA) on the bundled MiniLM, shared by the trained
+models built on it (resolve/mention_encoder.py, extract/quotes/tagger.py).
+
+Why hand-written and not `peft`: a few lines, no further dependency, and
+the shipped files stay plain safetensors of the adapter and head weights.
+Only torch (and safetensors for files) is imported, lazily.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import math
+from typing import Callable, Sequence
+
+LORA_TARGETS = ("query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense")
+
+
+@functools.lru_cache(maxsize=1)
+def _lora_linear():
+    import torch
+    from torch import nn
+
+    class LoRALinear(nn.Module):
+        """A frozen linear layer plus a trainable rank-`rank` update."""
+
+        def __init__(self, base: nn.Linear, rank: int, alpha: float) -> None:
+            super().__init__()
+            self.base = base
+            self.lora_a = nn.Parameter(torch.empty(rank, base.in_features))
+            self.lora_b = nn.Parameter(torch.zeros(base.out_features, rank))
+            nn.init.kaiming_uniform_(self.lora_a, a=math.sqrt(5))
+            self.scale = alpha / rank
+
+        def forward(self, x):
+            return self.base(x) + (x @ self.lora_a.t() @ self.lora_b.t()) * self.scale
+
+    return LoRALinear
+
+
+def add_lora(bert, rank: int, alpha: float, adapted: Callable[[str], bool]) -> None:
+    """Freeze every parameter of `bert`, then wrap each LORA_TARGETS linear
+    layer whose dotted name `adapted(name)` accepts in a LoRA layer."""
+    from torch import nn
+
+    lora_linear = _lora_linear()
+    for p in bert.parameters():
+        p.requires_grad = False
+    for name, module in list(bert.named_modules()):
+        for child_name, child in list(module.named_children()):
+            full = f"{name}.{child_name}" if name else child_name
+            if isinstance(child, nn.Linear) and adapted(full) and full.endswith(LORA_TARGETS):
+                setattr(module, child_name, lora_linear(child, rank, alpha))
+
+
+def trainable_state(model) -> dict:
+    """The parameters that differ from the base model (what ships)."""
+    return {n: p.detach().cpu() for n, p in model.named_parameters() if p.requires_grad}
+
+
+def read_config(adapter_path: str) -> dict:
+    with open(adapter_path + ".json", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def save_adapter(model, path: str, config: dict) -> None:
+    """The trainable weights in fp16 at `path`, `config` beside it (.json)."""
+    from safetensors.torch import save_file
+
+    save_file({k: v.half().contiguous() for k, v in trainable_state(model).items()}, path)
+    with open(path + ".json", "w", encoding="utf-8") as fh:
+        json.dump(config, fh, indent=1)
+
+
+def load_adapter(model, adapter_path: str) -> None:
+    """Load shipped weights into `model` (built with the same config) and set
+    it to evaluation; a file lacking any trainable parameter is an error."""
+    from safetensors.torch import load_file
+
+    state = {k: v.float() for k, v in load_file(adapter_path).items()}
+    missing = set(trainable_state(model)) - set(state)
+    if missing:
+        raise ValueError(f"{adapter_path}: the adapter lacks {sorted(missing)[:3]}")
+    model.load_state_dict(state, strict=False)
+    model.eval()
+
+
+def batch_tensors(rows: Sequence[list[int]], pad: int, device: str = "cpu"):
+    """Padded (input_ids, attention_mask)."""
+    import torch
+
+    width = max(len(r) for r in rows)
+    ids = torch.full((len(rows), width), pad, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for k, r in enumerate(rows):
+        ids[k, :len(r)] = torch.tensor(r)
+        mask[k, :len(r)] = 1
+    return ids.to(device), mask.to(device)
