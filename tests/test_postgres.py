@@ -67,7 +67,7 @@ def _fill(store, results, settings):
     for result in results:
         store.write_result(result)
     store.quarantine(Rejection("bad.bin", "binary file", "NUL bytes"))
-    store.update_resolution(Pipeline(settings).resolve)
+    store.update_resolution(Pipeline(settings).resolve_update)
 
 
 def _snapshot(store) -> dict:

@@ -135,20 +135,18 @@ def test_incremental_never_splits_an_existing_event():
 
 
 def test_store_resolution_never_splits_a_stored_event(tmp_path):
-    """The store path (every `crosswire run`): a later batch is resolved with
-    the stored events' members as `previous`, so none of them is split."""
+    """The store path (every `crosswire run`): a later batch is resolved
+    against the stored events, none of which is split."""
+    from crosswire.pipeline import Pipeline
     from crosswire.store import open_store
-
-    def resolver(results, previous=None):
-        return resolve(results, SETTINGS, previous=previous)
 
     a, b = splitting_batch()
     with open_store(str(tmp_path / "store.duckdb")) as store:
         store.write_result(a)
-        first = store.update_resolution(resolver)
+        first = store.update_resolution(Pipeline(SETTINGS).resolve_update)
         assert store.event_groups() == {first.events[0].id: ["art-a-m1", "art-a-m2"]}
         store.write_result(b)
-        later = store.update_resolution(resolver)
+        later = store.update_resolution(Pipeline(SETTINGS).resolve_update)
         stored = store.event_groups()
     assert len(_holding(later, {"art-a-m1", "art-a-m2"})) == 1
     assert later.log and "kept event" in later.log[0]

@@ -189,6 +189,26 @@ def compare(story_id, db, as_json) -> None:
         print_comparison(story, rows)
 
 
+@main.command(name="resolve")
+@_db_option
+@click.option("--full", is_flag=True,
+              help="Resolve every stored article again (after changing thresholds or models); "
+                   "stored events are still never split.")
+def resolve_command(db, full) -> None:
+    """Resolve stored articles no run has resolved yet (or all, with --full)."""
+    from .pipeline import Pipeline
+
+    settings = _settings(db)
+    with _open(db) as store:
+        update = store.update_resolution(Pipeline(settings).resolve_update, full=full)
+        counts = store.counts()
+    click.echo(f"resolved {len(update.resolved_articles)} articles "
+               f"({'all again' if update.full else 'incrementally'}): "
+               f"{counts['events']} events, {counts['stories']} stories stored")
+    for note in update.log:
+        click.echo(note)
+
+
 @main.command()
 @_db_option
 def quarantine(db) -> None:

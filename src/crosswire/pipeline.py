@@ -128,6 +128,17 @@ class Pipeline:
         compare(resolution, results)
         return resolution
 
+    def resolve_update(self, store, held=None, full: bool = False, clusterer=None):
+        """Resolve a store's pending articles against its stored resolution
+        (`resolve.incremental.update`) and compare what changed; the callable
+        `Store.update_resolution` takes. `full`: resolve everything again."""
+        from .compare import compare
+        from .resolve.incremental import update
+
+        result = update(store, self.settings, held, clusterer, full)
+        compare(result, result.results)
+        return result
+
     def process(self, items: Iterable[ArticleLike]) -> Results:
         """Texts / dicts / Articles in, Results out (in memory, no store)."""
         articles = [self.as_article(item, i) for i, item in enumerate(items)]

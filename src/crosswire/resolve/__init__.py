@@ -16,8 +16,9 @@ How (docs/resolve.md has the detail):
 
 Order-independent: items are sorted by mention id first and every tie breaks
 on ids, so processing A then B gives the same events as A and B together.
-`resolve_incremental` adds a batch to a previous resolution and never splits
-an event that existed before (it logs when it had to keep one merged).
+`resolve.incremental.update` adds a batch to a stored resolution, re-resolving
+only the stored events and stories the batch can touch, and never splits an
+event that existed before (it logs when it had to keep one merged).
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ from ..config import Settings
 from ..loading import paused_gc
 from ..records import ArticleResult, Event, EventMention, Mention, Participant, Story, stable_id
 from .actors import ActorEntry, build_actor_index, canonical_participant
-from .blocking import block_pairs, candidate_pairs
+from .blocking import block_pairs, blocks_of, candidate_pairs
 from .cluster import agglomerate
 from .embed import Embedder
 from .lexicon import content_words, trigger_lemma
@@ -56,6 +57,7 @@ class Resolution:
     stories: list[Story] = field(default_factory=list)
     actors: list[ActorEntry] = field(default_factory=list)
     log: list[str] = field(default_factory=list)  # notable decisions (kept merges, ...)
+    blocks: list[tuple] = field(default_factory=list)  # `block_rows` of every mention resolved
 
 
 # ------------------------------------------------------------------ mentions
@@ -265,13 +267,29 @@ def _settings(settings: Optional[Settings]) -> Settings:
     return settings or Settings()
 
 
-def _resolve_clusters(results: Sequence[ArticleResult], settings: Settings, actor_ids: dict,
-                      clusterer: Optional[Clusterer] = None) -> list[list[str]]:
+def mention_items(results: Sequence[ArticleResult], actor_ids: dict,
+                  wanted: Optional[set[str]] = None) -> tuple[list[Item], dict[str, str]]:
+    """Scorer items (and sentence texts) of the results' event mentions, or of
+    those whose ids are `wanted`."""
     items, texts = [], {}
     for r in results:
         for m in r.event_mentions:
-            items.append(mention_item(m, r.article.published, actor_ids))
-            texts[m.id] = m.text
+            if wanted is None or m.id in wanted:
+                items.append(mention_item(m, r.article.published, actor_ids))
+                texts[m.id] = m.text
+    return items, texts
+
+
+def block_rows(items: Iterable[Item]) -> list[tuple[str, str, str, int]]:
+    """(block, mention id, article, day) of each item's keyed blocks: the
+    store's index of where a mention can be met (`resolve.incremental`).
+    Article blocks are left out: a new article never shares one."""
+    return [(block, it.key, it.doc, it.ref_day or 0) for it in items for block in blocks_of(it)
+            if not block.startswith("doc:")]
+
+
+def _resolve_clusters(items: list[Item], texts: dict[str, str], settings: Settings,
+                      clusterer: Optional[Clusterer] = None) -> list[list[str]]:
     embedder = Embedder(enabled=settings.use_embeddings) if settings.use_embeddings else None
     weights = NEWS_WEIGHTS if embedder is not None and embedder.available else {**NEWS_WEIGHTS, "embedding": 0.0}
     return cluster_mentions(items, settings.coref_threshold, weights, embedder, texts, clusterer=clusterer,
@@ -279,14 +297,17 @@ def _resolve_clusters(results: Sequence[ArticleResult], settings: Settings, acto
 
 
 def _assemble(results: Sequence[ArticleResult], clusters: list[list[str]], settings: Settings,
-              actor_ids: dict, entries: list[ActorEntry], notes: list[str]) -> Resolution:
+              actor_ids: dict, entries: list[ActorEntry], notes: list[str],
+              story_results: Optional[Sequence[ArticleResult]] = None) -> Resolution:
+    """Events from clusters, then stories over `story_results` (default: all)."""
     by_article = {r.article.id: r for r in results}
     by_id = {m.id: m for r in results for m in r.event_mentions}
     names = {e.id: e.name for e in entries}
     published = {a: r.article.published for a, r in by_article.items()}
     events = [build_event([by_id[k] for k in c], by_article, actor_ids, names, published) for c in clusters]
     events.sort(key=lambda e: e.id)
-    stories = cluster_stories(results, events, actor_ids, settings.story_threshold, settings.resolve_workers)
+    stories = cluster_stories(results if story_results is None else story_results, events, actor_ids,
+                              settings.story_threshold, settings.resolve_workers)
     story_of = {e: s.id for s in stories for e in s.events}
     for ev in events:
         ev.story = story_of.get(ev.id)
@@ -299,32 +320,36 @@ def resolve(results: Sequence[ArticleResult], settings: Optional[Settings] = Non
     `clusterer` replaces the one-process mention clustering (Spark passes its own).
     `previous`: the events already published ({event id: member mention ids},
     e.g. `Store.event_groups()`); none of them is split (see
-    `_keep_previous_merges`)."""
+    `keep_previous_merges`). A store resolves a new batch with
+    `resolve.incremental.update`, which calls this on what the batch touches."""
     settings = _settings(settings)
     with paused_gc():  # millions of small acyclic objects: see loading.paused_gc
         results = _unique(results)
         actor_ids, entries = build_actor_index(results)
-        clusters = _resolve_clusters(results, settings, actor_ids, clusterer)
-        clusters, notes = _keep_previous_merges(previous or {}, clusters)
-        return _assemble(results, clusters, settings, actor_ids, entries, notes)
+        items, texts = mention_items(results, actor_ids)
+        blocks = block_rows(items)
+        clusters = _resolve_clusters(items, texts, settings, clusterer)
+        clusters, notes = keep_previous_merges(previous or {}, clusters)
+        resolution = _assemble(results, clusters, settings, actor_ids, entries, notes)
+        resolution.blocks = blocks
+        return resolution
 
 
 def resolve_incremental(previous: Resolution, new_results: Sequence[ArticleResult],
                         all_results: Sequence[ArticleResult], settings: Optional[Settings] = None) -> Resolution:
-    """Add `new_results` to a previous resolution over `all_results`.
-
-    The clustering is re-run over all mentions (it is fast: blocking keeps it
-    near-linear), so the outcome equals `resolve(all_results)`, except that an
-    event of `previous` is never split: if the new evidence would split one,
-    its parts are kept merged and the decision is logged in `Resolution.log`.
-    """
+    """Add `new_results` to a previous in-memory resolution over `all_results`:
+    every mention is clustered again, and no event of `previous` is split
+    (its parts are kept merged and the decision is logged in `Resolution.log`).
+    Stores use `resolve.incremental.update`, which re-resolves only what the
+    batch touches."""
     groups = {ev.id: [m.mention_id for m in ev.mentions] for ev in previous.events}
     return resolve(list(all_results) + list(new_results), settings, previous=groups)
 
 
-def _keep_previous_merges(previous: dict[str, list[str]],
-                          clusters: list[list[str]]) -> tuple[list[list[str]], list[str]]:
-    """Union clusters that share a previous event (never split silently)."""
+def keep_previous_merges(previous: dict[str, list[str]], clusters: list[list[str]],
+                         kind: str = "event") -> tuple[list[list[str]], list[str]]:
+    """Union clusters that share a previous group (an event's mentions, a
+    story's articles): what was published together is never split silently."""
     parent = list(range(len(clusters)))
 
     def find(x: int) -> int:
@@ -338,8 +363,10 @@ def _keep_previous_merges(previous: dict[str, list[str]],
     for event_id, members in sorted(previous.items()):
         idxs = sorted({where[m] for m in members if m in where})
         if len(idxs) > 1:
-            msg = f"kept event {event_id} merged: new evidence would split it into {len(idxs)} events"
-            log.warning(msg)
+            msg = f"kept {kind} {event_id} merged: new evidence would split it into {len(idxs)} parts"
+            # a kept event is news to the user; a kept story is routine (story
+            # features are weighted over the articles in scope, see incremental.py)
+            log.log(logging.WARNING if kind == "event" else logging.DEBUG, msg)
             notes.append(msg)
             for i in idxs[1:]:
                 parent[find(i)] = find(idxs[0])

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
 
-from ..records import Actor, ArticleResult, Participant, stable_id
+from ..records import ArticleResult, Participant, stable_id
 
 TITLES = frozenset("""mr mrs ms dr president prime minister foreign deputy secretary general spokesman
 spokeswoman spokesperson ambassador chancellor king queen prince sen senator rep gen general

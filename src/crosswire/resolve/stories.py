@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import date as _date
-from typing import Optional, Sequence
+from typing import Sequence
 
 from ..records import ArticleResult, Event, Story, stable_id
 from .cluster import agglomerate
 from .lexicon import content_words
-from .scoring import Item
+from .scoring import Item, day_ordinal
 
 NAME = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{2,})(?:\s+(?:[A-Z][a-z]+|[A-Z]{2,}))*")
 MAX_DAYS_APART = 60  # articles further apart than this belong to different stories
@@ -46,13 +45,6 @@ def article_features(result: ArticleResult, actor_ids: dict, event_ids: Sequence
     return feats
 
 
-def _day(value: Optional[str]) -> Optional[int]:
-    try:
-        return _date.fromisoformat(value[:10]).toordinal() if value else None
-    except ValueError:
-        return None
-
-
 def cluster_stories(results: Sequence[ArticleResult], events: Sequence[Event], actor_ids: dict,
                     threshold: float, workers: int = 1) -> list[Story]:
     """Stories over all articles, each article in exactly one story
@@ -66,7 +58,7 @@ def cluster_stories(results: Sequence[ArticleResult], events: Sequence[Event], a
             events_of[art].append(ev.id)
     bags = [article_features(r, actor_ids, events_of.get(r.article.id, [])) for r in results]
     sims = _cosine_pairs(bags, threshold * 0.5)
-    days = [_day(r.article.published) for r in results]
+    days = [day_ordinal(r.article.published) for r in results]
     shared = _shared_event_pairs(results, events_of)
     edges = []
     for (i, j), s in sorted(set(sims.items()) | {(p, 0.0) for p in shared if p not in sims}):

@@ -187,11 +187,11 @@ class SparkClusterer:
             component_of.unpersist()
 
 
-def driver_resolver(pipeline, vectors: dict[str, Any], clusterer=None) -> Callable[[list[ArticleResult]], Any]:
-    """`results -> Resolution` for `Store.update_resolution`: the pipeline's
-    own resolve (and compare), with the executors' vectors and, given one,
-    the Spark clusterer."""
-    def resolve(results: list[ArticleResult], previous: Optional[dict[str, list[str]]] = None):
+def driver_resolver(pipeline, vectors: dict[str, Any], clusterer=None) -> Callable[..., Any]:
+    """The `resolve_update` callable `Store.update_resolution` takes: the
+    pipeline's own (incremental resolution and compare), with the executors'
+    vectors and, given one, the Spark clusterer."""
+    def resolve_update(store, held: Optional[dict[str, ArticleResult]] = None, full: bool = False):
         with precomputed_vectors(vectors):
-            return pipeline.resolve(results, clusterer, previous)
-    return resolve
+            return pipeline.resolve_update(store, held, full, clusterer)
+    return resolve_update

@@ -131,10 +131,10 @@ def _run(session, paths: list[str], settings: Settings, pipeline, store: Store, 
             clusterer = SparkClusterer(sc, summary.partitions, settings.spark_resolve_min_items,
                                        settings.resolve_workers)
             resolver = driver_resolver(pipeline, vectors, clusterer)
-            resolution = store.update_resolution(resolver, held)
+            store.update_resolution(resolver, held)
             summary.resolution = RESOLVED_ON.get(clusterer.ran_on, "driver")
-            if summary.out_dir:
-                write_driver_tables(summary.out_dir, resolution.events, resolution.stories, summary.rejections,
+            if summary.out_dir:  # the whole resolution, not only what this batch changed
+                write_driver_tables(summary.out_dir, store.events(), store.stories(), summary.rejections,
                                     now=_now())
             summary.phases["resolve"] = round(time.perf_counter() - clock, 2)
         finally:

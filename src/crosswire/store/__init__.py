@@ -4,8 +4,9 @@ PostgreSQL for shared use), the same methods on both.
 Write path: each article's results are written in one transaction as soon as
 they are extracted, so a crash or Ctrl-C loses nothing already stored and the
 next run skips what is there (articles are keyed by a content hash). The
-canonical events and stories are derived data: after each run they are
-recomputed from all stored results and replaced in one transaction.
+canonical events and stories are derived data: after each run the ones the
+new articles touch are re-resolved and replaced in one transaction
+(`update_resolution`; `mention_blocks` and `resolved_articles` are its index).
 
 Every record is kept whole as JSON in a `record` column (records.py is the
 schema); the scalar columns beside it exist for filtering and joins.
@@ -48,6 +49,8 @@ def _json(record: Any) -> str:
 # the Spark runner (crosswire.scale): the column order is schema.sql's.
 RESOLUTION_TABLES = ("events", "event_participants", "event_members", "stories", "story_articles")
 KEYED_RESOLUTION_TABLES = ("events", "stories")
+INDEX_TABLES = ("mention_blocks", "resolved_articles")  # what incremental resolution reads (derived too)
+IN_CHUNK = 500  # ids per `IN (...)` list
 
 
 def result_rows(result: ArticleResult) -> dict[str, list[tuple]]:
@@ -178,22 +181,64 @@ class Store:
         """Serialise concurrent resolutions until the transaction ends
         (a no-op for single-writer backends; PostgreSQL takes a lock)."""
 
-    def update_resolution(self, resolve: Callable[..., Any],
-                          held: Optional[dict[str, ArticleResult]] = None) -> Any:
-        """Recompute events and stories from every stored result and replace
-        them, in one transaction. With several writers (PostgreSQL) the
-        resolutions serialise and each one reads the articles committed before
-        it, so the last run's resolution covers every run's articles.
-        `resolve(results, previous=...)` returns an object with `.events` and
-        `.stories`; `previous` are the stored events' members
-        (`event_groups`), which it must not split (a new batch may join
-        stored events, never silently break one up). `held`: results the
-        caller has just stored, by article id (see `load_results`)."""
+    def update_resolution(self, resolve_update: Callable[..., Any],
+                          held: Optional[dict[str, ArticleResult]] = None, full: bool = False) -> Any:
+        """Resolve the pending articles (stored, not yet resolved, by any
+        writer) against the stored events and stories, and write the outcome,
+        in one transaction. `resolve_update(store, held=..., full=...)` is
+        `resolve.incremental.update` with the caller's settings (the pipeline's
+        `resolve_update`); it reads what it needs through this store and
+        returns a `ResolutionUpdate`. With several writers (PostgreSQL) the
+        resolutions serialise and each one resolves whatever is pending when
+        it gets the lock, so every stored article is covered. `full`: resolve
+        everything again (also chosen for a store resolved before the block
+        index existed). Stored events are never split, either way. `held`:
+        results the caller has just stored, by article id (see `load_results`)."""
         with self.transaction():
             self.lock_resolution()
-            resolution = resolve(self.load_results(held=held), previous=self.event_groups())
-            self.write_resolution(resolution.events, resolution.stories)
-        return resolution
+            full = full or self._resolution_predates_index()
+            update = resolve_update(self, held=held, full=full)
+            self.apply_resolution(update)
+        return update
+
+    def _resolution_predates_index(self) -> bool:
+        return (not self.execute("SELECT 1 FROM resolved_articles LIMIT 1")
+                and bool(self.execute("SELECT 1 FROM events LIMIT 1")))
+
+    def apply_resolution(self, update: Any) -> None:
+        """Write a `ResolutionUpdate` in one transaction: the stored events,
+        stories and block rows it replaces are deleted and its own inserted
+        (a full update replaces every derived table)."""
+        with self.transaction():
+            if update.full:
+                for table in RESOLUTION_TABLES + INDEX_TABLES:
+                    self.execute(f"DELETE FROM {table}")
+            else:
+                for table, column in (("events", "id"), ("event_participants", "event_id"),
+                                      ("event_members", "event_id")):
+                    self._delete_in(table, column, update.replaced_events)
+                self._delete_in("stories", "id", update.replaced_stories)
+                self._delete_in("story_articles", "story_id", update.replaced_stories)
+                self._delete_in("mention_blocks", "mention_id", update.replaced_blocks)
+            for table, rows in resolution_rows(update.events, update.stories).items():
+                self._insert_rows(table, rows, keyed=table in KEYED_RESOLUTION_TABLES)
+            self._insert_rows("mention_blocks", list(update.blocks), keyed=False)
+            self._insert_rows("resolved_articles", [(a,) for a in update.resolved_articles])
+
+    def _delete_in(self, table: str, column: str, ids: Sequence[str]) -> None:
+        for start in range(0, len(ids), IN_CHUNK):
+            chunk = list(ids[start:start + IN_CHUNK])
+            self.execute(f"DELETE FROM {table} WHERE {column} IN ({', '.join('?' for _ in chunk)})", chunk)
+
+    def _select_in(self, sql: str, ids: Iterable[str], params: Sequence[Any] = ()) -> list[tuple]:
+        """Rows of `sql`, whose `{ids}` is filled with `IN` lists of `ids`, chunk
+        by chunk (`params` fill the placeholders before it)."""
+        ids = sorted(set(ids))
+        rows: list[tuple] = []
+        for start in range(0, len(ids), IN_CHUNK):
+            chunk = ids[start:start + IN_CHUNK]
+            rows += self.execute(sql.format(ids=", ".join("?" for _ in chunk)), [*params, *chunk])
+        return rows
 
     def start_run(self, run_id: str) -> None:
         with self.transaction():
@@ -208,17 +253,19 @@ class Store:
     # ----------------------------------------------------------------- reads
     def load_results(self, article_ids: Optional[Iterable[str]] = None,
                      held: Optional[dict[str, ArticleResult]] = None) -> list[ArticleResult]:
-        """Stored results in article id order. `held` (article id -> result)
-        are results the caller holds equal to their stored rows: they are
-        used as they are instead of being rebuilt from JSON (which costs more
-        than reading)."""
+        """Stored results in article id order (of `article_ids` only, if
+        given). `held` (article id -> result) are results the caller holds
+        equal to their stored rows: they are used as they are instead of
+        being rebuilt from JSON (which costs more than reading)."""
         held = held or {}
-        rows = self.execute("SELECT article, record FROM results ORDER BY article")
-        results = [held[a] if a in held else from_dict(ArticleResult, json.loads(record)) for a, record in rows]
-        if article_ids is not None:
+        if article_ids is None:
+            rows = self.execute("SELECT article, record FROM results ORDER BY article")
+        else:
             wanted = set(article_ids)
-            results = [r for r in results if r.article.id in wanted]
-        return results
+            rows = [(a, None) for a in sorted(wanted & held.keys())]
+            rows += self._select_in("SELECT article, record FROM results WHERE article IN ({ids})", wanted - held.keys())
+            rows.sort(key=lambda row: row[0])
+        return [held[a] if a in held else from_dict(ArticleResult, json.loads(record)) for a, record in rows]
 
     def event_groups(self) -> dict[str, list[str]]:
         """{stored event id: its member mention ids}."""
@@ -227,6 +274,54 @@ class Store:
                                                  "ORDER BY event_id, mention_id"):
             groups.setdefault(event_id, []).append(mention_id)
         return groups
+
+    # ------------------------------------- reads of incremental resolution
+    def pending_articles(self) -> list[str]:
+        """Stored articles no resolution has covered yet (whoever stored them)."""
+        rows = self.execute("SELECT article FROM results WHERE article NOT IN "
+                            "(SELECT article FROM resolved_articles) ORDER BY article")
+        return [r[0] for r in rows]
+
+    def mentions_in_blocks(self, blocks: Sequence[str]) -> list[tuple[str, str, str, int]]:
+        """(block, mention id, article, day) of the resolved mentions in these blocks."""
+        return [(b, m, a, int(d)) for b, m, a, d in self._select_in(
+            "SELECT block, mention_id, article, day FROM mention_blocks WHERE block IN ({ids})", blocks)]
+
+    def event_members_of(self, mention_ids: Iterable[str] = (),
+                         article_ids: Iterable[str] = ()) -> dict[str, list[tuple[str, str]]]:
+        """{event id: [(mention id, article)]} of the stored events with one of
+        these mentions or a mention in one of these articles (all members)."""
+        ids = {r[0] for r in self._select_in("SELECT event_id FROM event_members WHERE mention_id IN ({ids})",
+                                             mention_ids)}
+        ids |= {r[0] for r in self._select_in("SELECT event_id FROM event_members WHERE article IN ({ids})",
+                                              article_ids)}
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for event_id, mention_id, article in sorted(self._select_in(
+                "SELECT event_id, mention_id, article FROM event_members WHERE event_id IN ({ids})", ids)):
+            groups.setdefault(event_id, []).append((mention_id, article))
+        return groups
+
+    def story_members_of(self, article_ids: Iterable[str]) -> dict[str, list[str]]:
+        """{story id: its articles} of the stored stories holding one of these articles."""
+        ids = {r[0] for r in self._select_in("SELECT story_id FROM story_articles WHERE article IN ({ids})",
+                                             article_ids)}
+        groups: dict[str, list[str]] = {}
+        for story_id, article in sorted(self._select_in(
+                "SELECT story_id, article FROM story_articles WHERE story_id IN ({ids})", ids)):
+            groups.setdefault(story_id, []).append(article)
+        return groups
+
+    def articles_naming(self, names: Iterable[str], date_from: str, date_to: str, limit: int) -> list[str]:
+        """Resolved articles published within [date_from, date_to] (ISO text)
+        naming one of these actors, most names shared first, at most `limit`."""
+        counts: dict[str, int] = {}
+        for article, n in self._select_in(
+                "SELECT m.article, count(DISTINCT m.name) FROM actor_mentions m "
+                "JOIN articles a ON a.id = m.article JOIN resolved_articles r ON r.article = m.article "
+                "WHERE a.published BETWEEN ? AND ? AND m.name IN ({ids}) GROUP BY m.article",
+                names, (date_from, date_to)):
+            counts[article] = counts.get(article, 0) + int(n)
+        return sorted(counts, key=lambda a: (-counts[a], a))[:limit]
 
     def articles(self) -> list[Article]:
         rows = self.execute("SELECT record FROM articles ORDER BY published NULLS LAST, id")

@@ -7,9 +7,10 @@ run at once (`crosswire run` on two machines into one database):
 - articles and everything extracted from them are keyed by content hashes and
   written with a per-article advisory lock, so two writers storing the same
   article store it once (the second sees the first's row and skips);
-- the derived tables (events, stories) are replaced under one global advisory
-  lock, so concurrent resolutions serialise and the last one to run sees every
-  article committed before it (see `Store.update_resolution`);
+- the derived tables (events, stories) are updated under one global advisory
+  lock, so concurrent resolutions serialise and each one resolves every
+  article committed before it and not yet resolved (see
+  `Store.update_resolution`);
 - schema creation is serialised too (CREATE TABLE IF NOT EXISTS races in
   PostgreSQL when two sessions create the same table at once).
 """

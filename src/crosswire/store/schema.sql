@@ -131,6 +131,27 @@ CREATE TABLE IF NOT EXISTS story_articles (
     article TEXT
 );
 
+-- Derived, for incremental resolution (resolve/incremental.py): each resolved
+-- event mention's keyed blocking blocks with its day (date, else its article's
+-- publication day, as a day ordinal; 0 when neither), and the articles a
+-- resolution has covered (a stored article missing here is pending).
+CREATE TABLE IF NOT EXISTS mention_blocks (
+    block TEXT,
+    mention_id TEXT,
+    article TEXT,
+    day INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS resolved_articles (
+    article TEXT PRIMARY KEY
+);
+
+CREATE INDEX IF NOT EXISTS mention_blocks_block ON mention_blocks (block);
+CREATE INDEX IF NOT EXISTS mention_blocks_mention ON mention_blocks (mention_id);
+CREATE INDEX IF NOT EXISTS event_members_mention ON event_members (mention_id);
+CREATE INDEX IF NOT EXISTS event_members_article ON event_members (article);
+CREATE INDEX IF NOT EXISTS story_articles_article ON story_articles (article);
+
 CREATE TABLE IF NOT EXISTS quarantine (
     path TEXT,
     reason TEXT,
