@@ -148,3 +148,20 @@ def test_new_report_joins_a_stored_story_without_a_shared_event(store):
     update = run(store, later)
     assert update.scope["stories_reconsidered"] == 1
     assert [s.articles for s in store.stories()] == [["art-1", "art-2", "art-3"]]
+
+
+def test_resolve_command(tmp_path):
+    from click.testing import CliRunner
+
+    from crosswire.cli import main
+
+    db = str(tmp_path / "cli.duckdb")
+    with open_store(db) as s:
+        for r in two_outlets():
+            s.write_result(r)  # stored by a run that died before resolving
+    runner = CliRunner()
+    first = runner.invoke(main, ["resolve", "--db", db])
+    assert first.exit_code == 0, first.output
+    assert "resolved 2 articles (incrementally): 4 events" in first.output
+    again = runner.invoke(main, ["resolve", "--db", db, "--full"])
+    assert again.exit_code == 0 and "resolved 2 articles (all again): 4 events" in again.output

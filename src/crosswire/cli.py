@@ -197,10 +197,11 @@ def compare(story_id, db, as_json) -> None:
 def resolve_command(db, full) -> None:
     """Resolve stored articles no run has resolved yet (or all, with --full)."""
     from .pipeline import Pipeline
+    from .runner import resolve_store
 
     settings = _settings(db)
     with _open(db) as store:
-        update = store.update_resolution(Pipeline(settings).resolve_update, full=full)
+        update = resolve_store(store, Pipeline(settings), full)
         counts = store.counts()
     click.echo(f"resolved {len(update.resolved_articles)} articles "
                f"({'all again' if update.full else 'incrementally'}): "

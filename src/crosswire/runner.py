@@ -127,11 +127,12 @@ def stored_hints(store: Store, articles: list[Article]) -> list[dict[str, Any]]:
     return [article_hint(a) for a in store.articles() if a.published]
 
 
-def resolve_store(store: Store, pipeline: Pipeline, full: bool = False) -> None:
+def resolve_store(store: Store, pipeline: Pipeline, full: bool = False):
     """Resolve what was stored since the last resolution against the stored
     events and stories (everything again with `full`), in one transaction
-    (serialised between concurrent writers on PostgreSQL)."""
-    store.update_resolution(pipeline.resolve_update, full=full)
+    (serialised between concurrent writers on PostgreSQL); returns the
+    `ResolutionUpdate` written."""
+    return store.update_resolution(pipeline.resolve_update, full=full)
 
 
 def count_store(store: Store, summary: RunSummary) -> None:
