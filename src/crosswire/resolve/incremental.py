@@ -113,8 +113,20 @@ def _full(source: StoredResolution, settings: Settings, held: dict, clusterer: O
                             scope={"articles": len(ids), "new_articles": len(ids)}, results=results)
 
 
-def _batch(source: StoredResolution, settings: Settings, held: dict, clusterer: Optional[Clusterer],
-           pending: list[str]) -> ResolutionUpdate:
+@dataclass
+class _Scope:
+    """What a batch re-resolves, read from the store."""
+
+    new: list[ArticleResult]  # the pending articles' results
+    previous: dict[str, list[tuple[str, str]]]  # touched stored events: id -> [(mention, article)]
+    touched: set[str]  # stored mentions in the batch's blocks and days
+    prior_stories: dict[str, list[str]]  # stored stories reconsidered: id -> articles
+    story_articles: set[str]  # the articles stories are clustered over
+    context: dict[str, list[tuple[str, str]]]  # other stored events of those articles (rebuilt as they are)
+    results: list[ArticleResult]  # every result needed, new and stored
+
+
+def _read_scope(source: StoredResolution, held: dict, pending: list[str]) -> _Scope:
     new = _unique(source.load_results(pending, held))
     previous, touched = _touched_events(source, new)
     event_articles = set(pending) | {a for members in previous.values() for _m, a in members}
@@ -125,25 +137,31 @@ def _batch(source: StoredResolution, settings: Settings, held: dict, clusterer: 
                if e not in previous}
     loaded = story_articles | {a for members in context.values() for _m, a in members}
     results = _unique(new + source.load_results(sorted(loaded - set(pending)), held))
+    return _Scope(new, previous, touched, prior_stories, story_articles, context, results)
 
-    actor_ids, entries = build_actor_index(results)
-    scope_mentions = {m.id for r in new for m in r.event_mentions} | {m for ms in previous.values() for m, _ in ms}
-    items, texts = mention_items(results, actor_ids, scope_mentions)
-    clusters, notes = keep_previous_merges({e: [m for m, _ in ms] for e, ms in previous.items()},
+
+def _batch(source: StoredResolution, settings: Settings, held: dict, clusterer: Optional[Clusterer],
+           pending: list[str]) -> ResolutionUpdate:
+    scope = _read_scope(source, held, pending)
+    actor_ids, entries = build_actor_index(scope.results)
+    reclustered = ({m.id for r in scope.new for m in r.event_mentions}
+                   | {m for members in scope.previous.values() for m, _ in members})
+    items, texts = mention_items(scope.results, actor_ids, reclustered)
+    clusters, notes = keep_previous_merges({e: [m for m, _ in ms] for e, ms in scope.previous.items()},
                                            _resolve_clusters(items, texts, settings, clusterer))
-    clusters += [sorted(m for m, _ in members) for members in context.values()]
-    story_results = [r for r in results if r.article.id in story_articles]
-    resolution = _assemble(results, clusters, settings, actor_ids, entries, notes, story_results)
-    stories = _keep_stories(resolution.stories, prior_stories)
+    clusters += [sorted(m for m, _ in members) for members in scope.context.values()]
+    story_results = [r for r in scope.results if r.article.id in scope.story_articles]
+    resolution = _assemble(scope.results, clusters, settings, actor_ids, entries, notes, story_results)
+    stories = _keep_stories(resolution.stories, scope.prior_stories)
     _assign_stories(resolution.events, stories)
-    scope = {"new_articles": len(new), "touched_mentions": len(touched), "events_reclustered": len(previous),
-             "mentions_reclustered": len(items), "stories_reconsidered": len(prior_stories),
-             "articles": len(results)}
-    log.info("incremental resolution: %s", scope)
+    counts = {"new_articles": len(scope.new), "touched_mentions": len(scope.touched),
+              "events_reclustered": len(scope.previous), "mentions_reclustered": len(items),
+              "stories_reconsidered": len(scope.prior_stories), "articles": len(scope.results)}
+    log.info("incremental resolution: %s", counts)
     return ResolutionUpdate(events=resolution.events, stories=stories, actors=entries, log=notes,
-                            blocks=block_rows(items), replaced_events=sorted(set(previous) | set(context)),
-                            replaced_stories=sorted(prior_stories), replaced_blocks=sorted(scope_mentions),
-                            resolved_articles=[r.article.id for r in new], scope=scope, results=results)
+                            blocks=block_rows(items), replaced_events=sorted(set(scope.previous) | set(scope.context)),
+                            replaced_stories=sorted(scope.prior_stories), replaced_blocks=sorted(reclustered),
+                            resolved_articles=[r.article.id for r in scope.new], scope=counts, results=scope.results)
 
 
 def _touched_events(source: StoredResolution, new: Sequence[ArticleResult]) -> tuple[dict, set[str]]:
