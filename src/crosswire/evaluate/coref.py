@@ -11,13 +11,15 @@ markables; gold clusters come from the CROSS_DOC_COREF and INTRA_DOC_COREF
 relations; a mention in no relation is a singleton, and singletons count.
 
 All documents of DIR are pooled: the system is never told the gold topic. It
-groups documents itself (TF-IDF cosine over the whole document text, average
-link, threshold tuned on train), then scores mention pairs inside a group
-with the same pairwise scorer and constrained average-link clustering that
-`crosswire.resolve` uses on news (features: trigger lemma and synonym class,
-a contextual MiniLM embedding of the trigger, shared entities and content
-words of the sentence, same document, same document group). Weights and
-thresholds were fitted on the train topics (`--fit`) and are shipped below.
+groups documents itself (docgroups.py: average link over TF-IDF cosines of
+content words and of names and numbers, once over all documents for event
+types, then inside each type for incidents; settings chosen on train), then
+scores mention pairs inside a group with the same pairwise scorer and
+constrained average-link clustering that `crosswire.resolve` uses on news
+(features: trigger lemma and synonym class, a contextual MiniLM embedding of
+the trigger, shared entities and content words of the sentence, same
+document, same document group). Weights and thresholds were fitted on the
+train topics (`--fit`) and are shipped below.
 
 Two settings:
 - gold mentions: keys muc_f1, b3_f1, ceafe_f1, conll_f1 (+ P/R);
@@ -41,11 +43,12 @@ import re
 import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from ..resolve.cluster import agglomerate
 from ..resolve.lexicon import STOPWORDS
 from ..resolve.scoring import Item, features, score
+from .docgroups import INSTANCE_THRESHOLD as DOC_THRESHOLD
 
 DEV_TOPICS = ("2", "5", "12", "18", "21", "23", "34", "35")
 
@@ -68,7 +71,6 @@ ECB_WEIGHTS_ENCODER: dict[str, float] = {
     "same_class": 0.483, "same_lemma": -0.013, "context_overlap": -0.317, "topic_overlap": -0.351,
     "same_doc": -0.214, "doc_similarity": -0.214}
 COREF_THRESHOLD_ENCODER = 0.4
-DOC_THRESHOLD = 0.2
 TRIGGER_RATE = 0.4  # predicted mentions: a lemma is a trigger when it was one this often on train
 
 EVENT_TAG = re.compile(r"^(ACTION_|NEG_ACTION_)")
@@ -96,6 +98,13 @@ class EcbDoc:
 
     def text(self) -> str:
         return " ".join(w for _, (_, w) in sorted(self.tokens.items()))
+
+    def sentences(self) -> list[list[str]]:
+        """Every sentence's words, in order."""
+        out: dict[int, list[str]] = defaultdict(list)
+        for _, (s, w) in sorted(self.tokens.items()):
+            out[s].append(w)
+        return [out[s] for s in sorted(out)]
 
     def lead(self, words: int = 40) -> str:
         """The document's first words (headline and first sentence): which
@@ -281,7 +290,7 @@ def parse_sentences(docs: Sequence[EcbDoc]) -> dict[tuple[str, int], Parsed]:
     spacy_docs = (Doc(nlp.vocab, words=ws) for ws in word_lists)
     out = {}
     for (name, s, tids), sd in zip(keys, nlp.pipe(spacy_docs, batch_size=64)):
-        offsets, pos = [], 0
+        offsets = []
         for tok in sd:
             offsets.append((tok.idx, tok.idx + len(tok.text)))
         ents = frozenset(t.lemma_.lower() for e in sd.ents for t in e if not t.is_stop and t.is_alpha)
@@ -381,17 +390,12 @@ def build_items(mentions: Sequence[EvalMention], parsed: dict, groups: dict[str,
 
 # --------------------------------------------------------- document groups
 def document_groups(docs: Sequence[EcbDoc], threshold: float = DOC_THRESHOLD) -> dict[str, str]:
-    """Documents grouped by TF-IDF cosine of their whole text (average link)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    """Documents grouped by incident (docgroups.py: event types first, then
+    instances inside a type); `threshold`: the second pass's."""
+    from .docgroups import group_documents, names_and_numbers
 
-    names = [d.name for d in docs]
-    vec = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=1, token_pattern=r"(?u)\b[A-Za-z]{3,}\b")
-    X = vec.fit_transform([d.text() for d in docs])
-    sim = (X @ X.T).tocoo()
-    edges = [(int(i), int(j), float(s)) for i, j, s in zip(sim.row, sim.col, sim.data) if i < j]
-    items = [Item(key=n, doc=n, sentence=0, lemma="") for n in names]
-    clusters = agglomerate(items, edges, threshold, same_sentence_rule=False)
-    return {names[i]: names[c[0]] for c in clusters for i in c}
+    named = [names_and_numbers(d.sentences()) for d in docs]
+    return group_documents([d.name for d in docs], [d.text() for d in docs], named, threshold)
 
 
 # ------------------------------------------------------------- clustering
