@@ -315,19 +315,21 @@ def _assemble(results: Sequence[ArticleResult], clusters: list[list[str]], setti
 
 
 def resolve(results: Sequence[ArticleResult], settings: Optional[Settings] = None,
-            clusterer: Optional[Clusterer] = None, previous: Optional[dict[str, list[str]]] = None) -> Resolution:
+            clusterer: Optional[Clusterer] = None, previous: Optional[dict[str, list[str]]] = None,
+            with_blocks: bool = False) -> Resolution:
     """Canonical events, stories and actors of every article result in scope.
     `clusterer` replaces the one-process mention clustering (Spark passes its own).
     `previous`: the events already published ({event id: member mention ids},
     e.g. `Store.event_groups()`); none of them is split (see
-    `keep_previous_merges`). A store resolves a new batch with
-    `resolve.incremental.update`, which calls this on what the batch touches."""
+    `keep_previous_merges`). `with_blocks`: fill `Resolution.blocks` (the
+    store's index; a few tuples per mention, so only when it is stored). A
+    store resolves a new batch with `resolve.incremental.update`."""
     settings = _settings(settings)
     with paused_gc():  # millions of small acyclic objects: see loading.paused_gc
         results = _unique(results)
         actor_ids, entries = build_actor_index(results)
         items, texts = mention_items(results, actor_ids)
-        blocks = block_rows(items)
+        blocks = block_rows(items) if with_blocks else []
         clusters = _resolve_clusters(items, texts, settings, clusterer)
         clusters, notes = keep_previous_merges(previous or {}, clusters)
         resolution = _assemble(results, clusters, settings, actor_ids, entries, notes)

@@ -106,7 +106,7 @@ def update(source: StoredResolution, settings: Settings, held: Optional[dict[str
 
 def _full(source: StoredResolution, settings: Settings, held: dict, clusterer: Optional[Clusterer]) -> ResolutionUpdate:
     results = source.load_results(held=held)
-    resolution = resolve(results, settings, clusterer, previous=source.event_groups())
+    resolution = resolve(results, settings, clusterer, previous=source.event_groups(), with_blocks=True)
     ids = [r.article.id for r in results]
     return ResolutionUpdate(events=resolution.events, stories=resolution.stories, actors=resolution.actors,
                             log=resolution.log, blocks=resolution.blocks, resolved_articles=ids, full=True,
