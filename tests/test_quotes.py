@@ -211,6 +211,56 @@ def test_preposition_between_cue_and_content_belongs_to_the_cue(nlp):
     assert att["cue"] == ["complained about"] and att["content"] == ["the new tariffs on steel"]
 
 
+def test_cue_keeps_as_and_a_content_never_opens_with_a_colon(nlp):
+    from crosswire.extract.quotes.spans import _preposition_to_cue, _skip_colon
+
+    doc = nlp("Critics described the plan as reckless and costly.")
+    cue = [t.i for t in doc if t.text == "described"][0]
+    as_i = [t.i for t in doc if t.text == "as"][0]
+    runs = {"cue": [(cue, cue + 2)], "source": [(0, 0)], "content": [(as_i, len(doc) - 2)]}
+    _preposition_to_cue(doc, runs, cue)  # 'as' hangs off 'described'
+    assert doc[runs["content"][0][0]].text == "reckless" and runs["cue"][0] == (cue, as_i)
+    doc = nlp('Podesta said in a statement: "Tonight, he failed."')
+    colon = [t.i for t in doc if t.text == ":"][0]
+    assert doc[_skip_colon(doc, colon, len(doc) - 1)].text == '"'
+
+
+def test_quotation_split_off_by_the_parser_is_the_contents_of_the_next_cue(nlp):
+    text = "The host pressed on.\n\n“What was the massive pivot point to make him change?” Beck questioned."
+    doc = nlp(text)
+    cue = [t for t in doc if t.text == "questioned"][0]
+    assert not any(t.text == "What" for t in cue.sent)  # the parse splits at the question mark
+    [att] = _spans(nlp, text)
+    assert att["content"] == ["“What was the massive pivot point to make him change?”"]
+    assert att["source"] == ["Beck"] and att["cue"] == ["questioned"]
+
+
+def test_reported_content_stops_before_a_participle_that_is_a_cue(nlp):
+    from crosswire.extract.quotes.spans import _stop_before_participle_cue
+
+    doc = nlp("Trump said the deal was bad for workers, adding that he would fix it.")
+    cue = [t.i for t in doc if t.text == "said"][0]
+    adding = [t.i for t in doc if t.text == "adding"][0]
+    end = len(doc) - 2
+    first, last = _stop_before_participle_cue(doc, cue + 1, end, cue, frozenset({cue, adding}))
+    assert doc[first:last + 1].text == "the deal was bad for workers"
+    # a participle that is not a cue stays in the content
+    assert _stop_before_participle_cue(doc, cue + 1, end, cue, frozenset({cue})) == (cue + 1, end)
+
+
+def test_role_features_see_parentheses_and_quotation_marks_between(nlp):
+    from crosswire.extract.quotes.spans import DocView, quote_index, quote_regions, role_features
+
+    doc = nlp('Rubio (who has 110 delegates) said "we will win," and left.')
+    view, quotes_of = DocView(doc), quote_index(doc, quote_regions(doc))
+    cue = [t.i for t in doc if t.text == "said"][0]
+    inside = [t.i for t in doc if t.text == "delegates"][0]
+    after = [t.i for t in doc if t.text == "left"][0]
+    assert any(f.startswith("par=") for f in role_features(view, inside, cue, quotes_of))
+    assert not any(f.startswith("par=") for f in role_features(view, after, cue, quotes_of))
+    assert any(f.startswith("mb=") and "|2|R|" in f for f in role_features(view, after, cue, quotes_of))
+
+
 def test_reported_content_stops_before_a_trailing_relative_clause(nlp):
     text = ("Mr. Lee suggested that Congress simply pass a renewal of the sanctions act, "
             "which expires at the end of the year.")
@@ -315,6 +365,15 @@ def test_polnear_scorer_on_a_tiny_document(tmp_path):
     score_doc(text, doc_units(text, gold), doc_units(text, pred), counts)
     m = metrics_from_counts(counts)
     assert m["source_f1_exact"] == 1.0 and m["content_f1_exact"] == 0.0 and m["content_f1_overlap"] == 1.0
+
+
+def test_polnear_scorer_selects_a_range_of_articles():
+    from crosswire.evaluate.quotes import PolnearDoc, select_docs
+
+    docs = [PolnearDoc(str(k), "", []) for k in range(10)]
+    assert [d.name for d in select_docs(docs, docs_range="7:10")] == ["7", "8", "9"]
+    assert [d.name for d in select_docs(docs, limit=2, docs_range="7:")] == ["7", "8"]
+    assert len(select_docs(docs)) == 10
 
 
 def test_polnear_report_says_how_it_picks_one_annotator(tmp_path):

@@ -25,6 +25,9 @@ file whose annotator id sorts first, so the choice is deterministic and
 independent of our predictions.
 
     .venv/bin/python -m crosswire.evaluate.quotes ../shared/eval/polnear/dev [--json]
+    # held-out train (decoding choices are made there, not on dev):
+    .venv/bin/python -m crosswire.evaluate.quotes ../shared/eval/polnear/train --docs 700:840 \
+        --model model_fitted_on_0_699.json.gz
 """
 from __future__ import annotations
 
@@ -195,14 +198,26 @@ def metrics_from_counts(counts: dict[str, int]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- running
-def predicted_attributions(doc: Any, use_tagger: bool = False) -> list[Any]:
+def predicted_attributions(doc: Any, use_tagger: bool = False, model: Any = None) -> list[Any]:
     """The quotes stage's span layer on one parsed text (the same function the
     stage calls, before its speech-cue filter, with the same
     `Settings.quotes_tagger`): objects with source/cue/content fragment lists,
-    like GoldAttribution."""
+    like GoldAttribution. `model`: other linear weights than the shipped ones
+    (a model fitted on part of train, scored on the rest)."""
     from ..extract.quotes.spans import attribution_spans
 
-    return attribution_spans(doc, use_tagger=use_tagger)
+    return attribution_spans(doc, model=model, use_tagger=use_tagger)
+
+
+def select_docs(docs: list[PolnearDoc], limit: Optional[int] = None,
+                docs_range: Optional[str] = None) -> list[PolnearDoc]:
+    """The documents to score: a slice "A:B" of the sorted article list (the
+    held-out part of train, "700:840", on which decoding choices are made
+    instead of dev), then the first `limit`."""
+    if docs_range:
+        a, _, b = docs_range.partition(":")
+        docs = docs[int(a) if a else None:int(b) if b else None]
+    return docs[: int(limit)] if limit else docs
 
 
 def run(path: str, args: Optional[Any] = None) -> dict[str, Any]:
@@ -211,20 +226,25 @@ def run(path: str, args: Optional[Any] = None) -> dict[str, Any]:
     from ..config import Settings
 
     use_tagger = Settings.load(progress=False).quotes_tagger
-    limit = getattr(args, "limit", None) if args is not None else None
-    docs = list(read_polnear(path))
-    if limit:
-        docs = docs[: int(limit)]
+    docs = select_docs(list(read_polnear(path)), getattr(args, "limit", None), getattr(args, "docs", None))
+    model_path = getattr(args, "model", None)
+    model = None
+    if model_path:
+        from ..extract.quotes.spans import load_model
+
+        model = load_model(str(model_path))
     nlp = load_nlp()
     counts: dict[str, int] = {f"{r}_{k}": 0 for r in ROLES
                               for k in ("gold", "pred", "exact_tp", "overlap_pred_tp", "overlap_gold_tp")}
     for pdoc, sdoc in zip(docs, nlp.pipe((d.text for d in docs), batch_size=16)):
         gold = doc_units(pdoc.text, pdoc.attributions)
-        pred = doc_units(pdoc.text, predicted_attributions(sdoc, use_tagger))
+        pred = doc_units(pdoc.text, predicted_attributions(sdoc, use_tagger, model))
         score_doc(pdoc.text, gold, pred, counts)
     metrics = metrics_from_counts(counts)
     metrics["documents"] = len(docs)
     metrics["tagger"] = use_tagger
+    if getattr(args, "docs", None):
+        metrics["docs_range"] = args.docs
     metrics["annotator_choice"] = ANNOTATOR_CHOICE
     metrics["articles_with_several_annotators"] = several_annotators(path)
     return metrics
@@ -245,6 +265,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("path", help="a PolNeAR split directory with text/ and attributions/")
     parser.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     parser.add_argument("--limit", type=int, default=None, help="score only the first N documents")
+    parser.add_argument("--docs", default=None, metavar="A:B",
+                        help="score only articles A..B-1 of the sorted list (held-out train: 700:840)")
+    parser.add_argument("--model", default=None,
+                        help="linear weights to use instead of the shipped ones (e.g. fitted on train 0:700)")
     args = parser.parse_args(argv)
     metrics = run(args.path, args)
     print(json.dumps(metrics, sort_keys=True) if args.json else format_line(metrics))

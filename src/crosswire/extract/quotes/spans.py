@@ -23,7 +23,9 @@ of it; the preposition between cue and content goes to the cue; a reported
 content stops before a comma opening a trailing relative clause, at a
 quotation followed only by a noun phrase glossing it, and before a dangling
 ', saying'; a quotation signed with a dash and a name is attributed to that
-name.
+name; a quotation the parser split off from its cue's sentence ('"...?" Beck
+asked.') is that cue's content; a reported content stops before ', adding
+...' when the participle is a cue of its own.
 Scoring is plain dictionary look-ups over sparse features (weights shipped
 in crosswire/data/quotes/), so it costs little beside the parse itself.
 
@@ -48,6 +50,7 @@ ROLE_LABELS = ("none", "source", "cue", "content")
 OPEN_QUOTES = {"“", "``", "‘‘"}
 CLOSE_QUOTES = {"”", "''", "’’"}
 STRAIGHT_QUOTES = {'"'}
+QUOTE_MARKS = OPEN_QUOTES | CLOSE_QUOTES | STRAIGHT_QUOTES
 CUE_THRESHOLD = 0.4  # tuned on a held-out part of PolNeAR train
 CUE_POS = {"VERB", "AUX", "NOUN", "ADP", "ADJ", "PROPN"}
 
@@ -171,7 +174,8 @@ class DocView:
     every (token, cue) pair, so we read each once per document."""
 
     __slots__ = ("n", "head", "dep", "pos", "lower", "lemma", "text", "is_punct", "left", "right",
-                 "child_deps", "is_space", "sent_start", "sent_end", "newline_after", "commas_before")
+                 "child_deps", "is_space", "sent_start", "sent_end", "newline_after", "commas_before",
+                 "marks_before", "in_parens")
 
     def __init__(self, doc) -> None:
         toks = list(doc)
@@ -190,6 +194,16 @@ class DocView:
         self.commas_before = [0] * (self.n + 1)  # commas among tokens [0, k)
         for k, t in enumerate(toks):
             self.commas_before[k + 1] = self.commas_before[k] + (t.text == ",")
+        self.marks_before = [0] * (self.n + 1)  # quotation marks among tokens [0, k)
+        self.in_parens = [False] * self.n  # inside ( ... ) or [ ... ]
+        depth = 0
+        for k, t in enumerate(toks):
+            self.marks_before[k + 1] = self.marks_before[k] + (t.text in QUOTE_MARKS)
+            depth = max(0, depth - (t.text in (")", "]")))
+            self.in_parens[k] = depth > 0 and t.text not in (")", "]")
+            depth += t.text in ("(", "[")
+            if self.newline_after[k]:
+                depth = 0
         self.child_deps: list[set[str]] = [set() for _ in toks]
         for k, h in enumerate(self.head):
             if h != k:
@@ -253,6 +267,16 @@ def _is_ancestor(v: DocView, t: int, c: int, limit: int = 40) -> bool:
     return False
 
 
+def _neighbour(v: DocView, k: int) -> str:
+    """A neighbouring token as a boundary cue: punctuation and function
+    words by their text (', and', ', which', '( ... )'), others by part of speech."""
+    if k < 0 or k >= v.n:
+        return "<>"
+    if v.is_punct[k] or v.pos[k] in ("CCONJ", "SCONJ", "ADP", "PRON", "DET"):
+        return v.lower[k]
+    return v.pos[k]
+
+
 def role_features(v: DocView, t: int, c: int, quotes_of: list[int]) -> list[str]:
     """Features of token `t` for its role relative to cue head `c`."""
     side = "L" if t < c else "R"
@@ -308,6 +332,14 @@ def role_features(v: DocView, t: int, c: int, quotes_of: list[int]) -> list[str]
             feats.append(f"le={rel}|{v.lower[t]}")
         if t == v.right[branch]:
             feats.append(f"re={rel}|{v.lower[t] if is_punct else v.pos[t]}")
+    a, b = (t, c) if t < c else (c, t)
+    marks = min(v.marks_before[b] - v.marks_before[a + 1], 2)
+    feats.append(f"mb={rel}|{marks}|{side}|{quote_rel}")
+    if v.in_parens[t]:
+        feats.append(f"par={rel}|{side}")
+    prev_t, next_t = _neighbour(v, t - 1), _neighbour(v, t + 1)
+    feats.append(f"nb={rel}|{prev_t}|{next_t}|{side}")
+    feats.append(f"tri={prev_t}|{_neighbour(v, t)}|{next_t}|{side}|{quote_rel}")
     cue_deps = v.child_deps[c]
     for d in ("ccomp", "dobj", "xcomp", "prep"):
         if d in cue_deps:
@@ -494,7 +526,7 @@ def _line_bounds(v: DocView, cue_i: int) -> tuple[int, int]:
     return lo, hi
 
 
-SECOND_CONTENT_MIN = 2.0  # summed margin a second (interrupted) content fragment needs
+SECOND_CONTENT_MIN = 4.0  # summed margin a second (interrupted) content fragment needs (held-out train)
 SNAP_SLACK = 2.0  # how much margin a constituent boundary may cost
 
 
@@ -545,7 +577,8 @@ def _decode(roles: dict, cue_i: int, doc=None) -> dict[str, list[tuple[int, int]
     return {"cue": cue_runs, "source": source, "content": sorted(content)}
 
 
-CUE_PREPOSITIONS = {"about", "of", "for", "on", "with", "at", "against", "over", "to", "by", "from", "into", "in"}
+CUE_PREPOSITIONS = {"about", "of", "for", "on", "with", "at", "against", "over", "to", "by", "from", "into", "in",
+                    "as", "like", "toward", "towards", "upon", "behind", "out", "up", "off", "down", "through"}
 
 
 def _preposition_to_cue(doc, runs: dict[str, list[tuple[int, int]]], cue_i: int) -> None:
@@ -575,7 +608,6 @@ def _attached_to(tok, first: int, last: int) -> bool:
 
 
 TRAILING_CLAUSES = {"relcl", "acl"}
-QUOTE_MARKS = OPEN_QUOTES | CLOSE_QUOTES | STRAIGHT_QUOTES
 
 
 def _cut_trailing_clause(doc, first: int, last: int, cue_i: int) -> tuple[int, int]:
@@ -641,6 +673,21 @@ def _is_noun_phrase(span) -> bool:
                               for t in tops)
 
 
+def _stop_before_participle_cue(doc, first: int, last: int, cue_i: int, cue_set: frozenset) -> tuple[int, int]:
+    """'Trump said the deal was bad, adding, "We will fix it."': a reported
+    content stops before a comma that opens a participle which is a cue
+    itself, hanging off the cue or (as the parser often has it) off the
+    content's verb; that cue reports its own content."""
+    if first <= cue_i <= last:
+        return first, last
+    for i in range(first + 1, last):
+        nxt = doc[i + 1]
+        if doc[i].text == "," and nxt.i in cue_set and nxt.tag_ == "VBG" and \
+                (nxt.head.i == cue_i or first <= nxt.head.i < i):
+            return first, i - 1
+    return first, last
+
+
 def _trim_content_end(doc, first: int, last: int, cue_i: int) -> tuple[int, int]:
     """Where a reported content ends, by the annotation's conventions."""
     first, last = _cut_trailing_clause(doc, first, last, cue_i)
@@ -667,6 +714,15 @@ def _trim(doc, first: int, last: int) -> Optional[tuple[int, int]]:
 
 
 APPOSITION_MARKS = {",", "—", "--", "–"}
+
+
+def _skip_colon(doc, first: int, last: int) -> int:
+    """'said in a statement: "Tonight, ..."': the colon introducing a
+    content is never part of it in PolNeAR train (no gold content starts
+    with one), though the role model sometimes takes it."""
+    while first < last and (doc[first].text == ":" or doc[first].is_space):
+        first += 1
+    return first
 
 
 def _close_apposition(doc, first: int, last: int) -> int:
@@ -716,6 +772,26 @@ def _trailing_cue_fallback(doc, att: SpanAttribution, cue_i: int, taken: set[int
     used.update(range(trimmed[0], trimmed[1] + 1))
 
 
+def _split_quotation_fallback(doc, att: SpanAttribution, cue_i: int, regions, quotes_of, taken: set[int],
+                              used: set[int], view: DocView) -> None:
+    """'"What was the pivot point?" Beck questioned.': the parser ends the
+    sentence at the question mark inside the quotation, so the cue's own
+    sentence holds no content. A cue with no content whose sentence opens
+    right after a quotation closing on the same line takes that quotation."""
+    lo, _ = _line_bounds(view, cue_i)
+    k = lo - 1
+    while k >= 0 and view.is_space[k] and not view.newline_after[k]:
+        k -= 1
+    if k < 0 or view.newline_after[k] or quotes_of[k] < 0 or quotes_of[cue_i] == quotes_of[k]:
+        return
+    first, last = regions[quotes_of[k]]
+    if last != k or any(i in taken or i in used for i in range(first, last + 1)):
+        return
+    att.content = [_char_span(doc, first, last)]
+    att.direct = True
+    used.update(range(first, last + 1))
+
+
 def attribution_spans(doc, model: Optional[AttributionModel] = None, tags: Optional[list[list[float]]] = None,
                       use_tagger: bool = True, blend: Optional[Blend] = None) -> list[SpanAttribution]:
     """All attributions in a parsed document (empty when no model is shipped).
@@ -734,43 +810,59 @@ def attribution_spans(doc, model: Optional[AttributionModel] = None, tags: Optio
     view = DocView(doc)
     taken: set[int] = set()
     out: list[SpanAttribution] = []
+    cue_set = frozenset(h for h, _ in heads)
     # Cues outside quotations first: a "confirm" inside a quoted sentence is
     # part of the content, not an attribution of its own.
     for cue_i, p in sorted(heads, key=lambda h: (quotes_of[h[0]] >= 0, -h[1])):
         if cue_i in taken:
             continue
-        roles = label_roles(view, cue_i, model, quotes_of, taken, tags, blend)
-        att = SpanAttribution(cue_head=cue_i, score=p)
-        used: set[int] = set()
-        role_runs = _decode(roles, cue_i, doc)
-        _preposition_to_cue(doc, role_runs, cue_i)
-        role_runs["content"] = [_trim_content_end(doc, a, b, cue_i) for a, b in role_runs["content"]]
-        for role in ("cue", "source", "content"):
-            for first, last in role_runs[role]:
-                trimmed = _trim(doc, first, last)
-                if trimmed is None:
-                    continue
-                first, last = trimmed
-                if role == "content":
-                    first, last, direct = _widen_to_quote(doc, first, last, regions, quotes_of, cue_i)
-                    att.direct = att.direct or direct
-                    if not direct and last > first and doc[last].text in {".", ";"}:
-                        last -= 1  # reported content stops before the sentence's full stop
-                elif role == "source":
-                    last = _close_apposition(doc, first, last)
-                getattr(att, role).append(_char_span(doc, first, last))
-                used.update(range(first, last + 1))
-        if not att.content:
-            _trailing_cue_fallback(doc, att, cue_i, taken, used, view)
-        if not att.content:
+        att, used = _attribute(doc, view, model, cue_i, p, regions, quotes_of, taken, tags, blend, cue_set)
+        if att is None:
             continue
         taken.update(used)
-        att.last_token = max(used | {cue_i})
         out.append(att)
     out.extend(_signature_attributions(doc, regions, taken))
     _continue_quotations(doc, view, out, regions, [h for h, _ in heads], taken)
     out.sort(key=lambda a: a.cue[0] if a.cue else (0, 0))
     return out
+
+
+def _attribute(doc, view: DocView, model: AttributionModel, cue_i: int, p: float, regions, quotes_of,
+               taken: set[int], tags, blend,
+               cue_set: frozenset = frozenset()) -> tuple[Optional[SpanAttribution], set[int]]:
+    """One cue's attribution (None without a content) and the tokens it uses."""
+    roles = label_roles(view, cue_i, model, quotes_of, taken, tags, blend)
+    att = SpanAttribution(cue_head=cue_i, score=p)
+    used: set[int] = set()
+    role_runs = _decode(roles, cue_i, doc)
+    _preposition_to_cue(doc, role_runs, cue_i)
+    role_runs["content"] = [_trim_content_end(doc, a, b, cue_i) for a, b in role_runs["content"]]
+    if cue_set:
+        role_runs["content"] = [_stop_before_participle_cue(doc, a, b, cue_i, cue_set) for a, b in role_runs["content"]]
+    for role in ("cue", "source", "content"):
+        for first, last in role_runs[role]:
+            trimmed = _trim(doc, first, last)
+            if trimmed is None:
+                continue
+            first, last = trimmed
+            if role == "content":
+                first = _skip_colon(doc, first, last)
+                first, last, direct = _widen_to_quote(doc, first, last, regions, quotes_of, cue_i)
+                att.direct = att.direct or direct
+                if not direct and last > first and doc[last].text in {".", ";"}:
+                    last -= 1  # reported content stops before the sentence's full stop
+            elif role == "source":
+                last = _close_apposition(doc, first, last)
+            getattr(att, role).append(_char_span(doc, first, last))
+            used.update(range(first, last + 1))
+    if not att.content:
+        _trailing_cue_fallback(doc, att, cue_i, taken, used, view)
+    if not att.content:
+        _split_quotation_fallback(doc, att, cue_i, regions, quotes_of, taken, used, view)
+    if not att.content:
+        return None, used
+    att.last_token = max(used | {cue_i})
+    return att, used
 
 
 SIGNATURE_DASHES = {"―", "—", "–", "-", "--"}
