@@ -339,26 +339,41 @@ def from_dict(cls: type, data: Any) -> Any:
     if data is None or not dataclasses.is_dataclass(cls):
         return data
     kwargs = {}
-    for name, tp in _field_types(cls):
+    for name, convert in _field_converters(cls):
         if name in data:
-            kwargs[name] = _convert(tp, data[name])
+            value = data[name]
+            kwargs[name] = None if value is None else convert(value)
     return cls(**kwargs)
 
 
-def _convert(tp: Any, value: Any) -> Any:
+@functools.lru_cache(maxsize=None)
+def _field_converters(cls: type) -> tuple[tuple[str, Any], ...]:
+    return tuple((name, _converter(tp)) for name, tp in _field_types(cls))
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+@functools.lru_cache(maxsize=None)
+def _converter(tp: Any) -> Any:
+    """A function rebuilding a non-None JSON value of type `tp`, made once per
+    type: inspecting the type on every value cost more than the rest of
+    loading a stored result."""
+    import types
     import typing
 
-    if value is None:
-        return None
-    origin = typing.get_origin(tp)
-    args = typing.get_args(tp)
-    if origin is typing.Union:
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
         inner = [a for a in args if a is not type(None)]
-        return _convert(inner[0], value) if len(inner) == 1 else value
-    if origin in (list, tuple) and args:
-        if origin is tuple:
-            return tuple(value)
-        return [_convert(args[0], v) for v in value]
+        return _converter(inner[0]) if len(inner) == 1 else _as_is
+    if origin is tuple and args:
+        return tuple
+    if origin is list and args:
+        item = _converter(args[0])
+        if item is _as_is:
+            return list
+        return lambda values: [None if v is None else item(v) for v in values]
     if dataclasses.is_dataclass(tp):
-        return from_dict(tp, value)
-    return value
+        return functools.partial(from_dict, tp)
+    return _as_is
