@@ -170,12 +170,17 @@ class Store:
                 (rejection.path, rejection.reason, rejection.detail, now, now))
 
     def write_resolution(self, events: Sequence[Event], stories: Sequence[Story]) -> None:
-        """Replace the derived tables (events, stories) in one transaction."""
+        """Replace every derived table with these events and stories, in one
+        transaction. The block index is emptied with them, so the next run
+        resolves everything again (see `_resolution_predates_index`)."""
         with self.transaction():
-            for table in RESOLUTION_TABLES:
+            for table in RESOLUTION_TABLES + INDEX_TABLES:
                 self.execute(f"DELETE FROM {table}")
-            for table, rows in resolution_rows(events, stories).items():
-                self._insert_rows(table, rows, keyed=table in KEYED_RESOLUTION_TABLES)
+            self._insert_resolution(events, stories)
+
+    def _insert_resolution(self, events: Sequence[Event], stories: Sequence[Story]) -> None:
+        for table, rows in resolution_rows(events, stories).items():
+            self._insert_rows(table, rows, keyed=table in KEYED_RESOLUTION_TABLES)
 
     def lock_resolution(self) -> None:
         """Serialise concurrent resolutions until the transaction ends
@@ -211,8 +216,7 @@ class Store:
         (a full update replaces every derived table)."""
         with self.transaction():
             if update.full:
-                for table in RESOLUTION_TABLES + INDEX_TABLES:
-                    self.execute(f"DELETE FROM {table}")
+                self.write_resolution(update.events, update.stories)
             else:
                 for table, column in (("events", "id"), ("event_participants", "event_id"),
                                       ("event_members", "event_id")):
@@ -220,19 +224,16 @@ class Store:
                 self._delete_in("stories", "id", update.replaced_stories)
                 self._delete_in("story_articles", "story_id", update.replaced_stories)
                 self._delete_in("mention_blocks", "mention_id", update.replaced_blocks)
-            for table, rows in resolution_rows(update.events, update.stories).items():
-                self._insert_rows(table, rows, keyed=table in KEYED_RESOLUTION_TABLES)
+                self._insert_resolution(update.events, update.stories)
             self._insert_rows("mention_blocks", list(update.blocks), keyed=False)
             self._insert_rows("resolved_articles", [(a,) for a in update.resolved_articles])
 
-    def _delete_in(self, table: str, column: str, ids: Sequence[str]) -> None:
-        for start in range(0, len(ids), IN_CHUNK):
-            chunk = list(ids[start:start + IN_CHUNK])
-            self.execute(f"DELETE FROM {table} WHERE {column} IN ({', '.join('?' for _ in chunk)})", chunk)
+    def _delete_in(self, table: str, column: str, ids: Iterable[str]) -> None:
+        self._select_in(f"DELETE FROM {table} WHERE {column} IN ({{ids}})", ids)
 
     def _select_in(self, sql: str, ids: Iterable[str], params: Sequence[Any] = ()) -> list[tuple]:
-        """Rows of `sql`, whose `{ids}` is filled with `IN` lists of `ids`, chunk
-        by chunk (`params` fill the placeholders before it)."""
+        """Run `sql`, whose `{ids}` is filled with `IN` lists of `ids`, chunk by
+        chunk (`params` fill the placeholders before it); the rows of all chunks."""
         ids = sorted(set(ids))
         rows: list[tuple] = []
         for start in range(0, len(ids), IN_CHUNK):

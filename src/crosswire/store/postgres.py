@@ -49,7 +49,6 @@ class PostgresStore(Store):
         # exactly as in the DuckDB backend, so both behave alike.
         self.conn = psycopg.connect(url, autocommit=True)
         self._depth = 0
-        self._resolved_from: set[str] | None = None  # article ids behind the last full load_results
         super().__init__()
 
     # --------------------------------------------------------- backend hooks
@@ -106,28 +105,6 @@ class PostgresStore(Store):
         with self.transaction():
             self._advisory_lock(article_lock_key(result.article.id))
             return super().write_result(result, rows)
-
-    def load_results(self, article_ids=None, held=None):
-        """As the base method; a full load also notes which articles it saw,
-        so that `write_resolution` can tell a stale resolution."""
-        results = super().load_results(article_ids, held)
-        if article_ids is None:
-            self._resolved_from = {r.article.id for r in results}
-        return results
-
-    def write_resolution(self, events, stories) -> None:
-        """Serialised by a global lock. Re-checks, inside the transaction, that
-        no other writer has stored articles since this process loaded the
-        results it resolved: if one has, this resolution is stale and is not
-        written, since that writer resolves after storing its articles and
-        its resolution covers ours too. (`Store.update_resolution` loads
-        inside the lock and is never stale.)"""
-        with self.transaction():
-            self._advisory_lock(RESOLUTION_LOCK)
-            seen = self._resolved_from
-            if seen is not None and not self.known_article_ids() <= seen:
-                return
-            super().write_resolution(events, stories)
 
     def lock_resolution(self) -> None:
         self._advisory_lock(RESOLUTION_LOCK)
