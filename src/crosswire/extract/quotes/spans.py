@@ -40,7 +40,7 @@ import gzip
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Iterable, Optional
 
 from ...config import DATA_DIR
 from ...loading import load_once
@@ -828,17 +828,16 @@ def attribution_spans(doc, model: Optional[AttributionModel] = None, tags: Optio
 
 
 def _attribute(doc, view: DocView, model: AttributionModel, cue_i: int, p: float, regions, quotes_of,
-               taken: set[int], tags, blend,
-               cue_set: frozenset = frozenset()) -> tuple[Optional[SpanAttribution], set[int]]:
-    """One cue's attribution (None without a content) and the tokens it uses."""
+               taken: set[int], tags, blend, cue_set: frozenset) -> tuple[Optional[SpanAttribution], set[int]]:
+    """One cue's attribution (None without a content) and the tokens it uses
+    (`cue_set`: every cue head of the document)."""
     roles = label_roles(view, cue_i, model, quotes_of, taken, tags, blend)
     att = SpanAttribution(cue_head=cue_i, score=p)
     used: set[int] = set()
     role_runs = _decode(roles, cue_i, doc)
     _preposition_to_cue(doc, role_runs, cue_i)
-    role_runs["content"] = [_trim_content_end(doc, a, b, cue_i) for a, b in role_runs["content"]]
-    if cue_set:
-        role_runs["content"] = [_stop_before_participle_cue(doc, a, b, cue_i, cue_set) for a, b in role_runs["content"]]
+    role_runs["content"] = [_stop_before_participle_cue(doc, *_trim_content_end(doc, a, b, cue_i), cue_i, cue_set)
+                            for a, b in role_runs["content"]]
     for role in ("cue", "source", "content"):
         for first, last in role_runs[role]:
             trimmed = _trim(doc, first, last)
