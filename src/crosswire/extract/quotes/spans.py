@@ -793,13 +793,20 @@ def _split_quotation_fallback(doc, att: SpanAttribution, cue_i: int, regions, qu
 
 
 def attribution_spans(doc, model: Optional[AttributionModel] = None, tags: Optional[list[list[float]]] = None,
-                      use_tagger: bool = True, blend: Optional[Blend] = None) -> list[SpanAttribution]:
+                      use_tagger: bool = True, blend: Optional[Blend] = None,
+                      reranker=None) -> list[SpanAttribution]:
     """All attributions in a parsed document (empty when no model is shipped).
     `tags`: the tagger's per-token log-odds, computed here when not given
-    (and `use_tagger`); without a tagger the linear models work alone."""
+    (and `use_tagger`); without a tagger the linear models work alone.
+    `reranker`: chooses a reported content's boundaries (rerank.py; the
+    shipped one when None, none when False)."""
     model = model or load_model()
     if model is None:
         return []
+    if reranker is None:
+        from .rerank import load_reranker
+
+        reranker = load_reranker()
     if tags is None and use_tagger:
         tags = tagger_logits(doc)
     regions = quote_regions(doc)
@@ -816,7 +823,8 @@ def attribution_spans(doc, model: Optional[AttributionModel] = None, tags: Optio
     for cue_i, p in sorted(heads, key=lambda h: (quotes_of[h[0]] >= 0, -h[1])):
         if cue_i in taken:
             continue
-        att, used = _attribute(doc, view, model, cue_i, p, regions, quotes_of, taken, tags, blend, cue_set)
+        att, used = _attribute(doc, view, model, cue_i, p, regions, quotes_of, taken, tags, blend, cue_set,
+                               reranker)
         if att is None:
             continue
         taken.update(used)
@@ -828,9 +836,11 @@ def attribution_spans(doc, model: Optional[AttributionModel] = None, tags: Optio
 
 
 def _attribute(doc, view: DocView, model: AttributionModel, cue_i: int, p: float, regions, quotes_of,
-               taken: set[int], tags, blend, cue_set: frozenset) -> tuple[Optional[SpanAttribution], set[int]]:
+               taken: set[int], tags, blend, cue_set: frozenset,
+               reranker=None) -> tuple[Optional[SpanAttribution], set[int]]:
     """One cue's attribution (None without a content) and the tokens it uses
-    (`cue_set`: every cue head of the document)."""
+    (`cue_set`: every cue head of the document; `reranker`: may move a
+    reported content's boundaries)."""
     roles = label_roles(view, cue_i, model, quotes_of, taken, tags, blend)
     att = SpanAttribution(cue_head=cue_i, score=p)
     used: set[int] = set()
@@ -850,6 +860,9 @@ def _attribute(doc, view: DocView, model: AttributionModel, cue_i: int, p: float
                 att.direct = att.direct or direct
                 if not direct and last > first and doc[last].text in {".", ";"}:
                     last -= 1  # reported content stops before the sentence's full stop
+                if not direct and reranker:
+                    first, last = _rerank(doc, view, cue_i, first, last, roles, used | taken, quotes_of, tags,
+                                          reranker, cue_set)
             elif role == "source":
                 last = _close_apposition(doc, first, last)
             getattr(att, role).append(_char_span(doc, first, last))
@@ -862,6 +875,18 @@ def _attribute(doc, view: DocView, model: AttributionModel, cue_i: int, p: float
         return None, used
     att.last_token = max(used | {cue_i})
     return att, used
+
+
+def _rerank(doc, view: DocView, cue_i: int, first: int, last: int, roles: dict, blocked: set[int], quotes_of,
+            tags, reranker, cue_set: frozenset) -> tuple[int, int]:
+    """A reported content's span as the boundary reranker chooses it; a new
+    span keeps the conventions of its end (`_trim_content_end`)."""
+    from .rerank import Context
+
+    ctx = Context(doc, view, cue_i, roles["_lo"][0], roles["_hi"][0], blocked, quotes_of,
+                  roles["_margins"]["content"], tags, cue_set)
+    chosen = reranker.choose(ctx, first, last)
+    return chosen if chosen == (first, last) else _trim_content_end(doc, *chosen, cue_i)
 
 
 SIGNATURE_DASHES = {"―", "—", "–", "-", "--"}
