@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import functools
 import gc
+import gzip
+import json
 from contextlib import contextmanager
-from typing import Callable, Iterator, TypeVar
+from pathlib import Path
+from typing import Any, Callable, Iterator, Optional, TypeVar
 
 T = TypeVar("T")
 
@@ -41,3 +44,20 @@ def load_once(loader: Callable[..., T]) -> Callable[..., T]:
         with paused_gc():
             return loader(*args, **kwargs)
     return functools.lru_cache(maxsize=None)(build)
+
+
+def read_json_gz(path: str | Path) -> Optional[Any]:
+    """A gzipped JSON file (shipped weights, caches), or None when it does not
+    exist: a model that has not been trained yet is a state, not an error."""
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        return None
+
+
+def write_json_gz(path: str | Path, data: Any) -> None:
+    """Write `data` as compact gzipped JSON, creating the folder."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        json.dump(data, fh, separators=(",", ":"), sort_keys=True)

@@ -28,7 +28,6 @@ fitted on the rest of 0-699):
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import sys
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ...config import DATA_DIR
-from ...loading import load_once
+from ...loading import load_once, read_json_gz, write_json_gz
 from .spans import CLOSE_QUOTES, OPEN_QUOTES, STRAIGHT_QUOTES, TAG_INDEX, DocView, _neighbour
 
 RERANK_PATH = DATA_DIR / "quotes" / "content_rerank.json.gz"
@@ -250,10 +249,8 @@ class Reranker:
 @load_once
 def load_reranker(path: str = str(RERANK_PATH)) -> Optional[Reranker]:
     """The shipped weights, or None (the decoded spans are then kept)."""
-    try:
-        with gzip.open(path, "rt", encoding="utf-8") as fh:
-            data = json.load(fh)
-    except FileNotFoundError:
+    data = read_json_gz(path)
+    if data is None:
         return None
     return Reranker(weights=data["weights"], threshold=data["threshold"])
 
@@ -383,15 +380,14 @@ def _tagger_logits(parsed, cache: Optional[str]) -> Optional[list]:
     None without a tagger."""
     from .spans import tagger_logits
 
-    if cache and Path(cache).exists():
-        with gzip.open(cache, "rt", encoding="utf-8") as fh:
-            return json.load(fh)
+    cached = read_json_gz(cache) if cache else None
+    if cached is not None:
+        return cached
     tags = [tagger_logits(doc) for doc in parsed]
     if any(t is None for t in tags):
         return None
     if cache:
-        with gzip.open(cache, "wt", encoding="utf-8") as fh:
-            json.dump([[[round(x, 3) for x in row] for row in t] for t in tags], fh)
+        write_json_gz(cache, [[[round(x, 3) for x in row] for row in t] for t in tags])
     return tags
 
 
@@ -444,9 +440,7 @@ def train(path: str, out: Path = RERANK_PATH, parsed_cache: Optional[str] = None
                               "exact_gained_by_threshold": {str(t): v for t, v in gain.items()}}
     report["trained_on"] = ("PolNeAR train (Newell et al. 2018): reported contents decoded by models that did "
                             "not see their article; derived weights only")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(out, "wt", encoding="utf-8") as fh:
-        json.dump(report, fh, separators=(",", ":"), sort_keys=True)
+    write_json_gz(out, report)
     return {"path": str(out), "bytes": out.stat().st_size, "threshold": report["threshold"],
             "crossfit_fragments": len(crossfit), "cv": report["cv"]}
 

@@ -36,14 +36,12 @@ torch, no base model, no adapter) the linear models work alone.
 """
 from __future__ import annotations
 
-import gzip
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
 from ...config import DATA_DIR
-from ...loading import load_once
+from ...loading import load_once, read_json_gz
 
 MODEL_PATH = DATA_DIR / "quotes" / "attribution_model.json.gz"
 ROLE_LABELS = ("none", "source", "cue", "content")
@@ -377,10 +375,8 @@ class AttributionModel:
 @load_once
 def load_model(path: str = str(MODEL_PATH)) -> Optional[AttributionModel]:
     """The shipped weights, or None when they have not been trained yet."""
-    try:
-        with gzip.open(path, "rt", encoding="utf-8") as fh:
-            data = json.load(fh)
-    except FileNotFoundError:
+    data = read_json_gz(path)
+    if data is None:
         return None
     return AttributionModel(cue=LinearModel(**data["cue"]), role=LinearModel(**data["role"]))
 

@@ -9,12 +9,12 @@ time, so training and inference cannot drift apart.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import sys
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
+from ...loading import write_json_gz
 from .spans import MODEL_PATH, ROLE_LABELS, DocView, cue_features, quote_index, quote_regions, role_features
 
 
@@ -110,9 +110,7 @@ def train_parsed(docs, parsed, out: Path = MODEL_PATH) -> dict[str, Any]:
         "role": fit(role_x, role_y, list(ROLE_LABELS)),
         "trained_on": "PolNeAR train (Newell et al. 2018), one annotator file per article",
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(out, "wt", encoding="utf-8") as fh:
-        json.dump(model, fh, separators=(",", ":"))
+    write_json_gz(out, model)
     return {"cue_rows": len(cue_y), "role_rows": len(role_y), "path": str(out),
             "bytes": out.stat().st_size}
 
