@@ -36,7 +36,7 @@ from typing import Any, Optional
 
 from ...config import DATA_DIR
 from ...loading import load_once, read_json_gz, write_json_gz
-from .spans import CLOSE_QUOTES, OPEN_QUOTES, STRAIGHT_QUOTES, TAG_INDEX, DocView, _neighbour
+from .spans import QUOTE_MARKS, TAG_INDEX, DocView, _neighbour
 
 RERANK_PATH = DATA_DIR / "quotes" / "content_rerank.json.gz"
 MAX_CANDIDATES = 40
@@ -49,7 +49,6 @@ HELD_OUT = 700  # train articles from here on are scored by upstream models fitt
 FOLDS = 5
 EDGE_MARKS = {",", "—", "-", "--", "–"}
 COMPLEMENTS = {"ccomp", "xcomp", "dobj", "pobj", "prep", "advcl", "attr", "oprd", "acomp", "npadvmod", "parataxis"}
-QUOTE_MARKS = OPEN_QUOTES | CLOSE_QUOTES | STRAIGHT_QUOTES
 
 
 @dataclass
@@ -231,19 +230,23 @@ class Reranker:
     weights: dict[str, dict[str, float]]
     threshold: dict[str, float]
 
-    def score(self, path: str, feats: dict[str, float]) -> float:
-        w = self.weights[path]
-        return sum(w.get(k, 0.0) * x for k, x in feats.items())
-
     def choose(self, ctx: Context, a: int, b: int) -> tuple[int, int]:
         """The best candidate, or the decoded span unless beaten by the threshold."""
         path = "linear" if ctx.tags is None else "tagger"
         if path not in self.weights:
             return a, b
         cands = candidates(ctx, a, b)
-        scores = [self.score(path, features(ctx, s, e, a, b)) for s, e in cands]
-        best = max(range(len(cands)), key=scores.__getitem__)
-        return cands[best] if scores[best] > scores[0] + self.threshold[path] else (a, b)
+        feats = [features(ctx, s, e, a, b) for s, e in cands]
+        return cands[pick(self.weights[path], feats, self.threshold[path])]
+
+
+def pick(weights: dict[str, float], feats: list[dict[str, float]], threshold: float = 0.0) -> int:
+    """Index of the candidate a weight set chooses among a fragment's
+    candidate features (the decoded span is the first): the best scoring,
+    unless it beats the decoded span by no more than `threshold`."""
+    scores = [sum(weights.get(k, 0.0) * x for k, x in f.items()) for f in feats]
+    best = max(range(len(scores)), key=scores.__getitem__)
+    return best if scores[best] > scores[0] + threshold else 0
 
 
 @load_once
@@ -316,13 +319,6 @@ def fit(groups: list[dict], l2: float = 1.0, min_count: int = 2) -> dict[str, fl
     return {k: round(float(v), 4) for k, v in zip(names, res.x) if abs(v) >= 1e-4}
 
 
-def pick(weights: dict[str, float], group: dict, threshold: float = 0.0) -> int:
-    """The candidate a weight set chooses in a recorded fragment."""
-    scores = [sum(weights.get(k, 0.0) * v for k, v in f.items()) for f in group["feats"]]
-    best = max(range(len(scores)), key=scores.__getitem__)
-    return best if scores[best] > scores[0] + threshold else 0
-
-
 def record(docs, parsed, model, tags: Optional[list] = None, start: int = 0) -> list[dict]:
     """Candidates of every reported content the decoding finds in `parsed`
     (with per-document tagger log-odds when given), labelled against gold:
@@ -355,24 +351,8 @@ def cross_validate(groups: list[dict], l2: float, thresholds: tuple = THRESHOLDS
         for g in groups:
             if fold_of[g["doc"]] == k:
                 for t in thresholds:
-                    gain[t] += g["y"][pick(weights, g, t)] - g["y"][0]
+                    gain[t] += g["y"][pick(weights, g["feats"], t)] - g["y"][0]
     return gain
-
-
-def _parse(docs, cache: Optional[str]):
-    """spaCy parses of the articles, from a DocBin cache when given (written
-    on the first run)."""
-    from spacy.tokens import DocBin
-
-    from ...annotate import load_nlp
-
-    nlp = load_nlp()
-    if cache and Path(cache).exists():
-        return list(DocBin().from_disk(cache).get_docs(nlp.vocab))
-    parsed = list(nlp.pipe((d.text for d in docs), batch_size=32))
-    if cache:
-        DocBin(store_user_data=False, docs=parsed).to_disk(cache)
-    return parsed
 
 
 def _tagger_logits(parsed, cache: Optional[str]) -> Optional[list]:
@@ -412,9 +392,10 @@ def train(path: str, out: Path = RERANK_PATH, parsed_cache: Optional[str] = None
     import tempfile
 
     from ...evaluate.quotes import read_polnear
+    from .train import parse_articles
 
     docs = list(read_polnear(path))
-    parsed = _parse(docs, parsed_cache)
+    parsed = parse_articles(docs, parsed_cache)
     cache = Path(upstream_dir or tempfile.mkdtemp())
     cache.mkdir(parents=True, exist_ok=True)
     model = _upstream(docs, parsed, list(range(HELD_OUT)), cache / "model_0_699.json.gz")

@@ -310,9 +310,9 @@ def train_command(args) -> int:
     import torch
     from transformers.utils import logging as hf_logging
 
-    from ...annotate import load_nlp
     from ...evaluate.quotes import read_polnear
     from ...resolve.embed import model_path
+    from .train import parse_articles
 
     torch.set_num_threads(args.threads)
     hf_logging.disable_progress_bar()
@@ -322,7 +322,7 @@ def train_command(args) -> int:
         return 2
     t0 = time.time()
     docs = list(read_polnear(args.path))[: args.first or None]
-    parsed = list(load_nlp().pipe((d.text for d in docs), batch_size=32))
+    parsed = parse_articles(docs)
     rows = training_rows(docs, parsed, _tokenizer(base))
     print(f"{len(docs)} articles parsed and labelled in {time.time() - t0:.0f}s", flush=True)
     model = train_model(base, rows, args, lambda m: print(m, flush=True))

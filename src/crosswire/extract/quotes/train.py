@@ -94,13 +94,26 @@ def fit(x: list[list[str]], y: list[Any], classes: list[Any], min_count: int = 2
 
 
 def train(path: str, out: Path = MODEL_PATH, limit: Optional[int] = None) -> dict[str, Any]:
-    from ...annotate import load_nlp
     from ...evaluate.quotes import read_polnear
 
     docs = list(read_polnear(path))[: limit or None]
+    return train_parsed(docs, parse_articles(docs), out)
+
+
+def parse_articles(docs, cache: Optional[str] = None) -> list:
+    """spaCy parses of PolNeAR articles for training (this model, the tagger,
+    the reranker), from a DocBin cache when given (written on the first run)."""
+    from spacy.tokens import DocBin
+
+    from ...annotate import load_nlp
+
     nlp = load_nlp()
+    if cache and Path(cache).exists():
+        return list(DocBin().from_disk(cache).get_docs(nlp.vocab))
     parsed = list(nlp.pipe((d.text for d in docs), batch_size=32))
-    return train_parsed(docs, parsed, out)
+    if cache:
+        DocBin(store_user_data=False, docs=parsed).to_disk(cache)
+    return parsed
 
 
 def train_parsed(docs, parsed, out: Path = MODEL_PATH) -> dict[str, Any]:
