@@ -61,3 +61,31 @@ def test_refit_reads_out_of_fold_logits_either_order():
     a, b, c = (Item(key=k, doc=k, sentence=0, lemma="x", encoding=TableEncoding(k, table)) for k in "abc")
     assert features(b, a)["encoder_logit"] == 2.5
     assert features(a, c)["encoder_logit"] == 0.0
+
+
+@needs_model
+def test_long_sentences_are_cut_around_the_trigger():
+    from transformers import AutoTokenizer
+
+    from crosswire.resolve.mention_encoder import trigger_window
+
+    tok = AutoTokenizer.from_pretrained(model_path())
+    tok.add_special_tokens({"additional_special_tokens": [MARK_START, MARK_END]})
+    words = " ".join(f"word{k}" for k in range(200))
+    ids = trigger_window(tok, marked(f"{words} the rebels seized the town {words}", "seized"), 30)
+    assert len(ids) == 30
+    start = ids.index(tok.convert_tokens_to_ids(MARK_START))
+    assert start == 10 and tok.convert_tokens_to_ids(MARK_END) in ids[start:]
+
+
+def test_mention_records_read_plain_or_gzipped(tmp_path):
+    import gzip
+    import json
+
+    from crosswire.resolve.mention_encoder import read_mentions
+
+    row = {"key": "d/1", "text": "x", "cluster": "c"}
+    (tmp_path / "m.jsonl").write_text(json.dumps(row) + "\n\n")
+    with gzip.open(tmp_path / "m.jsonl.gz", "wt") as fh:
+        fh.write(json.dumps(row) + "\n")
+    assert read_mentions(str(tmp_path / "m.jsonl")) == read_mentions(str(tmp_path / "m.jsonl.gz")) == [row]

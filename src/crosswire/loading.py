@@ -61,3 +61,19 @@ def write_json_gz(path: str | Path, data: Any) -> None:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(path, "wt", encoding="utf-8") as fh:
         json.dump(data, fh, separators=(",", ":"), sort_keys=True)
+
+
+def read_jsonl(path: str | Path) -> list:
+    """The JSON rows of a .jsonl file, gzipped when its name ends in .gz
+    (exported mentions, pair logits); blank lines are skipped."""
+    path = str(path)
+    with (gzip.open(path, "rt", encoding="utf-8") if path.endswith(".gz") else open(path, encoding="utf-8")) as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def write_jsonl(path: str | Path, rows) -> None:
+    """Write one JSON row per line, gzipped when the name ends in .gz."""
+    path = str(path)
+    with (gzip.open(path, "wt", encoding="utf-8") if path.endswith(".gz") else open(path, "w", encoding="utf-8")) as fh:
+        for row in rows:
+            fh.write(json.dumps(row) + "\n")

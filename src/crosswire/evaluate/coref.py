@@ -45,6 +45,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
+from ..loading import read_jsonl
 from ..resolve.cluster import agglomerate
 from ..resolve.lexicon import STOPWORDS
 from ..resolve.scoring import Item, features, score
@@ -352,10 +353,8 @@ class TableEncoding:
 
 
 def read_pair_logits(path: str) -> dict[tuple[str, str], float]:
-    import gzip
-
-    with (gzip.open(path, "rt", encoding="utf-8") if path.endswith(".gz") else open(path, encoding="utf-8")) as fh:
-        return {(a, b): float(s) for a, b, s in map(json.loads, fh)}
+    """{(key, key): logit} of a .jsonl(.gz) file of [key, key, logit] rows."""
+    return {(a, b): float(s) for a, b, s in read_jsonl(path)}
 
 
 def build_items(mentions: Sequence[EvalMention], parsed: dict, groups: dict[str, str],

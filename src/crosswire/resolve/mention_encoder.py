@@ -28,12 +28,12 @@ Training (`python -m crosswire.resolve.mention_encoder train ...`, see
 `main`) reads mention records exported by `crosswire.evaluate.coref
 --export-mentions` and needs only torch, transformers and safetensors, so it
 also runs where crosswire's other dependencies are not installed (a GPU
-machine). From crosswire it therefore imports only crosswire.lora (torch-only).
+machine). From crosswire it therefore imports only crosswire.lora (torch-only)
+and crosswire.loading (standard library).
 """
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import random
@@ -43,6 +43,7 @@ from collections import defaultdict
 from typing import Optional, Sequence
 
 from .. import lora
+from ..loading import read_jsonl, write_jsonl
 from ..lora import add_lora, batch_tensors, load_adapter, read_config
 
 MARK_START, MARK_END = "[unused0]", "[unused1]"
@@ -56,38 +57,57 @@ def mark(text: str, start: int, end: int) -> str:
 
 
 # ---------------------------------------------------------------- the model
+def adapted_base(base_path: str, rank: int, alpha: float):
+    """(bert, tokenizer, markers): the base MiniLM in fp32 whatever the
+    checkpoint's dtype (the adapters train in fp32), frozen, with rank-`rank`
+    LoRA on every layer; the tokenizer knowing the two markers; the markers'
+    initial embeddings (those of "<" and ">"), to be trained."""
+    from transformers import AutoModel, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(base_path)
+    tokenizer.add_special_tokens({"additional_special_tokens": [MARK_START, MARK_END]})
+    bert = AutoModel.from_pretrained(base_path).float()
+    add_lora(bert, rank, alpha, lambda name: "encoder.layer" in name)
+    markers = bert.embeddings.word_embeddings.weight[tokenizer.convert_tokens_to_ids(["<", ">"])]
+    return bert, tokenizer, markers.detach().clone()
+
+
+def read_marked(bert, markers, marker_ids: tuple[int, int], input_ids, **inputs):
+    """(last hidden states, trigger mask): the sequences read with the learnt
+    `markers` in place of the marker tokens; the mask is true on the word
+    pieces between a start and an end marker."""
+    import torch
+
+    start_id, end_id = marker_ids
+    emb = bert.embeddings.word_embeddings(input_ids)
+    is_start, is_end = input_ids == start_id, input_ids == end_id
+    emb = torch.where(is_start[..., None], markers[0].to(emb.dtype), emb)
+    emb = torch.where(is_end[..., None], markers[1].to(emb.dtype), emb)
+    out = bert(inputs_embeds=emb, **inputs).last_hidden_state
+    inside = (torch.cumsum(is_start.int(), 1) - torch.cumsum(is_end.int(), 1) > 0) & ~is_start
+    return out, inside
+
+
 def build_model(base_path: str, rank: int = 8, alpha: float = 16.0, hidden: int = 256):
     """(model, tokenizer): the base MiniLM with LoRA adapters, markers and pair
     head. Only adapter, marker and head parameters are trainable."""
     import torch
     from torch import nn
-    from transformers import AutoModel, AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(base_path)
-    tokenizer.add_special_tokens({"additional_special_tokens": [MARK_START, MARK_END]})
-    bert = AutoModel.from_pretrained(base_path)
-
-    add_lora(bert, rank, alpha, lambda name: "encoder.layer" in name)
-
+    bert, tokenizer, markers = adapted_base(base_path, rank, alpha)
     dim = bert.config.hidden_size
-    start_id, end_id = tokenizer.convert_tokens_to_ids([MARK_START, MARK_END])
+    marker_ids = tuple(tokenizer.convert_tokens_to_ids([MARK_START, MARK_END]))
 
     class MentionModel(nn.Module):
         def __init__(self) -> None:
             super().__init__()
             self.bert = bert
-            emb = bert.embeddings.word_embeddings.weight
-            self.markers = nn.Parameter(emb[tokenizer.convert_tokens_to_ids(["<", ">"])].detach().clone())
+            self.markers = nn.Parameter(markers)
             self.head = nn.Sequential(nn.Linear(6 * dim, hidden), nn.GELU(), nn.Linear(hidden, 1))
 
         def encode(self, input_ids, attention_mask):
             """Mention vectors [trigger mean, CLS], one row per sequence."""
-            emb = self.bert.embeddings.word_embeddings(input_ids)
-            is_start, is_end = input_ids == start_id, input_ids == end_id
-            emb = torch.where(is_start[..., None], self.markers[0].to(emb.dtype), emb)
-            emb = torch.where(is_end[..., None], self.markers[1].to(emb.dtype), emb)
-            out = self.bert(inputs_embeds=emb, attention_mask=attention_mask).last_hidden_state
-            inside = (torch.cumsum(is_start.int(), 1) - torch.cumsum(is_end.int(), 1) > 0) & ~is_start
+            out, inside = read_marked(self.bert, self.markers, marker_ids, input_ids, attention_mask=attention_mask)
             m = inside.unsqueeze(-1).to(out.dtype)
             trigger = (out * m).sum(1) / m.sum(1).clamp(min=1.0)
             return torch.cat([trigger, out[:, 0]], dim=-1)
@@ -98,16 +118,23 @@ def build_model(base_path: str, rank: int = 8, alpha: float = 16.0, hidden: int 
     return MentionModel(), tokenizer
 
 
+def trigger_window(tokenizer, text: str, width: int) -> list[int]:
+    """Word pieces of a marked sentence, at most `width` of them: a third
+    before the trigger's start marker, the rest from it on."""
+    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+    if len(ids) > width:
+        start_id = tokenizer.convert_tokens_to_ids(MARK_START)
+        at = ids.index(start_id) if start_id in ids else 0
+        lo = max(0, min(at - width // 3, len(ids) - width))
+        ids = ids[lo:lo + width]
+    return ids
+
+
 def token_ids(tokenizer, text: str, context: str = "") -> list[int]:
     """[CLS] marked sentence [SEP] (document lead [SEP]), the sentence cut to
     MAX_TOKENS around the trigger. The lead (headline, first sentence) tells
     two instances of one event type apart: two earthquakes, two trials."""
-    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
-    if len(ids) > MAX_TOKENS - 2:
-        start_id = tokenizer.convert_tokens_to_ids(MARK_START)
-        at = ids.index(start_id) if start_id in ids else 0
-        lo = max(0, min(at - (MAX_TOKENS - 2) // 3, len(ids) - (MAX_TOKENS - 2)))
-        ids = ids[lo:lo + MAX_TOKENS - 2]
+    ids = trigger_window(tokenizer, text, MAX_TOKENS - 2)
     out = [tokenizer.cls_token_id] + ids + [tokenizer.sep_token_id]
     if context:
         out += tokenizer(context, add_special_tokens=False)["input_ids"][:MAX_CONTEXT_TOKENS] + [tokenizer.sep_token_id]
@@ -174,8 +201,8 @@ def _erf(x):
 
 # ----------------------------------------------------------------- training
 def read_mentions(path: str) -> list[dict]:
-    with open(path, encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    """Mention records of a .jsonl(.gz) file (crosswire.evaluate.coref --export-mentions)."""
+    return read_jsonl(path)
 
 
 def _batches(mentions: Sequence[dict], topics: Sequence[str], steps: int, size: int, rng: random.Random):
@@ -200,6 +227,27 @@ def _batches(mentions: Sequence[dict], topics: Sequence[str], steps: int, size: 
         yield batch
 
 
+def optimizer_steps(model, lr: float, steps: int):
+    """A function that takes one optimiser step on a loss: AdamW over the
+    trainable parameters, the head's at three times `lr`, with a linear
+    warm-up over the first 5% of `steps` and a linear decay to 0."""
+    import torch
+
+    head = [p for n, p in model.named_parameters() if p.requires_grad and n.startswith("head")]
+    rest = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head")]
+    opt = torch.optim.AdamW([{"params": rest, "lr": lr}, {"params": head, "lr": lr * 3}], weight_decay=0.01)
+    warm = max(1, steps // 20)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / (steps - warm))))
+
+    def step_on(loss) -> None:
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+
+    return step_on
+
+
 def train_model(base_path: str, mentions: Sequence[dict], ids: Sequence[list[int]], topics: set, args,
                 device: str, log=print):
     """Fit adapters, markers and head on batches of one topic: every pair of a
@@ -210,12 +258,8 @@ def train_model(base_path: str, mentions: Sequence[dict], ids: Sequence[list[int
     rng = random.Random(args.seed)
     model, tokenizer = build_model(base_path, args.rank, args.alpha, args.hidden)
     model.to(device)
-    head = [p for n, p in model.named_parameters() if p.requires_grad and n.startswith("head")]
-    rest = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head")]
-    opt = torch.optim.AdamW([{"params": rest, "lr": args.lr}, {"params": head, "lr": args.lr * 3}],
-                            weight_decay=0.01)
-    steps, warm = args.steps, max(1, args.steps // 20)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / (steps - warm))))
+    step_on = optimizer_steps(model, args.lr, args.steps)
+    steps = args.steps
     model.train()
     t0 = time.time()
     for step, batch in enumerate(_batches(mentions, sorted(topics), steps, args.batch_size, rng), 1):
@@ -227,10 +271,7 @@ def train_model(base_path: str, mentions: Sequence[dict], ids: Sequence[list[int
             vecs = model.encode(*inputs)
             logits = model.pair_logits(vecs[iu.to(device)], vecs[ju.to(device)])
         loss = torch.nn.functional.binary_cross_entropy_with_logits(logits.float(), y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
+        step_on(loss)
         if step % 100 == 0:
             log(f"  step {step}/{steps} loss {loss.item():.4f} {time.time() - t0:.0f}s")
     model.eval()
@@ -278,14 +319,6 @@ def save_adapter(model, path: str, args, extra: Optional[dict] = None) -> None:
     lora.save_adapter(model, path, {**config, **(extra or {})})
 
 
-def _write_pairs(path: str, rows) -> None:
-    import gzip
-
-    with gzip.open(path, "wt", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row) + "\n")
-
-
 def train_command(args) -> int:
     """Train the shipped adapter on every train topic. With --folds K, also
     train K models each blind to a share of the topics and write out-of-fold
@@ -317,7 +350,7 @@ def train_command(args) -> int:
         dev = read_mentions(args.dev)
         vecs = encode_all(model, [token_ids(tok, m["text"], m.get("context", "") if use_context else "")
                                   for m in dev], tok.pad_token_id, device)
-        _write_pairs(os.path.join(args.out, "dev_pair_logits.jsonl.gz"), group_pair_logits(model, vecs, dev, lambda m: True))
+        write_jsonl(os.path.join(args.out, "dev_pair_logits.jsonl.gz"), group_pair_logits(model, vecs, dev, lambda m: True))
     del model
     oof = []
     for k in range(args.folds):
@@ -329,7 +362,7 @@ def train_command(args) -> int:
         log(f"fold {k}: {len(held)} held-out topics, {time.time() - t1:.0f}s")
         del fold_model
     if oof:
-        _write_pairs(os.path.join(args.out, "train_oof_pair_logits.jsonl.gz"), oof)
+        write_jsonl(os.path.join(args.out, "train_oof_pair_logits.jsonl.gz"), oof)
     return 0
 
 
