@@ -455,14 +455,27 @@ def _char_span(doc, first: int, last: int) -> tuple[int, int]:
     return doc[first].idx, doc[last].idx + len(doc[last].text)
 
 
+@dataclass
+class RoleLabels:
+    """One cue's token labels: the tokens whose best role is source, cue or
+    content (argmax), each token's source and content margin (its role's
+    score over the best other), and the token range [lo, hi) they were read
+    in (the cue's sentence, on the cue's line)."""
+
+    lo: int
+    hi: int
+    tokens: dict[str, list[int]]
+    margins: dict[str, dict[int, float]]
+
+
 def label_roles(v: DocView, cue_i: int, model: AttributionModel, quotes_of: list[int],
-                taken: set[int], tags: Optional[list[list[float]]] = None, blend: Optional["Blend"] = None) -> dict:
-    """Token indices per role for one cue (argmax labels) and each token's
-    source/content margins, within the cue's sentence and line. The tagger's
-    log-odds of a role (`tags`), weighted, add to that role's linear score:
-    the tagger sees the passage, the linear model the path to this cue."""
+                taken: set[int], tags: Optional[list[list[float]]] = None,
+                blend: Optional["Blend"] = None) -> RoleLabels:
+    """Role labels and margins for one cue within its sentence and line. The
+    tagger's log-odds of a role (`tags`), weighted, add to that role's linear
+    score: the tagger sees the passage, the linear model the path to this cue."""
     blend = blend or BLEND
-    roles: dict = {"source": [], "cue": [cue_i], "content": []}
+    roles: dict[str, list[int]] = {"source": [], "cue": [cue_i], "content": []}
     lo, hi = _line_bounds(v, cue_i)
     classes = model.role.classes
     k_source, k_content = classes.index("source"), classes.index("content")
@@ -483,9 +496,7 @@ def label_roles(v: DocView, cue_i: int, model: AttributionModel, quotes_of: list
             roles[label].append(t)
         for role, k in (("source", k_source), ("content", k_content)):
             margins[role][t] = s[k] - max(x for j, x in enumerate(s) if j != k)
-    roles["_lo"], roles["_hi"] = [lo], [hi]
-    roles["_margins"] = margins
-    return roles
+    return RoleLabels(lo, hi, roles, margins)
 
 
 def _kadane(margins: dict[int, float], lo: int, hi: int, blocked: set[int]) -> tuple[float, int, int]:
@@ -545,11 +556,11 @@ def _snap_to_constituent(doc, margins: dict[int, float], a: int, b: int, score: 
     return (best[1], best[2]) if best else (a, b)
 
 
-def _decode(roles: dict, cue_i: int, doc=None) -> dict[str, list[tuple[int, int]]]:
+def _decode(labels: RoleLabels, cue_i: int, doc=None) -> dict[str, list[tuple[int, int]]]:
     """Spans per role: the cue's own run of cue tokens; content and source
     as the best-scoring contiguous ranges (maximum-sum subarray of the
     role margins), content first, source never overlapping it."""
-    lo, hi, margins = roles["_lo"][0], roles["_hi"][0], roles["_margins"]
+    lo, hi, margins, roles = labels.lo, labels.hi, labels.margins, labels.tokens
     cue_runs = _runs(sorted(roles["cue"]), set(roles["source"]) | set(roles["content"]))
     cue_runs = [r for r in cue_runs if r[0] <= cue_i <= r[1]] + \
         [r for r in cue_runs if not r[0] <= cue_i <= r[1]][:1]
@@ -837,10 +848,10 @@ def _attribute(doc, view: DocView, model: AttributionModel, cue_i: int, p: float
     """One cue's attribution (None without a content) and the tokens it uses
     (`cue_set`: every cue head of the document; `reranker`: may move a
     reported content's boundaries)."""
-    roles = label_roles(view, cue_i, model, quotes_of, taken, tags, blend)
+    labels = label_roles(view, cue_i, model, quotes_of, taken, tags, blend)
     att = SpanAttribution(cue_head=cue_i, score=p)
     used: set[int] = set()
-    role_runs = _decode(roles, cue_i, doc)
+    role_runs = _decode(labels, cue_i, doc)
     _preposition_to_cue(doc, role_runs, cue_i)
     role_runs["content"] = [_stop_before_participle_cue(doc, *_trim_content_end(doc, a, b, cue_i), cue_i, cue_set)
                             for a, b in role_runs["content"]]
@@ -857,7 +868,7 @@ def _attribute(doc, view: DocView, model: AttributionModel, cue_i: int, p: float
                 if not direct and last > first and doc[last].text in {".", ";"}:
                     last -= 1  # reported content stops before the sentence's full stop
                 if not direct and reranker:
-                    first, last = _rerank(doc, view, cue_i, first, last, roles, used | taken, quotes_of, tags,
+                    first, last = _rerank(doc, view, cue_i, first, last, labels, used | taken, quotes_of, tags,
                                           reranker, cue_set)
             elif role == "source":
                 last = _close_apposition(doc, first, last)
@@ -873,14 +884,14 @@ def _attribute(doc, view: DocView, model: AttributionModel, cue_i: int, p: float
     return att, used
 
 
-def _rerank(doc, view: DocView, cue_i: int, first: int, last: int, roles: dict, blocked: set[int], quotes_of,
+def _rerank(doc, view: DocView, cue_i: int, first: int, last: int, labels: RoleLabels, blocked: set[int], quotes_of,
             tags, reranker, cue_set: frozenset) -> tuple[int, int]:
     """A reported content's span as the boundary reranker chooses it; a new
     span keeps the conventions of its end (`_trim_content_end`)."""
     from .rerank import Context
 
-    ctx = Context(doc, view, cue_i, roles["_lo"][0], roles["_hi"][0], blocked, quotes_of,
-                  roles["_margins"]["content"], tags, cue_set)
+    ctx = Context(doc, view, cue_i, labels.lo, labels.hi, blocked, quotes_of,
+                  labels.margins["content"], tags, cue_set)
     chosen = reranker.choose(ctx, first, last)
     return chosen if chosen == (first, last) else _trim_content_end(doc, *chosen, cue_i)
 
