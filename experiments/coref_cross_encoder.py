@@ -52,9 +52,9 @@ from collections import defaultdict
 from typing import Optional, Sequence
 
 from crosswire.loading import read_jsonl, write_jsonl
-from crosswire.lora import save_adapter
-from crosswire.resolve.mention_encoder import (MARK_END, MARK_START, adapted_base, optimizer_steps, read_marked,
-                                               read_mentions, trigger_window)
+from crosswire.lora import optimizer_steps, save_adapter
+from crosswire.resolve.mention_encoder import (MARK_END, MARK_START, adapted_base, read_marked, read_mentions,
+                                               trigger_window)
 
 MAX_SIDE_TOKENS = 64  # word pieces kept of each sentence, around its trigger
 

@@ -3,7 +3,9 @@ models built on it (resolve/mention_encoder.py, extract/quotes/tagger.py).
 
 Why hand-written and not `peft`: a few lines, no further dependency, and
 the shipped files stay plain safetensors of the adapter and head weights.
-Only torch (and safetensors for files) is imported, lazily.
+The base's loading (fp32) and the optimiser step are here too, so each
+model trains the same way. Only torch, transformers (the base) and
+safetensors (files) are imported, lazily.
 """
 from __future__ import annotations
 
@@ -50,6 +52,37 @@ def add_lora(bert, rank: int, alpha: float, adapted: Callable[[str], bool]) -> N
             full = f"{name}.{child_name}" if name else child_name
             if isinstance(child, nn.Linear) and adapted(full) and full.endswith(LORA_TARGETS):
                 setattr(module, child_name, lora_linear(child, rank, alpha))
+
+
+def load_base(base_path: str):
+    """The base transformer in fp32 whatever its checkpoint's dtype: LoRA
+    layers train in fp32, and an fp16 copy of the base (small enough to carry
+    to a GPU machine) would otherwise load as fp16 and fail or train to NaN."""
+    from transformers import AutoModel
+
+    return AutoModel.from_pretrained(base_path).float()
+
+
+def optimizer_steps(model, lr: float, steps: int) -> Callable:
+    """A function that takes one optimiser step on a loss: AdamW over the
+    trainable parameters, the head's at three times `lr`, with a linear
+    warm-up over the first 5% of `steps` and a linear decay to 0."""
+    import torch
+
+    head = [p for n, p in model.named_parameters() if p.requires_grad and n.startswith("head")]
+    rest = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head")]
+    opt = torch.optim.AdamW([{"params": rest, "lr": lr}, {"params": head, "lr": lr * 3}], weight_decay=0.01)
+    warm = max(1, steps // 20)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm))))
+
+    def step_on(loss) -> None:
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+
+    return step_on
 
 
 def trainable_state(model) -> dict:

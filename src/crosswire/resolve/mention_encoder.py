@@ -44,7 +44,7 @@ from typing import Optional, Sequence
 
 from .. import lora
 from ..loading import read_jsonl, write_jsonl
-from ..lora import add_lora, batch_tensors, load_adapter, read_config
+from ..lora import add_lora, batch_tensors, load_adapter, load_base, optimizer_steps, read_config
 
 MARK_START, MARK_END = "[unused0]", "[unused1]"
 MAX_TOKENS = 96  # word pieces kept of the mention's sentence, around its trigger
@@ -58,15 +58,14 @@ def mark(text: str, start: int, end: int) -> str:
 
 # ---------------------------------------------------------------- the model
 def adapted_base(base_path: str, rank: int, alpha: float):
-    """(bert, tokenizer, markers): the base MiniLM in fp32 whatever the
-    checkpoint's dtype (the adapters train in fp32), frozen, with rank-`rank`
-    LoRA on every layer; the tokenizer knowing the two markers; the markers'
+    """(bert, tokenizer, markers): the base MiniLM (fp32, lora.load_base),
+    frozen, with rank-`rank` LoRA on every layer; the tokenizer knowing the two markers; the markers'
     initial embeddings (those of "<" and ">"), to be trained."""
-    from transformers import AutoModel, AutoTokenizer
+    from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(base_path)
     tokenizer.add_special_tokens({"additional_special_tokens": [MARK_START, MARK_END]})
-    bert = AutoModel.from_pretrained(base_path).float()
+    bert = load_base(base_path)
     add_lora(bert, rank, alpha, lambda name: "encoder.layer" in name)
     markers = bert.embeddings.word_embeddings.weight[tokenizer.convert_tokens_to_ids(["<", ">"])]
     return bert, tokenizer, markers.detach().clone()
@@ -225,27 +224,6 @@ def _batches(mentions: Sequence[dict], topics: Sequence[str], steps: int, size: 
             if len(batch) >= size:
                 break
         yield batch
-
-
-def optimizer_steps(model, lr: float, steps: int):
-    """A function that takes one optimiser step on a loss: AdamW over the
-    trainable parameters, the head's at three times `lr`, with a linear
-    warm-up over the first 5% of `steps` and a linear decay to 0."""
-    import torch
-
-    head = [p for n, p in model.named_parameters() if p.requires_grad and n.startswith("head")]
-    rest = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head")]
-    opt = torch.optim.AdamW([{"params": rest, "lr": lr}, {"params": head, "lr": lr * 3}], weight_decay=0.01)
-    warm = max(1, steps // 20)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / (steps - warm))))
-
-    def step_on(loss) -> None:
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
-
-    return step_on
 
 
 def train_model(base_path: str, mentions: Sequence[dict], ids: Sequence[list[int]], topics: set, args,

@@ -44,7 +44,7 @@ from typing import Optional, Sequence
 from ...config import DATA_DIR
 from ... import lora
 from ...loading import load_once
-from ...lora import add_lora, batch_tensors, load_adapter, read_config
+from ...lora import add_lora, batch_tensors, load_adapter, load_base, optimizer_steps, read_config
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +65,9 @@ def build_model(base_path: str, rank: int = 8, alpha: float = 16.0, first_layer:
     `first_layer` up and a token head; only adapters and head are trainable,
     so the backward pass stops at `first_layer`."""
     from torch import nn
-    from transformers import AutoModel
 
     tokenizer = _tokenizer(base_path)
-    bert = AutoModel.from_pretrained(base_path)
+    bert = load_base(base_path)
 
     add_lora(bert, rank, alpha, lambda name: _adapted_layer(name, first_layer))
 
@@ -256,23 +255,18 @@ def epoch_windows(rows, epoch: int, rng: random.Random) -> list[tuple[list[int],
 
 
 def train_model(base_path: str, rows, args, log_fn=print):
-    """LoRA + head with binary cross-entropy per output, AdamW, linear decay."""
+    """LoRA + head with binary cross-entropy per output (lora.optimizer_steps)."""
     import torch
 
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
     model, tokenizer = build_model(base_path, args.rank, args.alpha, args.first_layer)
-    head = [p for n, p in model.named_parameters() if p.requires_grad and n.startswith("head")]
-    rest = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head")]
-    opt = torch.optim.AdamW([{"params": rest, "lr": args.lr}, {"params": head, "lr": args.lr * 3}],
-                            weight_decay=0.01)
     per_epoch = [epoch_windows(rows, e, rng) for e in range(args.epochs)]
     batches = [w[b:b + args.batch_size] for w in per_epoch for b in range(0, len(w), args.batch_size)]
     if args.max_steps:
         batches = batches[:args.max_steps]
-    steps, warm = len(batches), max(1, len(batches) // 20)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm))))
+    steps = len(batches)
+    step_on = optimizer_steps(model, args.lr, steps)
     log_fn(f"{sum(len(w) for w in per_epoch)} windows, {steps} steps")
     model.train()
     t0 = time.time()
@@ -289,10 +283,7 @@ def train_model(base_path: str, rows, args, log_fn=print):
         logits = model(ids, mask)
         loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, y, reduction="none")
         loss = (loss.sum(-1) * keep).sum() / keep.sum().clamp(min=1.0)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
+        step_on(loss)
         if step % 25 == 0 or step == steps:
             log_fn(f"  step {step}/{steps} loss {loss.item():.4f} {time.time() - t0:.0f}s")
     model.eval()
