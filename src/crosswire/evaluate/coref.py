@@ -68,9 +68,17 @@ COREF_THRESHOLD = 0.4
 #       --pair-logits src/crosswire/data/coref/train_oof_pair_logits.jsonl.gz
 # on out-of-fold encoder logits (3 folds of train topics), threshold from the same grid.
 ECB_WEIGHTS_ENCODER: dict[str, float] = {
-    "bias": -0.899, "same_group": -0.893, "encoder_logit": 0.374, "embedding": 0.711, "embedding_sq": 0.885,
-    "same_class": 0.483, "same_lemma": -0.013, "context_overlap": -0.317, "topic_overlap": -0.351,
-    "same_doc": -0.214, "doc_similarity": -0.214}
+    "bias": -1.094, "same_group": -1.08, "encoder_logit": 0.301, "embedding": 1.522, "embedding_sq": 1.218,
+    "same_class": 0.745, "same_lemma": -0.141, "context_overlap": -0.72, "topic_overlap": -0.493,
+    "same_doc": -0.168, "doc_similarity": -0.168,
+    "agent_match": 0.841, "agent_conflict": -0.621,
+    "patient_match": 1.747, "patient_conflict": 0.141,
+    "place_match": 0.105, "place_conflict": 0.046,
+    "sentence_places_match": 0.138, "sentence_places_conflict": -0.257,
+    "sentence_times_match": -0.007, "sentence_times_conflict": -0.034,
+    "sentence_numbers_match": -0.139, "sentence_numbers_conflict": -0.213,
+    "sentence_people_match": -0.131, "sentence_people_conflict": -0.515,
+    "sentence_orgs_match": 0.039, "sentence_orgs_conflict": -0.211}
 COREF_THRESHOLD_ENCODER = 0.4
 TRIGGER_RATE = 0.4  # predicted mentions: a lemma is a trigger when it was one this often on train
 
@@ -273,6 +281,7 @@ class Parsed:
     offsets: list[tuple[int, int]]
     entities: frozenset
     content: frozenset
+    doc: Any = None  # the spaCy Doc (role words are read from its parse)
 
 
 def parse_sentences(docs: Sequence[EcbDoc]) -> dict[tuple[str, int], Parsed]:
@@ -298,7 +307,7 @@ def parse_sentences(docs: Sequence[EcbDoc]) -> dict[tuple[str, int], Parsed]:
         content = frozenset(t.lemma_.lower() for t in sd if t.is_alpha and not t.is_stop
                             and t.lemma_.lower() not in STOPWORDS and t.pos_ in ("NOUN", "PROPN", "VERB", "NUM", "ADJ"))
         out[(name, s)] = Parsed(tids, [t.lemma_.lower() for t in sd], [t.pos_ for t in sd],
-                                [t.head.i for t in sd], sd.text, offsets, ents, content)
+                                [t.head.i for t in sd], sd.text, offsets, ents, content, sd)
     return out
 
 
@@ -363,13 +372,15 @@ def build_items(mentions: Sequence[EvalMention], parsed: dict, groups: dict[str,
     `Item.encoding`), or a table of pair logits (TableEncoding) when refitting."""
     from ..resolve.embed import Embedder
     from ..resolve.mention_encoder import Encoded
+    from ..resolve.roles import role_words
 
     items = []
     for m in mentions:
         p = parsed[(m.doc, m.sentence)]
         lemma = p.lemmas[m.head]
         items.append(Item(key=m.key, doc=m.doc, sentence=m.sentence, lemma=lemma,
-                          topic=p.entities, context=p.content - {lemma}, group=groups.get(m.doc)))
+                          topic=p.entities, context=p.content - {lemma}, group=groups.get(m.doc),
+                          roles=role_words(p.doc, m.head)))
     embedder = Embedder(enabled=use_embeddings)
     if embedder.available:
         texts = [parsed[(m.doc, m.sentence)].text for m in mentions]

@@ -4,8 +4,10 @@ One scorer serves both the news pipeline and the ECB+ evaluation, so the
 figure measured on ECB+ is the figure of the code that resolves news. It is a
 logistic model over a handful of readable features (trigger lemma and synonym
 class, contextual embedding similarity, participants, dates, place, topic,
-shared context words, same document / same document group). Features a
-source cannot supply (ECB+ has no actor codes) are simply zero. Hard
+shared context words, same document / same document group, and for mentions
+without actor codes the words of each argument role, roles.py). Features a
+source cannot supply (ECB+ has no actor codes, news items no role words) are
+simply zero. Hard
 constraints (`cannot_link`) are kept apart from the score: different dates
 never merge, whatever the score.
 """
@@ -17,6 +19,7 @@ from datetime import date as _date
 from typing import Callable, Optional
 
 from .lexicon import trigger_class
+from .roles import ROLES
 
 # event types that may name one happening: a planned meeting is coded AGREE
 # (to meet) in PLOVER and CONSULT once held
@@ -47,6 +50,7 @@ class Item:
     doc_vector: Optional[dict] = None  # unit-norm TF-IDF terms of the whole document
     vector: object = None  # unit-norm numpy vector or None
     encoding: object = None  # mention_encoder.Encoded (trained coreference vector) or None
+    roles: Optional[dict] = None  # role name (roles.ROLES) -> role words, for mentions without codes
     weight: int = 1  # identical mentions compressed into one item
     members: list = field(default_factory=list)  # keys of compressed mentions
 
@@ -121,6 +125,23 @@ FEATURES: dict[str, Callable[[Item, Item], float]] = {
     "same_group": lambda a, b: float(a.group is not None and a.group == b.group),
     "doc_similarity": lambda a, b: _sparse_dot(a.doc_vector, b.doc_vector) if a.doc != b.doc else 1.0,
 }
+
+
+def _role_feature(role: str, conflict: bool) -> Callable[[Item, Item], float]:
+    """Two mentions share a word in this role (match), or both fill it with
+    disjoint words (conflict); 0 when either leaves it empty."""
+    def feature(a: Item, b: Item) -> float:
+        x = a.roles.get(role) if a.roles else None
+        y = b.roles.get(role) if b.roles else None
+        if not x or not y:
+            return 0.0
+        return float(x.isdisjoint(y) == conflict)
+    return feature
+
+
+for _role in ROLES:
+    FEATURES[f"{_role}_match"] = _role_feature(_role, conflict=False)
+    FEATURES[f"{_role}_conflict"] = _role_feature(_role, conflict=True)
 
 
 def features(a: Item, b: Item) -> dict[str, float]:

@@ -1,0 +1,50 @@
+"""Role words (resolve/roles.py) on the real spaCy parse, and the scorer's
+role features: what tells two reports of one happening from two happenings
+named by one verb when the mentions carry no actor codes (ECB+)."""
+from __future__ import annotations
+
+from crosswire.resolve.roles import role_words
+from crosswire.resolve.scoring import Item, features
+
+
+def roles_of(nlp, text: str, trigger: str) -> dict:
+    doc = nlp(text)
+    return role_words(doc, next(t.i for t in doc if t.text == trigger))
+
+
+def test_active_and_passive_arguments_land_in_the_same_roles(nlp):
+    active = roles_of(nlp, "Police arrested the singer in Malibu after a crash.", "arrested")
+    passive = roles_of(nlp, "The singer was arrested by police in Los Angeles.", "arrested")
+    assert active["agent"] == passive["agent"] == {"police"}
+    assert active["patient"] == passive["patient"] == {"singer"}
+    assert active["place"] == {"malibu"}
+    # the prepositional tail of the agent is not the agent
+    assert "angeles" not in passive["agent"] and {"los", "angeles"} <= passive["sentence_places"]
+
+
+def test_noun_triggers_read_possessor_and_of_phrase(nlp):
+    roles = roles_of(nlp, "Apple's acquisition of Beats was announced on Wednesday.", "acquisition")
+    assert roles["agent"] == {"apple"} and roles["patient"] == {"beats"}
+    assert roles["sentence_times"] == {"wednesday"}
+
+
+def test_pronouns_and_dates_fill_no_argument_role(nlp):
+    roles = roles_of(nlp, "He was arrested on Monday.", "arrested")
+    assert "patient" not in roles and "place" not in roles
+    assert roles["sentence_times"] == {"monday"}
+
+
+def test_role_features_match_conflict_and_stay_zero_when_unknown():
+    def item(key: str, roles: dict | None) -> Item:
+        return Item(key=key, doc=key, sentence=0, lemma="arrest", roles=roles)
+
+    lohan = item("a", {"patient": frozenset({"lohan"}), "sentence_places": frozenset({"malibu"})})
+    lohan_again = item("b", {"patient": frozenset({"actress", "lohan"})})
+    other = item("c", {"patient": frozenset({"suspect"}), "sentence_places": frozenset({"boston"})})
+    news = item("d", None)  # news items carry codes, not role words
+    f = features(lohan, lohan_again)
+    assert f["patient_match"] == 1.0 and f["patient_conflict"] == 0.0
+    assert f["sentence_places_match"] == f["sentence_places_conflict"] == 0.0  # one side says nothing
+    f = features(lohan, other)
+    assert f["patient_conflict"] == 1.0 and f["sentence_places_conflict"] == 1.0 and f["patient_match"] == 0.0
+    assert all(v == 0.0 for k, v in features(lohan, news).items() if k.endswith(("_match", "_conflict")))
