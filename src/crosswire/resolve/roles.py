@@ -30,8 +30,6 @@ ENTITY_ROLES = {
     **{label: "sentence_numbers" for label in ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")},
     "PERSON": "sentence_people", "ORG": "sentence_orgs", "NORP": "sentence_orgs",
 }
-
-
 TAIL_DEPS = {"prep", "relcl", "acl", "advcl"}  # tails of a noun phrase that are not the argument itself
 
 
@@ -76,7 +74,8 @@ def role_words(sentence: Any, head: int) -> dict[str, frozenset]:
         elif child.dep_ == "agent":  # "was struck by an earthquake"
             for obj in child.children:
                 add("agent", argument_words(obj))
-        elif child.dep_ == "poss":  # "Iran's test" (agent), "his arrest" (patient)
+        elif child.dep_ == "poss":  # "Iran's test": a noun's possessor taken as its agent
+            # (in "his arrest" it is the patient; the parse cannot tell them apart)
             add("agent" if trigger.pos_ == "NOUN" else "patient", argument_words(child))
         elif child.dep_ == "prep":
             for obj in child.children:
