@@ -283,8 +283,21 @@ def split_code(code: str) -> tuple[str, str]:
     return country, code[3:6]
 
 
+ROMAN_NUMERALS = re.compile(r"^(?=[ivx]+$)x{0,3}(ix|iv|v?i{0,3})$")  # regnal numbers: "Elizabeth II"
+
+
 def title_case_name(key: str) -> str:
-    return " ".join(w.capitalize() if w not in {"of", "the", "and", "for", "in"} else w for w in key.split())
+    """Display name of a lower-case dictionary key: words capitalised, short
+    function words kept low, regnal numbers in capitals ("Abdullah II", "Carl
+    XVI Gustaf"; a two-letter one only last, as "Iv" and "Ii" inside a name
+    are often names themselves)."""
+    words = key.split()
+    return " ".join(w if w in {"of", "the", "and", "for", "in"} else w.upper() if regnal_number(words, k)
+                    else w.capitalize() for k, w in enumerate(words))
+
+
+def regnal_number(words: list[str], k: int) -> bool:
+    return k > 0 and bool(ROMAN_NUMERALS.match(words[k])) and (k == len(words) - 1 or len(words[k]) >= 3)
 
 
 def build_countries(countries_file: Path) -> tuple[dict, dict, dict]:

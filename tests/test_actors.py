@@ -57,6 +57,28 @@ def test_office_from_title_and_later_surname(pipe):
     assert later.actor.office == "Deputy Foreign Minister" and later.actor.code == "RUS"
 
 
+def test_object_of_a_titles_of_is_not_part_of_the_name(pipe):
+    # NER tags "State" apart (ORG); it belongs to the office, not to the person
+    r = extract(pipe, "Secretary of State Jonas Whitfield met reporters in Ottawa.")
+    person = [m for m in r.actor_mentions if m.actor.kind == "person"][0]
+    assert person.text == "Secretary of State Jonas Whitfield"
+    assert person.actor.name == "Jonas Whitfield"
+
+
+def test_display_names_keep_regnal_numbers_in_capitals():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "build_actor_tables.py"
+    spec = importlib.util.spec_from_file_location("build_actor_tables", path)
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    assert build.title_case_name("queen elizabeth ii") == "Queen Elizabeth II"
+    assert build.title_case_name("carl xvi gustaf") == "Carl XVI Gustaf"
+    assert build.title_case_name("minister of the interior") == "Minister of the Interior"
+    assert build.title_case_name("sin ii nam") == "Sin Ii Nam"  # a two-letter word inside a name is a name
+
+
 def test_dictionary_leader_coded_on_article_date(pipe):
     r = extract(pipe, "Russian President Vladimir Putin spoke on Monday.", published="2021-12-20")
     putin = r.actor_mentions[0].actor

@@ -426,9 +426,9 @@ def name_core(doc, f: Found) -> Found:
     name ("Dmitry" before "Peskov"). The title is re-read by extend_title."""
     t = load_tables()
     start = f.end - 1
-    while start > f.start and _name_token(doc[start - 1], t):
+    while start > f.start and _name_word(doc, start - 1, t):
         start -= 1
-    while start > 0 and start <= f.start and _name_token(doc[start - 1], t) and doc[start - 1].pos_ == "PROPN":
+    while start > 0 and start <= f.start and _name_word(doc, start - 1, t) and doc[start - 1].pos_ == "PROPN":
         start -= 1
     start = particle_start(doc, start, t)
     while start >= 2 and doc[start - 1].text == "-" and not doc[start - 2].whitespace_ \
@@ -464,6 +464,16 @@ def _initials(tok) -> bool:
     """'F.W.', 'J.' — initials of given names."""
     text = tok.text.replace(".", "")
     return tok.text.endswith(".") and text.isalpha() and text.isupper() and len(text) <= 3
+
+
+def _name_word(doc, i: int, t) -> bool:
+    """Token i can be part of a person's name where it stands: not the object
+    of a title's "of" that NER tagged apart ("State" in "Secretary of State
+    Mike Pompeo")."""
+    tok = doc[i]
+    if i > 0 and doc[i - 1].lower_ == "of" and tok.ent_type_ != "PERSON":
+        return False
+    return _name_token(tok, t)
 
 
 def _name_token(tok, t) -> bool:
