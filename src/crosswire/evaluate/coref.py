@@ -47,6 +47,7 @@ from typing import Any, Optional, Sequence
 
 from ..loading import read_jsonl
 from ..resolve.cluster import agglomerate
+from ..resolve.coreferability import LemmaRates, load_lemma_rates
 from ..resolve.lexicon import STOPWORDS
 from ..resolve.scoring import Item, features, score
 from .docgroups import INSTANCE_THRESHOLD as DOC_THRESHOLD
@@ -66,19 +67,21 @@ COREF_THRESHOLD = 0.4
 # With the trained mention encoder (resolve/mention_encoder.py): fitted by
 #   python -m crosswire.evaluate.coref ../shared/eval/ecbplus/train --fit \
 #       --pair-logits src/crosswire/data/coref/train_oof_pair_logits.jsonl.gz
-# on out-of-fold encoder logits (3 folds of train topics), threshold from the same grid.
+# on out-of-fold encoder logits (3 folds of train topics) and trigger coreference rates read
+# with each mention's own topic left out (data/coref/lemma_rates.json, written by
+# `--export-lemma-rates`), threshold from the same grid.
 ECB_WEIGHTS_ENCODER: dict[str, float] = {
-    "bias": -1.094, "same_group": -1.08, "encoder_logit": 0.301, "embedding": 1.522, "embedding_sq": 1.218,
-    "same_class": 0.745, "same_lemma": -0.141, "context_overlap": -0.72, "topic_overlap": -0.493,
-    "same_doc": -0.168, "doc_similarity": -0.168,
-    "agent_match": 0.841, "agent_conflict": -0.621,
-    "patient_match": 1.747, "patient_conflict": 0.141,
-    "place_match": 0.105, "place_conflict": 0.046,
-    "sentence_places_match": 0.138, "sentence_places_conflict": -0.257,
-    "sentence_times_match": -0.007, "sentence_times_conflict": -0.034,
-    "sentence_numbers_match": -0.139, "sentence_numbers_conflict": -0.213,
-    "sentence_people_match": -0.131, "sentence_people_conflict": -0.515,
-    "sentence_orgs_match": 0.039, "sentence_orgs_conflict": -0.211}
+    "bias": -1.105, "same_group": -1.087, "encoder_logit": 0.297, "embedding": 1.467, "embedding_sq": 1.055,
+    "same_class": 0.698, "same_lemma": 0.023, "coreferable": 0.746, "context_overlap": -0.686,
+    "topic_overlap": -0.479, "same_doc": -0.159, "doc_similarity": -0.159,
+    "agent_match": 0.933, "agent_conflict": -0.462,
+    "patient_match": 1.68, "patient_conflict": 0.122,
+    "place_match": 0.113, "place_conflict": 0.051,
+    "sentence_places_match": 0.123, "sentence_places_conflict": -0.228,
+    "sentence_times_match": 0.018, "sentence_times_conflict": -0.039,
+    "sentence_numbers_match": -0.168, "sentence_numbers_conflict": -0.24,
+    "sentence_people_match": -0.08, "sentence_people_conflict": -0.498,
+    "sentence_orgs_match": 0.058, "sentence_orgs_conflict": -0.172}
 COREF_THRESHOLD_ENCODER = 0.4
 TRIGGER_RATE = 0.4  # predicted mentions: a lemma is a trigger when it was one this often on train
 
@@ -367,9 +370,12 @@ def read_pair_logits(path: str) -> dict[tuple[str, str], float]:
 
 
 def build_items(mentions: Sequence[EvalMention], parsed: dict, groups: dict[str, str],
-                use_embeddings: bool, encoder: Any = None, leads: Optional[dict[str, str]] = None) -> list[Item]:
+                use_embeddings: bool, encoder: Any = None, leads: Optional[dict[str, str]] = None,
+                rates: Optional[LemmaRates] = None) -> list[Item]:
     """Scorer items; `encoder`: the trained mention encoder (its vectors go to
-    `Item.encoding`), or a table of pair logits (TableEncoding) when refitting."""
+    `Item.encoding`), or a table of pair logits (TableEncoding) when refitting;
+    `rates`: trigger coreference rates, read with the mention's own topic left
+    out (a no-op outside the train topics the rates come from)."""
     from ..resolve.embed import Embedder
     from ..resolve.mention_encoder import Encoded
     from ..resolve.roles import role_words
@@ -380,7 +386,8 @@ def build_items(mentions: Sequence[EvalMention], parsed: dict, groups: dict[str,
         lemma = p.lemmas[m.head]
         items.append(Item(key=m.key, doc=m.doc, sentence=m.sentence, lemma=lemma,
                           topic=p.entities, context=p.content - {lemma}, group=groups.get(m.doc),
-                          roles=role_words(p.doc, m.head)))
+                          roles=role_words(p.doc, m.head),
+                          coreferability=rates.log_ratio(lemma, topic_of(m.doc)) if rates else 0.0))
     embedder = Embedder(enabled=use_embeddings)
     if embedder.available:
         texts = [parsed[(m.doc, m.sentence)].text for m in mentions]
@@ -423,8 +430,23 @@ def pair_edges(items: Sequence[Item], weights: dict) -> list[tuple[int, int, flo
 
 
 def cluster_items(items: Sequence[Item], weights: dict, threshold: float) -> dict[str, str]:
+    if weights is LEMMA_BASELINE:
+        return lemma_baseline(items)
     clusters = agglomerate(items, pair_edges(items, weights), threshold, same_sentence_rule=False)
     return {items[i].key: items[c[0]].key for c in clusters for i in c}
+
+
+LEMMA_BASELINE: dict[str, float] = {}  # a marker: `--lemma-baseline` clusters by lemma, no weights
+
+
+def lemma_baseline(items: Sequence[Item]) -> dict[str, str]:
+    """The standard same-lemma baseline, inside our document groups: every
+    mention whose head lemma and group match is one cluster (for comparison
+    with the published same-lemma figures)."""
+    first: dict[tuple, str] = {}
+    for it in sorted(items, key=lambda it: it.key):
+        first.setdefault((it.group, it.lemma), it.key)
+    return {it.key: first[(it.group, it.lemma)] for it in items}
 
 
 # --------------------------------------------------------- predicted mentions
@@ -493,6 +515,22 @@ def _gold_eval_mentions(docs: Sequence[EcbDoc], parsed: dict) -> list[EvalMentio
     return out
 
 
+def topic_of(doc: str) -> str:
+    """The ECB+ topic number of a document name ("12_3ecbplus.xml" -> "12")."""
+    return doc.split("_")[0]
+
+
+def lemma_rates(docs: Sequence[EcbDoc], mentions: Sequence[EvalMention], parsed: dict) -> LemmaRates:
+    """Per trigger lemma and topic, how many gold mentions corefer with a
+    mention of another document (resolve/coreferability.py)."""
+    cluster_of = {m.key: m.cluster for d in docs for m in d.mentions}
+    docs_of: dict[str, set] = defaultdict(set)
+    for m in mentions:
+        docs_of[cluster_of[m.key]].add(m.doc)
+    return LemmaRates.from_mentions((parsed[(m.doc, m.sentence)].lemmas[m.head], topic_of(m.doc),
+                                     len(docs_of[cluster_of[m.key]]) > 1) for m in mentions)
+
+
 def export_mentions(path: str, mentions: Sequence[EvalMention], parsed: dict, groups: dict[str, str],
                     gold_key: dict[str, str], leads: dict[str, str]) -> None:
     """Mention records for training the cross-encoder (crosswire.resolve.mention_encoder):
@@ -500,7 +538,7 @@ def export_mentions(path: str, mentions: Sequence[EvalMention], parsed: dict, gr
     group, gold cluster and marked sentence."""
     with open(path, "w", encoding="utf-8") as fh:
         for m in mentions:
-            fh.write(json.dumps({"key": m.key, "doc": m.doc, "topic": m.doc.split("_")[0],
+            fh.write(json.dumps({"key": m.key, "doc": m.doc, "topic": topic_of(m.doc),
                                  "group": groups.get(m.doc), "cluster": gold_key.get(m.key),
                                  "text": marked_text(m, parsed), "context": leads[m.doc]}) + "\n")
 
@@ -518,7 +556,11 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
     if opts.export_mentions:
         export_mentions(opts.export_mentions, gold_mentions, parsed, groups, gold_key, {d.name: d.lead() for d in docs})
         return {"exported": opts.export_mentions, "mentions": len(gold_mentions)}
-    items = build_items(gold_mentions, parsed, groups, opts.embeddings, encoder, leads)
+    if opts.export_lemma_rates:
+        lemma_rates(docs, gold_mentions, parsed).write(opts.export_lemma_rates)
+        return {"exported": opts.export_lemma_rates, "mentions": len(gold_mentions)}
+    rates = load_lemma_rates()
+    items = build_items(gold_mentions, parsed, groups, opts.embeddings, encoder, leads, rates)
     if opts.fit:
         return fit(items, gold_key, docs, groups)
     response = cluster_items(items, weights, threshold)
@@ -530,7 +572,7 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
     if opts.predicted:
         pred = predicted_mentions(docs, parsed, lexicon)
         aligned = align_predicted(pred, docs, parsed)
-        pitems = build_items(pred, parsed, groups, opts.embeddings, encoder, leads)
+        pitems = build_items(pred, parsed, groups, opts.embeddings, encoder, leads, rates)
         presp = cluster_items(pitems, weights, threshold)
         presp = {aligned.get(k, k): aligned.get(v, v) for k, v in presp.items()}
         pscores = conll_scores(clusters_of(gold_key), clusters_of(presp))
@@ -549,7 +591,7 @@ def _encoder(opts: argparse.Namespace) -> Any:
     """The trained mention encoder, out-of-fold logits when refitting, or None."""
     if opts.pair_logits:
         return read_pair_logits(opts.pair_logits)
-    if not (opts.encoder and opts.embeddings):
+    if opts.lemma_baseline or not (opts.encoder and opts.embeddings):
         return None
     from ..resolve.embed import load_mention_encoder
 
@@ -558,6 +600,8 @@ def _encoder(opts: argparse.Namespace) -> Any:
 
 def _weights(opts: argparse.Namespace, encoded: bool) -> tuple[dict, float]:
     """Weights and clustering threshold fitted for what is available."""
+    if opts.lemma_baseline:
+        return LEMMA_BASELINE, 0.0
     if encoded:
         return ECB_WEIGHTS_ENCODER, opts.threshold or COREF_THRESHOLD_ENCODER
     if opts.embeddings:
@@ -622,7 +666,8 @@ def _parse(args: Any) -> argparse.Namespace:
         base = {}
     return argparse.Namespace(
         json=base.get("json", False), fit=base.get("fit", False), export_mentions=base.get("export_mentions"),
-        embeddings=base.get("embeddings", not base.get("no_embeddings", False)),
+        export_lemma_rates=base.get("export_lemma_rates"), lemma_baseline=base.get("lemma_baseline", False),
+        embeddings=base.get("embeddings", not base.get("no_embeddings", False)) and not base.get("lemma_baseline"),
         predicted=base.get("predicted", not base.get("no_predicted", False)),
         encoder=base.get("encoder", not base.get("no_encoder", False)), pair_logits=base.get("pair_logits"),
         threshold=base.get("threshold"), doc_threshold=base.get("doc_threshold") or DOC_THRESHOLD)
@@ -634,11 +679,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--fit", action="store_true", help="fit the scorer weights on PATH (train) and print them")
     ap.add_argument("--export-mentions", metavar="FILE", help="write mention records for mention_encoder training")
+    ap.add_argument("--export-lemma-rates", metavar="FILE", help="write the trigger coreference rates of PATH "
+                    "(train; src/crosswire/data/coref/lemma_rates.json)")
     ap.add_argument("--no-embeddings", action="store_true")
     ap.add_argument("--no-encoder", action="store_true", help="score without the trained mention encoder")
     ap.add_argument("--pair-logits", metavar="FILE", help="with --fit: out-of-fold encoder logits of the train pairs "
                     "(src/crosswire/data/coref/train_oof_pair_logits.jsonl.gz)")
     ap.add_argument("--no-predicted", action="store_true")
+    ap.add_argument("--lemma-baseline", action="store_true", help="score the same-lemma baseline (inside the "
+                    "document groups) instead of crosswire's scorer")
     ap.add_argument("--threshold", type=float)
     ap.add_argument("--doc-threshold", type=float)
     ns = ap.parse_args(argv)

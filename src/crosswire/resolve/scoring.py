@@ -7,7 +7,8 @@ class, contextual embedding similarity, participants, dates, place, topic,
 shared context words, same document / same document group, and for mentions
 without actor codes the words of each argument role, roles.py). Features a
 source cannot supply (ECB+ has no actor codes, news items no role words) are
-simply zero. Hard
+simply zero, and so is the trigger words' coreference rate
+(coreferability.py) where no rates are loaded. Hard
 constraints (`cannot_link`) are kept apart from the score: different dates
 never merge, whatever the score.
 """
@@ -51,6 +52,7 @@ class Item:
     vector: object = None  # unit-norm numpy vector or None
     encoding: object = None  # mention_encoder.Encoded (trained coreference vector) or None
     roles: Optional[dict] = None  # role name (roles.ROLES) -> role words, for mentions without codes
+    coreferability: float = 0.0  # log-ratio of the trigger's cross-document rate (coreferability.py), 0 unknown
     weight: int = 1  # identical mentions compressed into one item
     members: list = field(default_factory=list)  # keys of compressed mentions
 
@@ -124,6 +126,7 @@ FEATURES: dict[str, Callable[[Item, Item], float]] = {
     "same_doc": lambda a, b: float(a.doc == b.doc),
     "same_group": lambda a, b: float(a.group is not None and a.group == b.group),
     "doc_similarity": lambda a, b: _sparse_dot(a.doc_vector, b.doc_vector) if a.doc != b.doc else 1.0,
+    "coreferable": lambda a, b: a.coreferability + b.coreferability,
 }
 
 
