@@ -370,6 +370,32 @@ def add_person(people: dict, keys: list[str], codes: list[list]) -> None:
             entry["aliases"].append(k)
 
 
+# Words Phoenix sometimes files in front of a person's name ("QUEEN_ELIZABETH_II", "SIR_HOWARD_COOKE").
+HONORIFICS = {"queen", "king", "prince", "princess", "sir", "dame", "lady", "lord", "sheikh", "shaikh", "sultan",
+              "emir", "amir", "president", "pope"}
+
+
+def merge_titled_people(people: dict) -> int:
+    """A titled entry whose bare name (two words or more) is itself an entry
+    names the same person: its aliases join the bare entry and its codes are
+    dropped. Phoenix files some people twice, the titled copy under another
+    country's heads of state ("Queen Elizabeth II" under Saint Kitts and Nevis,
+    "Elizabeth II" under the United Kingdom); the bare name is the entry filed
+    under the person's own name. Returns how many entries were merged."""
+    merged = 0
+    for pid in sorted(people):
+        words = pid[2:].split()
+        bare = "p:" + " ".join(words[1:])
+        if len(words) < 3 or words[0] not in HONORIFICS or bare not in people:
+            continue
+        target = people[bare]
+        for alias in people.pop(pid)["aliases"]:
+            if alias not in target["aliases"]:
+                target["aliases"].append(alias)
+        merged += 1
+    return merged
+
+
 def inherit_country(codes: list[list]) -> None:
     """'[IGOUNO 970101-061231] [ELI]', '[CIVGOV >001026] [CIVELI]': a code
     with no country ("ELI" alone) is the person's standing outside the dated
@@ -472,6 +498,7 @@ def main() -> None:
     args = ap.parse_args()
     countries, orgs, people = build_countries(args.phoenix / "Phoenix.Countries.actors.txt")
     intl = build_international(args.phoenix / "Phoenix.International.actors.txt", people)
+    merge_titled_people(people)
     _, armed, _ = build_countries(args.phoenix / "Phoenix.MilNonState.actors.txt")
     for key, value in armed.items():
         orgs.setdefault(key, value)
