@@ -103,6 +103,23 @@ def test_titled_duplicate_dictionary_entries_join_the_bare_name(pipe):
     assert (queen.code, queen.name) == ("GBR", "Elizabeth II")
 
 
+def test_state_bodies_keep_their_of_phrase_and_a_leading_the_hides_no_longer_name(pipe):
+    def orgs(text):
+        return [(m.text, m.actor.code) for m in extract(pipe, text).actor_mentions]
+
+    # "The United States" must not hide the dictionary's longer name one word later
+    assert orgs("The United States Department of Transportation issued new rules.") == \
+        [("United States Department of Transportation", "USA")]
+    # a body the dictionary lacks keeps its capitalised "of" phrase
+    assert orgs("After the strike, the United States Department of Defense issued a statement.") == \
+        [("United States Department of Defense", "USA")]
+    assert orgs("The Russian Ministry of Foreign Affairs summoned the envoy.")[0] == \
+        ("Russian Ministry of Foreign Affairs", "RUS")
+    # ... but not a place, which stays an actor of its own
+    assert orgs("A spokesman for the British Embassy of the United Kingdom declined.") == \
+        [("British Embassy", "GBR"), ("United Kingdom", "GBR")]
+
+
 def test_dictionary_leader_coded_on_article_date(pipe):
     r = extract(pipe, "Russian President Vladimir Putin spoke on Monday.", published="2021-12-20")
     putin = r.actor_mentions[0].actor

@@ -241,13 +241,13 @@ def scan_dictionary(doc, date: Optional[str]) -> list[Found]:
         if lowers[i] not in t.first_words or not (_capitalised(tok) or arabic_article_name(doc, i)):
             i += 1
             continue
-        hit = None
-        for length in range(min(MAX_PHRASE_TOKENS, n - i), 0, -1):
-            key = " ".join(lowers[i:i + length])
-            actor = actor_for_key(key, doc[i:i + length], date)
-            if actor is not None:
-                hit = Found(i, i + length, actor[0], actor[1])
-                break
+        hit = longest_phrase_at(doc, lowers, i, date)
+        if hit is not None and lowers[i] == "the" and i + 1 < n:
+            # "The United States Department of Transportation": the country after
+            # "The" must not hide the longer name that starts one word later
+            later = longest_phrase_at(doc, lowers, i + 1, date)
+            if later is not None and later.end > hit.end:
+                hit = later
         if hit is None:
             i += 1
             continue
@@ -264,6 +264,15 @@ def scan_dictionary(doc, date: Optional[str]) -> list[Found]:
         out.append(hit)
         i = hit.end
     return out
+
+
+def longest_phrase_at(doc, lowers: list[str], i: int, date: Optional[str]) -> Optional[Found]:
+    """The longest dictionary phrase starting at token i, or None."""
+    for length in range(min(MAX_PHRASE_TOKENS, len(doc) - i), 0, -1):
+        actor = actor_for_key(" ".join(lowers[i:i + length]), doc[i:i + length], date)
+        if actor is not None:
+            return Found(i, i + length, actor[0], actor[1])
+    return None
 
 
 def name_goes_on(doc, i: int) -> bool:
@@ -675,6 +684,8 @@ def extend_state_body(doc, f: Found, taken: list[bool]) -> Found:
         j += 1
     if j == f.end:
         return f
+    if doc[j - 1].lower_ in STATE_BODY_HEADS:
+        j = body_of_phrase_end(doc, j, taken)
     words = [t.text for t in doc[f.end:j]]
     head = words[-1].lower()
     sector = agent_sector(words)
@@ -690,6 +701,25 @@ def extend_state_body(doc, f: Found, taken: list[bool]) -> Found:
         actor = Actor(name=name, code=iso, kind="organisation", country=iso, sector=sector,
                       cameo=iso + (sector or ""), id=f"org:{iso}{sector or ''}:{' '.join(words).lower()}")
     return Found(f.start, j, actor, f.rule + "+body")
+
+
+def body_of_phrase_end(doc, j: int, taken: list[bool]) -> int:
+    """'Department' + 'of Defense', 'Ministry' + 'of Foreign Affairs': a
+    body's capitalised 'of'/'for' phrase is part of its name. Returns the end
+    of the phrase, or j when there is none."""
+    if j + 1 >= len(doc) or doc[j].lower_ not in {"of", "for"} or taken[j]:
+        return j
+    k = j + 1
+    if doc[k].lower_ == "the":
+        k += 1
+    end = k
+    while end < len(doc) and not taken[end] and (doc[end].text[:1].isupper() and doc[end].pos_ in {"PROPN", "NOUN", "ADJ"}
+                                                 or doc[end].lower_ == "and" and end + 1 < len(doc)
+                                                 and doc[end + 1].text[:1].isupper()):
+        end += 1
+    if end == k or any(t.ent_type_ == "GPE" for t in doc[k:end]):
+        return j  # nothing named, or a place ("the Embassy of France" keeps France its own actor)
+    return end
 
 
 def bloc_groups(doc, taken: list[bool]) -> list[Found]:
