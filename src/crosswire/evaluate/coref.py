@@ -420,7 +420,7 @@ def pair_edges(items: Sequence[Item], weights: dict) -> list[tuple[int, int, flo
     """Every pair inside a document group (the ECB+ blocking), scored."""
     by_group: dict[Optional[str], list[int]] = defaultdict(list)
     for i, it in enumerate(items):
-        by_group[it.block or it.group].append(i)
+        by_group[it.group].append(i)
     edges = []
     for idxs in by_group.values():
         for p, i in enumerate(idxs):

@@ -47,7 +47,6 @@ class Item:
     topic: frozenset = frozenset()
     context: frozenset = frozenset()
     group: Optional[str] = None  # a document group (story / document cluster)
-    block: Optional[str] = None  # a coarser group that bounds which pairs are scored at all
     doc_vector: Optional[dict] = None  # unit-norm TF-IDF terms of the whole document
     vector: object = None  # unit-norm numpy vector or None
     encoding: object = None  # mention_encoder.Encoded (trained coreference vector) or None
