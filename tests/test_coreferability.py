@@ -69,3 +69,11 @@ def test_lemma_baseline_joins_one_lemma_inside_a_document_group_only():
              [("a1", "d1", "quake", "g1"), ("a2", "d2", "quake", "g1"), ("a3", "d3", "quake", "g2"),
               ("a4", "d2", "kill", "g1")]]
     assert lemma_baseline(items) == {"a1": "a1", "a2": "a1", "a3": "a3", "a4": "a4"}
+
+
+def test_predicted_mentions_use_the_shipped_trigger_lexicon_without_a_train_folder(tmp_path):
+    from crosswire.evaluate.coref import trigger_lexicon
+
+    lexicon, source = trigger_lexicon(str(tmp_path / "no-such-train"))
+    assert source == "shipped"
+    assert lexicon["earthquake"] >= 0.4 > lexicon["the"]

@@ -450,12 +450,12 @@ def lemma_baseline(items: Sequence[Item]) -> dict[str, str]:
 
 
 # --------------------------------------------------------- predicted mentions
-def trigger_lexicon(train_dir: Optional[str]) -> Optional[dict[str, float]]:
-    """How often each lemma heads a gold event mention on the train topics."""
-    if not train_dir or not os.path.isdir(train_dir):
-        return None
-    docs = read_ecb(train_dir)
-    parsed = parse_sentences(docs)
+TRIGGER_LEXICON_FILE = "coref/trigger_lexicon.json"
+
+
+def trigger_counts(docs: Sequence[EcbDoc], parsed: dict) -> dict[str, list[int]]:
+    """lemma -> [times it heads a gold event mention, times it occurs] in the
+    listed sentences of these (train) documents."""
     seen, hits = Counter(), Counter()
     for d in docs:
         heads = {(m.sentence, head_index(parsed[(d.name, m.sentence)], m.token_ids)) for m in d.mentions
@@ -467,7 +467,27 @@ def trigger_lexicon(train_dir: Optional[str]) -> Optional[dict[str, float]]:
             for i, lemma in enumerate(p.lemmas):
                 seen[lemma] += 1
                 hits[lemma] += (s, i) in heads
-    return {lem: hits[lem] / n for lem, n in seen.items() if n >= 2}
+    return {lem: [hits[lem], n] for lem, n in sorted(seen.items())}
+
+
+def _rates(counts: dict[str, list[int]]) -> dict[str, float]:
+    return {lem: hit / n for lem, (hit, n) in counts.items() if n >= 2}
+
+
+def trigger_lexicon(train_dir: Optional[str] = None) -> tuple[Optional[dict[str, float]], str]:
+    """How often each lemma heads a gold event mention on the train topics,
+    and where that came from: the shipped counts (data/coref/trigger_lexicon.json,
+    written by `--export-trigger-lexicon`), else the train documents in
+    `train_dir`, else nothing (every verb is then a trigger)."""
+    from ..config import DATA_DIR
+
+    shipped = DATA_DIR / TRIGGER_LEXICON_FILE
+    if shipped.exists():
+        return _rates(json.loads(shipped.read_text(encoding="utf-8"))), "shipped"
+    if not train_dir or not os.path.isdir(train_dir):
+        return None, "verbs"
+    docs = read_ecb(train_dir)
+    return _rates(trigger_counts(docs, parse_sentences(docs))), "train"
 
 
 def predicted_mentions(docs: Sequence[EcbDoc], parsed: dict, lexicon: Optional[dict[str, float]]) -> list[EvalMention]:
@@ -556,6 +576,10 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
     if opts.export_mentions:
         export_mentions(opts.export_mentions, gold_mentions, parsed, groups, gold_key, {d.name: d.lead() for d in docs})
         return {"exported": opts.export_mentions, "mentions": len(gold_mentions)}
+    if opts.export_trigger_lexicon:
+        with open(opts.export_trigger_lexicon, "w", encoding="utf-8") as fh:
+            json.dump(trigger_counts(docs, parsed), fh, separators=(",", ":"))
+        return {"exported": opts.export_trigger_lexicon, "mentions": len(gold_mentions)}
     if opts.export_lemma_rates:
         lemma_rates(docs, gold_mentions, parsed).write(opts.export_lemma_rates)
         return {"exported": opts.export_lemma_rates, "mentions": len(gold_mentions)}
@@ -567,9 +591,9 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
     metrics = conll_scores(clusters_of(gold_key), clusters_of(response))
     metrics.update(_doc_group_purity(docs, groups))
     # predicted mentions
-    train_dir = os.path.join(os.path.dirname(os.path.abspath(path.rstrip("/"))), "train")
-    lexicon = trigger_lexicon(train_dir) if opts.predicted else None
     if opts.predicted:
+        lexicon, lexicon_source = trigger_lexicon(
+            os.path.join(os.path.dirname(os.path.abspath(path.rstrip("/"))), "train"))
         pred = predicted_mentions(docs, parsed, lexicon)
         aligned = align_predicted(pred, docs, parsed)
         pitems = build_items(pred, parsed, groups, opts.embeddings, encoder, leads, rates)
@@ -579,7 +603,7 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
         metrics.update({f"{k}_predicted": v for k, v in pscores.items()})
         metrics["mentions_predicted"] = len(pred)
         metrics["mentions_predicted_matched"] = len(aligned)
-        metrics["trigger_lexicon"] = "train" if lexicon else "verbs"
+        metrics["trigger_lexicon"] = lexicon_source
     metrics.update({"documents": len(docs), "mentions": len(gold_key), "gold_clusters": len(set(gold_key.values())),
                     "embeddings": bool(items and items[0].vector is not None), "threshold": threshold,
                     "mention_encoder": encoder is not None,
@@ -646,7 +670,7 @@ def fit(items: Sequence[Item], gold_key: dict[str, str], docs, groups) -> dict[s
 
 def format_line(metrics: dict[str, Any]) -> str:
     if "exported" in metrics:
-        return f"coref: {metrics['mentions']} mentions written to {metrics['exported']}"
+        return f"coref: wrote {metrics['exported']} (from {metrics['mentions']} gold mentions)"
     if "weights" in metrics:
         return f"coref fit: best threshold {metrics['best_threshold']} conll {metrics['conll_f1']:.3f}"
     line = (f"coref (gold mentions, pooled): MUC {metrics['muc_f1']:.3f}  B3 {metrics['b3_f1']:.3f}  "
@@ -666,7 +690,7 @@ def _parse(args: Any) -> argparse.Namespace:
         base = {}
     return argparse.Namespace(
         json=base.get("json", False), fit=base.get("fit", False), export_mentions=base.get("export_mentions"),
-        export_lemma_rates=base.get("export_lemma_rates"), lemma_baseline=base.get("lemma_baseline", False),
+        export_lemma_rates=base.get("export_lemma_rates"), export_trigger_lexicon=base.get("export_trigger_lexicon"), lemma_baseline=base.get("lemma_baseline", False),
         embeddings=base.get("embeddings", not base.get("no_embeddings", False)) and not base.get("lemma_baseline"),
         predicted=base.get("predicted", not base.get("no_predicted", False)),
         encoder=base.get("encoder", not base.get("no_encoder", False)), pair_logits=base.get("pair_logits"),
@@ -681,6 +705,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--export-mentions", metavar="FILE", help="write mention records for mention_encoder training")
     ap.add_argument("--export-lemma-rates", metavar="FILE", help="write the trigger coreference rates of PATH "
                     "(train; src/crosswire/data/coref/lemma_rates.json)")
+    ap.add_argument("--export-trigger-lexicon", metavar="FILE", help="write how often each lemma of PATH (train) "
+                    "heads a gold mention (src/crosswire/data/coref/trigger_lexicon.json)")
     ap.add_argument("--no-embeddings", action="store_true")
     ap.add_argument("--no-encoder", action="store_true", help="score without the trained mention encoder")
     ap.add_argument("--pair-logits", metavar="FILE", help="with --fit: out-of-fold encoder logits of the train pairs "
