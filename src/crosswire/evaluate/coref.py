@@ -690,7 +690,8 @@ def _parse(args: Any) -> argparse.Namespace:
         base = {}
     return argparse.Namespace(
         json=base.get("json", False), fit=base.get("fit", False), export_mentions=base.get("export_mentions"),
-        export_lemma_rates=base.get("export_lemma_rates"), export_trigger_lexicon=base.get("export_trigger_lexicon"), lemma_baseline=base.get("lemma_baseline", False),
+        export_lemma_rates=base.get("export_lemma_rates"), export_trigger_lexicon=base.get("export_trigger_lexicon"),
+        lemma_baseline=base.get("lemma_baseline", False),
         embeddings=base.get("embeddings", not base.get("no_embeddings", False)) and not base.get("lemma_baseline"),
         predicted=base.get("predicted", not base.get("no_predicted", False)),
         encoder=base.get("encoder", not base.get("no_encoder", False)), pair_logits=base.get("pair_logits"),

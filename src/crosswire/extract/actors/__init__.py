@@ -713,13 +713,16 @@ def body_of_phrase_end(doc, j: int, taken: list[bool]) -> int:
     if doc[k].lower_ == "the":
         k += 1
     end = k
-    while end < len(doc) and not taken[end] and (doc[end].text[:1].isupper() and doc[end].pos_ in {"PROPN", "NOUN", "ADJ"}
-                                                 or doc[end].lower_ == "and" and end + 1 < len(doc)
-                                                 and doc[end + 1].text[:1].isupper()):
+    while end < len(doc) and not taken[end] and (_name_part(doc[end]) or doc[end].lower_ == "and"
+                                                 and end + 1 < len(doc) and _name_part(doc[end + 1])):
         end += 1
     if end == k or any(t.ent_type_ == "GPE" for t in doc[k:end]):
         return j  # nothing named, or a place ("the Embassy of France" keeps France its own actor)
     return end
+
+
+def _name_part(tok) -> bool:
+    return tok.text[:1].isupper() and tok.pos_ in {"PROPN", "NOUN", "ADJ"}
 
 
 def bloc_groups(doc, taken: list[bool]) -> list[Found]:
