@@ -266,11 +266,15 @@ def scan_dictionary(doc, date: Optional[str]) -> list[Found]:
     return out
 
 
-def longest_phrase_at(doc, lowers: list[str], i: int, date: Optional[str]) -> Optional[Found]:
-    """The longest dictionary phrase starting at token i, or None."""
-    for length in range(min(MAX_PHRASE_TOKENS, len(doc) - i), 0, -1):
+def longest_phrase_at(doc, lowers: list[str], i: int, date: Optional[str], end: Optional[int] = None,
+                      kinds: Optional[set] = None) -> Optional[Found]:
+    """The longest dictionary phrase starting at token i and ending by `end`
+    (the doc's end by default), naming an actor of one of `kinds` (any kind
+    by default), or None. `lowers`: the doc's lower-cased tokens, at least up to `end`."""
+    end = len(doc) if end is None else end
+    for length in range(min(MAX_PHRASE_TOKENS, end - i), 0, -1):
         actor = actor_for_key(" ".join(lowers[i:i + length]), doc[i:i + length], date)
-        if actor is not None:
+        if actor is not None and (kinds is None or actor[0].kind in kinds):
             return Found(i, i + length, actor[0], actor[1])
     return None
 
@@ -643,19 +647,14 @@ def _title_token(tok) -> bool:
         return False
     if tok.lower_ in TITLE_GLUE or tok.lower_ in TITLE_HEADS or tok.lower_ in TITLE_MODIFIERS:
         return True
-    return tok.text[:1].isupper() and tok.pos_ in {"PROPN", "ADJ", "NOUN"} and tok.ent_type_ not in {"DATE", "TIME"}
+    return _name_part(tok) and tok.ent_type_ not in {"DATE", "TIME"}
 
 
 def title_owner(doc, start: int, end: int, date: Optional[str]) -> tuple[Optional[Actor], int]:
     """The country/IGO at the left of a title and where the office begins."""
-    t = load_tables()
-    lowers = [tok.lower_ for tok in doc[start:end]]
-    for length in range(min(MAX_PHRASE_TOKENS, len(lowers)), 0, -1):
-        key = " ".join(lowers[:length])
-        hit = actor_for_key(key, doc[start:start + length], date)
-        if hit is not None and hit[0].kind in {"country", "government", "igo"}:
-            return hit[0], start + length
-    return None, start
+    lowers = [tok.lower_ for tok in doc[:end]]
+    hit = longest_phrase_at(doc, lowers, start, date, end=end, kinds={"country", "government", "igo"})
+    return (hit.actor, hit.end) if hit else (None, start)
 
 
 def owner_start(doc, i: int, words) -> int:
@@ -670,8 +669,7 @@ def extend_state_body(doc, f: Found, taken: list[bool]) -> Found:
     if f.start > 0 and doc[f.start - 1].text in {"-", "–"}:
         return f  # "NATO-Russia Council": a joint body, keep its members
     j = f.end
-    while j < len(doc) and not taken[j] and doc[j].text[:1].isupper() and doc[j].pos_ in {"PROPN", "NOUN", "ADJ"} \
-            and doc[j].ent_type_ not in {"GPE", "PERSON"}:
+    while j < len(doc) and not taken[j] and _name_part(doc[j]) and doc[j].ent_type_ not in {"GPE", "PERSON"}:
         j += 1
     k = j
     while k < min(len(doc), j + 2) and not taken[k] and doc[k].dep_ in {"compound", "amod"} \
@@ -722,6 +720,7 @@ def body_of_phrase_end(doc, j: int, taken: list[bool]) -> int:
 
 
 def _name_part(tok) -> bool:
+    """A capitalised noun, proper noun or adjective: a word of a name or title."""
     return tok.text[:1].isupper() and tok.pos_ in {"PROPN", "NOUN", "ADJ"}
 
 
