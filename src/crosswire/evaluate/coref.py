@@ -430,13 +430,8 @@ def pair_edges(items: Sequence[Item], weights: dict) -> list[tuple[int, int, flo
 
 
 def cluster_items(items: Sequence[Item], weights: dict, threshold: float) -> dict[str, str]:
-    if weights is LEMMA_BASELINE:
-        return lemma_baseline(items)
     clusters = agglomerate(items, pair_edges(items, weights), threshold, same_sentence_rule=False)
     return {items[i].key: items[c[0]].key for c in clusters for i in c}
-
-
-LEMMA_BASELINE: dict[str, float] = {}  # a marker: `--lemma-baseline` clusters by lemma, no weights
 
 
 def lemma_baseline(items: Sequence[Item]) -> dict[str, str]:
@@ -568,13 +563,11 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
     docs = read_ecb(path)
     parsed = parse_sentences(docs)
     groups = document_groups(docs, opts.doc_threshold)
-    encoder = _encoder(opts)
-    weights, threshold = _weights(opts, encoder is not None)
     leads = {d.name: d.lead() for d in docs}
     gold_key = {m.key: m.cluster for d in docs for m in d.mentions}
     gold_mentions = _gold_eval_mentions(docs, parsed)
     if opts.export_mentions:
-        export_mentions(opts.export_mentions, gold_mentions, parsed, groups, gold_key, {d.name: d.lead() for d in docs})
+        export_mentions(opts.export_mentions, gold_mentions, parsed, groups, gold_key, leads)
         return {"exported": opts.export_mentions, "mentions": len(gold_mentions)}
     if opts.export_trigger_lexicon:
         with open(opts.export_trigger_lexicon, "w", encoding="utf-8") as fh:
@@ -583,11 +576,17 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
     if opts.export_lemma_rates:
         lemma_rates(docs, gold_mentions, parsed).write(opts.export_lemma_rates)
         return {"exported": opts.export_lemma_rates, "mentions": len(gold_mentions)}
+    encoder = _encoder(opts)
+    weights, threshold = _weights(opts, encoder is not None)
+
+    def respond(its: Sequence[Item]) -> dict[str, str]:
+        return lemma_baseline(its) if opts.lemma_baseline else cluster_items(its, weights, threshold)
+
     rates = load_lemma_rates()
     items = build_items(gold_mentions, parsed, groups, opts.embeddings, encoder, leads, rates)
     if opts.fit:
         return fit(items, gold_key, docs, groups)
-    response = cluster_items(items, weights, threshold)
+    response = respond(items)
     metrics = conll_scores(clusters_of(gold_key), clusters_of(response))
     metrics.update(_doc_group_purity(docs, groups))
     # predicted mentions
@@ -597,7 +596,7 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
         pred = predicted_mentions(docs, parsed, lexicon)
         aligned = align_predicted(pred, docs, parsed)
         pitems = build_items(pred, parsed, groups, opts.embeddings, encoder, leads, rates)
-        presp = cluster_items(pitems, weights, threshold)
+        presp = respond(pitems)
         presp = {aligned.get(k, k): aligned.get(v, v) for k, v in presp.items()}
         pscores = conll_scores(clusters_of(gold_key), clusters_of(presp))
         metrics.update({f"{k}_predicted": v for k, v in pscores.items()})
@@ -625,7 +624,7 @@ def _encoder(opts: argparse.Namespace) -> Any:
 def _weights(opts: argparse.Namespace, encoded: bool) -> tuple[dict, float]:
     """Weights and clustering threshold fitted for what is available."""
     if opts.lemma_baseline:
-        return LEMMA_BASELINE, 0.0
+        return {}, 0.0  # clustered by lemma (lemma_baseline), no weights
     if encoded:
         return ECB_WEIGHTS_ENCODER, opts.threshold or COREF_THRESHOLD_ENCODER
     if opts.embeddings:
