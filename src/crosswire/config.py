@@ -45,6 +45,9 @@ class Settings:
     # linear models work alone
     quotes_tagger: bool = True
     embedding_model: str = "all-MiniLM-L6-v2"
+    # where models fetched at setup live (crosswire.models: all-mpnet-base-v2 for the ECB+
+    # scorer's trigger vectors); empty = <environment>/share/crosswire/models
+    models_dir: str = ""
     coref_threshold: float = 0.5
     story_threshold: float = 0.1  # chosen on the bundled examples: pairwise precision 1.0, recall 0.67
     # local processes for mention clustering of large inputs (>= 20k mentions): 0 = every CPU, 1 = none

@@ -16,10 +16,12 @@ content words and of names and numbers, once over all documents for event
 types, then inside each type for incidents; settings chosen on train), then
 scores mention pairs inside a group with the same pairwise scorer and
 constrained average-link clustering that `crosswire.resolve` uses on news
-(features: trigger lemma and synonym class, a contextual MiniLM embedding of
-the trigger, shared entities and content words of the sentence, same
-document, same document group). Weights and thresholds were fitted on the
-train topics (`--fit`) and are shipped below.
+(features: trigger lemma and synonym class, contextual trigger vectors from
+MiniLM and from the 9th layer of all-mpnet-base-v2, the trained mention
+encoder's pair logit, role words, trigger coreference rates, shared entities
+and content words of the sentence, same document, same document group).
+Weights and thresholds were fitted on the train topics (`--fit`) and are
+shipped below.
 
 Two settings:
 - gold mentions: keys muc_f1, b3_f1, ceafe_f1, conll_f1 (+ P/R);
@@ -46,6 +48,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
 from ..loading import read_jsonl
+from ..models import TRIGGER_MODEL
 from ..resolve.cluster import agglomerate
 from ..resolve.coreferability import LemmaRates, load_lemma_rates
 from ..resolve.lexicon import STOPWORDS
@@ -83,6 +86,18 @@ ECB_WEIGHTS_ENCODER: dict[str, float] = {
     "sentence_people_match": -0.08, "sentence_people_conflict": -0.498,
     "sentence_orgs_match": 0.058, "sentence_orgs_conflict": -0.172}
 COREF_THRESHOLD_ENCODER = 0.4
+# With the mention encoder and all-mpnet-base-v2 trigger vectors (embed.TriggerEncoder,
+# `trigger_similarity`): fitted by the same command, with the model installed.
+ECB_WEIGHTS_TRIGGER: dict[str, float] = {
+    "bias": -2.198, "same_group": -2.138, "trigger_similarity": 8.768, "encoder_logit": 0.209,
+    "embedding": -1.023, "embedding_sq": -1.4, "same_class": 0.246, "same_lemma": 0.054, "coreferable": 0.805,
+    "context_overlap": -1.09, "topic_overlap": -0.323, "same_doc": -0.049, "doc_similarity": -0.049,
+    "agent_conflict": -0.596, "agent_match": 0.475, "patient_conflict": 0.045, "patient_match": 1.239,
+    "place_conflict": 0.081, "place_match": 0.157, "sentence_numbers_conflict": -0.547,
+    "sentence_numbers_match": -0.34, "sentence_orgs_conflict": -0.202, "sentence_orgs_match": 0.102,
+    "sentence_people_conflict": -0.496, "sentence_people_match": -0.075, "sentence_places_conflict": -0.389,
+    "sentence_places_match": -0.056, "sentence_times_conflict": -0.065, "sentence_times_match": -0.024}
+COREF_THRESHOLD_TRIGGER = 0.4
 TRIGGER_RATE = 0.4  # predicted mentions: a lemma is a trigger when it was one this often on train
 
 EVENT_TAG = re.compile(r"^(ACTION_|NEG_ACTION_)")
@@ -371,11 +386,12 @@ def read_pair_logits(path: str) -> dict[tuple[str, str], float]:
 
 def build_items(mentions: Sequence[EvalMention], parsed: dict, groups: dict[str, str],
                 use_embeddings: bool, encoder: Any = None, leads: Optional[dict[str, str]] = None,
-                rates: Optional[LemmaRates] = None) -> list[Item]:
+                rates: Optional[LemmaRates] = None, trigger_encoder: Any = None) -> list[Item]:
     """Scorer items; `encoder`: the trained mention encoder (its vectors go to
     `Item.encoding`), or a table of pair logits (TableEncoding) when refitting;
     `rates`: trigger coreference rates, read with the mention's own topic left
-    out (a no-op outside the train topics the rates come from)."""
+    out (a no-op outside the train topics the rates come from);
+    `trigger_encoder`: embed.TriggerEncoder for `Item.trigger_vector`, or None."""
     from ..resolve.embed import Embedder
     from ..resolve.mention_encoder import Encoded
     from ..resolve.roles import role_words
@@ -394,6 +410,11 @@ def build_items(mentions: Sequence[EvalMention], parsed: dict, groups: dict[str,
         spans = [parsed[(m.doc, m.sentence)].offsets[m.head] for m in mentions]
         for it, vec in zip(items, embedder.spans(texts, spans)):
             it.vector = vec
+    if trigger_encoder is not None:
+        sentences = [parsed[(m.doc, m.sentence)] for m in mentions]
+        vectors = trigger_encoder.spans([p.text for p in sentences], [m.span(p) for m, p in zip(mentions, sentences)])
+        for it, vec in zip(items, vectors):
+            it.trigger_vector = vec
     if isinstance(encoder, dict):
         for it in items:
             it.encoding = TableEncoding(it.key, encoder)
@@ -577,13 +598,14 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
         lemma_rates(docs, gold_mentions, parsed).write(opts.export_lemma_rates)
         return {"exported": opts.export_lemma_rates, "mentions": len(gold_mentions)}
     encoder = _encoder(opts)
-    weights, threshold = _weights(opts, encoder is not None)
+    trigger_encoder = _trigger_encoder(opts, encoder)
+    weights, threshold = _weights(opts, encoder is not None, trigger_encoder is not None)
 
     def respond(its: Sequence[Item]) -> dict[str, str]:
         return lemma_baseline(its) if opts.lemma_baseline else cluster_items(its, weights, threshold)
 
     rates = load_lemma_rates()
-    items = build_items(gold_mentions, parsed, groups, opts.embeddings, encoder, leads, rates)
+    items = build_items(gold_mentions, parsed, groups, opts.embeddings, encoder, leads, rates, trigger_encoder)
     if opts.fit:
         return fit(items, gold_key, docs, groups)
     response = respond(items)
@@ -595,7 +617,7 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
             os.path.join(os.path.dirname(os.path.abspath(path.rstrip("/"))), "train"))
         pred = predicted_mentions(docs, parsed, lexicon)
         aligned = align_predicted(pred, docs, parsed)
-        pitems = build_items(pred, parsed, groups, opts.embeddings, encoder, leads, rates)
+        pitems = build_items(pred, parsed, groups, opts.embeddings, encoder, leads, rates, trigger_encoder)
         presp = respond(pitems)
         presp = {aligned.get(k, k): aligned.get(v, v) for k, v in presp.items()}
         pscores = conll_scores(clusters_of(gold_key), clusters_of(presp))
@@ -606,6 +628,7 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
     metrics.update({"documents": len(docs), "mentions": len(gold_key), "gold_clusters": len(set(gold_key.values())),
                     "embeddings": bool(items and items[0].vector is not None), "threshold": threshold,
                     "mention_encoder": encoder is not None,
+                    "trigger_vectors": TRIGGER_MODEL.name if trigger_encoder is not None else None,
                     "pooled": True})
     return metrics
 
@@ -621,10 +644,22 @@ def _encoder(opts: argparse.Namespace) -> Any:
     return load_mention_encoder()
 
 
-def _weights(opts: argparse.Namespace, encoded: bool) -> tuple[dict, float]:
+def _trigger_encoder(opts: argparse.Namespace, encoder: Any) -> Any:
+    """all-mpnet-base-v2 trigger vectors, used beside the mention encoder (the
+    weights using both were fitted together), or None."""
+    if encoder is None or not (opts.embeddings and opts.trigger_vectors):
+        return None
+    from ..resolve.embed import load_trigger_encoder
+
+    return load_trigger_encoder()
+
+
+def _weights(opts: argparse.Namespace, encoded: bool, trigger_vectors: bool = False) -> tuple[dict, float]:
     """Weights and clustering threshold fitted for what is available."""
     if opts.lemma_baseline:
         return {}, 0.0  # clustered by lemma (lemma_baseline), no weights
+    if encoded and trigger_vectors:
+        return ECB_WEIGHTS_TRIGGER, opts.threshold or COREF_THRESHOLD_TRIGGER
     if encoded:
         return ECB_WEIGHTS_ENCODER, opts.threshold or COREF_THRESHOLD_ENCODER
     if opts.embeddings:
@@ -694,6 +729,7 @@ def _parse(args: Any) -> argparse.Namespace:
         embeddings=base.get("embeddings", not base.get("no_embeddings", False)) and not base.get("lemma_baseline"),
         predicted=base.get("predicted", not base.get("no_predicted", False)),
         encoder=base.get("encoder", not base.get("no_encoder", False)), pair_logits=base.get("pair_logits"),
+        trigger_vectors=base.get("trigger_vectors", not base.get("no_trigger_vectors", False)),
         threshold=base.get("threshold"), doc_threshold=base.get("doc_threshold") or DOC_THRESHOLD)
 
 
@@ -709,6 +745,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     "heads a gold mention (src/crosswire/data/coref/trigger_lexicon.json)")
     ap.add_argument("--no-embeddings", action="store_true")
     ap.add_argument("--no-encoder", action="store_true", help="score without the trained mention encoder")
+    ap.add_argument("--no-trigger-vectors", action="store_true", help="score without all-mpnet-base-v2's trigger "
+                    "vectors (the mention encoder's previous weights)")
     ap.add_argument("--pair-logits", metavar="FILE", help="with --fit: out-of-fold encoder logits of the train pairs "
                     "(src/crosswire/data/coref/train_oof_pair_logits.jsonl.gz)")
     ap.add_argument("--no-predicted", action="store_true")

@@ -103,11 +103,80 @@ class Embedder:
                                     show_progress_bar=False, convert_to_numpy=False)
         tokenizer = self.model.tokenizer
         out = []
-        for text, (start, end), toks in zip(texts, spans, tok_out):
+        for text, span, toks in zip(texts, spans, tok_out):
             enc = tokenizer(text, return_offsets_mapping=True, truncation=True,
                             max_length=self.model.max_seq_length)
-            rows = [k for k, (s, e) in enumerate(enc["offset_mapping"]) if e > s and s < end and e > start]
             mat = toks.cpu().numpy() if hasattr(toks, "cpu") else np.asarray(toks)
-            vec = mat[rows].mean(axis=0) if rows else mat.mean(axis=0)
-            out.append(vec / (np.linalg.norm(vec) or 1.0))
+            out.append(span_vector(mat, enc["offset_mapping"], span))
         return out
+
+
+def span_vector(hidden, offsets: Sequence[tuple[int, int]], span: tuple[int, int]):
+    """Unit-norm mean of the rows of `hidden` whose word pieces overlap the
+    character span (every row when none does, e.g. a span cut by truncation)."""
+    import numpy as np
+
+    start, end = span
+    rows = [k for k, (s, e) in enumerate(offsets) if e > s and s < end and e > start]
+    vec = hidden[rows].mean(axis=0) if rows else hidden.mean(axis=0)
+    return vec / (np.linalg.norm(vec) or 1.0)
+
+
+# all-mpnet-base-v2's layer whose trigger vectors separate coreferent ECB+ mentions best:
+# pair AUC on the train topics' scored pairs 0.906 (word pieces) rising to 0.955 at layer 9,
+# 0.870 at the last (12th) layer, which is tuned for whole-sentence similarity
+TRIGGER_LAYER = 9
+
+
+class TriggerEncoder:
+    """Contextual vectors of event triggers from a middle layer of all-mpnet-base-v2
+    (crosswire.models fetches it at setup): the mean of the trigger's word pieces,
+    reading its sentence. Only the first TRIGGER_LAYER layers are run."""
+
+    def __init__(self, path: str, layer: int = TRIGGER_LAYER, batch_size: int = 32) -> None:
+        from transformers import AutoModel, AutoTokenizer
+
+        self.tokenizer = AutoTokenizer.from_pretrained(path)
+        self.model = AutoModel.from_pretrained(path, num_hidden_layers=layer).eval()
+        self.batch_size = batch_size
+
+    def spans(self, texts: Sequence[str], spans: Sequence[tuple[int, int]]) -> list:
+        """One unit-norm vector per (sentence, character span); sentences of similar
+        length are batched together so padding stays short."""
+        import torch
+
+        out: list = [None] * len(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for first in range(0, len(order), self.batch_size):
+            batch = order[first:first + self.batch_size]
+            enc = self.tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True, truncation=True,
+                                 max_length=256, return_offsets_mapping=True)
+            offsets = enc.pop("offset_mapping").tolist()
+            with torch.inference_mode():
+                hidden = self.model(**enc).last_hidden_state.float().numpy()
+            for row, i in enumerate(batch):
+                width = int(enc["attention_mask"][row].sum())
+                out[i] = span_vector(hidden[row, :width], offsets[row][:width], spans[i])
+        return out
+
+
+@functools.lru_cache(maxsize=1)
+def load_trigger_encoder() -> Optional[TriggerEncoder]:
+    """The trigger encoder, loaded once per process, or None (with a warning
+    saying how to install it) when the model or transformers is missing."""
+    from ..models import TRIGGER_MODEL, installed
+
+    path = installed(TRIGGER_MODEL)
+    if path is None:
+        log.warning("%s is not installed (python -m crosswire.models install): scoring without trigger vectors",
+                    TRIGGER_MODEL.name)
+        return None
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+        return TriggerEncoder(str(path))
+    except Exception as exc:  # any failure means: score without it
+        log.warning("trigger encoder unavailable: %s", exc)
+        return None

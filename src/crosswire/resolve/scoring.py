@@ -49,6 +49,7 @@ class Item:
     group: Optional[str] = None  # a document group (story / document cluster)
     doc_vector: Optional[dict] = None  # unit-norm TF-IDF terms of the whole document
     vector: object = None  # unit-norm numpy vector or None
+    trigger_vector: object = None  # unit-norm contextual trigger vector (embed.TriggerEncoder) or None
     encoding: object = None  # mention_encoder.Encoded (trained coreference vector) or None
     roles: Optional[dict] = None  # role name (roles.ROLES) -> role words, for mentions without codes
     coreferability: float = 0.0  # log-ratio of the trigger's cross-document rate (coreferability.py), 0 unknown
@@ -91,12 +92,17 @@ def _jaccard(a: frozenset, b: frozenset) -> float:
     return inter / (len(a) + len(b) - inter) if inter else 0.0
 
 
-def _embedding(a: Item, b: Item) -> float:
-    if a.vector is None or b.vector is None:
+def _cosine(x: object, y: object) -> float:
+    """Dot product of two unit-norm vectors (numpy or plain sequences), 0 when either is missing."""
+    if x is None or y is None:
         return 0.0
-    if hasattr(a.vector, "dot"):
-        return float(a.vector.dot(b.vector))
-    return float(sum(x * y for x, y in zip(a.vector, b.vector)))
+    if hasattr(x, "dot"):
+        return float(x.dot(y))
+    return float(sum(p * q for p, q in zip(x, y)))
+
+
+def _embedding(a: Item, b: Item) -> float:
+    return _cosine(a.vector, b.vector)
 
 
 def _encoder_logit(a: Item, b: Item) -> float:
@@ -113,6 +119,7 @@ FEATURES: dict[str, Callable[[Item, Item], float]] = {
     "embedding": _embedding,
     "embedding_sq": lambda a, b: _embedding(a, b) ** 2,
     "encoder_logit": _encoder_logit,
+    "trigger_similarity": lambda a, b: _cosine(a.trigger_vector, b.trigger_vector),
     "same_type": lambda a, b: float(bool(a.event_type) and a.event_type == b.event_type),
     "codes_overlap": lambda a, b: _jaccard(a.codes, b.codes),
     "codes_disjoint": lambda a, b: float(bool(a.codes) and bool(b.codes) and a.codes.isdisjoint(b.codes)),
