@@ -141,22 +141,27 @@ class TriggerEncoder:
         self.batch_size = batch_size
 
     def spans(self, texts: Sequence[str], spans: Sequence[tuple[int, int]]) -> list:
-        """One unit-norm vector per (sentence, character span); sentences of similar
+        """One unit-norm vector per (sentence, character span). Each distinct
+        sentence is read once, however many spans it holds; sentences of similar
         length are batched together so padding stays short."""
         import torch
 
+        at: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            at.setdefault(text, []).append(i)
+        unique = sorted(at, key=len)
         out: list = [None] * len(texts)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for first in range(0, len(order), self.batch_size):
-            batch = order[first:first + self.batch_size]
-            enc = self.tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True, truncation=True,
-                                 max_length=256, return_offsets_mapping=True)
+        for first in range(0, len(unique), self.batch_size):
+            batch = unique[first:first + self.batch_size]
+            enc = self.tokenizer(batch, return_tensors="pt", padding=True, truncation=True, max_length=256,
+                                 return_offsets_mapping=True)
             offsets = enc.pop("offset_mapping").tolist()
             with torch.inference_mode():
                 hidden = self.model(**enc).last_hidden_state.float().numpy()
-            for row, i in enumerate(batch):
+            for row, text in enumerate(batch):
                 width = int(enc["attention_mask"][row].sum())
-                out[i] = span_vector(hidden[row, :width], offsets[row][:width], spans[i])
+                for i in at[text]:
+                    out[i] = span_vector(hidden[row, :width], offsets[row][:width], spans[i])
         return out
 
 
