@@ -106,6 +106,8 @@ def test_trigger_vectors_read_the_trigger_in_its_sentence(trigger_encoder):
     assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
     assert v[0] @ v[1] > v[0] @ v[2]  # the same happening in other words beats another happening
     assert 0.5 < v[0] @ v[3] < 0.999  # one word, read in two different sentences
+    assert trigger_encoder.spans(texts[:1], spans[:1])[0] is trigger_encoder.cache[(texts[0], *spans[0])]
+    trigger_encoder.cache.clear()
     again = trigger_encoder.spans(texts[:1], spans[:1])[0]  # batching does not change a vector
     assert np.allclose(again, v[0], atol=1e-4)
 

@@ -139,30 +139,37 @@ class TriggerEncoder:
         self.tokenizer = AutoTokenizer.from_pretrained(path)
         self.model = AutoModel.from_pretrained(path, num_hidden_layers=layer).eval()
         self.batch_size = batch_size
+        # (sentence, start, end) -> vector, kept for the process: an evaluation asks for the
+        # same spans again (gold mentions, trigger candidates, then the predicted mentions)
+        self.cache: dict[tuple[str, int, int], object] = {}
 
     def spans(self, texts: Sequence[str], spans: Sequence[tuple[int, int]]) -> list:
-        """One unit-norm vector per (sentence, character span). Each distinct
-        sentence is read once, however many spans it holds; sentences of similar
-        length are batched together so padding stays short."""
+        """One unit-norm vector per (sentence, character span). Only spans not
+        cached are computed; each distinct sentence among them is read once,
+        however many spans it holds, and sentences of similar length are
+        batched together so padding stays short."""
+        keys = [(text, start, end) for text, (start, end) in zip(texts, spans)]
+        missing: dict[str, list[tuple[str, int, int]]] = {}
+        for key in keys:
+            if key not in self.cache:
+                missing.setdefault(key[0], []).append(key)
+        unique = sorted(missing, key=len)
+        for first in range(0, len(unique), self.batch_size):
+            self._encode(unique[first:first + self.batch_size], missing)
+        return [self.cache[key] for key in keys]
+
+    def _encode(self, batch: list[str], wanted: dict[str, list[tuple[str, int, int]]]) -> None:
         import torch
 
-        at: dict[str, list[int]] = {}
-        for i, text in enumerate(texts):
-            at.setdefault(text, []).append(i)
-        unique = sorted(at, key=len)
-        out: list = [None] * len(texts)
-        for first in range(0, len(unique), self.batch_size):
-            batch = unique[first:first + self.batch_size]
-            enc = self.tokenizer(batch, return_tensors="pt", padding=True, truncation=True, max_length=256,
-                                 return_offsets_mapping=True)
-            offsets = enc.pop("offset_mapping").tolist()
-            with torch.inference_mode():
-                hidden = self.model(**enc).last_hidden_state.float().numpy()
-            for row, text in enumerate(batch):
-                width = int(enc["attention_mask"][row].sum())
-                for i in at[text]:
-                    out[i] = span_vector(hidden[row, :width], offsets[row][:width], spans[i])
-        return out
+        enc = self.tokenizer(batch, return_tensors="pt", padding=True, truncation=True, max_length=256,
+                             return_offsets_mapping=True)
+        offsets = enc.pop("offset_mapping").tolist()
+        with torch.inference_mode():
+            hidden = self.model(**enc).last_hidden_state.float().numpy()
+        for row, text in enumerate(batch):
+            width = int(enc["attention_mask"][row].sum())
+            for key in wanted[text]:
+                self.cache[key] = span_vector(hidden[row, :width], offsets[row][:width], key[1:])
 
 
 @functools.lru_cache(maxsize=1)
