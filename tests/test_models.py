@@ -122,8 +122,9 @@ def test_trigger_similarity_is_no_evidence_without_vectors():
 
 def test_trigger_weights_only_with_both_the_encoder_and_the_trigger_vectors():
     opts = coref._parse({})
-    assert coref._weights(opts, encoded=True, trigger_vectors=True) == (coref.ECB_WEIGHTS_TRIGGER, 0.4)
-    assert coref._weights(opts, encoded=True, trigger_vectors=False)[0] is coref.ECB_WEIGHTS_ENCODER
+    assert coref._weights(opts, encoded=True, triggers="untuned") == (coref.ECB_WEIGHTS_TRIGGER, 0.4)
+    assert coref._weights(opts, encoded=True, triggers="tuned")[0] is coref.ECB_WEIGHTS_TUNED
+    assert coref._weights(opts, encoded=True, triggers=None)[0] is coref.ECB_WEIGHTS_ENCODER
     assert "trigger_similarity" not in coref.ECB_WEIGHTS_ENCODER
     assert coref._trigger_encoder(coref._parse({"no_trigger_vectors": True}), encoder=object()) is None
     assert coref._trigger_encoder(opts, encoder=None) is None
@@ -185,3 +186,21 @@ def test_trigger_probe_round_trips_and_refuses_other_parts_of_speech(tmp_path):
     (tmp_path / "p.json").write_text(json.dumps(data))
     with pytest.raises(ValueError, match="parts of speech"):
         TriggerProbe.read(tmp_path / "p.json")
+
+
+def test_the_shipped_adapter_tunes_the_vectors_and_the_probe_keeps_the_untuned_ones(trigger_encoder):
+    import numpy as np
+
+    tuned = load_trigger_encoder(tuned=True)
+    assert tuned is not None and tuned.tuned and not trigger_encoder.tuned
+    texts = ["A strong earthquake struck the coast of Chile on Sunday.",
+             "The quake hit Chilean coastal towns early on Sunday.",
+             "Police arrested two men after the bank robbery in Ohio."]
+    spans = [(t.index(w), t.index(w) + len(w)) for t, w in zip(texts, ["earthquake", "quake", "arrested"])]
+    v = np.array(tuned.spans(texts, spans))
+    assert v[0] @ v[1] > v[0] @ v[2]
+    assert not np.allclose(v, np.array(trigger_encoder.spans(texts, spans)), atol=1e-3)
+    assert coref._trigger_kind(tuned) == "tuned"
+    assert coref._trigger_description(tuned).endswith("coreference adapter")
+    assert coref._probe_encoder(tuned) is trigger_encoder  # the probe was trained on untuned vectors
+    assert coref._probe_encoder(trigger_encoder) is trigger_encoder

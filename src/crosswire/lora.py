@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import math
-from typing import Callable, Sequence
+from typing import Callable, Optional, Sequence
 
 LORA_TARGETS = ("query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense")
 
@@ -39,9 +39,11 @@ def _lora_linear():
     return LoRALinear
 
 
-def add_lora(bert, rank: int, alpha: float, adapted: Callable[[str], bool]) -> None:
-    """Freeze every parameter of `bert`, then wrap each LORA_TARGETS linear
-    layer whose dotted name `adapted(name)` accepts in a LoRA layer."""
+def add_lora(bert, rank: int, alpha: float, adapted: Callable[[str], bool],
+             targets: Sequence[str] = LORA_TARGETS) -> None:
+    """Freeze every parameter of `bert`, then wrap each linear layer whose
+    dotted name ends with one of `targets` (BERT's names by default) and which
+    `adapted(name)` accepts in a LoRA layer."""
     from torch import nn
 
     lora_linear = _lora_linear()
@@ -50,8 +52,22 @@ def add_lora(bert, rank: int, alpha: float, adapted: Callable[[str], bool]) -> N
     for name, module in list(bert.named_modules()):
         for child_name, child in list(module.named_children()):
             full = f"{name}.{child_name}" if name else child_name
-            if isinstance(child, nn.Linear) and adapted(full) and full.endswith(LORA_TARGETS):
+            if isinstance(child, nn.Linear) and adapted(full) and full.endswith(tuple(targets)):
                 setattr(module, child_name, lora_linear(child, rank, alpha))
+
+
+def merge_lora(model) -> None:
+    """Fold every LoRA layer of `model` into its base linear layer and put the
+    plain layer back: the same outputs at the base model's inference cost."""
+    import torch
+
+    lora_linear = _lora_linear()
+    with torch.no_grad():
+        for module in list(model.modules()):
+            for child_name, child in list(module.named_children()):
+                if isinstance(child, lora_linear):
+                    child.base.weight += (child.lora_b @ child.lora_a) * child.scale
+                    setattr(module, child_name, child.base)
 
 
 def load_base(base_path: str):
@@ -85,6 +101,26 @@ def optimizer_steps(model, lr: float, steps: int) -> Callable:
     return step_on
 
 
+def training_parser(prog: str, doc: str, help: str):
+    """(parser, its `train` subcommand's parser) for a model's training
+    command, described by the first line of its module's `doc`."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog=prog, description=doc.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    return parser, sub.add_parser("train", help=help)
+
+
+def add_training_options(parser, *, batch_size: int, lr: float, batch_help: Optional[str] = None) -> None:
+    """The options every LoRA training command shares: --batch-size, --lr,
+    --rank, --alpha and --seed (rank 8, alpha 16 and seed 13 by default)."""
+    parser.add_argument("--batch-size", type=int, default=batch_size, help=batch_help)
+    parser.add_argument("--lr", type=float, default=lr)
+    parser.add_argument("--rank", type=int, default=8)
+    parser.add_argument("--alpha", type=float, default=16.0)
+    parser.add_argument("--seed", type=int, default=13)
+
+
 def trainable_state(model) -> dict:
     """The parameters that differ from the base model (what ships)."""
     return {n: p.detach().cpu() for n, p in model.named_parameters() if p.requires_grad}
@@ -100,7 +136,12 @@ def save_adapter(model, path: str, config: dict) -> None:
     from safetensors.torch import save_file
 
     save_file({k: v.half().contiguous() for k, v in trainable_state(model).items()}, path)
-    with open(path + ".json", "w", encoding="utf-8") as fh:
+    write_config(path, config)
+
+
+def write_config(adapter_path: str, config: dict) -> None:
+    """`config` beside the adapter file (`<adapter_path>.json`), as read_config reads it."""
+    with open(adapter_path + ".json", "w", encoding="utf-8") as fh:
         json.dump(config, fh, indent=1)
 
 

@@ -99,6 +99,24 @@ ECB_WEIGHTS_TRIGGER: dict[str, float] = {
     "sentence_people_conflict": -0.496, "sentence_people_match": -0.075, "sentence_places_conflict": -0.389,
     "sentence_places_match": -0.056, "sentence_times_conflict": -0.065, "sentence_times_match": -0.024}
 COREF_THRESHOLD_TRIGGER = 0.4
+# With the trigger vectors tuned by the shipped adapter (resolve/trigger_adapter.py): fitted by
+#   python -m crosswire.evaluate.coref ../shared/eval/ecbplus/train --fit \
+#       --pair-logits src/crosswire/data/coref/train_oof_pair_logits.jsonl.gz \
+#       --trigger-folds src/crosswire/data/coref/trigger_adapter_folds.safetensors
+# (each train mention's tuned vector from the fold adapter that never saw its topic).
+ECB_WEIGHTS_TUNED: dict[str, float] = {
+    "bias": -2.164, "same_group": -2.122, "trigger_similarity": 8.619, "encoder_logit": 0.165,
+    "agent_conflict": -0.49, "agent_match": 0.322, "context_overlap": -1.099, "coreferable": 0.861,
+    "doc_similarity": -0.002, "embedding": -0.757, "embedding_sq": -0.879, "patient_conflict": -0.016,
+    "patient_match": 0.951, "place_conflict": 0.041, "place_match": 0.085, "same_class": 0.332,
+    "same_doc": -0.002, "same_lemma": -0.157, "sentence_numbers_conflict": -0.593,
+    "sentence_numbers_match": -0.358, "sentence_orgs_conflict": -0.24, "sentence_orgs_match": 0.181,
+    "sentence_people_conflict": -0.558, "sentence_people_match": -0.004, "sentence_places_conflict": -0.339,
+    "sentence_places_match": 0.04, "sentence_times_conflict": 0.042, "sentence_times_match": 0.13,
+    "topic_overlap": -0.544}
+# the fit's threshold grid on train: 0.8178 at 0.35, 0.8159 at 0.4 (5 topic folds fitting the blend,
+# throwaway script: 0.8153 at 0.35, 0.8116 at 0.4)
+COREF_THRESHOLD_TUNED = 0.35
 TRIGGER_RATE = 0.4  # predicted mentions: a lemma is a trigger when it was one this often on train
 
 EVENT_TAG = re.compile(r"^(ACTION_|NEG_ACTION_)")
@@ -412,9 +430,7 @@ def build_items(mentions: Sequence[EvalMention], parsed: dict, groups: dict[str,
         for it, vec in zip(items, embedder.spans(texts, spans)):
             it.vector = vec
     if trigger_encoder is not None:
-        sentences = [parsed[(m.doc, m.sentence)] for m in mentions]
-        vectors = trigger_encoder.spans([p.text for p in sentences], [m.span(p) for m, p in zip(mentions, sentences)])
-        for it, vec in zip(items, vectors):
+        for it, vec in zip(items, mention_trigger_vectors(trigger_encoder, mentions, parsed)):
             it.trigger_vector = vec
     if isinstance(encoder, dict):
         for it in items:
@@ -425,6 +441,44 @@ def build_items(mentions: Sequence[EvalMention], parsed: dict, groups: dict[str,
         for it, vec in zip(items, vectors):
             it.encoding = Encoded(vec, encoder)
     return items
+
+
+def mention_trigger_vectors(trigger_encoder: Any, mentions: Sequence[EvalMention], parsed: dict) -> list:
+    """Trigger vectors of `mentions` from an embed.TriggerEncoder or from FoldTriggerEncoders."""
+    if isinstance(trigger_encoder, FoldTriggerEncoders):
+        return trigger_encoder.mention_vectors(mentions, parsed)
+    sentences = [parsed[(m.doc, m.sentence)] for m in mentions]
+    return trigger_encoder.spans([p.text for p in sentences], [m.span(p) for m, p in zip(mentions, sentences)])
+
+
+class FoldTriggerEncoders:
+    """Out-of-fold tuned trigger vectors, for refitting the blend on train
+    (`--fit --trigger-folds`): each mention is read by the fold adapter
+    (trigger_adapter train --folds) that never saw its topic, so the blend
+    weighs the tuned cosine as it behaves on unseen topics."""
+
+    tuned = True
+
+    def __init__(self, model_path: str, fold_file: str) -> None:
+        from ..lora import read_config
+
+        config = read_config(fold_file)
+        self.model_path, self.fold_file = model_path, fold_file
+        self.fold_of = {t: k % config["folds"] for k, t in enumerate(config["topics"])}
+
+    def mention_vectors(self, mentions: Sequence[EvalMention], parsed: dict) -> list:
+        from ..resolve.embed import TriggerEncoder
+
+        unseen = sorted({topic_of(m.doc) for m in mentions} - set(self.fold_of))
+        if unseen:
+            raise SystemExit(f"{self.fold_file}: no fold adapter for topics {unseen} (train topics only)")
+        out: list = [None] * len(mentions)
+        for fold in sorted(set(self.fold_of.values())):
+            rows = [i for i, m in enumerate(mentions) if self.fold_of[topic_of(m.doc)] == fold]
+            encoder = TriggerEncoder(self.model_path, adapter=self.fold_file, prefix=f"fold{fold}/")
+            for i, vec in zip(rows, mention_trigger_vectors(encoder, [mentions[i] for i in rows], parsed)):
+                out[i] = vec
+        return out
 
 
 # --------------------------------------------------------- document groups
@@ -549,8 +603,8 @@ def align_predicted(pred: Sequence[EvalMention], docs: Sequence[EcbDoc], parsed:
 def found_mentions(docs: Sequence[EcbDoc], parsed: dict, path: str,
                    trigger_encoder: Any = None) -> tuple[list[EvalMention], str]:
     """Predicted mentions and what found them: the trigger probe
-    (trigger_probe.py) when the trigger vectors are at hand, else the
-    lemma-rate lexicon (predicted_mentions)."""
+    (trigger_probe.py) when the untuned trigger vectors are at hand (the
+    probe was trained on them), else the lemma-rate lexicon (predicted_mentions)."""
     from .trigger_probe import find_triggers, load_trigger_probe
 
     probe = load_trigger_probe() if trigger_encoder is not None else None
@@ -622,7 +676,7 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
         return {"exported": opts.export_lemma_rates, "mentions": len(gold_mentions)}
     encoder = _encoder(opts)
     trigger_encoder = _trigger_encoder(opts, encoder)
-    weights, threshold = _weights(opts, encoder is not None, trigger_encoder is not None)
+    weights, threshold = _weights(opts, encoder is not None, _trigger_kind(trigger_encoder))
 
     def respond(its: Sequence[Item]) -> dict[str, str]:
         return lemma_baseline(its) if opts.lemma_baseline else cluster_items(its, weights, threshold)
@@ -636,7 +690,7 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
     metrics.update(_doc_group_purity(docs, groups))
     # predicted mentions
     if opts.predicted:
-        pred, finder = found_mentions(docs, parsed, path, trigger_encoder)
+        pred, finder = found_mentions(docs, parsed, path, _probe_encoder(trigger_encoder))
         aligned = align_predicted(pred, docs, parsed)
         pitems = build_items(pred, parsed, groups, opts.embeddings, encoder, leads, rates, trigger_encoder)
         presp = respond(pitems)
@@ -649,7 +703,7 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
     metrics.update({"documents": len(docs), "mentions": len(gold_key), "gold_clusters": len(set(gold_key.values())),
                     "embeddings": bool(items and items[0].vector is not None), "threshold": threshold,
                     "mention_encoder": encoder is not None,
-                    "trigger_vectors": TRIGGER_MODEL.name if trigger_encoder is not None else None,
+                    "trigger_vectors": _trigger_description(trigger_encoder),
                     "pooled": True})
     return metrics
 
@@ -679,19 +733,49 @@ def _encoder(opts: argparse.Namespace) -> Any:
 
 def _trigger_encoder(opts: argparse.Namespace, encoder: Any) -> Any:
     """all-mpnet-base-v2 trigger vectors, used beside the mention encoder (the
-    weights using both were fitted together), or None."""
+    weights using both were fitted together): tuned by the shipped adapter
+    (out of fold with --trigger-folds), untuned when the adapter is missing
+    or --untuned-triggers asks so; None without the model."""
     if encoder is None or not (opts.embeddings and opts.trigger_vectors):
         return None
     from ..resolve.embed import load_trigger_encoder
 
-    return load_trigger_encoder()
+    if opts.trigger_folds:
+        from ..models import installed
+
+        path = installed(TRIGGER_MODEL)
+        return FoldTriggerEncoders(str(path), opts.trigger_folds) if path else None
+    return (opts.tuned_triggers and load_trigger_encoder(tuned=True)) or load_trigger_encoder()
 
 
-def _weights(opts: argparse.Namespace, encoded: bool, trigger_vectors: bool = False) -> tuple[dict, float]:
-    """Weights and clustering threshold fitted for what is available."""
+def _trigger_kind(trigger_encoder: Any) -> Optional[str]:
+    if trigger_encoder is None:
+        return None
+    return "tuned" if trigger_encoder.tuned else "untuned"
+
+
+def _trigger_description(trigger_encoder: Any) -> Optional[str]:
+    kind = _trigger_kind(trigger_encoder)
+    return None if kind is None else TRIGGER_MODEL.name + (" + coreference adapter" if kind == "tuned" else "")
+
+
+def _probe_encoder(trigger_encoder: Any) -> Any:
+    """The untuned trigger encoder the trigger probe reads, when trigger vectors are in use."""
+    if trigger_encoder is None:
+        return None
+    from ..resolve.embed import load_trigger_encoder
+
+    return trigger_encoder if not trigger_encoder.tuned else load_trigger_encoder()
+
+
+def _weights(opts: argparse.Namespace, encoded: bool, triggers: Optional[str] = None) -> tuple[dict, float]:
+    """Weights and clustering threshold fitted for what is available;
+    `triggers`: "tuned", "untuned" or None (no trigger vectors)."""
     if opts.lemma_baseline:
         return {}, 0.0  # clustered by lemma (lemma_baseline), no weights
-    if encoded and trigger_vectors:
+    if encoded and triggers == "tuned":
+        return ECB_WEIGHTS_TUNED, opts.threshold or COREF_THRESHOLD_TUNED
+    if encoded and triggers == "untuned":
         return ECB_WEIGHTS_TRIGGER, opts.threshold or COREF_THRESHOLD_TRIGGER
     if encoded:
         return ECB_WEIGHTS_ENCODER, opts.threshold or COREF_THRESHOLD_ENCODER
@@ -764,6 +848,8 @@ def _parse(args: Any) -> argparse.Namespace:
         predicted=base.get("predicted", not base.get("no_predicted", False)),
         encoder=base.get("encoder", not base.get("no_encoder", False)), pair_logits=base.get("pair_logits"),
         trigger_vectors=base.get("trigger_vectors", not base.get("no_trigger_vectors", False)),
+        tuned_triggers=base.get("tuned_triggers", not base.get("untuned_triggers", False)),
+        trigger_folds=base.get("trigger_folds"),
         threshold=base.get("threshold"), doc_threshold=base.get("doc_threshold") or DOC_THRESHOLD)
 
 
@@ -783,6 +869,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--no-encoder", action="store_true", help="score without the trained mention encoder")
     ap.add_argument("--no-trigger-vectors", action="store_true", help="score without all-mpnet-base-v2's trigger "
                     "vectors (the mention encoder's previous weights)")
+    ap.add_argument("--untuned-triggers", action="store_true", help="all-mpnet-base-v2's trigger vectors without "
+                    "the coreference adapter (data/coref/trigger_adapter.safetensors) and their weights")
+    ap.add_argument("--trigger-folds", metavar="FILE", help="with --fit: tuned trigger vectors out of fold, from "
+                    "these fold adapters (src/crosswire/data/coref/trigger_adapter_folds.safetensors)")
     ap.add_argument("--pair-logits", metavar="FILE", help="with --fit: out-of-fold encoder logits of the train pairs "
                     "(src/crosswire/data/coref/train_oof_pair_logits.jsonl.gz)")
     ap.add_argument("--no-predicted", action="store_true")

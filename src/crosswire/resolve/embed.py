@@ -128,16 +128,31 @@ def span_vector(hidden, offsets: Sequence[tuple[int, int]], span: tuple[int, int
 TRIGGER_LAYER = 9
 
 
+# the LoRA adapter tuning those vectors for coreference (resolve/trigger_adapter.py)
+TRIGGER_ADAPTER = "coref/trigger_adapter.safetensors"
+
+
 class TriggerEncoder:
     """Contextual vectors of event triggers from a middle layer of all-mpnet-base-v2
     (crosswire.models fetches it at setup): the mean of the trigger's word pieces,
-    reading its sentence. Only the first TRIGGER_LAYER layers are run."""
+    reading its sentence. Only the first TRIGGER_LAYER layers are run.
+    `adapter`: a trigger adapter file (`prefix`: its keys' prefix in a file of
+    fold adapters), merged into the weights, so a tuned encoder costs the same."""
 
-    def __init__(self, path: str, layer: int = TRIGGER_LAYER, batch_size: int = 32) -> None:
+    def __init__(self, path: str, layer: int = TRIGGER_LAYER, batch_size: int = 32,
+                 adapter: Optional[str] = None, prefix: str = "") -> None:
         from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()  # no "Loading weights" bar in our output
+        hf_logging.set_verbosity_error()  # nor the report of the layers past `layer` left unread
         self.tokenizer = AutoTokenizer.from_pretrained(path)
         self.model = AutoModel.from_pretrained(path, num_hidden_layers=layer).eval()
+        self.tuned = adapter is not None
+        if adapter is not None:
+            from .trigger_adapter import load_adapted
+
+            load_adapted(self.model, adapter, prefix)
         self.batch_size = batch_size
         # (sentence, start, end) -> vector, kept for the process: an evaluation asks for the
         # same spans again (gold mentions, trigger candidates, then the predicted mentions)
@@ -172,10 +187,12 @@ class TriggerEncoder:
                 self.cache[key] = span_vector(hidden[row, :width], offsets[row][:width], key[1:])
 
 
-@functools.lru_cache(maxsize=1)
-def load_trigger_encoder() -> Optional[TriggerEncoder]:
-    """The trigger encoder, loaded once per process, or None (with a warning
-    saying how to install it) when the model or transformers is missing."""
+@functools.lru_cache(maxsize=2)
+def load_trigger_encoder(tuned: bool = False) -> Optional[TriggerEncoder]:
+    """The trigger encoder (`tuned`: with the shipped coreference adapter),
+    loaded once per process, or None (with a warning saying why) when the
+    model, the adapter or transformers is missing."""
+    from ..config import DATA_DIR
     from ..models import TRIGGER_MODEL, installed
 
     path = installed(TRIGGER_MODEL)
@@ -183,12 +200,12 @@ def load_trigger_encoder() -> Optional[TriggerEncoder]:
         log.warning("%s is not installed (python -m crosswire.models install): scoring without trigger vectors",
                     TRIGGER_MODEL.name)
         return None
+    adapter = DATA_DIR / TRIGGER_ADAPTER
+    if tuned and not adapter.exists():
+        log.warning("%s is missing: no tuned trigger vectors", adapter)
+        return None
     try:
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-        hf_logging.set_verbosity_error()
-        return TriggerEncoder(str(path))
+        return TriggerEncoder(str(path), adapter=str(adapter) if tuned else None)
     except Exception as exc:  # any failure means: score without it
         log.warning("trigger encoder unavailable: %s", exc)
         return None

@@ -33,7 +33,6 @@ and crosswire.loading (standard library).
 """
 from __future__ import annotations
 
-import argparse
 import math
 import os
 import random
@@ -204,7 +203,7 @@ def read_mentions(path: str) -> list[dict]:
     return read_jsonl(path)
 
 
-def _batches(mentions: Sequence[dict], topics: Sequence[str], steps: int, size: int, rng: random.Random):
+def topic_batches(mentions: Sequence[dict], topics: Sequence[str], steps: int, size: int, rng: random.Random):
     """Index batches of one topic each: whole gold clusters drawn at random
     until the batch is full, so every batch holds positives and same-topic
     (hard) negatives."""
@@ -240,7 +239,7 @@ def train_model(base_path: str, mentions: Sequence[dict], ids: Sequence[list[int
     steps = args.steps
     model.train()
     t0 = time.time()
-    for step, batch in enumerate(_batches(mentions, sorted(topics), steps, args.batch_size, rng), 1):
+    for step, batch in enumerate(topic_batches(mentions, sorted(topics), steps, args.batch_size, rng), 1):
         inputs = batch_tensors([ids[i] for i in batch], tokenizer.pad_token_id, device)
         labels = [mentions[i]["cluster"] for i in batch]
         iu, ju = torch.triu_indices(len(batch), len(batch), 1)
@@ -345,10 +344,8 @@ def train_command(args) -> int:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m crosswire.resolve.mention_encoder",
-                                 description=__doc__.splitlines()[0])
-    sub = ap.add_subparsers(dest="command", required=True)
-    tr = sub.add_parser("train", help="train the adapter (minutes on a GPU, about an hour on two CPU cores)")
+    ap, tr = lora.training_parser("python -m crosswire.resolve.mention_encoder", __doc__,
+                                  "train the adapter (minutes on a GPU, about an hour on two CPU cores)")
     tr.add_argument("--mentions", required=True, help="train mentions (crosswire.evaluate.coref --export-mentions)")
     tr.add_argument("--base", required=True, help="the all-MiniLM-L6-v2 folder")
     tr.add_argument("--out", required=True)
@@ -356,12 +353,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     tr.add_argument("--folds", type=int, default=0, help="also write out-of-fold train pair logits")
     tr.add_argument("--no-context", action="store_true", help="ignore the mentions' document leads")
     tr.add_argument("--steps", type=int, default=1500)
-    tr.add_argument("--batch-size", type=int, default=64, help="mentions per step (all their pairs are trained)")
-    tr.add_argument("--lr", type=float, default=5e-4)
-    tr.add_argument("--rank", type=int, default=8)
-    tr.add_argument("--alpha", type=float, default=16.0)
+    lora.add_training_options(tr, batch_size=64, lr=5e-4, batch_help="mentions per step (all their pairs are trained)")
     tr.add_argument("--hidden", type=int, default=256)
-    tr.add_argument("--seed", type=int, default=13)
     args = ap.parse_args(argv)
     return train_command(args)
 

@@ -32,7 +32,6 @@ model has seen); deterministic seeds.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import random
@@ -325,10 +324,8 @@ def train_command(args) -> int:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m crosswire.extract.quotes.tagger",
-                                 description=__doc__.splitlines()[0])
-    sub = ap.add_subparsers(dest="command", required=True)
-    tr = sub.add_parser("train", help="fine-tune the tagger on PolNeAR train (CPU, about 30 minutes)")
+    ap, tr = lora.training_parser("python -m crosswire.extract.quotes.tagger", __doc__,
+                                  "fine-tune the tagger on PolNeAR train (CPU, about 30 minutes)")
     tr.add_argument("path", help="PolNeAR train directory (text/ and attributions/)")
     tr.add_argument("--out", default=str(ADAPTER_PATH))
     tr.add_argument("--base", default=None, help="the all-MiniLM-L6-v2 folder (default: the bundled package)")
@@ -336,13 +333,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     help="train on the first N sorted articles (the rest choose the blend weights); 0: all")
     tr.add_argument("--epochs", type=int, default=2)
     tr.add_argument("--max-steps", type=int, default=720, help="stop after N batches (0: all epochs)")
-    tr.add_argument("--batch-size", type=int, default=16)
-    tr.add_argument("--lr", type=float, default=1e-3)
-    tr.add_argument("--rank", type=int, default=8)
-    tr.add_argument("--alpha", type=float, default=16.0)
+    lora.add_training_options(tr, batch_size=16, lr=1e-3)
     tr.add_argument("--first-layer", type=int, default=FIRST_ADAPTED_LAYER,
                     help="adapt the transformer layers from this one up (0: all six)")
-    tr.add_argument("--seed", type=int, default=13)
     tr.add_argument("--threads", type=int, default=2)
     args = ap.parse_args(argv)
     return train_command(args)
