@@ -129,8 +129,15 @@ def test_cli_reports_bad_files_by_name(tmp_path, articles):
 
 def _interrupted_run(tmp_path: Path, files: list[Path], sig: int) -> tuple[str, int]:
     db = str(tmp_path / "x.duckdb")
+    # one article per spaCy batch: each store then waits for the next article's extraction, so
+    # the signal lands mid-run (with a batch of 32 the six stores follow each other within
+    # milliseconds and a busy machine delivered the signal after the run had ended)
+    # and Ctrl-C's default action in the child, whatever this test process inherited (an ignored
+    # SIGINT would be inherited by the child, which would then finish and exit 0)
+    env = {**os.environ, "CROSSWIRE_SPACY_BATCH_SIZE": "1"}
     proc = subprocess.Popen(CLI + ["run", *map(str, files), "--db", db, "--verbose"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 240
     while time.time() < deadline:  # wait until at least one article is stored
         line = proc.stderr.readline()
