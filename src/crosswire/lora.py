@@ -70,13 +70,14 @@ def merge_lora(model) -> None:
                     setattr(module, child_name, child.base)
 
 
-def load_base(base_path: str):
+def load_base(base_path: str, **config):
     """The base transformer in fp32 whatever its checkpoint's dtype: LoRA
     layers train in fp32, and an fp16 copy of the base (small enough to carry
-    to a GPU machine) would otherwise load as fp16 and fail or train to NaN."""
+    to a GPU machine) would otherwise load as fp16 and fail or train to NaN.
+    `config`: overrides of the base's configuration (num_hidden_layers=...)."""
     from transformers import AutoModel
 
-    return AutoModel.from_pretrained(base_path).float()
+    return AutoModel.from_pretrained(base_path, **config).float()
 
 
 def optimizer_steps(model, lr: float, steps: int) -> Callable:
@@ -145,12 +146,14 @@ def write_config(adapter_path: str, config: dict) -> None:
         json.dump(config, fh, indent=1)
 
 
-def load_adapter(model, adapter_path: str) -> None:
+def load_adapter(model, adapter_path: str, prefix: str = "") -> None:
     """Load shipped weights into `model` (built with the same config) and set
-    it to evaluation; a file lacking any trainable parameter is an error."""
+    it to evaluation; a file lacking any trainable parameter is an error.
+    `prefix`: read only the keys under it (one model of a file holding
+    several), without the prefix."""
     from safetensors.torch import load_file
 
-    state = {k: v.float() for k, v in load_file(adapter_path).items()}
+    state = {k[len(prefix):]: v.float() for k, v in load_file(adapter_path).items() if k.startswith(prefix)}
     missing = set(trainable_state(model)) - set(state)
     if missing:
         raise ValueError(f"{adapter_path}: the adapter lacks {sorted(missing)[:3]}")

@@ -461,10 +461,11 @@ class FoldTriggerEncoders:
 
     def __init__(self, model_path: str, fold_file: str) -> None:
         from ..lora import read_config
+        from ..resolve.trigger_adapter import topic_folds
 
         config = read_config(fold_file)
         self.model_path, self.fold_file = model_path, fold_file
-        self.fold_of = {t: k % config["folds"] for k, t in enumerate(config["topics"])}
+        self.fold_of = topic_folds(config["topics"], config["folds"])
 
     def mention_vectors(self, mentions: Sequence[EvalMention], parsed: dict) -> list:
         from ..resolve.embed import TriggerEncoder

@@ -111,13 +111,18 @@ class Embedder:
         return out
 
 
+def span_rows(offsets: Sequence[tuple[int, int]], span: tuple[int, int]) -> list[int]:
+    """Indices of the word pieces (non-empty offsets) overlapping the character span."""
+    start, end = span
+    return [k for k, (s, e) in enumerate(offsets) if e > s and s < end and e > start]
+
+
 def span_vector(hidden, offsets: Sequence[tuple[int, int]], span: tuple[int, int]):
     """Unit-norm mean of the rows of `hidden` whose word pieces overlap the
     character span (every row when none does, e.g. a span cut by truncation)."""
     import numpy as np
 
-    start, end = span
-    rows = [k for k, (s, e) in enumerate(offsets) if e > s and s < end and e > start]
+    rows = span_rows(offsets, span)
     vec = hidden[rows].mean(axis=0) if rows else hidden.mean(axis=0)
     return vec / (np.linalg.norm(vec) or 1.0)
 

@@ -21,7 +21,7 @@ Training (`python -m crosswire.resolve.trigger_adapter train ...`, see
 --export-mentions` and needs only torch, transformers and safetensors (and
 scikit-learn for the AUC it prints), so it also runs on a GPU machine where
 crosswire's other dependencies are missing (copy lora.py, loading.py and
-resolve/{mention_encoder,trigger_adapter}.py into a bare `crosswire` package
+resolve/{embed,mention_encoder,trigger_adapter}.py into a bare `crosswire` package
 on PYTHONPATH). Each step takes one train topic, whole gold clusters from it,
 reads their sentences and trains every pair with binary cross-entropy on
 `scale * cosine + bias`. With `--first-layer L --cache-lower` only layers
@@ -41,7 +41,8 @@ import time
 from typing import Optional, Sequence
 
 from .. import lora
-from ..lora import add_lora, merge_lora, optimizer_steps, read_config
+from ..lora import add_lora, load_adapter, load_base, merge_lora, optimizer_steps, read_config
+from .embed import span_rows
 from .mention_encoder import MARK_END, MARK_START, read_mentions, topic_batches
 
 # all-mpnet-base-v2's linear layers (attention query/key/value/output, feed-forward)
@@ -75,32 +76,27 @@ def adapt(model, rank: int, alpha: float, first_layer: int = 0) -> None:
 
 def load_adapted(model, adapter_path: str, prefix: str = "") -> None:
     """Apply a trained adapter (`prefix`: its keys' prefix in a file of fold
-    adapters) to a freshly loaded base model and merge it into the weights."""
-    from safetensors.torch import load_file
-
+    adapters) to a freshly loaded base model and merge it into the weights.
+    The loss's scale and bias, saved beside the adapter, are not part of the
+    encoder and are left unread."""
     config = read_config(adapter_path)
     adapt(model, config["rank"], config["alpha"], config.get("first_layer", 0))
-    state = {k[len(prefix):]: v.float() for k, v in load_file(adapter_path).items() if k.startswith(prefix)}
-    state = {k: v for k, v in state.items() if not k.startswith("head")}  # the loss's scale and bias
-    expected = {n for n, p in model.named_parameters() if p.requires_grad}
-    if expected - set(state):
-        raise ValueError(f"{adapter_path}: the adapter lacks {sorted(expected - set(state))[:3]}")
-    model.load_state_dict(state, strict=False)
+    load_adapter(model, adapter_path, prefix)
     merge_lora(model)
-    model.eval()
 
 
 # ----------------------------------------------------------------- training
 def span_weights(offsets, spans: Sequence[tuple[int, int]]):
     """Rows of averaging weights over one sentence's word pieces, one per
-    span: the pieces overlapping the span (all real pieces when none does),
-    as embed.span_vector pools them."""
+    span: the pieces overlapping the span (embed.span_rows, as the encoder
+    pools them), or every real piece when none does (a span cut by truncation;
+    the encoder then takes every row)."""
     import torch
 
     real = [k for k, (s, e) in enumerate(offsets) if e > s]
     out = torch.zeros((len(spans), len(offsets)))
-    for row, (start, end) in enumerate(spans):
-        cols = [k for k in real if offsets[k][0] < end and offsets[k][1] > start] or real
+    for row, span in enumerate(spans):
+        cols = span_rows(offsets, span) or real
         out[row, cols] = 1.0 / len(cols)
     return out
 
@@ -192,13 +188,11 @@ class SpanReader:
 
 def base_model(base_path: str):
     """The first LAYERS layers of the base, in fp32 (lora.load_base's reason)."""
-    from transformers import AutoModel
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
     hf_logging.set_verbosity_error()
-
-    return AutoModel.from_pretrained(base_path, num_hidden_layers=LAYERS).float()
+    return load_base(base_path, num_hidden_layers=LAYERS)
 
 
 def train_model(base_path: str, reader: SpanReader, mentions: Sequence[dict], topics: set, args, device: str,
@@ -252,6 +246,12 @@ def pair_auc(vectors, mentions: Sequence[dict], keep) -> float:
     return float(roc_auc_score(gold, scores))
 
 
+def topic_folds(topics: Sequence[str], folds: int) -> dict[str, int]:
+    """{topic: fold}: the i-th of `topics` (numeric order) goes to fold i mod
+    `folds`; the fold model k never sees fold k's topics."""
+    return {t: i % folds for i, t in enumerate(topics)} if folds else {}
+
+
 def config_of(args, extra: Optional[dict] = None) -> dict:
     return {"rank": args.rank, "alpha": args.alpha, "first_layer": args.first_layer, "layers": LAYERS,
             "steps": args.steps, "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed, **(extra or {})}
@@ -274,6 +274,7 @@ def train_command(args) -> int:
     mentions = read_mentions(args.mentions)
     reader = SpanReader(AutoTokenizer.from_pretrained(args.base), mentions)
     topics = sorted({m["topic"] for m in mentions}, key=lambda t: (len(t), t))
+    fold_of = topic_folds(topics, args.folds)
     log(f"{len(mentions)} mentions, {len(topics)} topics, device {device}")
     untuned_model = base_model(args.base).to(device).eval()
     untuned = reader.encode_all(untuned_model, device)
@@ -283,7 +284,7 @@ def train_command(args) -> int:
     log(f"untuned layer {LAYERS}: pair AUC {pair_auc(untuned, mentions, lambda m: True):.4f}")
     folds, oof = {}, torch.zeros_like(untuned)
     for k in range(args.folds):
-        held = set(topics[k::args.folds])
+        held = {t for t in topics if fold_of[t] == k}
         if not held or (args.only_folds is not None and k not in args.only_folds):
             continue
         t1 = time.time()
