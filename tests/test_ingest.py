@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from crosswire.ingest.article import body_of
+
 from crosswire.config import Settings
 from crosswire.ingest import DUPLICATE, article_from_fields, expand_paths, read_inputs
 from crosswire.ingest.dates import dateline_date, normalise_date
@@ -63,14 +65,18 @@ def test_text_title_dateline_byline_stripped_with_offsets_intact():
     assert article.byline == "Maria Lopez"
     assert article.published == "2023-03-14"
     assert article.published_basis == "dateline"
-    assert article.text.startswith("The talks will cover trade corridors")
+    # the text is the headline, a blank line, then the body as in the file
+    body_start = article.meta["headline_chars"]
+    assert article.text[:body_start] == "Ministers agree to resume border talks next month\n\n"
+    body = article.text[body_start:]
+    assert body.startswith("The talks will cover trade corridors")
     assert "By Maria Lopez" not in article.text and "Updated" not in article.text
     raw = path.read_text(encoding="utf-8")
     start = article.meta["body_offset"]
-    assert raw[start:start + len(article.text)] == article.text
-    # a span found in Article.text is the same span of the file, shifted by body_offset
+    assert raw[start:start + len(body)] == body
+    # a span of the body in Article.text is the same span of the file, shifted by body_offset - headline_chars
     quote = article.text.index('"We expect progress,"')
-    assert raw[start + quote:].startswith('"We expect progress,"')
+    assert raw[start + quote - body_start:].startswith('"We expect progress,"')
 
 
 def test_text_lede_dateline_prefix_removed():
@@ -78,16 +84,17 @@ def test_text_lede_dateline_prefix_removed():
     assert article.title == "Parliament passes budget after all-night session"
     assert article.published == "2022-03-03"
     assert article.published_basis == "dateline"
-    assert article.text.startswith("Lawmakers passed the annual budget")
+    body = article.text[article.meta["headline_chars"]:]
+    assert body.startswith("Lawmakers passed the annual budget")
     raw = (FIXTURES / "lede_dateline.txt").read_text(encoding="utf-8")
-    assert raw[article.meta["body_offset"]:].startswith(article.text)
+    assert raw[article.meta["body_offset"]:].startswith(body)
 
 
 def test_text_without_date_is_still_an_article():
     article = only_article(FIXTURES / "undated.txt")
     assert article.title == "Protesters gather outside the ministry"
     assert article.published is None and article.published_basis is None
-    assert article.text.startswith("Several hundred protesters")
+    assert article.text.startswith("Protesters gather outside the ministry\n\nSeveral hundred protesters")
     assert article.outlet is None
 
 
@@ -105,7 +112,7 @@ def test_crlf_newlines_are_normalised(tmp_path):
     article = only_article(path)
     assert "\r" not in article.text
     assert article.published == "2019-01-04"
-    assert article.text == BODY
+    assert article.text == "A title\n\n" + BODY
 
 
 @pytest.mark.parametrize("line, expected", [
@@ -142,7 +149,7 @@ def test_byline_and_date_on_one_line(tmp_path):
     path.write_text("Talks resume\nBy Maria Lopez | March 14, 2023\n" + BODY)
     article = only_article(path)
     assert (article.byline, article.published) == ("Maria Lopez", "2023-03-14")
-    assert article.text == BODY
+    assert body_of(article) == BODY
 
 
 # ------------------------------------------------------------------------ HTML
@@ -155,7 +162,8 @@ def test_html_metadata_through_trafilatura():
     assert article.outlet == "The Daily Example"
     assert article.meta["outlet_basis"] == "metadata"
     assert article.url == "https://www.dailyexample.com/politics/coalition-talks-collapse"
-    assert article.text.startswith("Coalition negotiations between")  # the <h1> is the title, not text
+    # the <h1> is the title, and the text's headline; then the body
+    assert article.text.startswith("Coalition talks collapse after two weeks\n\nCoalition negotiations between")
     assert "Home" not in article.text and "Copyright" not in article.text  # boilerplate removed
     assert "\n\n" in article.text  # paragraphs kept apart
 
@@ -269,9 +277,9 @@ def test_atom_feed_content_summary_author_and_local_date():
     assert treaty.outlet == "Example Atom News"
     assert treaty.byline == "Lee Wong"
     assert treaty.published == "2020-02-02"  # the date as written, not shifted to UTC
-    assert treaty.text == ("The leaders of the two neighbouring states signed a water-sharing treaty on "
-                           "Sunday, ending a decade-long dispute.\n\nThe treaty takes effect in March.")
-    assert summary.text.startswith("The cabinet met on Saturday")
+    assert body_of(treaty) == ("The leaders of the two neighbouring states signed a water-sharing treaty on "
+                               "Sunday, ending a decade-long dispute.\n\nThe treaty takes effect in March.")
+    assert body_of(summary).startswith("The cabinet met on Saturday")
     assert summary.published == "2020-02-01"
 
 

@@ -236,7 +236,7 @@ def export(fmt, out_path, db) -> None:
 
 
 # ----------------------------------------------------------------------- eval
-EVAL_TASKS = ("seeds", "timex", "quotes", "events", "coref")
+EVAL_TASKS = ("seeds", "timex", "quotes", "events", "coref", "news")
 
 
 @main.command(name="eval")
@@ -246,7 +246,7 @@ EVAL_TASKS = ("seeds", "timex", "quotes", "events", "coref")
 @click.option("--split", default=None, help="Task-specific split name (e.g. dev).")
 @click.option("--limit", type=int, default=None, help="Score only the first N documents/items.")
 def evaluate(task, data, as_json, split, limit) -> None:
-    """Score crosswire on a benchmark: seeds, timex, quotes, events, coref."""
+    """Score crosswire on a benchmark: seeds, timex, quotes, events, coref, news."""
     import importlib
 
     module = importlib.import_module(f"crosswire.evaluate.{task}")

@@ -31,6 +31,9 @@ class Settings:
     spacy_n_process: int = 1
     # extract
     stages: tuple[str, ...] = ("time", "actors", "sources", "quotes", "events")
+    # an event mention is output only at or above this confidence (the calibrated probability that it is
+    # right, extract/events/confidence.py); chosen out of fold for precision (docs/events.md)
+    event_min_confidence: float = 0.5
     # resolve
     # MiniLM trigger embeddings in the coreference scorer: off by default in the
     # news pipeline (they cost more than the spaCy parse per article; crosswire
@@ -56,6 +59,10 @@ class Settings:
     # mention items up; below it the driver clusters them as a local run does (same answer), since
     # each Spark stage costs seconds of fixed overhead; one process clusters 2.6k items in under a second
     spark_resolve_min_items: int = 50_000
+    # where the benchmark corpora and seed articles live (crosswire.datasets):
+    # empty = the first `shared/` folder beside or above the working directory
+    # or the package (the repository's sibling ../shared); CROSSWIRE_DATA_ROOT
+    data_root: str = ""
     # runtime
     progress: bool = True
     extra: dict[str, Any] = field(default_factory=dict)

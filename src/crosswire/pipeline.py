@@ -106,6 +106,11 @@ class Pipeline:
             yield result
 
     def extract_doc(self, article: Article, doc: Any, hints: Optional[dict[str, Any]] = None) -> ArticleResult:
+        return self.extract_context(article, doc, hints).result
+
+    def extract_context(self, article: Article, doc: Any, hints: Optional[dict[str, Any]] = None) -> ArticleContext:
+        """The article's context after every stage: its doc and its result
+        (what training reads to compute features as the stages do)."""
         sentences = sentences_of(doc)
         result = ArticleResult(article=article, sentences=sentences)
         anchor = Anchor(article.published, "publication") if article.published else Anchor(None, "none")
@@ -113,7 +118,7 @@ class Pipeline:
                              result=result, anchor=anchor, batch_hints=hints or {})
         for _name, stage in self._stages:
             stage(ctx)
-        return result
+        return ctx
 
     # --------------------------------------------------------------- resolve
     def resolve(self, results: Sequence[ArticleResult], clusterer=None,

@@ -253,7 +253,8 @@ class EventMention:
     timex: Optional[str] = None  # id of the Timex the date came from
     quote: Optional[str] = None  # id of the Quote this event was reported in
     sources: list[SourceLink] = field(default_factory=list)
-    confidence: float = 1.0
+    confidence: float = 1.0  # calibrated probability that the mention is right (extract/events/confidence.py)
+    background: bool = False  # history the article recalls (dated over a month before publication), not its news
     why: list[str] = field(default_factory=list)  # rules/models that fired
 
 

@@ -6,6 +6,8 @@ Every reader ends here, so outlet and date rules are the same for every format:
   name, feed title), else the URL host (`outlets.outlet_from_url`), else
   `Settings.default_outlet` (`--outlet`). `--outlet` fills in; it never
   overrides what the file itself says. `meta["outlet_basis"]` records which.
+- text: the headline, a blank line, then the body (`with_headline`); the
+  body starts at `meta["headline_chars"]`.
 - published: an ISO date from metadata (basis "metadata") or from a date line
   (basis "dateline"), else None (the time stage infers an anchor).
 """
@@ -74,12 +76,28 @@ def build_article(*, text: str, path: str, settings: Settings, title: Any = None
     meta = dict(meta or {})
     if outlet_basis:
         meta["outlet_basis"] = outlet_basis
+    title = as_text(title) or ""
+    text, headline_chars = with_headline(title, text)
+    if headline_chars:
+        meta["headline_chars"] = headline_chars
     return Article(
-        id=Article.make_id(text), text=text, title=as_text(title) or "", path=path,
+        id=Article.make_id(text), text=text, title=title, path=path,
         outlet=chosen, url=url, byline=as_text(byline),
         published=published, published_basis=published_basis if published else None,
         meta=meta,
     )
+
+
+def with_headline(title: str, body: str) -> tuple[str, int]:
+    """The article text a reader sees: the headline, a blank line, the body.
+    A headline reports the article's main event (coders code it as a
+    sentence), so it is extracted like any sentence, and evidence may point
+    into it. Returns (text, where the body starts in it); a body that already
+    opens with its headline is left as it is (0)."""
+    headline = " ".join(title.split())
+    if not headline or " ".join(body[:len(title) + 40].split()).startswith(headline):
+        return body, 0
+    return f"{headline}\n\n{body}", len(headline) + 2
 
 
 def article_from_fields(fields: dict, path: str, settings: Settings | None = None) -> Article:
@@ -101,8 +119,9 @@ def article_from_fields(fields: dict, path: str, settings: Settings | None = Non
 
 
 def check_length(article: Article, settings: Settings) -> Article:
-    """Refuse near-empty and absurdly long texts with a reason that says which."""
-    n = len(article.text)
+    """Refuse near-empty and absurdly long texts with a reason that says which
+    (a headline alone is no article: the body is what is measured)."""
+    n = len(body_of(article))
     if n < settings.min_article_chars:
         if n == 0:
             raise IngestError("no article text")
@@ -110,6 +129,11 @@ def check_length(article: Article, settings: Settings) -> Article:
     if n > settings.max_article_chars:
         raise IngestError(f"article too long ({n:,} characters > {settings.max_article_chars:,} limit)")
     return article
+
+
+def body_of(article: Article) -> str:
+    """The article's text after its headline."""
+    return article.text[article.meta.get("headline_chars", 0):]
 
 
 def article_or_rejection(build: Callable[[], Article], path: str, settings: Settings,

@@ -6,9 +6,11 @@
     By Jonny Tickle                                  <- byline
     Russia and the US will hold talks ...            <- body: Article.text starts here
 
-The header lines are removed and `Article.text` is the rest of the file from
-the first body character on, exactly as in the file (newlines normalised), so
-a span in the text plus `meta["body_offset"]` is a span in the file. A date
+The header lines are removed: `Article.text` is the title, a blank line,
+then the rest of the file from the first body character on, exactly as in
+the file (newlines normalised). So a span of the body (from
+`meta["headline_chars"]` on) shifted by `meta["body_offset"] -
+meta["headline_chars"]` is the same span of the file. A date
 line found a little further down (after a subtitle, say) still sets the
 publication date but stays in the text, because cutting it out would break
 that one-to-one mapping.

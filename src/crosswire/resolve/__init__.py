@@ -232,10 +232,12 @@ def build_event(mentions: list[EventMention], by_article: dict[str, ArticleResul
                 names: dict, published: dict[str, Optional[str]]) -> Event:
     """One canonical event from the mentions of a cluster (`published`: article id -> date)."""
     mentions = sorted(mentions, key=lambda m: (published.get(m.article) or "", m.article, m.sentence, m.start, m.id))
-    status = _latest_status(mentions, published)
-    date, date_end, basis = _pick_date(mentions)
     types = Counter(m.event_type for m in mentions)
     event_type = max(types, key=lambda t: (types[t], t == "CONSULT", t))
+    # the status is what the reports of the event's own type say: an agreement
+    # to meet reported in the same sentence is not evidence the meeting was held
+    status = _latest_status([m for m in mentions if m.event_type == event_type], published)
+    date, date_end, basis = _pick_date(mentions)
     export = _most_common([m.plover_export_type for m in mentions if m.status == status]) or event_type
     if status == "planned" and event_type == "CONSULT":
         export = "AGREE"  # PLOVER codes an announced meeting as an agreement to meet

@@ -1,22 +1,27 @@
-"""Extract stage 'events': triggers -> PLOVER type, mode, context, status and
-arguments, one EventMention per event a sentence reports.
+"""Extract stage 'events': which political events each sentence of an
+article reports, coded as PLOVER events with their participants, status,
+date and evidence, each with a calibrated confidence.
 
-How a sentence is coded:
-1. Triggers from the lexicon (triggers.py): verbs through PETRARCH2's CAMEO
-   verb patterns, event nouns carried by light verbs ("hold talks"),
-   scheduled ("a meeting is scheduled for") or owned by an actor. CAMEO code
-   -> PLOVER type/mode/context through CAMEO2PLOVER-2021.txt. Reporting verbs
-   ("said") are never events (CAMEO 01 -> no PLOVER type).
-2. The sentence classifier (model.py) sees the text and the lexicon's
-   triggers; it may add an event at the root verb when the lexicon found
-   none, or drop a bare default-verb hit it is sure is no event. It never
-   retypes a lexicon trigger (that lost accuracy out-of-fold).
-3. Per event: status (status.py), actors/recipients from the actors stage's
-   mentions, location, topic, date from the time stage's timexes attached to
-   the event's clause (arguments.py), the quote and provenance chain it was
-   reported in (quotes/attributions of the sources and quotes stages).
-4. Across the article: a denial of "such accusations" is a REJECT and turns
-   the accused events into `denied`.
+How an article is coded:
+1. The trigger lexicon (triggers.py) finds candidate event words: verbs
+   through PETRARCH2's CAMEO verb patterns, event nouns carried by light
+   verbs ("hold talks"), scheduled or owned by an actor. CAMEO -> PLOVER
+   through CAMEO2PLOVER-2021.txt.
+2. The sentence model (sentence_types.py) gives each sentence a probability
+   for every PLOVER type, from its words, the lexicon's triggers and the
+   GSR/ConfliBERT sentence classifier (model.py). Every type above a low
+   floor is a candidate event of the sentence.
+3. Each candidate is anchored at a word: the lexicon trigger of that type,
+   else the sentence's main trigger, else its main verb (a reporting verb's
+   complement), and built there (build.py): participants (the role models
+   of roles.py choosing among the sentence's actors, pronouns and quote
+   speakers), status, date, quote and sources.
+4. The confidence model (confidence.py) gives each candidate the
+   probability that it is right; only those at or above
+   `Settings.event_min_confidence` with a named participant are output.
+5. Across the article: a denial of "such accusations" is a REJECT and turns
+   the accused events into `denied`; a bare event noun takes the status of
+   the same event reported with one.
 
 A planned meeting stays a CONSULT with status planned and
 plover_export_type AGREE (the PLOVER manual codes an announced meeting as an
@@ -27,60 +32,64 @@ agreement to meet), so a later report of it being held merges into it.
 """
 from __future__ import annotations
 
-import re
-
-from dataclasses import dataclass
-from typing import Optional
+from dataclasses import dataclass, field
+from typing import Optional, Sequence
 
 from .. import ArticleContext, register_stage
-from ...records import EventMention, Evidence, Participant, SourceLink, stable_id
-from ..actors import country_name
-from ..actors.lookup import to_participant
-from .arguments import (MentionIndex, find_actors, find_location, find_timex, find_topic, grievance_targets,
-                        later_in_clause, place_targets)
+from ...records import EventMention
+from .arguments import MentionIndex
+from .build import ArticleView, build_event, lead_day, plover_export
+from .confidence import candidate_features, load_scorers
 from .lexicon import DENIAL_WORDS, DENIED_OBJECTS, PLOVER_DEFAULT_CAMEO, PLOVER_TO_PENTACLASS, plover_of_cameo
 from .model import lexicon_tokens, load_model, predict_batch
-from .status import event_status
+from .sentence_types import classifier_features, lexicon_features, load_sentence_types
 from .triggers import Trigger, find_triggers
 
-MODEL_ADD_MIN = 0.4  # ... to add an event the lexicon missed
-MODEL_DROP_MIN = 0.8  # ... of NONE to drop a weak lexicon trigger
-INTENT_TO_AGREE = {"CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"}
-COOPERATIVE_TYPES = {"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT"}
-INTENT_TO_THREATEN = {"ASSAULT", "COERCE", "SANCTION", "MOBILIZE"}
-# Events whose missing recipient is a partner named elsewhere, never the
-# actor's own state (every other type falls back to it: see own_state).
-PARTNER_TYPES = {"CONSULT"}
-# Events aimed at what they are about ("complained to the UN over Israeli raids" -> ISR).
-GRIEVANCE_TYPES = {"ACCUSE", "PROTEST"}
-CONFLICT_TYPES = {"ACCUSE", "REJECT", "THREATEN", "PROTEST", "MOBILIZE", "SANCTION", "COERCE", "ASSAULT"}
+DEFAULT_CANDIDATE_MIN = 0.1  # type probability below which a type is not a candidate (the scorers' file may set it)
+
+
+@dataclass
+class EventCandidate:
+    """A candidate event of a sentence, as built, with its confidence."""
+
+    mention: EventMention
+    p_type: float
+    anchor: str  # lexicon | retyped | root
+    features: dict[str, float]
 
 
 @dataclass
 class SentenceCoding:
-    """What the coder decided for one sentence (used by the evaluator)."""
+    """What the coder decided for one sentence (the evaluators read it)."""
 
-    events: list[EventMention]
-    main: Optional[EventMention]
+    events: list[EventMention]  # the mentions output
+    main: Optional[EventMention]  # the most confident of them
     plover_probs: dict
     penta_probs: dict
+    type_probs: dict = field(default_factory=dict)
+    candidates: list[EventCandidate] = field(default_factory=list)
+
+
+class EventModelMissing(RuntimeError):
+    """The events stage's trained models are not installed."""
 
 
 @register_stage("events")
 def events_stage(ctx: ArticleContext) -> None:
     """Append EventMention records for the article's events."""
-    index = MentionIndex(ctx.result.actor_mentions)
-    events = [e for coding in code_doc(ctx, index) for e in coding.events]
+    events = [e for coding in code_doc(ctx) for e in coding.events]
     apply_denials(ctx, events)
     inherit_reported_status(events)
-    # an event nobody is named as doing or receiving cannot be evidenced as a
-    # political event between actors: it is not output
-    ctx.result.event_mentions.extend(e for e in events if e.actors or e.recipients)
+    ctx.result.event_mentions.extend(events)
 
 
-def code_doc(ctx: ArticleContext, index: MentionIndex) -> list[SentenceCoding]:
-    """Code every sentence of the article; the classifier runs once per
-    article over all its sentences."""
+def article_view(ctx: ArticleContext, roles: Optional[dict] = None) -> ArticleView:
+    return ArticleView(ctx, MentionIndex(ctx.result.actor_mentions), lead_day(ctx), roles)
+
+
+def sentence_views(ctx: ArticleContext, index: MentionIndex):
+    """Each sentence with its lexicon triggers, main trigger and the GSR/ConfliBERT
+    classifier's probabilities (one batched product per article)."""
     actor_tokens = index.token_ids(ctx.doc)
     sents = list(ctx.doc.sents)
     triggers = [find_triggers(s, actor_tokens) for s in sents]
@@ -88,17 +97,104 @@ def code_doc(ctx: ArticleContext, index: MentionIndex) -> list[SentenceCoding]:
     bundle = load_model()
     probs = (predict_batch(bundle, [s.text for s in sents], [lexicon_tokens(t, m) for t, m in zip(triggers, mains)])
              if bundle is not None else [({}, {})] * len(sents))
+    return sents, triggers, mains, probs
+
+
+def type_model_extras(triggers: list, main, plover_p: dict, penta_p: dict) -> dict[str, float]:
+    extras = lexicon_features(triggers, main)
+    extras.update(classifier_features(plover_p, penta_p))
+    return extras
+
+
+def code_doc(ctx: ArticleContext) -> list[SentenceCoding]:
+    """Code every sentence of the article."""
+    types_model, scorers = load_sentence_types(), load_scorers()
+    if types_model is None or scorers is None:
+        raise EventModelMissing("the events stage's models are missing (data/events/sentence_types.npz, "
+                                "event_scorers.json.gz): python -m crosswire.training.events")
+    roles = {"actor": scorers["models"]["actor"], "recipient": scorers["models"]["recipient"],
+             "about": scorers["about"]}
+    view = article_view(ctx, roles)
+    sents, triggers, mains, probs = sentence_views(ctx, view.index)
+    type_probs = types_model.probabilities(
+        [s.text for s in sents], [type_model_extras(t, m, p, q) for t, m, (p, q) in zip(triggers, mains, probs)])
+    floor = scorers["about"].get("candidate_min", DEFAULT_CANDIDATE_MIN)
+    threshold = ctx.settings.event_min_confidence
     out = []
-    for i, (sent, trigs, main, (plover_p, penta_p)) in enumerate(zip(sents, triggers, mains, probs)):
-        if plover_p:
-            trigs, main = apply_model(sent, trigs, main, plover_p)
-        events = [build_event(ctx, sent, i, t, index, t is main) for t in trigs]
-        main_event = next((e for e, t in zip(events, trigs) if t is main), None)
-        out.append(SentenceCoding(events, main_event, plover_p, penta_p))
+    for i, sent in enumerate(sents):
+        cands = sentence_candidates(view, sent, i, len(sents), triggers[i], type_probs[i], floor)
+        for c in cands:
+            c.mention.confidence = round(scorers["models"]["confidence"].probability(c.features), 3)
+        out.append(coding(cands, threshold, probs[i], type_probs[i]))
     return out
 
 
-def main_trigger(triggers: list[Trigger]) -> Optional[Trigger]:
+def coding(cands: list[EventCandidate], threshold: float, probs: tuple, type_probs: dict) -> SentenceCoding:
+    """The sentence's output: confident candidates with someone named as doing
+    or receiving the event (one without cannot be evidenced as an event
+    between actors)."""
+    kept = [c.mention for c in cands if c.mention.confidence >= threshold and (c.mention.actors or c.mention.recipients)]
+    main = max(kept, key=lambda m: m.confidence, default=None)
+    return SentenceCoding(kept, main, probs[0], probs[1], type_probs, cands)
+
+
+def sentence_candidates(view: ArticleView, sent, sent_index: int, n_sentences: int, triggers: list[Trigger],
+                        type_probs: dict, floor: float) -> list[EventCandidate]:
+    """One candidate event per type the sentence model gives at least `floor`,
+    most probable first, each built at its anchor word."""
+    ranked = sorted((t for t, p in type_probs.items() if p >= floor), key=lambda t: -type_probs[t])
+    lexicon_types = {t.event_type for t in triggers}
+    out = []
+    for rank, event_type in enumerate(ranked):
+        seen: set[frozenset] = set()
+        for order, (trig, anchor) in enumerate(anchors_for(sent, triggers, event_type)):
+            built = build_event(view, sent, sent_index, trig, rank == 0 and order == 0)
+            parties = frozenset(p.actor_id or p.name for p in built.mention.actors + built.mention.recipients)
+            if order and (not parties or parties in seen):
+                continue  # a second word for the same happening
+            seen.add(parties)
+            feats = candidate_features(event_type, type_probs[event_type], rank, anchor, trig.rule.split(":")[0],
+                                       event_type in lexicon_types, sent_index, n_sentences, built.features)
+            if order:
+                feats["another_of_type"] = 1.0
+            built.mention.why.append(f"type:p={type_probs[event_type]:.2f}")
+            out.append(EventCandidate(built.mention, type_probs[event_type], anchor, feats))
+    return out
+
+
+MAX_SAME_TYPE = 3  # events of one type one sentence may report ("talks ..., ahead of a meeting of ...")
+
+
+def anchors_for(sent, triggers: list[Trigger], event_type: str) -> list[tuple[Trigger, str]]:
+    """The main anchor of `event_type` (anchor_for), then the sentence's other
+    lexicon triggers of that type: a sentence may report several meetings."""
+    trig, anchor = anchor_for(sent, triggers, event_type)
+    if trig is None:
+        return []
+    others = [t for t in triggers if t.event_type == event_type and t is not trig]
+    return [(trig, anchor)] + [(t, "lexicon") for t in others[:MAX_SAME_TYPE - 1]]
+
+
+def anchor_for(sent, triggers: list[Trigger], event_type: str) -> tuple[Optional[Trigger], str]:
+    """The word an event of `event_type` is anchored at: the lexicon's
+    trigger of that type highest in the parse; else the sentence's main
+    trigger, retyped; else its main verb (a reporting verb's complement)."""
+    same = [t for t in triggers if t.event_type == event_type]
+    if same:
+        return main_trigger(same), "lexicon"
+    cameo = PLOVER_DEFAULT_CAMEO[event_type]
+    _type, mode, context = plover_of_cameo(cameo)
+    main = main_trigger(triggers)
+    if main is not None:
+        return Trigger(main.token, cameo, event_type, mode, context, "retyped", carrier=main.carrier,
+                       why=[f"retyped:{main.rule}"]), "retyped"
+    root = event_root(sent)
+    if root is None:
+        return None, "none"
+    return Trigger(root, cameo, event_type, mode, context, "root", why=["root"]), "root"
+
+
+def main_trigger(triggers: Sequence[Trigger]) -> Optional[Trigger]:
     """The trigger highest in the parse (fewest steps to the root)."""
     if not triggers:
         return None
@@ -113,28 +209,6 @@ def depth(tok) -> int:
     return d
 
 
-def apply_model(sent, triggers: list[Trigger], main: Optional[Trigger], probs: dict):
-    """Let the classifier add a missed main event or drop a weak one."""
-    top = max(probs, key=probs.get)
-    p_top = probs[top]
-    if main is not None:
-        if top == "NONE" and p_top >= MODEL_DROP_MIN and main.rule.startswith("cameo-verb"):
-            triggers = [t for t in triggers if t is not main]
-            return triggers, main_trigger(triggers)
-        # No retyping of a lexicon trigger: out-of-fold on the PLOVER gold
-        # (5 folds, 322 records) retyping lowered type accuracy at every
-        # threshold tried (0.671 -> 0.661 at 0.45); the lexicon's type stands.
-        return triggers, main
-    if top != "NONE" and p_top >= MODEL_ADD_MIN:
-        root = event_root(sent)
-        if root is not None:
-            cameo = PLOVER_DEFAULT_CAMEO[top]
-            _t, mode, context = plover_of_cameo(cameo)
-            trig = Trigger(root, cameo, top, mode, context, "model", strength=p_top, why=[f"model:{top}={p_top:.2f}"])
-            return sorted(triggers + [trig], key=lambda t: t.token.i), trig
-    return triggers, main
-
-
 def event_root(sent):
     """The sentence's main verb, skipping a reporting verb to its complement."""
     from .lexicon import REPORTING_VERBS
@@ -145,198 +219,6 @@ def event_root(sent):
             if c.dep_ in {"ccomp", "xcomp"} and c.pos_ in {"VERB", "AUX"}:
                 return c
     return root if root.pos_ in {"VERB", "NOUN", "AUX"} else None
-
-
-# ------------------------------------------------------------ one event
-def build_event(ctx: ArticleContext, sent, sent_index: int, trig: Trigger, index: MentionIndex,
-                is_main: bool) -> EventMention:
-    tok, carrier = trig.token, trig.carrier
-    art = ctx.article
-    is_noun = tok.pos_ in {"NOUN", "PROPN"}
-    actors, recipients = find_actors(tok, carrier, index, is_noun)
-    if trig.event_type in {"CONSULT"} and not actors:
-        actors = recent_compound(index, sent, ctx.article.text)
-        recipients = [m for m in recipients if m.actor.kind != "country" or m not in place_targets(tok, carrier, index)]
-    elif trig.event_type in {"CONSULT"} and len(actors) == 1 and not recipients:
-        actors = actors + partner_in_sentence(index, sent, actors[0], ctx.article.text)
-    participants_why = []
-    if trig.event_type in GRIEVANCE_TYPES:
-        mine = {m.actor.id for m in actors}
-        about = [m for m in grievance_targets(tok, carrier, index) if m.actor.id not in mine]
-        if about:
-            recipients = about + [m for m in recipients if m not in about]
-            participants_why.append("recipient:grievance-about")
-    if not actors:
-        actors = first_coded_mention(index, sent, tok)
-        participants_why = ["actor:first-in-sentence"] if actors else []
-    recipient_parts = [to_participant(m) for m in recipients]
-    if trig.event_type not in PARTNER_TYPES and not any(p.code for p in recipient_parts):
-        later = later_in_clause(tok, carrier, index, actors)
-        if later:
-            recipient_parts = recipient_parts + [to_participant(m) for m in later]
-            participants_why.append("recipient:later-in-clause")
-    if trig.event_type not in PARTNER_TYPES and not any(p.code for p in recipient_parts):
-        home = own_state(actors)
-        recipient_parts = recipient_parts + home
-        participants_why += ["recipient:own-state"] if home else []
-    timex = find_timex(tok, carrier, ctx.doc, ctx.result.timexes)
-    if timex is not None and bounds_not_dates(ctx.article.text, timex.start):
-        timex = None  # "after the New Year holidays": the event is not on that date
-    date, basis = (timex.value, timex.basis) if timex else (None, "none")
-    status, status_why = event_status(tok, carrier, ctx.anchor.date, date, [])
-    if timex is None and status in {"occurred", "ongoing", "claimed"} and ctx.anchor.date:
-        date, basis = ctx.anchor.date, "publication"
-    quote = quote_at(ctx, tok.idx)
-    sources = sources_at(ctx, tok.idx, quote)
-    if status == "occurred" and (quote is not None or sources) and trig.event_type in CONFLICT_TYPES:
-        status, status_why = "claimed", status_why + ["status:one-side-report"]
-    topic_span = find_topic(tok, carrier)
-    start, end = tok.idx, tok.idx + len(tok.text)
-    if carrier is not None and carrier.i < tok.i and carrier.i >= tok.i - 4:
-        start = carrier.idx
-    export = plover_export(trig.event_type, status)
-    if status in {"planned", "hypothetical"} and export != "THREATEN" and conditioned_on_target(tok, carrier):
-        export = "THREATEN"  # "will withdraw its force unless ...": CAMEO 13, a conditional threat
-        status_why = status_why + ["export:conditional-threat"]
-    return EventMention(
-        id=stable_id("em", art.id, sent_index, start, trig.event_type),
-        article=art.id, sentence=sent_index, start=start, end=end, trigger=art.text[start:end],
-        text=sent.text, event_type=trig.event_type, status=status, mode=trig.mode, context=list(trig.context),
-        cameo=trig.cameo, plover_export_type=export,
-        actors=[to_participant(m) for m in actors], recipients=recipient_parts,
-        location=find_location(tok, carrier, index, sent),
-        topic=art.text[topic_span[0]:topic_span[1]] if topic_span else None,
-        date=normalise_date(date), date_basis=basis, timex=timex.id if timex else None,
-        quote=quote.id if quote else None, sources=sources, confidence=round(float(trig.strength), 3),
-        why=trig.why + status_why + participants_why + (["main"] if is_main else []),
-    )
-
-
-# A time expression governed by one of these names a bound, not the event's date.
-BOUND_WORDS = re.compile(r"\b(?:after|before|since|until|till|following|ahead\s+of|prior\s+to|by)\s+"
-                         r"(?:the\s+)?$", re.IGNORECASE)
-
-
-def bounds_not_dates(text: str, timex_start: int) -> bool:
-    """True when the timex is the object of "after", "before", "until"...:
-    the event happens on some unknown day beyond it, so it gets no date."""
-    return bool(BOUND_WORDS.search(text[max(0, timex_start - 30):timex_start]))
-
-
-def conditioned_on_target(tok, carrier) -> bool:
-    """'will boycott the elections unless the president steps down', 'will
-    cut aid if the junta does not ...': an announced act made conditional on
-    what someone else does or fails to do is a threat (CAMEO 13, PLOVER
-    THREATEN), whatever the act."""
-    for head in (tok, carrier, tok.head if tok.dep_ in {"xcomp", "dobj"} else None):
-        if head is None:
-            continue
-        for c in head.children:
-            if c.dep_ != "advcl":
-                continue
-            marks = {m.lower_ for m in c.children if m.dep_ == "mark"}
-            negated = any(m.dep_ == "neg" for m in c.children) or c.lemma_.lower() in {"fail", "refuse"}
-            if "unless" in marks or ("if" in marks and negated):
-                return True
-    return False
-
-
-def own_state(actors: list) -> list[Participant]:
-    """An event that names no coded recipient is aimed at (or granted by)
-    the state the actor belongs to: "Algerian landowners began a hunger
-    strike", "Turkish police imposed a curfew", "Liberian riot police used
-    tear gas", "Turkey will allow refugees to return" -> recipient the
-    actor's country, as CAMEO/PLOVER coders code domestic events (on the
-    PLOVER gold, every type but meetings follows this). A recipient the
-    text names but the dictionaries cannot code ("President Mugabe") is
-    kept beside it. The evidence is the actor mention that names the
-    country."""
-    for m in actors:
-        iso = m.actor.country
-        if iso and len(iso) == 3 and iso.isalpha() and iso.isupper():
-            part = to_participant(m)
-            return [Participant(name=country_name(iso), code=iso, sector="GOV", kind="country", actor_id=f"country:{iso}",
-                                mention=part.mention)]
-    return []
-
-
-def first_coded_mention(index: MentionIndex, sent, tok) -> list:
-    """The parse names no actor ("Tens of thousands of students throughout
-    Indonesia staged demonstrations", "Ibo traditional elders demanded that
-    the Nigerian Interior Ministry ..."): wire-copy coders then take the
-    actor the sentence places the event in, its first coded mention before
-    the trigger (else the first after it); a city stands for its country."""
-    coded = [m for m in index.mentions if sent.start_char <= m.start < sent.end_char and m.actor.code]
-    before = [m for m in coded if m.start < tok.idx]
-    return (before or coded)[:1]
-
-
-def plover_export(event_type: str, status: str) -> str:
-    """How PLOVER codes the event: an announced future cooperative act is an
-    AGREE (CAMEO 03 "express intent to ..."; a planned meeting is an
-    agreement to meet), an announced future attack or coercion a THREATEN
-    (CAMEO 13), a cooperative act the actor will not or did not do a REJECT
-    (CAMEO 12 "decline to ..."). crosswire keeps the act itself in
-    `event_type` and the negation in `status`."""
-    if status == "negated" and event_type in COOPERATIVE_TYPES:
-        return "REJECT"  # "will not accept refugees", "refused to meet": PLOVER REJECT
-    if status == "planned" and event_type in INTENT_TO_AGREE:
-        return "AGREE"
-    if status == "planned" and event_type in INTENT_TO_THREATEN:
-        return "THREATEN"
-    return event_type
-
-
-def normalise_date(value: Optional[str]) -> Optional[str]:
-    if not value:
-        return None
-    return value[:10] if len(value) >= 10 and value[4] == "-" else value
-
-
-def recent_compound(index: MentionIndex, sent, text: str) -> list:
-    """Participants only clear from context: the last 'X and Y' pair."""
-    prior = [m for m in index.mentions if m.end <= sent.end_char and m.actor.kind in {"country", "government", "igo"}]
-    for a, b in reversed(list(zip(prior, prior[1:]))):
-        if a.actor.id != b.actor.id and text[a.end:b.start].strip().lower() in {"and", "and the"}:
-            return [a, b]
-    return []
-
-
-def partner_in_sentence(index: MentionIndex, sent, actor, text: str) -> list:
-    """A meeting with one named side: the other member of a pair named with
-    it in the same sentence ("US, Russia to discuss", "Russia-Nato to meet")."""
-    states = [m for m in index.mentions if sent.start_char <= m.start < sent.end_char
-              and m.actor.kind in {"country", "government", "igo"}]
-    for a, b in zip(states, states[1:]):
-        glue = text[a.end:b.start].strip().lower()
-        if glue in {"and", "and the", ",", "-", "–"} and actor.actor.id in (a.actor.id, b.actor.id) \
-                and a.actor.id != b.actor.id:
-            return [b if a.actor.id == actor.actor.id else a]
-    return []
-
-
-def quote_at(ctx: ArticleContext, char: int):
-    for q in ctx.result.quotes:
-        if q.start <= char < q.end:
-            return q
-    return None
-
-
-def sources_at(ctx: ArticleContext, char: int, quote) -> list[SourceLink]:
-    """The provenance chain of the attribution or quote the event sits in."""
-    chain: list[SourceLink] = []
-    for a in ctx.result.attributions:
-        if a.covers_start <= char < a.covers_end:
-            chain.extend(a.chain)
-    if quote is not None:
-        chain.extend(quote.chain)
-    seen, out = set(), []
-    for link in chain:
-        key = (link.name, link.kind)
-        if key not in seen:
-            seen.add(key)
-            out.append(link)
-    return out
 
 
 # ---------------------------------------------------------- article level
@@ -412,7 +294,7 @@ def code_sentences(texts: list[str], nlp=None, anchor_date: Optional[str] = None
         ctx = ArticleContext(article=art, doc=doc, sentences=result.sentences, settings=settings, result=result,
                              anchor=Anchor(anchor_date, "publication" if anchor_date else "none"))
         actors_stage(ctx)
-        out.append(merge_codings(code_doc(ctx, MentionIndex(result.actor_mentions))))
+        out.append(merge_codings(code_doc(ctx)))
     return out
 
 

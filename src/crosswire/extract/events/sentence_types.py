@@ -1,0 +1,126 @@
+"""Which PLOVER events a sentence of a news article reports.
+
+A coder reading a whole article records, per sentence, every political
+event it reports, coded by what was done ("Schiff called it a non-starter"
+is a REJECT; "Protesters, carrying placards, marched" a PROTEST). The
+trigger lexicon alone finds the right type for about a third of them on
+whole Wikinews articles, and a model trained on the 41 annotated train
+articles alone has too little text to learn from.
+
+So the model is distilled. A teacher (all-mpnet-base-v2 sentence vectors and
+logistic regressions, fitted on the annotated sentences) labels 17,700
+unannotated sentences of political news (PolNeAR's train texts and the
+Wikinews corpus minus the dev articles) with its probability of each type;
+this student learns those soft labels and the annotated ones from features
+that cost almost nothing at run time:
+
+- the sentence's word 1-2-grams, TF-IDF weighted (`model.TfidfFeatures`);
+- the trigger lexicon's view: the PLOVER types, CAMEO roots, lemmas and rule kinds of its triggers;
+- the sentence classifier's probabilities (`model.py`: PLOVER types and CAMEO pentaclass, fitted on the PLOVER
+  GSR and ConfliBERT records).
+
+One logistic regression per type (a sentence may report several). Out of
+fold over the train articles this student kept most of the teacher's
+precision at a fraction of a millisecond per sentence, where running mpnet
+would cost about 100 ms per sentence on one CPU core (docs/events.md).
+Trained by `python -m crosswire.training.events`; shipped as plain arrays in
+data/events/sentence_types.npz, read with numpy.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+from ...loading import load_once
+from .lexicon import EVENTS_DATA
+from .model import TfidfFeatures
+
+SENTENCE_TYPES_PATH = EVENTS_DATA / "sentence_types.npz"
+
+
+def lexicon_features(triggers: list, main=None) -> dict[str, float]:
+    """The trigger lexicon's view of a sentence as indicator features."""
+    f: dict[str, float] = {}
+    for t in triggers:
+        for name in (f"lex={t.event_type}", f"lexc={t.cameo[:2]}", f"lexl={t.token.lemma_.lower()}",
+                     f"lexr={t.rule.split(':')[0]}"):
+            f[name] = 1.0
+    if main is not None:
+        f[f"lexmain={main.event_type}"] = 1.0
+    if not triggers:
+        f["lex=none"] = 1.0
+    return f
+
+
+def classifier_features(plover_probs: dict, penta_probs: dict) -> dict[str, float]:
+    """The GSR/ConfliBERT sentence classifier's probabilities as features."""
+    f = {f"p_plover={k}": float(v) for k, v in plover_probs.items()}
+    f.update({f"p_penta={k}": float(v) for k, v in penta_probs.items()})
+    return f
+
+
+@dataclass
+class SentenceTypeModel:
+    """One logistic regression per PLOVER type over TF-IDF word n-grams plus
+    named extra features."""
+
+    types: list[str]
+    words: TfidfFeatures
+    word_coef: "object"  # (types, vocabulary) float32
+    extra_index: dict[str, int]
+    extra_coef: "object"  # (types, extras) float32
+    intercept: "object"  # (types,) float32
+    about: dict
+
+    def probabilities(self, texts: Sequence[str], extras: Sequence[dict[str, float]]) -> list[dict[str, float]]:
+        """P(type | sentence) for each sentence, all sentences in one product."""
+        import numpy as np
+
+        if not texts:
+            return []
+        X = self.words.transform(texts)
+        scores = np.asarray(X @ self.word_coef.T, dtype=np.float64) + self.intercept
+        E = np.zeros((len(texts), len(self.extra_index)), dtype=np.float64)
+        for row, feats in enumerate(extras):
+            for name, value in feats.items():
+                j = self.extra_index.get(name)
+                if j is not None:
+                    E[row, j] = value
+        scores += E @ self.extra_coef.T
+        probs = 1.0 / (1.0 + np.exp(-np.clip(scores, -30, 30)))
+        return [dict(zip(self.types, map(float, row))) for row in probs]
+
+
+@load_once
+def load_sentence_types(path: Optional[str] = None) -> Optional[SentenceTypeModel]:
+    """The shipped model, or None when it has not been trained."""
+    p = Path(path) if path else SENTENCE_TYPES_PATH
+    if not p.exists():
+        return None
+    import numpy as np
+
+    with np.load(p, allow_pickle=False) as a:
+        words = TfidfFeatures("word", tuple(int(n) for n in a["word_ngrams"]),
+                              {str(t): i for i, t in enumerate(a["word_terms"])}, a["word_idf"].astype(np.float64))
+        return SentenceTypeModel(
+            types=[str(t) for t in a["types"]], words=words, word_coef=a["word_coef"].astype(np.float32),
+            extra_index={str(t): i for i, t in enumerate(a["extra_names"])},
+            extra_coef=a["extra_coef"].astype(np.float64), intercept=a["intercept"].astype(np.float64),
+            about=json.loads(str(a["about"])))
+
+
+def save_sentence_types(path: Path, types: list[str], vectorizer, word_coef, extra_names: list[str], extra_coef,
+                        intercept, about: dict) -> None:
+    """Write a fitted TfidfVectorizer (word analyzer) and coefficients as the arrays `load_sentence_types` reads."""
+    import numpy as np
+
+    terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
+    arrays = {"types": np.array(types), "word_terms": np.array(terms), "word_idf": vectorizer.idf_.astype(np.float64),
+              "word_ngrams": np.array(vectorizer.ngram_range), "word_coef": np.asarray(word_coef, dtype=np.float32),
+              "extra_names": np.array(extra_names), "extra_coef": np.asarray(extra_coef, dtype=np.float32),
+              "intercept": np.asarray(intercept, dtype=np.float32), "about": np.array(json.dumps(about))}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        np.savez_compressed(handle, **arrays)

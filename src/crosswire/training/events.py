@@ -1,0 +1,623 @@
+"""Train the events stage's models on the whole-article gold:
+
+    python -m crosswire.training.events [--folds 5] [--cache DIR] [--report FILE]
+
+What it fits (docs/events.md says why each exists):
+1. the sentence-type model (extract/events/sentence_types.py), distilled: a
+   teacher (all-mpnet-base-v2 sentence vectors + one logistic regression per
+   PLOVER type) is fitted on the annotated sentences of
+   `eval/news_events/train`, labels unannotated political news (PolNeAR's
+   train texts, every other file; the Wikinews corpus minus the
+   news_events dev articles) with soft probabilities, and the student learns
+   both the soft and the gold labels from cheap features;
+2. the role models (extract/events/roles.py): P(actor), P(recipient) of
+   each candidate actor of each gold event, anchored as the stage anchors it;
+3. the confidence model (extract/events/confidence.py), on candidate
+   events built exactly as the stage builds them, with sentence-type
+   probabilities and role models from folds that never saw the article:
+   the label is whether the candidate matches a gold event of its type.
+
+Every choice is made out of fold: articles are split into `--folds` folds
+(the i-th article in id order to fold i mod folds), and each fold's
+candidates are built by models fitted on the other folds. The report gives
+the out-of-fold scores of the whole-article benchmark (the same scorer as
+`crosswire eval news`) at each confidence threshold and the reliability
+table; the output threshold (`Settings.event_min_confidence`) is chosen
+from it. The dev folder is never read.
+
+Needs the `train` extra (scikit-learn, sentence-transformers) and the
+all-mpnet-base-v2 model that setup installs (crosswire.models). Sentence
+vectors are cached under `--cache` (default .cache/training-events), so a
+second run takes minutes instead of the hour the teacher's vectors take on
+two CPU cores.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+from ..config import DATA_DIR, Settings
+from ..datasets import corpus_path
+from ..datasets.news_events import labels_of, read_folder, same_sentence, score_events, side_ok
+from ..extract.events import (EventCandidate, anchor_for, article_view, sentence_candidates, sentence_views,
+                              type_model_extras)
+from ..extract.actors.lookup import to_participant
+from ..extract.events.build import rule_participants
+from ..extract.events.confidence import SCORERS_PATH
+from ..extract.events.roles import candidates as role_candidates, role_features
+from ..extract.events.sentence_types import SENTENCE_TYPES_PATH, save_sentence_types
+from ..extract.linear import LinearModel
+from ..loading import write_json_gz
+from ..records import PLOVER_TYPES, to_dict
+
+log = logging.getLogger("crosswire.training.events")
+TYPES = list(PLOVER_TYPES)
+SEED = 13
+
+
+@dataclass
+class Config:
+    """Every setting of a training run (defaults: what shipped)."""
+
+    folds: int = 5
+    teacher_C: float = 1.0
+    student_C: float = 4.0
+    gold_weight: float = 3.0  # weight of an annotated sentence against a teacher-labelled one
+    role_C: float = 0.3
+    confidence_C: float = 0.3
+    candidate_min: float = 0.1  # sentence-type probability from which a type is a candidate event
+    actor_min: float = 0.1
+    recipient_min: float = 0.3
+    max_features: int = 50000
+    unlabeled_polnear_step: int = 2  # every n-th PolNeAR train text
+    gsr: bool = False  # also learn sentence types from the PLOVER GSR records (train split)
+    classifier_features: bool = True  # the GSR/ConfliBERT classifier's probabilities as sentence features
+    cache: Path = Path(".cache/training-events")
+
+
+# ------------------------------------------------------------------ data
+@dataclass
+class ArticleData:
+    """One annotated article: its extraction context and gold lines."""
+
+    gold_id: str
+    ctx: Any
+    gold: list[dict]
+    sentences: list = field(default_factory=list)  # spaCy sentence spans
+    triggers: list = field(default_factory=list)
+    mains: list = field(default_factory=list)
+    probs: list = field(default_factory=list)  # (plover, penta) probabilities of the GSR/ConfliBERT classifier
+
+
+def extract_contexts(articles, stages: Sequence[str], cache: Optional[Path] = None):
+    """ArticleContexts after the given stages (the pipeline's own code),
+    pickled under `cache` keyed by the articles, the stages and the source of
+    the extract package, so a second training run does not parse again."""
+    import pickle
+
+    from ..pipeline import Pipeline, article_hint
+
+    path = None
+    if cache is not None:
+        key = hashlib.sha1("\x1f".join([*stages, *(a.id for a in articles), extract_fingerprint()]).encode())
+        path = cache / f"contexts-{key.hexdigest()[:16]}.pickle"
+        if path.exists():
+            with open(path, "rb") as fh:
+                return pickle.load(fh)
+    pipe = Pipeline(Settings.load(stages=tuple(stages), progress=False))
+    hints = {"batch": [article_hint(a) for a in articles]}
+    docs = pipe.nlp.pipe([a.text for a in articles], batch_size=16)
+    out = [pipe.extract_context(article, doc, hints) for article, doc in zip(articles, docs)]
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as fh:
+            pickle.dump(out, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return out
+
+
+def extract_fingerprint() -> str:
+    """A digest of the extract and ingest code (the events stage excluded):
+    what the cached contexts depend on."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha1()
+    for path in sorted([*(root / "extract").rglob("*.py"), *(root / "ingest").rglob("*.py")]):
+        if "events" not in path.parts:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def read_articles(path: Path):
+    """Articles from a JSONL file through the same ingest as `crosswire run`."""
+    from ..ingest import read_inputs
+    from ..records import Article
+
+    return [a for a in read_inputs([str(path)], Settings.load(), dedupe=False) if isinstance(a, Article)]
+
+
+def annotated(folder: Path, cache: Optional[Path] = None) -> list[ArticleData]:
+    gold_articles, gold = read_folder(folder)
+    by_url = {a["url"]: a["id"] for a in gold_articles}
+    ctxs = extract_contexts(read_articles(folder / "articles.jsonl"), ("time", "actors", "sources", "quotes"), cache)
+    out = []
+    for ctx in ctxs:
+        gid = by_url[ctx.article.url]
+        data = ArticleData(gid, ctx, [g for g in gold if g["article"] == gid])
+        index = article_view(ctx).index
+        data.sentences, data.triggers, data.mains, data.probs = sentence_views(ctx, index)
+        out.append(data)
+    return out
+
+
+def unannotated_articles(root: Path, exclude_urls: set[str], polnear_step: int):
+    """Political news nobody annotated: every `polnear_step`-th PolNeAR train
+    text and the Wikinews corpus minus the given (dev) articles."""
+    from ..ingest import read_inputs
+    from ..records import Article
+
+    settings = Settings.load()
+    corpus = [a for a in read_inputs([str(root / "corpus" / "articles.jsonl")], settings, dedupe=False)
+              if isinstance(a, Article) and a.url not in exclude_urls]
+    texts = sorted((root / "eval" / "polnear" / "train" / "text").glob("*.txt"))[::polnear_step]
+    polnear = [a for a in read_inputs([str(p) for p in texts], settings, dedupe=False) if isinstance(a, Article)]
+    return corpus + polnear + wire_articles(root) + conflibert_articles(root)
+
+
+def wire_articles(root: Path):
+    """The TempEval-3 train documents (TimeBank and AQUAINT wire news of the
+    1990s: diplomacy, conflict, economy) as unannotated articles."""
+    import xml.etree.ElementTree as ET
+
+    from ..records import Article
+
+    out = []
+    for path in sorted((root / "eval" / "tempeval3" / "train").rglob("*.tml")):
+        text_node = ET.parse(path).getroot().find("TEXT")
+        if text_node is None:
+            continue
+        text = "\n\n".join(p.strip() for p in "".join(text_node.itertext()).split("\n\n") if p.strip())
+        if text:
+            out.append(Article(id=Article.make_id(text), text=text))
+    return out
+
+
+def conflibert_articles(root: Path, per_article: int = 25):
+    """The ConfliBERT CAMEO train-split sentences (2017-18 news), grouped
+    into pseudo-articles of `per_article` sentences; their pentaclass labels
+    are not used."""
+    from ..extract.events.train import pentaclass_records, split
+    from ..records import Article
+
+    records = split(pentaclass_records(root / "eval" / "events" / "conflibert_cameo_train.tsv"), "train")
+    out = []
+    for b in range(0, len(records), per_article):
+        text = "\n\n".join(r["text"] for r in records[b:b + per_article])
+        out.append(Article(id=Article.make_id(text), text=text))
+    return out
+
+
+@dataclass
+class SentenceRow:
+    """A sentence the sentence-type model trains on."""
+
+    text: str
+    extras: dict[str, float]
+    article: Optional[str] = None  # gold article id (annotated sentences only)
+    positive: set[str] = field(default_factory=set)  # gold types (not background)
+    ignored: set[str] = field(default_factory=set)  # background or alternative types: neither label
+
+
+def annotated_rows(arts: list[ArticleData]) -> list[SentenceRow]:
+    rows = []
+    for a in arts:
+        for sent, trigs, main, (pp, qq) in zip(a.sentences, a.triggers, a.mains, a.probs):
+            row = SentenceRow(sent.text, type_model_extras(trigs, main, pp, qq), a.gold_id)
+            for g in a.gold:
+                if not same_sentence(sent.text, g["sentence"]):
+                    continue
+                (row.ignored if g.get("background") else row.positive).add(g["type"])
+                row.ignored.update(g.get("alt_types", []))
+            row.ignored -= row.positive
+            rows.append(row)
+    return rows
+
+
+def gsr_rows(root: Path) -> list[SentenceRow]:
+    """PLOVER GSR records of the train split as annotated sentences of their
+    one coded type (every other type a negative), always on the training side
+    of a fold (article "gsr:<id>")."""
+    from ..extract.events.train import gsr_records, split
+    from ..records import Article
+
+    records = split(gsr_records(root / "eval" / "events" / "PLOVER_GSR_CAMEO.txt"), "train")
+    arts = [Article(id=Article.make_id(r["text"]), text=r["text"]) for r in records]
+    rows = []
+    for r, ctx in zip(records, extract_contexts(arts, ("time", "actors"))):
+        sents, trigs, mains, probs = sentence_views(ctx, article_view(ctx).index)
+        extras: dict[str, float] = {}
+        for t, m, (p, q) in zip(trigs, mains, probs):
+            for name, value in type_model_extras(t, m, p, q).items():
+                extras[name] = max(extras.get(name, 0.0), value)
+        row = SentenceRow(r["text"], extras, f"gsr:{r['key']}")
+        if r["label"] in TYPES:
+            row.positive.add(r["label"])
+        rows.append(row)
+    return rows
+
+
+def unannotated_rows(ctxs) -> list[SentenceRow]:
+    rows = []
+    for ctx in ctxs:
+        sents, trigs, mains, probs = sentence_views(ctx, article_view(ctx).index)
+        rows.extend(SentenceRow(s.text, type_model_extras(t, m, p, q)) for s, t, m, (p, q) in zip(sents, trigs, mains, probs))
+    return rows
+
+
+# ------------------------------------------------------------------ teacher
+def sentence_vectors(texts: list[str], cache: Path):
+    """all-mpnet-base-v2 sentence vectors, cached by text."""
+    import numpy as np
+
+    from ..models import installed
+
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / "mpnet_vectors.npz"
+    known: dict[str, Any] = {}
+    if path.exists():
+        with np.load(path) as z:
+            known = dict(zip(z["keys"].tolist(), z["vectors"]))
+    key = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]
+    missing = sorted({k: t for k, t in zip(key, texts) if k not in known}.items())
+    if missing:
+        from sentence_transformers import SentenceTransformer
+
+        model_dir = installed()
+        if model_dir is None:
+            raise SystemExit("all-mpnet-base-v2 is not installed: python -m crosswire.models install")
+        model = SentenceTransformer(str(model_dir), device="cpu")
+        started = time.time()
+        for b in range(0, len(missing), 512):
+            chunk = missing[b:b + 512]
+            vecs = model.encode([t for _k, t in chunk], batch_size=32)
+            known.update({k: v for (k, _t), v in zip(chunk, vecs)})
+            np.savez(path, keys=np.array(list(known)), vectors=np.array(list(known.values()), dtype=np.float32))
+            log.info("teacher vectors %d/%d (%.1f/s)", b + len(chunk), len(missing), (b + len(chunk)) / (time.time() - started))
+    return np.array([known[k] for k in key], dtype=np.float32)
+
+
+def extras_matrix(rows: list[SentenceRow], names: Optional[list[str]] = None):
+    import numpy as np
+
+    if names is None:
+        names = sorted({n for r in rows for n in r.extras})
+    index = {n: i for i, n in enumerate(names)}
+    X = np.zeros((len(rows), len(names)), dtype=np.float32)
+    for i, r in enumerate(rows):
+        for n, v in r.extras.items():
+            j = index.get(n)
+            if j is not None:
+                X[i, j] = v
+    return X, names
+
+
+def label_matrix(rows: list[SentenceRow]):
+    import numpy as np
+
+    Y = np.zeros((len(rows), len(TYPES)), dtype=np.int8)
+    mask = np.ones_like(Y)
+    for i, r in enumerate(rows):
+        for t in r.positive:
+            Y[i, TYPES.index(t)] = 1
+        for t in r.ignored:
+            mask[i, TYPES.index(t)] = 0
+    return Y, mask
+
+
+def fit_teacher(vectors, extras, Y, mask, C: float):
+    """One logistic regression per type on [sentence vector, classifier probabilities]."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.hstack([vectors, extras])
+    models = []
+    for j in range(len(TYPES)):
+        keep = mask[:, j] == 1
+        y = Y[keep, j]
+        models.append(LogisticRegression(C=C, max_iter=3000).fit(X[keep], y) if 2 <= y.sum() < len(y) else None)
+    return models
+
+
+def teacher_probabilities(models, vectors, extras):
+    import numpy as np
+
+    X = np.hstack([vectors, extras])
+    return np.column_stack([m.predict_proba(X)[:, 1] if m is not None else np.zeros(len(X)) for m in models])
+
+
+# ------------------------------------------------------------------ student
+@dataclass
+class Student:
+    vectorizer: Any
+    extra_names: list[str]
+    word_coef: Any
+    extra_coef: Any
+    intercept: Any
+
+    def probabilities(self, rows: list[SentenceRow]):
+        import numpy as np
+
+        X = self.vectorizer.transform([r.text for r in rows])
+        E, _ = extras_matrix(rows, self.extra_names)
+        scores = np.asarray(X @ self.word_coef.T) + E @ self.extra_coef.T + self.intercept
+        return 1.0 / (1.0 + np.exp(-np.clip(scores, -30, 30)))
+
+
+def fit_student(gold_rows: list[SentenceRow], soft_rows: list[SentenceRow], soft, cfg: Config) -> Student:
+    """Logistic regressions per type on annotated rows (hard labels, weight
+    `gold_weight`) and teacher-labelled rows (each twice: positive with
+    weight p, negative with weight 1 - p)."""
+    import numpy as np
+    from scipy.sparse import csr_matrix, hstack, vstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_features=cfg.max_features)
+    vec.fit([r.text for r in gold_rows + soft_rows])
+    Eg, names = extras_matrix(gold_rows + soft_rows)
+    Xg = hstack([vec.transform([r.text for r in gold_rows]), csr_matrix(Eg[:len(gold_rows)])]).tocsr()
+    Xs = hstack([vec.transform([r.text for r in soft_rows]), csr_matrix(Eg[len(gold_rows):])]).tocsr()
+    Y, mask = label_matrix(gold_rows)
+    n_words = len(vec.vocabulary_)
+    coef = np.zeros((len(TYPES), n_words + len(names)))
+    intercept = np.zeros(len(TYPES))
+    for j in range(len(TYPES)):
+        keep = np.where(mask[:, j] == 1)[0]
+        X = vstack([Xg[keep], Xs, Xs])
+        y = np.concatenate([Y[keep, j], np.ones(len(soft_rows)), np.zeros(len(soft_rows))])
+        w = np.concatenate([np.full(len(keep), cfg.gold_weight), soft[:, j], 1 - soft[:, j]])
+        if y[:len(keep)].sum() < 2 and soft[:, j].sum() < 1:
+            intercept[j] = -10.0
+            continue
+        model = LogisticRegression(C=cfg.student_C, solver="liblinear", max_iter=3000).fit(X, y, sample_weight=w)
+        coef[j], intercept[j] = model.coef_[0], model.intercept_[0]
+    return Student(vec, names, coef[:, :n_words], coef[:, n_words:], intercept)
+
+
+# ------------------------------------------------------------------ roles
+def gold_events_of(data: ArticleData, sent) -> list[dict]:
+    """The gold lines (not background) a sentence reports, one per type."""
+    seen, out = set(), []
+    for g in data.gold:
+        if g.get("background") or g["type"] in seen or not same_sentence(sent.text, g["sentence"]):
+            continue
+        seen.add(g["type"])
+        out.append(g)
+    return out
+
+
+def role_examples(arts: list[ArticleData]) -> list[dict]:
+    """Features and labels of every candidate actor of every gold event,
+    anchored as the stage anchors an event of the gold type."""
+    examples = []
+    for a in arts:
+        view = article_view(a.ctx)
+        quotes = a.ctx.result.quotes
+        for sent, trigs in zip(a.sentences, a.triggers):
+            events = gold_events_of(a, sent)
+            if not events:
+                continue
+            cands = role_candidates(sent, view.index.mentions, quotes)
+            for g in events:
+                trig, _anchor = anchor_for(sent, trigs, g["type"])
+                if trig is None:
+                    continue
+                ra, rr, _why = rule_participants(view, sent, trig)
+                rule_a = {m.actor.id or m.actor.name.lower() for m in ra}
+                rule_r = {m.actor.id or m.actor.name.lower() for m in rr}
+                for c in cands:
+                    p = [to_dict(to_participant(c.mention))]
+                    examples.append({"article": a.gold_id,
+                                     "features": role_features(c, trig.token, trig.carrier, g["type"], rule_a, rule_r, quotes),
+                                     "actor": int(bool(g["actor"]) and side_ok(g["actor"], p)),
+                                     "recipient": int(bool(g["recipient"]) and side_ok(g["recipient"], p))})
+    return examples
+
+
+def fit_logistic(features: list[dict], labels: list[int], C: float, about: Optional[dict] = None) -> LinearModel:
+    """A LinearModel (named weights) from dict features."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = DictVectorizer()
+    X = vec.fit_transform(features)
+    model = LogisticRegression(C=C, max_iter=5000).fit(X, labels)
+    weights = {name: round(float(w), 6) for name, w in zip(vec.get_feature_names_out(), model.coef_[0]) if w != 0}
+    return LinearModel(weights, float(model.intercept_[0]), about or {})
+
+
+def fit_roles(examples: list[dict], cfg: Config) -> dict:
+    feats = [e["features"] for e in examples]
+    return {"actor": fit_logistic(feats, [e["actor"] for e in examples], cfg.role_C),
+            "recipient": fit_logistic(feats, [e["recipient"] for e in examples], cfg.role_C),
+            "about": {"actor_min": cfg.actor_min, "recipient_min": cfg.recipient_min}}
+
+
+# ------------------------------------------------------------------ candidates
+def candidate_events(a: ArticleData, type_probs, roles: dict, cfg: Config) -> list[tuple[EventCandidate, Optional[bool]]]:
+    """The article's candidate events as the stage builds them, each with
+    its label (True: matches a gold event of its type; None: only background)."""
+    view = article_view(a.ctx, roles)
+    out = []
+    for i, (sent, trigs) in enumerate(zip(a.sentences, a.triggers)):
+        probs = dict(zip(TYPES, map(float, type_probs[i])))
+        used: dict[str, int] = {}
+        for c in sentence_candidates(view, sent, i, len(a.sentences), trigs, probs, cfg.candidate_min):
+            etype = c.mention.event_type
+            label = labels_of(a.gold, a.gold_id, sent.text, etype)
+            if label:
+                # the sentence's n-th candidate of a type is right only if the gold has n events of it there
+                used[etype] = used.get(etype, 0) + 1
+                label = used[etype] <= gold_count(a.gold, sent.text, etype)
+            out.append((c, label))
+    return out
+
+
+def gold_count(gold: list[dict], sentence: str, event_type: str) -> int:
+    """How many gold events (not background) of a type a sentence reports."""
+    return sum(1 for g in gold if not g.get("background") and same_sentence(sentence, g["sentence"])
+               and (g["type"] == event_type or event_type in g.get("alt_types", [])))
+
+
+# ------------------------------------------------------------------ the whole run
+def folds_of(arts: list[ArticleData], k: int) -> dict[str, int]:
+    return {gid: i % k for i, gid in enumerate(sorted(a.gold_id for a in arts))}
+
+
+def train(cfg: Config, report_path: Optional[Path] = None) -> dict:
+    import numpy as np
+
+    root = corpus_path("")
+    started = time.time()
+    log.info("extracting the annotated train articles")
+    arts = annotated(root / "eval" / "news_events" / "train", cfg.cache)
+    dev_articles, _ = read_folder(root / "eval" / "news_events" / "dev")
+    log.info("extracting unannotated news")
+    unl_ctxs = extract_contexts(unannotated_articles(root, {a["url"] for a in dev_articles}, cfg.unlabeled_polnear_step),
+                                ("time", "actors"), cfg.cache)
+    gold_rows, soft_rows = annotated_rows(arts), unannotated_rows(unl_ctxs)
+    del unl_ctxs
+    if cfg.gsr:
+        gold_rows += gsr_rows(root)
+    if not cfg.classifier_features:
+        for r in gold_rows + soft_rows:
+            r.extras = {k: v for k, v in r.extras.items() if not k.startswith("p_")}
+    log.info("%d annotated sentences, %d unannotated", len(gold_rows), len(soft_rows))
+    vectors = sentence_vectors([r.text for r in gold_rows + soft_rows], cfg.cache)
+    Vg, Vs = vectors[:len(gold_rows)], vectors[len(gold_rows):]
+    Eall, names = extras_matrix(gold_rows + soft_rows)
+    Eg, Es = Eall[:len(gold_rows)], Eall[len(gold_rows):]
+    Y, mask = label_matrix(gold_rows)
+    fold = folds_of(arts, cfg.folds)
+    row_fold = np.array([fold.get(r.article, -1) for r in gold_rows])  # GSR rows: always trained on
+    examples = role_examples(arts)
+
+    # out of fold: sentence types, roles, candidates
+    oof_types = np.zeros((len(gold_rows), len(TYPES)))
+    candidates: list[tuple[str, EventCandidate, Optional[bool]]] = []
+    for f in range(cfg.folds):
+        tr = row_fold != f  # GSR rows (-1) are on the training side of every fold
+        teacher = fit_teacher(Vg[tr], Eg[tr], Y[tr], mask[tr], cfg.teacher_C)
+        student = fit_student([r for r, t in zip(gold_rows, tr) if t], soft_rows, teacher_probabilities(teacher, Vs, Es), cfg)
+        oof_types[row_fold == f] = student.probabilities([r for r, t in zip(gold_rows, row_fold == f) if t])
+        roles = fit_roles([e for e in examples if fold[e["article"]] != f], cfg)
+        for a in arts:
+            if fold[a.gold_id] == f:
+                rows = [i for i, r in enumerate(gold_rows) if r.article == a.gold_id]
+                candidates.extend((a.gold_id, c, y) for c, y in candidate_events(a, oof_types[rows], roles, cfg))
+        log.info("fold %d done (%.0f s)", f, time.time() - started)
+
+    # the confidence model, fitted on the out-of-fold candidates
+    labelled = [(gid, c, y) for gid, c, y in candidates if y is not None]
+    confidence = fit_logistic([c.features for _g, c, _y in labelled], [int(y) for _g, _c, y in labelled],
+                              cfg.confidence_C)
+    oof_conf = confidence_oof(labelled, fold, cfg)
+    news = row_fold >= 0
+    report = evaluate_oof(arts, labelled, oof_conf, oof_types[news], Y[news], mask[news])
+
+    # final models on everything
+    teacher = fit_teacher(Vg, Eg, Y, mask, cfg.teacher_C)
+    student = fit_student(gold_rows, soft_rows, teacher_probabilities(teacher, Vs, Es), cfg)
+    roles = fit_roles(examples, cfg)
+    about = {"trained_on": "eval/news_events/train (41 articles) + teacher-labelled PolNeAR train / Wikinews corpus",
+             "unannotated_sentences": len(soft_rows), "annotated_sentences": len(gold_rows),
+             "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in cfg.__dict__.items()}}
+    save_sentence_types(SENTENCE_TYPES_PATH, TYPES, student.vectorizer, student.word_coef, student.extra_names,
+                        student.extra_coef, student.intercept, about)
+    write_json_gz(SCORERS_PATH, {"models": {"actor": roles["actor"].to_json(), "recipient": roles["recipient"].to_json(),
+                                            "confidence": confidence.to_json()},
+                                 "about": {**roles["about"], "candidate_min": cfg.candidate_min, "oof": report["chosen"]}})
+    report["seconds"] = round(time.time() - started)
+    if report_path:
+        report_path.write_text(json.dumps(report, indent=1))
+    return report
+
+
+def confidence_oof(labelled, fold: dict, cfg: Config) -> list[float]:
+    """Each candidate's confidence from a model fitted on the other folds' candidates."""
+    out = [0.0] * len(labelled)
+    for f in range(cfg.folds):
+        train_ix = [i for i, (g, _c, _y) in enumerate(labelled) if fold[g] != f]
+        test_ix = [i for i, (g, _c, _y) in enumerate(labelled) if fold[g] == f]
+        model = fit_logistic([labelled[i][1].features for i in train_ix], [int(labelled[i][2]) for i in train_ix],
+                             cfg.confidence_C)
+        for i in test_ix:
+            out[i] = model.probability(labelled[i][1].features)
+    return out
+
+
+def pseudo_events_json(arts: list[ArticleData], kept: list[EventCandidate]) -> dict:
+    """An events.json with one event per kept mention (no cross-article merging)."""
+    articles = [{"id": a.ctx.article.id, "url": a.ctx.article.url, "title": a.ctx.article.title} for a in arts]
+    events = []
+    for c in kept:
+        m = to_dict(c.mention)
+        events.append({"id": m["id"], "event_type": m["event_type"], "status": m["status"], "date": m["date"],
+                       "actors": m["actors"], "recipients": m["recipients"],
+                       "mentions": [{"article": m["article"], "text": m["text"], "status": m["status"], "date": m["date"]}]})
+    return {"articles": articles, "events": events}
+
+
+def evaluate_oof(arts, labelled, conf, oof_types, Y, mask) -> dict:
+    """Out-of-fold whole-article scores by confidence threshold, and the reliability table."""
+    import numpy as np
+
+    gold_articles = [{"id": a.gold_id, "url": a.ctx.article.url, "title": a.ctx.article.title} for a in arts]
+    gold = [g for a in arts for g in a.gold]
+    by_threshold = {}
+    for th in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+        kept = [c for (_g, c, _y), p in zip(labelled, conf) if p >= th and (c.mention.actors or c.mention.recipients)]
+        by_threshold[str(th)] = score_events(pseudo_events_json(arts, kept), gold_articles, gold)
+    everything = [c for _g, c, _y in labelled]
+    by_threshold["all candidates, participants or not"] = score_events(pseudo_events_json(arts, everything),
+                                                                      gold_articles, gold)
+    bins = []
+    for lo in (0.0, 0.2, 0.4, 0.6, 0.8):
+        hi = lo + 0.2
+        ys = [int(y) for (_g, _c, y), p in zip(labelled, conf) if lo <= p < hi or (hi >= 1.0 and p == 1.0)]
+        bins.append({"confidence": f"{lo:.1f}-{hi:.1f}", "n": len(ys), "right": round(sum(ys) / len(ys), 3) if ys else None})
+    sentence = {}
+    for th in (0.2, 0.3, 0.4, 0.5):
+        pred = oof_types >= th
+        tp = int((pred & (Y == 1)).sum())
+        fp = int((pred & (Y == 0) & (mask == 1)).sum())
+        sentence[str(th)] = {"precision": round(tp / max(1, tp + fp), 4), "recall": round(tp / max(1, int(Y.sum())), 4)}
+    chosen = by_threshold.get(str(Settings().event_min_confidence), {})
+    return {"by_threshold": by_threshold, "reliability": bins, "sentence_types": sentence, "chosen": chosen}
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--folds", type=int, default=Config.folds)
+    parser.add_argument("--cache", type=Path, default=Config.cache)
+    parser.add_argument("--polnear-step", type=int, default=Config.unlabeled_polnear_step,
+                        help="teacher-label every n-th PolNeAR train text (a larger n: a quicker, weaker run)")
+    parser.add_argument("--gsr", action="store_true", help="also learn sentence types from the PLOVER GSR train split")
+    parser.add_argument("--no-classifier-features", action="store_true",
+                        help="leave the GSR/ConfliBERT classifier's probabilities out of the sentence features")
+    parser.add_argument("--report", type=Path, default=None, help="write the out-of-fold report (JSON) here")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    cfg = Config(folds=args.folds, cache=args.cache, unlabeled_polnear_step=args.polnear_step, gsr=args.gsr,
+                 classifier_features=not args.no_classifier_features)
+    report = train(cfg, args.report)
+    print(json.dumps({k: report[k] for k in ("chosen", "reliability", "sentence_types")}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
