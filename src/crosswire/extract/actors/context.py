@@ -15,9 +15,11 @@ passes (`find_actors`):
 - `generic_agents`: agent nouns with no country in their phrase
   ("Protesters", "the police", "the government", "lawmakers", "the Supreme
   Court", "Legal and religious groups") become mentions coded, in this
-  order, by the place in their own tail ("police in Kowloon"), the country
-  that owns them ("Turkey's military"), the sentence's scene, the article's
-  home country; else they stay uncoded mentions (the name is evidence);
+  order, by a state or province in their name, the country that owns them
+  ("Turkey's military"), the sentence's scene, the article's home country;
+  else they stay uncoded mentions (the name is evidence). One with a place
+  in its own tail ("police in Kowloon") is left to the events stage, which
+  reads the tail;
 - `code_people`: people no pass could code take their party's country
   ("Mark Smith, a Republican"), else the home country.
 
@@ -194,6 +196,8 @@ def generic_agents(doc, taken: list[bool], found: list[Found], home: Optional[Ho
         words = [t.text for t in doc[start:end]]
         sector = agent_sector(words) or STATE_BODY_HEADS.get(tok.lower_)
         iso, rule = agent_country(doc, tok, start, found)
+        if rule == "agent+tail":
+            continue  # "students throughout Indonesia": the events stage reads the group's own tail
         basis = None
         if iso is None and home is not None and not any(w.lower() in INTERNATIONAL_WORDS for w in words):
             iso, rule, basis = home.iso, "agent+home", home.evidence
