@@ -156,6 +156,61 @@ EXTRA_COUNTRY_NAMES: dict[str, str] = {
     "new zealand": "NZL", "mongolian": "MNG", "tajik": "TJK", "kyrgyz": "KGZ", "turkmen": "TKM",
 }
 
+# Political parties of many countries (names, members, acronyms), for coding
+# party members the Phoenix dictionaries lack ("Democrats", "a Republican",
+# "Labour MP ..."). Short names match only written with two capitals or more
+# ("AfD", "SNP"; not "pis"). A name several countries
+# use ("Labour", "Greens", "Liberals") lists them all: the actors stage keeps
+# the article's home country among them, else leaves the member uncoded.
+PARTIES: dict[str, list[str]] = {
+    "USA": ["democrat", "democrats", "democratic", "democratic party", "republican", "republicans", "republican party", "gop",
+            "libertarian party"],
+    "GBR": ["labour", "labour party", "conservative", "conservative party", "conservatives", "tory", "tories", "tory party",
+            "liberal democrats", "liberal democrat", "lib dems", "lib dem", "scottish national party", "snp",
+            "plaid cymru", "uk independence party", "ukip", "brexit party", "democratic unionist party", "dup",
+            "green party", "greens", "sinn féin", "sinn fein"],
+    "IRL": ["fianna fáil", "fianna fail", "fine gael", "sinn féin", "sinn fein", "labour", "labour party",
+            "green party", "greens"],
+    "AUS": ["australian labor party", "labor party", "labor", "liberal party of australia", "liberal party",
+            "liberals", "nationals", "greens", "one nation"],
+    "NZL": ["labour", "labour party", "national party", "greens", "nz first"],
+    "CAN": ["liberal party of canada", "liberal party", "liberals", "conservative party of canada", "conservative",
+            "conservative party", "conservatives", "tories", "new democratic party", "ndp", "bloc québécois",
+            "bloc quebecois", "greens"],
+    "DEU": ["christian democratic union", "cdu", "christian social union", "csu", "social democratic party",
+            "spd", "alternative for germany", "afd", "free democratic party", "fdp", "die linke", "greens"],
+    "FRA": ["la république en marche", "la republique en marche", "en marche", "les républicains",
+            "les republicains", "national rally", "rassemblement national", "national front", "front national",
+            "socialist party", "la france insoumise"],
+    "ITA": ["five star movement", "lega", "northern league", "forza italia", "democratic party",
+            "brothers of italy", "fratelli d'italia"],
+    "ESP": ["psoe", "spanish socialist workers' party", "people's party", "partido popular", "podemos", "vox",
+            "ciudadanos"],
+    "IND": ["bharatiya janata party", "bjp", "indian national congress", "congress party", "aam aadmi party"],
+    "PAK": ["pakistan tehreek - e - insaf", "pti", "pakistan muslim league", "pakistan peoples party", "ppp"],
+    "JPN": ["liberal democratic party", "ldp", "komeito", "constitutional democratic party"],
+    "ZAF": ["african national congress", "anc", "democratic alliance", "economic freedom fighters"],
+    "RUS": ["united russia", "communist party of the russian federation"],
+    "TUR": ["justice and development party", "akp", "ak party", "republican people's party", "chp", "hdp",
+            "peoples' democratic party", "nationalist movement party", "mhp"],
+    "ISR": ["likud", "blue and white", "yesh atid", "yisrael beiteinu", "shas"],
+    "CHN": ["communist party of china", "chinese communist party", "ccp", "cpc"],
+    "TWN": ["kuomintang", "kmt", "democratic progressive party", "dpp"],
+    "KOR": ["democratic party of korea", "people power party", "liberty korea party"],
+    "HUN": ["fidesz"],
+    "POL": ["law and justice", "pis", "civic platform"],
+    "NLD": ["party for freedom", "pvv", "people's party for freedom and democracy", "vvd"],
+    "AUT": ["freedom party of austria", "fpö", "austrian people's party", "övp"],
+    "SWE": ["sweden democrats", "social democrats", "moderate party"],
+    "GRC": ["syriza", "new democracy"],
+    "VEN": ["united socialist party of venezuela", "psuv"],
+    "BRA": ["workers' party", "brazilian democratic movement"],
+    "MEX": ["morena", "institutional revolutionary party", "national action party"],
+    "UKR": ["servant of the people", "european solidarity", "batkivshchyna"],
+    "BLR": ["belaya rus"],
+    "HKG": ["democratic party", "dab", "democratic alliance for the betterment and progress of hong kong"],
+}
+
 # Country codes of the CAMEO era that differ from ISO 3166 alpha-3.
 CAMEO_TO_ISO = {"JAP": "JPN", "ITL": "ITA", "ROM": "ROU", "ZAR": "COD", "TMP": "TLS", "SER": "SRB",
                 "YUG": "SRB", "UKG": "GBR", "GMY": "DEU", "BOS": "BIH", "ANG": "AGO"}
@@ -491,6 +546,34 @@ def build_igos(intl_orgs: dict[str, str]) -> dict[str, list]:
     return table
 
 
+def build_parties() -> dict[str, list[str]]:
+    """Party phrase (as the stage tokenises it) -> the countries whose party it names."""
+    table: dict[str, list[str]] = {}
+    for iso, names in PARTIES.items():
+        for name in names:
+            countries = table.setdefault(norm_phrase(name), [])
+            if iso not in countries:
+                countries.append(iso)
+    return table
+
+
+def build_subdivisions() -> dict[str, list[str]]:
+    """ISO 3166-2 subdivision names (states, provinces, regions) -> the
+    countries that have one so named: "georgia" -> ["USA"] (the country
+    Georgia is in the countries table), "punjab" -> ["IND", "PAK"]."""
+    table: dict[str, list[str]] = {}
+    for sub in pycountry.subdivisions:
+        country = pycountry.countries.get(alpha_2=sub.country_code)
+        name = re.sub(r"\s*\[.*?\]", "", sub.name).split(";")[0]
+        key = norm_phrase(name)
+        if country is None or not key:
+            continue
+        countries = table.setdefault(key, [])
+        if country.alpha_3 not in countries:
+            countries.append(country.alpha_3)
+    return table
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--phoenix", type=Path, default=DEFAULT_PHOENIX)
@@ -514,6 +597,8 @@ def main() -> None:
         "orgs": orgs,
         "agents": agents,
         "people": people,
+        "parties": build_parties(),
+        "subdivisions": build_subdivisions(),
         "ambiguous_lowercase": sorted(SKIP_COUNTRY_KEYS),
         "uppercase_only": sorted(UPPERCASE_ONLY),
     }

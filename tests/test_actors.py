@@ -213,9 +213,10 @@ def test_generic_agent_nouns_are_groups_of_the_scene_country_not_people(pipe):
     r = extract(pipe, "Kenyan riot police fired tear gas at students.")
     police = by_text(r, "Kenyan riot police")[0].actor
     assert (police.code, police.sector) == ("KEN", "COP")
-    # no place in the sentence: no guessed country
+    # no place in the sentence and no home country: a mention, but no guessed country
     r = extract(pipe, "Soldiers opened fire on the crowd.")
-    assert not r.actor_mentions
+    soldiers = by_text(r, "Soldiers")[0].actor
+    assert (soldiers.code, soldiers.sector, soldiers.kind) == (None, "MIL", "organisation")
 
 
 def test_ethnic_groups_coded_by_country_of_residence_only_when_placed(pipe):
@@ -281,3 +282,81 @@ def test_hyphenated_given_name_is_the_dictionary_person(pipe):
     r = extract(pipe, "Ousted president Jean-Bertrand Aristide has been accused of misusing funds.", "2004-03-01")
     aristide = [m for m in r.actor_mentions if "Aristide" in m.text][0]
     assert aristide.text.endswith("Jean-Bertrand Aristide") and aristide.actor.code == "HTI"
+
+
+# ------------------------------------------------------------ whole articles
+def test_home_country_from_dateline_outlet_domain_and_votes():
+    from collections import Counter
+
+    from crosswire.extract.actors.home import dateline_country, decide, outlet_country
+
+    assert dateline_country("NAIROBI (Reuters) — Police fired tear gas.") == ("NAIROBI", "KEN")
+    assert dateline_country("Police fired tear gas in the capital.") == (None, None)
+    assert outlet_country("https://www.example.co.uk/news/1") == ("uk", "GBR")
+    assert outlet_country("https://example.com/a") == (None, None)
+    home = decide(Counter({"KEN": 6, "UGA": 2}))
+    assert home.iso == "KEN" and "6 of 8" in home.evidence
+    assert decide(Counter({"KEN": 6, "UGA": 4})) is None  # about two countries: about neither
+    assert decide(Counter({"KEN": 2})) is None  # too little said
+
+
+KENYA_ARTICLE = (
+    "Kenyan president rejects minister's resignation\n\n"
+    "President Amani Otieno of Kenya on Tuesday rejected the resignation of Finance Minister Joseph Waweru. "
+    "Kenya's opposition criticised the decision in Nairobi. Protesters gathered outside the parliament. "
+    "The police fired tear gas, and the government said the protests were illegal. "
+    "Legal and religious groups have also called for calm. The president said Kenya would not change course.")
+
+
+def test_generic_agents_take_the_articles_home_country(pipe):
+    r = extract(pipe, KENYA_ARTICLE)
+    for text, sector in (("Protesters", "OPP"), ("police", "COP"), ("government", "GOV"), ("parliament", "LEG")):
+        m = by_text(r, text)[0]
+        assert (m.actor.code, m.actor.sector) == ("KEN", sector), text
+        assert m.why.startswith("agent+home; home KEN")  # the inference and its evidence
+    assert by_text(r, "Legal and religious groups")[0].actor.code == "KEN"
+    # a person the dictionary lacks, titled but with no country in the title
+    waweru = by_text(r, "Finance Minister Joseph Waweru")[0]
+    assert waweru.actor.code == "KEN" and "home KEN" in waweru.why
+
+
+def test_generic_agents_with_no_home_stay_uncoded_mentions(pipe):
+    r = extract(pipe, "Kenya and Uganda traded accusations. Protesters marched on Sunday. Uganda and Kenya met.")
+    protesters = by_text(r, "Protesters")[0]
+    assert protesters.actor.code is None and protesters.actor.name == "Protesters"
+
+
+def test_office_nominals_link_to_the_holder(pipe):
+    r = extract(pipe, KENYA_ARTICLE)
+    otieno = by_text(r, "President Amani Otieno of Kenya")[0]
+    headline = by_text(r, "Kenyan president")[0]  # the headline comes before the name: the only holder
+    later = by_text(r, "president")[0]  # "The president said": the nearest holder before
+    for m in (headline, later):
+        assert m.antecedent == otieno.id and m.actor.name == "Amani Otieno" and m.actor.code == "KEN"
+        assert m.why.startswith("office-coref")
+    minister = by_text(r, "minister")[0]  # "minister's resignation" -> Finance Minister Joseph Waweru
+    assert minister.actor.name == "Joseph Waweru"
+
+
+def test_people_the_dictionary_lacks_take_party_state_or_home_country(pipe):
+    r = extract(pipe, "Senator Miriam Castellanos of Georgia said the Senate would vote. Tobias Wendt, a "
+                      "Republican, disagreed. Democrats and Republicans in the United States Congress argued. "
+                      "President Harold Brandt spoke in Washington. Americans watched. The US economy grew.")
+    castellanos = [m for m in r.actor_mentions if "Castellanos" in m.text][0]
+    assert castellanos.actor.code == "USA"  # Georgia the state, not the country
+    wendt = by_text(r, "Tobias Wendt")[0]
+    assert wendt.actor.code == "USA" and wendt.why.endswith("+party")
+    democrats = by_text(r, "Democrats")[0].actor
+    assert (democrats.code, democrats.sector) == ("USA", "PTY")
+
+
+def test_an_envoys_brief_is_not_the_persons_country(pipe):
+    r = extract(pipe, "Edgar Lindqvist, the United States special envoy for Ukraine, resigned on Friday.")
+    assert by_text(r, "Edgar Lindqvist")[0].actor.code == "USA"
+
+
+def test_generic_nouns_that_are_no_agents_stay_out(pipe):
+    r = extract(pipe, "Kenya's opposition leader expressed opposition to the plan. Kenya will lose the case in "
+                      "court, Kenya said. Mohammed Said, an airport officer, was hurt in Kenya.")
+    texts = {m.text for m in r.actor_mentions}
+    assert "opposition" not in texts and "court" not in texts and "airport officer" not in texts

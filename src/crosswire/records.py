@@ -164,6 +164,10 @@ class ActorMention:
     text: str
     actor: Actor
     antecedent: Optional[str] = None  # id of the mention this one was linked to
+    # How the actors stage found and coded it: its rule ("dict:person+title",
+    # "agent+home", "office-coref"); a code taken from the article's home
+    # country ends with that country's evidence ("home USA: 14 of 19 country votes").
+    why: Optional[str] = None
 
 
 @dataclass

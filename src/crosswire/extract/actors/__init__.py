@@ -24,12 +24,15 @@ Other stages code text spans through `crosswire.extract.actors.lookup`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Optional
 
 from .. import ArticleContext, register_stage
 from ...records import Actor, ActorMention, stable_id
-from .tables import (MAX_PHRASE_TOKENS, STATE_BODY_HEADS, TITLE_GLUE, TITLE_HEADS, agent_sector, load_tables,
+from .context import article_home, code_people, generic_agents, party_groups, recode_with_home
+from .nominal import link_offices
+from .spans import SCENE_PREPS, Found, name_part, body_of_phrase_end, scene_country
+from .tables import (MAX_PHRASE_TOKENS, STATE_BODY_HEADS, TITLE_GLUE, TITLE_HEADS, TITLE_MODIFIERS, agent_sector, load_tables,
                      person_by_name, person_code_on)
 
 GROUP_NOUNS = {"nations", "countries", "sides", "states", "governments", "powers", "parties", "capitals",
@@ -40,9 +43,6 @@ PRONOUNS = {"he", "she", "him", "her", "his"}
 GROUP_WORDS_RIGHT = {"media", "outlets", "officials", "diplomats", "troops", "forces", "leaders", "authorities",
                      "government", "military", "army", "navy", "police", "protesters", "rebels", "opposition",
                      "lawmakers", "negotiators", "delegation", "president", "embassy", "ministry"}
-# Lowercase words that sit inside titles ("junior foreign minister").
-TITLE_MODIFIERS = {"junior", "senior", "foreign", "deputy", "vice", "prime", "former", "interim", "acting", "top",
-                   "defence", "defense", "interior", "finance", "trade", "justice", "state", "assistant", "chief"}
 NOT_NAMES = {"presidential", "foreign", "deputy", "prime", "vice", "general", "acting", "former", "senior"}
 STATE_AND_GROUP_SECTORS = {"GOV", "MIL", "LEG", "JUD", "COP", "OPP", "REB", "MED", "PTY", "BUS", "SPY"}
 # Phoenix codes of armed groups that belong to no state ("IMGMUSALQ": al-Qaeda
@@ -55,35 +55,42 @@ AGENT_GROUP_HEADS = {"police", "policemen", "troops", "soldiers", "rebels", "mil
                      "demonstrators", "students", "officials", "guerrillas", "militiamen", "gunmen", "insurgents",
                      "militia", "militias", "strikers", "activists", "rioters", "separatists", "paratroopers",
                      "commandos", "marines", "authorities", "forces"}
-# Prepositions that place the whole scene ("in Nairobi", "near the Thai border"),
-# not a destination or origin.
-SCENE_PREPS = {"in", "at", "near", "inside", "outside", "across", "around", "throughout", "along"}
 # Name particles NER often leaves out of a name ("F.W. de Klerk", "Osama bin Laden").
 NAME_PARTICLES = {"de", "van", "von", "der", "bin", "ibn", "al", "el", "da", "du", "dos", "la", "le", "ben"}
+# Prepositions that give an office's brief, not its holder's country.
+BRIEF_PREPS = {"for", "to", "on", "in", "against", "with", "toward", "towards", "at"}
 BLOC_ADJECTIVES = {"western": "WST", "european": "EUR", "african": "AFR", "arab": "ARB", "asian": "ASA"}
-
-
-@dataclass
-class Found:
-    """A candidate mention over tokens [start, end) of the doc."""
-
-    start: int
-    end: int
-    actor: Actor
-    rule: str
-    antecedent: Optional[str] = None
 
 
 @register_stage("actors")
 def actors_stage(ctx: ArticleContext) -> None:
-    """Append ActorMention records for every actor the article names."""
+    """Append ActorMention records for every actor the article names: the
+    sentence passes, then what the whole article settles (its home country,
+    parties, generic agents, people's countries, offices standing for their
+    holders), then links within the article."""
     doc = ctx.doc
     found = find_actors(doc, ctx.anchor.date)
+    home = article_home(doc, found, ctx.article.url)
+    found = recode_with_home(doc, found, home)
+    found = sorted(found + party_groups(doc, taken_by(doc, found), home), key=lambda f: f.start)
+    found = sorted(found + generic_agents(doc, taken_by(doc, found), found, home), key=lambda f: f.start)
     mentions = [to_mention(ctx, f) for f in found]
     mentions += link_surnames(ctx, found, mentions)
+    code_people(doc, mentions, home)
+    offices = link_offices(ctx, mentions, home.iso if home else None)
+    replaced = {(m.start, m.end) for m in offices}
+    mentions = [m for m in mentions if (m.start, m.end) not in replaced] + offices
     mentions += link_groups(ctx, mentions)
     mentions.sort(key=lambda m: (m.start, m.end))
     ctx.result.actor_mentions.extend(mentions)
+
+
+def taken_by(doc, found: list[Found]) -> list[bool]:
+    """Which tokens of the doc a found mention covers."""
+    taken = [False] * len(doc)
+    for f in found:
+        taken[f.start:f.end] = [True] * (f.end - f.start)
+    return taken
 
 
 # ------------------------------------------------------------------ finding
@@ -153,20 +160,6 @@ def group_phrase_start(doc, head, taken: list[bool]) -> Optional[int]:
     if any(taken[head.left_edge.i:head.i]) or any(c.dep_ == "poss" for c in head.children):
         return None
     return start
-
-
-def scene_country(doc, sent, found: list[Found]) -> Optional[str]:
-    """Country of the first place the sentence sets its scene in: "in
-    Nairobi", "near the Thai border", "near Macedonia's border"."""
-    for f in found:
-        if not (sent.start <= f.start < sent.end) or f.actor.kind not in {"country", "government", "city"}:
-            continue
-        tok = doc[f.end - 1]
-        if tok.dep_ in {"poss", "amod", "compound"} and tok.head.i >= f.end:
-            tok = tok.head
-        if tok.dep_ == "pobj" and tok.head.lower_ in SCENE_PREPS and f.actor.country:
-            return f.actor.country
-    return None
 
 
 def residence_of_groups(doc, found: list[Found]) -> list[Found]:
@@ -591,18 +584,31 @@ def appositive_country(doc, f: Found, date: Optional[str]) -> Found:
     name_head = doc[f.end - 1]
     if f.actor.code:
         return appositive_office(doc, f, date)
+    lowers = [tok.lower_ for tok in doc]
     for appos in [c for c in name_head.children if c.dep_ == "appos"]:
         for tok in appos.subtree:
-            if tok.i >= f.start and tok.i < f.end:
+            if tok.i >= f.start and tok.i < f.end or not tok.text[:1].isupper() or in_brief(tok, appos):
                 continue
-            hit = actor_for_key(tok.lower_, doc[tok.i:tok.i + 1], date)
-            if hit is not None and hit[0].kind in {"country", "government"} and tok.text[:1].isupper():
-                iso = hit[0].country
+            hit = longest_phrase_at(doc, lowers, tok.i, date, end=appos.right_edge.i + 1,
+                                    kinds={"country", "government"})
+            if hit is not None:
+                iso = hit.actor.country
                 sector = agent_sector([appos.text])
                 actor = replace(f.actor, code=iso, country=iso, sector=sector or f.actor.sector,
                                 office=f.actor.office or appos.text, cameo=iso + (sector or ""))
                 return Found(f.start, f.end, actor, f.rule + "+appos-country", f.antecedent)
     return f
+
+
+def in_brief(tok, appos) -> bool:
+    """Is `tok` inside a for/to/on phrase of the apposition: the office's
+    brief ("special envoy for Ruritania", "ambassador to Ruritania"), not
+    the country the person serves?"""
+    while tok.i != appos.i and tok.head.i != tok.i:
+        if tok.dep_ == "prep" and tok.lower_ in BRIEF_PREPS:
+            return True
+        tok = tok.head
+    return False
 
 
 def appositive_office(doc, f: Found, date: Optional[str]) -> Found:
@@ -647,7 +653,7 @@ def _title_token(tok) -> bool:
         return False
     if tok.lower_ in TITLE_GLUE or tok.lower_ in TITLE_HEADS or tok.lower_ in TITLE_MODIFIERS:
         return True
-    return _name_part(tok) and tok.ent_type_ not in {"DATE", "TIME"}
+    return name_part(tok) and tok.ent_type_ not in {"DATE", "TIME"}
 
 
 def title_owner(doc, start: int, end: int, date: Optional[str]) -> tuple[Optional[Actor], int]:
@@ -669,7 +675,7 @@ def extend_state_body(doc, f: Found, taken: list[bool]) -> Found:
     if f.start > 0 and doc[f.start - 1].text in {"-", "–"}:
         return f  # "NATO-Russia Council": a joint body, keep its members
     j = f.end
-    while j < len(doc) and not taken[j] and _name_part(doc[j]) and doc[j].ent_type_ not in {"GPE", "PERSON"}:
+    while j < len(doc) and not taken[j] and name_part(doc[j]) and doc[j].ent_type_ not in {"GPE", "PERSON"}:
         j += 1
     k = j
     while k < min(len(doc), j + 2) and not taken[k] and doc[k].dep_ in {"compound", "amod"} \
@@ -701,29 +707,6 @@ def extend_state_body(doc, f: Found, taken: list[bool]) -> Found:
     return Found(f.start, j, actor, f.rule + "+body")
 
 
-def body_of_phrase_end(doc, j: int, taken: list[bool]) -> int:
-    """'Department' + 'of Defense', 'Ministry' + 'of Foreign Affairs': a
-    body's capitalised 'of'/'for' phrase is part of its name. Returns the end
-    of the phrase, or j when there is none."""
-    if j + 1 >= len(doc) or doc[j].lower_ not in {"of", "for"} or taken[j]:
-        return j
-    k = j + 1
-    if doc[k].lower_ == "the":
-        k += 1
-    end = k
-    while end < len(doc) and not taken[end] and (_name_part(doc[end]) or doc[end].lower_ == "and"
-                                                 and end + 1 < len(doc) and _name_part(doc[end + 1])):
-        end += 1
-    if end == k or any(t.ent_type_ == "GPE" for t in doc[k:end]):
-        return j  # nothing named, or a place ("the Embassy of France" keeps France its own actor)
-    return end
-
-
-def _name_part(tok) -> bool:
-    """A capitalised noun, proper noun or adjective: a word of a name or title."""
-    return tok.text[:1].isupper() and tok.pos_ in {"PROPN", "NOUN", "ADJ"}
-
-
 def bloc_groups(doc, taken: list[bool]) -> list[Found]:
     """'Western media outlets', 'European leaders': groups with a sector but
     no single country."""
@@ -753,9 +736,10 @@ def to_mention(ctx: ArticleContext, f: Found) -> ActorMention:
     if actor.kind == "government" and f.rule == "dict:capital" and is_locative(span.root):
         actor = replace(actor, kind="city", sector="CVL", cameo=(actor.country or "") + "CVL")
     start, end = span.start_char, span.end_char
+    why = f.rule + (f"; {f.basis}" if f.basis else "")
     return ActorMention(id=stable_id("am", ctx.article.id, start, end, actor.id), article=ctx.article.id,
                         sentence=ctx.sentence_at(start), start=start, end=end, text=span.text, actor=actor,
-                        antecedent=f.antecedent)
+                        antecedent=f.antecedent, why=why)
 
 
 def is_locative(tok) -> bool:
@@ -805,7 +789,8 @@ def link_surnames(ctx: ArticleContext, found: list[Found], mentions: list[ActorM
             start, end = tok.idx, tok.idx + len(tok.text)
             extra.append(ActorMention(id=stable_id("am", ctx.article.id, start, end, first.actor.id),
                                       article=ctx.article.id, sentence=ctx.sentence_at(start), start=start,
-                                      end=end, text=tok.text, actor=replace(first.actor), antecedent=first.id))
+                                      end=end, text=tok.text, actor=replace(first.actor), antecedent=first.id,
+                                      why="surname"))
     return extra
 
 
@@ -840,7 +825,8 @@ def link_groups(ctx: ArticleContext, mentions: list[ActorMention]) -> list[Actor
         for ante in pair:
             out.append(ActorMention(id=stable_id("am", ctx.article.id, start, end, ante.actor.id),
                                     article=ctx.article.id, sentence=ctx.sentence_at(start), start=start, end=end,
-                                    text=ctx.article.text[start:end], actor=replace(ante.actor), antecedent=ante.id))
+                                    text=ctx.article.text[start:end], actor=replace(ante.actor), antecedent=ante.id,
+                                    why="group-link"))
     return out
 
 

@@ -8,7 +8,7 @@ lookup is one dict probe per candidate token span.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 from ...config import DATA_DIR
@@ -29,6 +29,9 @@ TITLE_HEADS = {
     "deputy", "vice", "counselor", "press secretary", "monarch", "dictator", "ruler", "mediator", "inspector",
     "inspectors", "observer", "observers", "monitor", "monitors", "peacekeepers", "delegate", "delegates",
 }
+# Lowercase words that sit inside titles ("junior foreign minister").
+TITLE_MODIFIERS = {"junior", "senior", "foreign", "deputy", "vice", "prime", "former", "interim", "acting", "top",
+                   "defence", "defense", "interior", "finance", "trade", "justice", "state", "assistant", "chief"}
 # Lowercase words that may sit inside a title ("Minister of Foreign Affairs").
 TITLE_GLUE = {"of", "for", "and", "the", "-", "&"}
 
@@ -52,7 +55,7 @@ STATE_BODY_HEADS = {
     "command": "MIL", "police": "COP", "court": "JUD", "embassy": "GOV", "mission": "GOV", "agency": "GOV",
     "service": "GOV", "committee": "GOV", "delegation": "GOV", "authorities": "GOV", "officials": "GOV",
     "diplomats": "GOV", "leadership": "GOV", "media": "MED", "outlets": "MED", "press": "MED",
-    "opposition": "OPP", "rebels": "REB", "protesters": "CVL", "party": "PTY",
+    "opposition": "OPP", "rebels": "REB", "protesters": "CVL", "party": "PTY", "house": "LEG",
 }
 
 
@@ -70,6 +73,8 @@ class Tables:
     first_words: frozenset
     ambiguous_lowercase: frozenset
     uppercase_only: frozenset = frozenset()  # acronyms ("LTTE") that mixed-case text ("Let") must not match
+    parties: dict = field(default_factory=dict)  # party phrase -> countries whose party it names
+    subdivisions: dict = field(default_factory=dict)  # state/province name -> countries that have one
 
 
 @load_once
@@ -91,6 +96,7 @@ def load_tables() -> Tables:
         person_alias=alias, first_words=frozenset(firsts),
         ambiguous_lowercase=frozenset(data.get("ambiguous_lowercase", [])),
         uppercase_only=frozenset(data.get("uppercase_only", [])),
+        parties=data.get("parties", {}), subdivisions=data.get("subdivisions", {}),
     )
 
 
