@@ -122,11 +122,12 @@ def extract_contexts(articles, stages: Sequence[str], cache: Optional[Path] = No
 
 
 def extract_fingerprint() -> str:
-    """A digest of the extract and ingest code (the events stage excluded):
-    what the cached contexts depend on."""
+    """A digest of the extract and ingest code and of the actor and time
+    data (the events stage excluded): what the cached contexts depend on."""
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha1()
-    for path in sorted([*(root / "extract").rglob("*.py"), *(root / "ingest").rglob("*.py")]):
+    data = [p for p in (root / "data" / "actors").rglob("*") if p.is_file()]
+    for path in sorted([*(root / "extract").rglob("*.py"), *(root / "ingest").rglob("*.py"), *data]):
         if "events" not in path.parts:
             digest.update(path.read_bytes())
     return digest.hexdigest()
