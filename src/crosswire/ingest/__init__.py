@@ -23,6 +23,7 @@ from .detect import (
     known_suffix, read_bytes, read_head,
 )
 from .feeds import read_feed
+from .globbing import bounded_glob
 from .html import article_from_html
 from .jsonl import read_json, read_jsonl
 from .text import article_from_text
@@ -35,25 +36,30 @@ DUPLICATE = "duplicate article"  # reason given to a later copy of an article al
 STREAMED_FORMATS = ("jsonl", "warc")  # read record by record; the size limit applies per record
 
 
-def expand_paths(paths: Iterable[str]) -> Iterator[str]:
+def expand_paths(paths: Iterable[str], settings: Settings | None = None) -> Iterator[str]:
     """Files named, found under directories (recursively, sorted) or matched
-    by globs. Directories and globs skip hidden and non-input files (see
-    _article_file_name); a file named explicitly is always read. A path that
-    matches nothing is passed on so that read_file reports it as "not found"."""
+    by globs (each file once, within the limits of ingest.globbing). Directories
+    and globs skip hidden and non-input files (see _article_file_name); a file
+    named explicitly is always read. A path that matches nothing is passed on
+    so that read_file reports it as "not found". A glob over the limits raises
+    IngestError (read_inputs reports it as a Rejection of the pattern)."""
+    settings = settings or Settings()
     for raw in paths:
         raw = str(raw)
         if glob.has_magic(raw):
-            matches = [m for m in sorted(glob.glob(raw, recursive=True))
+            matches = [m for m in bounded_glob(raw, settings.glob_max_entries, settings.glob_max_seconds)
                        if os.path.isdir(m) or _article_file_name(os.path.basename(m))]
         else:
             matches = [raw]
         if not matches:
             yield raw
+        given: set[str] = set()  # real paths: a file reached through links is read once
         for path in matches:
-            if os.path.isdir(path):
-                yield from _walk(path)
-            else:
-                yield path
+            for found in _walk(path) if os.path.isdir(path) else [path]:
+                real = os.path.realpath(found)
+                if real not in given:
+                    given.add(real)
+                    yield found
 
 
 def _walk(directory: str) -> Iterator[str]:
@@ -86,7 +92,10 @@ def read_inputs(paths: Iterable[str], settings: Settings | None = None,
     (same text, any path or format) becomes Rejection(path, DUPLICATE)."""
     settings = settings or Settings()
     seen: dict[str, str] = {}
-    for path in expand_paths(paths):
+    for path in _expanded(paths, settings):
+        if isinstance(path, Rejection):
+            yield path
+            continue
         for item in read_file(path, settings):
             if dedupe and isinstance(item, Article):
                 if item.id in seen:
@@ -94,6 +103,18 @@ def read_inputs(paths: Iterable[str], settings: Settings | None = None,
                     continue
                 seen[item.id] = _where(item)
             yield item
+
+
+def _expanded(paths: Iterable[str], settings: Settings) -> Iterator[Union[str, Rejection]]:
+    """expand_paths, each argument on its own: a glob over the limits becomes
+    a Rejection of that pattern and the other arguments are still read."""
+    for raw in paths:
+        try:
+            found = list(expand_paths([raw], settings))
+        except IngestError as exc:
+            yield Rejection(str(raw), exc.reason, exc.detail)
+            continue
+        yield from found
 
 
 def _where(article: Article) -> str:
