@@ -1,18 +1,24 @@
 """The `crosswire` command: a thin shell over the pipeline, the store and the
 outputs. Every command that reads the store takes --db (default
-crosswire.duckdb in the working directory, or CROSSWIRE_DB)."""
+crosswire.duckdb in the working directory, or CROSSWIRE_DB). Commands that
+only read open the store read-only (a missing store is an error, never a new
+empty one); a store that cannot be opened or a file that cannot be written
+ends the command with one line, never a traceback."""
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any, Optional
 
 import click
 
 from .config import Settings
+from .sanitize import printable
 
 DB_HELP = "DuckDB file or postgresql:// URL (default: crosswire.duckdb here, or $CROSSWIRE_DB)."
 
@@ -25,17 +31,46 @@ def _settings(db: Optional[str] = None, **overrides: Any) -> Settings:
     return Settings.load(db=db, **overrides)
 
 
-def _open(db: Optional[str]):
+def _open(db: Optional[str], read_only: bool = True):
     from .store import open_store
 
-    return open_store(_settings(db).db)
+    settings = _settings(db)
+    return open_store(settings.db, read_only=read_only, wait_seconds=settings.store_wait_seconds)
+
+
+def _iso_date(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[str]:
+    """A date filter as the store compares it: YYYY, YYYY-MM or YYYY-MM-DD, and a real one."""
+    if value is None:
+        return None
+    try:
+        if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            raise ValueError
+        date.fromisoformat((value + "-01-01")[:10])
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD") from None
+    return value
+
+
+class _Commands(click.Group):
+    """Store and file-system failures end a command with one line (`Error: ...`)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from .store import StoreError
+
+        try:
+            return super().invoke(ctx)
+        except StoreError as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:  # e.g. --out names a folder, or a disk is full
+            where = f"{printable(exc.filename)}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
 
 
 def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-@click.group()
+@click.group(cls=_Commands)
 @click.version_option(package_name="crosswire")
 def main() -> None:
     """crosswire: news articles to a deduplicated, evidenced record of political events."""
@@ -69,7 +104,7 @@ def run(paths, db, out_dir, outlet, engine, master, partitions, quiet, verbose) 
         from .runner import run_paths
         from .store import open_store
 
-        with open_store(settings.db) as store:
+        with open_store(settings.db, wait_seconds=settings.store_wait_seconds) as store:
             progress = _log_progress if verbose else (not quiet and sys.stderr.isatty())
             summary = run_paths(paths, store, Pipeline(settings), progress=progress)
     print_summary(summary)
@@ -85,7 +120,7 @@ def run(paths, db, out_dir, outlet, engine, master, partitions, quiet, verbose) 
 
 
 def _log_progress(done: int, total: int, label: str) -> None:
-    click.echo(f"stored {done}/{total}: {label}", err=True)
+    click.echo(f"stored {done}/{total}: {printable(label)}", err=True)
 
 
 # --------------------------------------------------------------------- events
@@ -94,13 +129,13 @@ def _log_progress(done: int, total: int, label: str) -> None:
 @click.option("--actor", help="Actor name (substring) or code (USA, NATO, ...).")
 @click.option("--type", "event_type", help="PLOVER event type, e.g. CONSULT.")
 @click.option("--status", help="occurred, planned, ongoing, hypothetical, negated, denied, claimed.")
-@click.option("--from", "date_from", help="Events on or after this ISO date.")
-@click.option("--to", "date_to", help="Events on or before this ISO date.")
+@click.option("--from", "date_from", callback=_iso_date, help="Events on or after this ISO date.")
+@click.option("--to", "date_to", callback=_iso_date, help="Events on or before this ISO date.")
 @click.option("--outlet", help="Reported by this outlet (substring).")
 @click.option("--story", help="Story id (or prefix).")
-@click.option("--min-reports", type=int, default=1, show_default=True,
+@click.option("--min-reports", type=click.IntRange(min=1), default=1, show_default=True,
               help="Only events reported by at least this many articles.")
-@click.option("--limit", type=int, default=None)
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="At most this many events.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def events(db, actor, event_type, status, date_from, date_to, outlet, story, min_reports, limit, as_json) -> None:
     """List canonical events, filtered."""
@@ -200,7 +235,7 @@ def resolve_command(db, full) -> None:
     from .runner import resolve_store
 
     settings = _settings(db)
-    with _open(db) as store:
+    with _open(db, read_only=False) as store:
         update = resolve_store(store, Pipeline(settings), full)
         counts = store.counts()
     click.echo(f"resolved {len(update.resolved_articles)} articles "
@@ -218,8 +253,8 @@ def quarantine(db) -> None:
         rows = store.quarantined()
     if not rows:
         click.echo("nothing quarantined")
-    for r in rows:
-        click.echo(f"{r.path}: {r.reason}" + (f" ({r.detail})" if r.detail else ""))
+    for r in rows:  # paths and details come from the inputs: no control characters reach the terminal
+        click.echo(printable(f"{r.path}: {r.reason}" + (f" ({r.detail})" if r.detail else "")))
 
 
 @main.command()
@@ -266,15 +301,31 @@ def evaluate(task, data, as_json, split, limit) -> None:
 @main.command()
 @_db_option
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--token", default=None, envvar="CROSSWIRE_TOKEN",
-              help="Token required for writes (also $CROSSWIRE_TOKEN).")
-@click.option("--read-token-required", is_flag=True, help="Require the token for reads too.")
-def serve(db, host, port, token, read_token_required) -> None:
-    """Serve the REST API and the web desk on the store."""
+              help="Write token: adding articles needs it, and it reads too (better: $CROSSWIRE_TOKEN). "
+                   "Without it the server is read-only.")
+@click.option("--read-token", default=None, envvar="CROSSWIRE_READ_TOKEN",
+              help="Read token: when set, reads need it (or the write token); it never writes "
+                   "(also $CROSSWIRE_READ_TOKEN).")
+@click.option("--feed-token", default=None, envvar="CROSSWIRE_FEED_TOKEN",
+              help="Opens the calendar feed alone, as ?token= in its URL (also $CROSSWIRE_FEED_TOKEN).")
+@click.option("--read-token-required", is_flag=True,
+              help="Reads need a token even without --read-token (then the write token).")
+@click.option("--public-url", default=None, envvar="CROSSWIRE_PUBLIC_URL",
+              help="The desk's address as its users reach it (behind a reverse proxy), for links in the "
+                   "calendar feed [default: http://HOST:PORT].")
+def serve(db, host, port, token, read_token, feed_token, read_token_required, public_url) -> None:
+    """Serve the REST API and the web desk on the store (docs/security.md)."""
     from .web import serve as serve_app
 
-    serve_app(db=_settings(db).db, host=host, port=port, token=token, read_token_required=read_token_required)
+    if read_token_required and not (token or read_token):
+        raise click.UsageError("--read-token-required needs a token to read with: give --read-token "
+                               "(or CROSSWIRE_READ_TOKEN), or --token")
+    if public_url is None and host not in ("0.0.0.0", "::", ""):
+        public_url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    serve_app(db=_settings(db).db, host=host, port=port, token=token, read_token_required=read_token_required,
+              read_token=read_token, feed_token=feed_token, public_url=public_url)
 
 
 if __name__ == "__main__":  # pragma: no cover

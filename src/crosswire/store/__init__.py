@@ -22,13 +22,29 @@ from ..records import (Article, ArticleResult, Attribution, Event, EventMention,
                        from_dict, to_dict)
 
 
-def open_store(db: str) -> "Store":
-    """A Store for a DuckDB file path (default) or a postgresql:// URL."""
+class StoreError(Exception):
+    """A store that cannot be opened or used, said in one line a user can act
+    on (in use by another process, missing, not a database, unreachable); the
+    CLI prints it without a traceback. Never carries a password."""
+
+
+class AmbiguousId(StoreError, ValueError):
+    """An id prefix that names several records."""
+
+
+def open_store(db: str, read_only: bool = False, wait_seconds: float = 0.0) -> "Store":
+    """A Store for a DuckDB file path (default) or a postgresql:// URL.
+    `read_only`: for commands that only read (a missing DuckDB file is an
+    error, not a new empty store). `wait_seconds`: how long to wait for a
+    DuckDB file another process has open (docs/security.md, concurrency)."""
     if db.startswith(("postgresql://", "postgres://")):
-        from .postgres import PostgresStore
+        try:
+            from .postgres import PostgresStore
+        except ImportError:
+            raise StoreError("PostgreSQL support is not installed: pip install 'crosswire[postgres]'") from None
         return PostgresStore(db)
     from .duck import DuckDBStore
-    return DuckDBStore(db)
+    return DuckDBStore(db, read_only=read_only, wait_seconds=wait_seconds)
 
 
 def schema_statements() -> list[str]:
@@ -333,9 +349,10 @@ class Store:
         return from_dict(Article, json.loads(rows[0][0])) if rows else None
 
     def search_articles(self, query: str, limit: int = 50) -> list[Article]:
-        pattern = f"%{query.lower()}%"
-        rows = self.execute("SELECT record FROM articles WHERE lower(text) LIKE ? OR lower(title) LIKE ? "
-                            "ORDER BY published NULLS LAST, id LIMIT ?", (pattern, pattern, limit))
+        needle = query.lower()  # a plain substring: strpos, not LIKE, so `%` and `_` are themselves
+        rows = self.execute("SELECT record FROM articles WHERE strpos(lower(text), ?) > 0 "
+                            "OR strpos(lower(title), ?) > 0 ORDER BY published NULLS LAST, id LIMIT ?",
+                            (needle, needle, limit))
         return [from_dict(Article, json.loads(r[0])) for r in rows]
 
     def events(self, actor: Optional[str] = None, event_type: Optional[str] = None,
@@ -357,15 +374,15 @@ class Store:
             where.append("e.date <= ?")
             params.append(date_to)
         if story:
-            where.append("e.story LIKE ?")
-            params.append(story + "%")
+            where.append("starts_with(e.story, ?)")
+            params.append(story)
         if actor:
             where.append("e.id IN (SELECT event_id FROM event_participants "
-                         "WHERE lower(name) LIKE ? OR upper(code) = ?)")
-            params.extend([f"%{actor.lower()}%", actor.upper()])
+                         "WHERE strpos(lower(name), ?) > 0 OR upper(code) = ?)")
+            params.extend([actor.lower(), actor.upper()])
         if outlet:
-            where.append("e.id IN (SELECT event_id FROM event_members WHERE lower(outlet) LIKE ?)")
-            params.append(f"%{outlet.lower()}%")
+            where.append("e.id IN (SELECT event_id FROM event_members WHERE strpos(lower(outlet), ?) > 0)")
+            params.append(outlet.lower())
         sql = "SELECT e.record FROM events e"
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -376,9 +393,19 @@ class Store:
         return [from_dict(Event, json.loads(r[0])) for r in self.execute(sql, params)]
 
     def event(self, event_id: str) -> Optional[Event]:
-        rows = self.execute("SELECT record FROM events WHERE id = ? OR id LIKE ? ORDER BY id",
-                            (event_id, event_id + "%"))
-        return from_dict(Event, json.loads(rows[0][0])) if len(rows) >= 1 else None
+        """The event with this id, or the one event whose id starts with it
+        (AmbiguousId when several do)."""
+        record = self._by_id_or_prefix("events", "event", event_id)
+        return from_dict(Event, json.loads(record)) if record else None
+
+    def _by_id_or_prefix(self, table: str, noun: str, key: str) -> Optional[str]:
+        """The `record` of the row whose id is `key`, else of the one row whose id
+        starts with it (a plain prefix: `%` and `_` are not wildcards)."""
+        rows = self.execute(f"SELECT id, record FROM {table} WHERE starts_with(id, ?) ORDER BY id LIMIT 4", (key,))
+        if not rows or rows[0][0] == key or len(rows) == 1:
+            return rows[0][1] if rows else None
+        shown = ", ".join(r[0] for r in rows[:3]) + (", …" if len(rows) > 3 else "")
+        raise AmbiguousId(f"{key!r} is the start of several {noun} ids ({shown}): give more of the id")
 
     def event_mentions(self, ids: Sequence[str]) -> list[EventMention]:
         if not ids:
@@ -393,8 +420,8 @@ class Store:
             where.append("article = ?")
             params.append(article)
         if speaker:
-            where.append("(lower(speaker_name) LIKE ? OR upper(speaker_code) = ?)")
-            params.extend([f"%{speaker.lower()}%", speaker.upper()])
+            where.append("(strpos(lower(speaker_name), ?) > 0 OR upper(speaker_code) = ?)")
+            params.extend([speaker.lower(), speaker.upper()])
         sql = "SELECT record FROM quotes" + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY article, start_char"
         return [from_dict(Quote, json.loads(r[0])) for r in self.execute(sql, params)]
@@ -425,9 +452,9 @@ class Store:
         return [from_dict(Story, json.loads(r[0])) for r in rows]
 
     def story(self, story_id: str) -> Optional[Story]:
-        rows = self.execute("SELECT record FROM stories WHERE id = ? OR id LIKE ? ORDER BY id",
-                            (story_id, story_id + "%"))
-        return from_dict(Story, json.loads(rows[0][0])) if rows else None
+        """The story with this id, or the one story whose id starts with it."""
+        record = self._by_id_or_prefix("stories", "story", story_id)
+        return from_dict(Story, json.loads(record)) if record else None
 
     def actors(self) -> list[dict[str, Any]]:
         """Canonical actors with how many events and mentions name them."""

@@ -1,28 +1,47 @@
-"""The embedded DuckDB backend: a single file, no server."""
+"""The embedded DuckDB backend: a single file, no server.
+
+DuckDB lets one process at a time open a file (a writer locks out readers
+too), so a second `crosswire` process on the same file waits up to
+`wait_seconds` for it and then stops with one line naming the process that
+holds it (docs/security.md, "One store, several processes").
+"""
 from __future__ import annotations
 
 import contextlib
 import os
+import re
+import time
 from collections import defaultdict
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
 import duckdb
 
 from ..records import ArticleResult
-from . import Store, result_rows
+from ..sanitize import printable
+from . import Store, StoreError, result_rows
 
 BULK_ROWS = 50  # from this many rows an insert goes through Arrow
+LOCK_RETRY_SECONDS = 0.25
+_LOCK_HOLDER = re.compile(r"\(PID (\d+)\)")
 
 
 class DuckDBStore(Store):
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, read_only: bool = False, wait_seconds: float = 0.0) -> None:
         self.location = path
+        self.read_only = read_only and path != ":memory:"
         if path != ":memory:":
-            parent = os.path.dirname(os.path.abspath(path))
-            os.makedirs(parent, exist_ok=True)
-        self.conn = duckdb.connect(path)
+            if self.read_only and not os.path.exists(path):
+                raise StoreError(f"no store at {printable(path)} (`crosswire run ... --db {printable(path)}` "
+                                 "creates one)")
+            if not self.read_only:
+                os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        self.conn = connect(path, self.read_only, wait_seconds)
         self._depth = 0
         super().__init__()
+
+    def init_schema(self) -> None:
+        if not self.read_only:  # a read-only connection cannot create; readers take the file as it is
+            super().init_schema()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         cursor = self.conn.execute(sql, list(params))
@@ -59,6 +78,32 @@ class DuckDBStore(Store):
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.conn.close()
+
+
+def connect(path: str, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection, waiting up to `wait_seconds` while another process
+    holds the file; every failure is a StoreError with one clear line."""
+    deadline = time.monotonic() + wait_seconds
+    shown = printable(path)
+    while True:
+        try:
+            return duckdb.connect(path, read_only=read_only)
+        except duckdb.IOException as exc:
+            message = str(exc)
+            if "lock" not in message.lower():
+                if "not a valid DuckDB database" in message:
+                    raise StoreError(f"{shown} is not a DuckDB database file") from None
+                raise StoreError(f"cannot open {shown}: {message.splitlines()[0]}") from None
+            if time.monotonic() >= deadline:
+                holder = _LOCK_HOLDER.search(message)
+                by = f" (PID {holder.group(1)})" if holder else ""
+                raise StoreError(
+                    f"{shown} is in use by another process{by}: a DuckDB store is open in one process at a "
+                    f"time; wait for it to finish (waited {wait_seconds:g} s; CROSSWIRE_STORE_WAIT_SECONDS), "
+                    "or use PostgreSQL for concurrent runs") from None
+            time.sleep(LOCK_RETRY_SECONDS)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open {shown}: {str(exc).splitlines()[0]}") from None
 
     def _insert_rows(self, table: str, rows: list[tuple], keyed: bool = True) -> None:
         """One statement per table, never one per row: DuckDB's `executemany`
