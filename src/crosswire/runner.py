@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional
 
 from .ingest import read_inputs
+from .ingest.article import article_or_rejection
 from .pipeline import ArticleLike, Pipeline, article_hint
 from .records import Article, Rejection
+from .sanitize import for_rich
 from .store import Store
 
 ProgressFn = Callable[[int, int, str], None]
@@ -57,9 +59,19 @@ def run_paths(paths: Iterable[str], store: Store, pipeline: Optional[Pipeline] =
 
 def run_texts(items: Iterable[ArticleLike], store: Store, pipeline: Optional[Pipeline] = None,
               progress: bool | ProgressFn = False) -> RunSummary:
-    """Texts, dicts or Articles (as the API and web uploads give them) into the store."""
+    """Texts, dicts or Articles (as the API and web uploads give them) into the
+    store, each checked as `crosswire run` checks what it reads (too short,
+    control characters, repetition): what fails is quarantined, not stored."""
     pipeline = pipeline or Pipeline()
-    return _run((pipeline.as_article(item, i) for i, item in enumerate(items)), store, pipeline, progress)
+    return _run((_checked(pipeline, item, i) for i, item in enumerate(items)), store, pipeline, progress)
+
+
+def _checked(pipeline: Pipeline, item: ArticleLike, index: int) -> Article | Rejection:
+    try:
+        article = pipeline.as_article(item, index)
+    except Exception as exc:  # one bad item must not cost the others
+        return Rejection(f"<record {index}>", f"could not read ({type(exc).__name__})", str(exc)[:300])
+    return article_or_rejection(lambda: article, article.path, pipeline.settings)
 
 
 def _run(items: Iterable[Article | Rejection], store: Store, pipeline: Pipeline,
@@ -162,7 +174,7 @@ def _progress_reporter(progress: bool | ProgressFn, total: int) -> Callable[[int
         if done < 0:
             bar.stop()
         else:
-            bar.update(task, completed=done, description=label[:40])
+            bar.update(task, completed=done, description=for_rich(label[:40]))
     return report
 
 

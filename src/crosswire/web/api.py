@@ -7,22 +7,33 @@ from typing import Any, Optional, Union
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError, field_validator
 
+from ..ingest import article_from_fields
+from ..ingest.article import article_or_rejection
+from ..ingest.dates import normalise_date
+from ..ingest.jsonl import JSONTooDeep, load_json
 from ..outputs import article_json
 from ..outputs.exports import events_csv, events_parquet, planned_ics, plover_jsonl
-from ..records import STATUSES, to_dict
+from ..records import STATUSES, Rejection, to_dict
+from ..sanitize import redact_url
 from . import views
-from .security import check_read, check_write
+from .security import check_feed, check_read, check_write
 
 
 def require_read(request: Request) -> None:
-    """Reads are open unless the operator asked for the token on reads too."""
-    config = request.app.state.config
-    check_read(request, config.token, config.read_token_required)
+    """Reads are open unless the operator set a read token (or asked for a token on reads)."""
+    check_read(request, request.app.state.config.tokens)
+
+
+def require_feed(request: Request) -> None:
+    """The calendar feed: the feed token in its URL, or read access."""
+    check_feed(request, request.app.state.config.tokens)
 
 
 router = APIRouter(prefix="/api", dependencies=[Depends(require_read)])
+feeds = APIRouter(prefix="/api", dependencies=[Depends(require_feed)])
+MAX_OFFSET = 1_000_000_000  # past any store; larger values would overflow the database's integers
 
 
 def store_of(request: Request):
@@ -56,7 +67,8 @@ def _page(items: list[Any], limit: int, offset: int) -> list[Any]:
 # ---------------------------------------------------------------- articles
 @router.get("/articles", tags=["articles"], summary="List articles (without their text)")
 def list_articles(request: Request, outlet: Optional[str] = Query(None, max_length=200),
-                  limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+                  limit: int = Query(100, ge=1, le=1000),
+                  offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> dict[str, Any]:
     articles = store_of(request).articles()
     if outlet:
         articles = [a for a in articles if outlet.lower() in (a.outlet or "").lower()]
@@ -84,6 +96,16 @@ class ArticleIn(BaseModel):
     url: Optional[str] = Field(None, max_length=2000)
     byline: Optional[str] = Field(None, max_length=300)
 
+    @field_validator("published")
+    @classmethod
+    def _a_date(cls, value: Optional[str]) -> Optional[str]:
+        """A date the CLI would read; anything else is refused, not dropped."""
+        if value is None or not value.strip():
+            return None
+        if normalise_date(value) is None:
+            raise ValueError(f"not a date: {value[:40]!r} (use YYYY-MM-DD)")
+        return value
+
 
 ARTICLES_IN = TypeAdapter(Union[ArticleIn, list[ArticleIn]])
 
@@ -108,20 +130,20 @@ POST_ARTICLES_BODY = {
              summary="Add articles (JSON object or list, or multipart files/pasted text); needs the token")
 async def post_articles(request: Request) -> JSONResponse:
     config = request.app.state.config
-    check_write(request, config.token)
+    check_write(request, config.tokens)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json":
-        items, rejections = await _json_articles(request), []
+        items, files = await _json_articles(request), []
     elif content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        items, rejections = await _form_articles(request)
+        items, files = await _form_articles(request)
     else:
         raise HTTPException(415, "send application/json or multipart/form-data")
-    if not items and not rejections:
+    if not items and not files:
         raise HTTPException(422, "no articles in the request (give `text` or files)")
     if len(items) > config.max_items:
         raise HTTPException(413, f"too many articles in one request (limit {config.max_items})")
-    job = request.app.state.jobs.submit(items, rejections)
-    body = {"job": job.id, "status_url": f"/api/jobs/{job.id}", "articles": len(items),
+    job = request.app.state.jobs.submit(items, files=files)
+    body = {"job": job.id, "status_url": f"/api/jobs/{job.id}", "articles": len(items), "files": len(files),
             "rejected": job.rejections}
     return JSONResponse(body, status_code=202, headers={"Location": body["status_url"]})
 
@@ -129,8 +151,8 @@ async def post_articles(request: Request) -> JSONResponse:
 async def _json_articles(request: Request) -> list[dict[str, Any]]:
     raw = await request.body()
     try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        data = load_json(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError, JSONTooDeep) as exc:
         raise HTTPException(400, f"malformed JSON in the request body: {exc}") from None
     try:
         parsed = ARTICLES_IN.validate_python(data)
@@ -143,26 +165,41 @@ async def _json_articles(request: Request) -> list[dict[str, Any]]:
     too_long = [i for i, a in enumerate(articles) if len(a.text) > limit]
     if too_long:
         raise HTTPException(413, f"article {too_long[0]} is longer than {limit} characters")
-    return [{**a.model_dump(exclude_none=True), "path": f"api:{a.title[:60] or 'article'}#{i}"}
-            for i, a in enumerate(articles)]
+    items = [{**a.model_dump(exclude_none=True), "path": f"api:{a.title[:60] or 'article'}#{i}"}
+             for i, a in enumerate(articles)]
+    for i, item in enumerate(items):
+        checked_text(request, item, f"article {i}")
+    return items
 
 
-async def _form_articles(request: Request) -> tuple[list[Any], list[Any]]:
-    from .jobs import uploaded_articles
+def checked_text(request: Request, fields: dict[str, Any], where: str) -> None:
+    """Refuse (422) an article `crosswire run` would refuse: too short, control
+    characters, one thing repeated (the ingest checks, with the server's settings)."""
+    settings = request.app.state.settings
+    built = article_or_rejection(lambda: article_from_fields(fields, fields["path"], settings),
+                                 fields["path"], settings)
+    if isinstance(built, Rejection):
+        raise HTTPException(422, f"{where}: {built.reason}")
 
+
+async def _form_articles(request: Request) -> tuple[list[Any], list[tuple[str, bytes]]]:
+    """Pasted text (checked now) and uploaded files (read later, by the job)."""
     form = await request.form(max_files=request.app.state.config.max_items, max_fields=50)
     files = [(f.filename or f"upload-{i}", await f.read()) for i, f in enumerate(form.getlist("files"))
              if hasattr(f, "read")]
     items: list[Any] = []
-    rejections: list[Any] = []
-    if files:
-        items, rejections = uploaded_articles(files, request.app.state.settings)
     text = str(form.get("text") or "").strip()
     if text:
         fields = {k: str(form.get(k)).strip() for k in ("title", "published", "outlet", "url")
                   if form.get(k) and str(form.get(k)).strip()}
+        try:
+            ArticleIn(text=text, **fields)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise HTTPException(422, f"invalid {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
         items.append({**fields, "text": text, "path": "upload:pasted"})
-    return items, rejections
+        checked_text(request, items[-1], "pasted text")
+    return items, files
 
 
 @router.get("/jobs/{job_id}", tags=["articles"], summary="Progress of an upload job")
@@ -176,7 +213,8 @@ def get_job(request: Request, job_id: str) -> dict[str, Any]:
 # ------------------------------------------------------------------ events
 @router.get("/events", tags=["events"], summary="Canonical events, filtered")
 def list_events(request: Request, filters: EventFilters = Depends(),
-                limit: int = Query(100, ge=1, le=5000), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+                limit: int = Query(100, ge=1, le=5000),
+                offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> dict[str, Any]:
     events = store_of(request).events(**filters.values, limit=limit, offset=offset)
     return {"filters": filters.values, "limit": limit, "offset": offset, "count": len(events),
             "events": [to_dict(e) for e in events]}
@@ -198,7 +236,8 @@ def get_event(request: Request, event_id: str) -> dict[str, Any]:
 @router.get("/quotes", tags=["quotes"], summary="Quotes, by article or speaker (name substring or code)")
 def list_quotes(request: Request, article: Optional[str] = Query(None, max_length=64),
                 speaker: Optional[str] = Query(None, max_length=200),
-                limit: int = Query(100, ge=1, le=5000), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+                limit: int = Query(100, ge=1, le=5000),
+                offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> dict[str, Any]:
     quotes = store_of(request).quotes(article=article, speaker=speaker)
     return {"total": len(quotes), "limit": limit, "offset": offset,
             "quotes": [views.quote_view(q) for q in _page(quotes, limit, offset)]}
@@ -246,8 +285,8 @@ def search(request: Request, q: str = Query(..., min_length=1, max_length=200),
 
 @router.get("/stats", tags=["store"], summary="How many records the store holds")
 def stats(request: Request) -> dict[str, Any]:
-    return {"db": request.app.state.config.db, "counts": store_of(request).counts(),
-            "writable": bool(request.app.state.config.token)}
+    config = request.app.state.config
+    return {"db": redact_url(config.db), "counts": store_of(request).counts(), "writable": config.writable}
 
 
 # ----------------------------------------------------------------- exports
@@ -278,11 +317,13 @@ def export_parquet(request: Request, filters: EventFilters = Depends()) -> Respo
                     headers={"Content-Disposition": 'attachment; filename="crosswire-events.parquet"'})
 
 
-@router.get("/export/planned.ics", tags=["exports"],
-            summary="iCalendar feed of planned events with their sources (subscribe in a calendar client)")
+@feeds.get("/export/planned.ics", tags=["exports"],
+           summary="iCalendar feed of planned events with their sources (subscribe in a calendar client; "
+                   "`?token=` takes the feed token)")
 def export_ics(request: Request, filters: EventFilters = Depends()) -> Response:
     filters.values["status"] = "planned"
-    base = str(request.base_url).rstrip("/")
-    body = planned_ics(_filtered(request, filters), _articles_by_id(request), event_url=base + "/events/{id}")
+    base = request.app.state.config.public_url  # never the Host header, which any client can set
+    body = planned_ics(_filtered(request, filters), _articles_by_id(request),
+                       event_url=base + "/events/{id}" if base else None)
     return Response(body, media_type="text/calendar; charset=utf-8",
                     headers={"Content-Disposition": 'inline; filename="crosswire-planned.ics"'})

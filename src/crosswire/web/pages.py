@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..records import PLOVER_TYPES, STATUSES
 from . import views
-from .api import EventFilters, require_read
-from .security import TOKEN_COOKIE, token_matches
+from .api import MAX_OFFSET, EventFilters, require_read
+from .security import TOKEN_COOKIE, matches_any
 
 router = APIRouter(include_in_schema=False)
 guarded = APIRouter(include_in_schema=False, dependencies=[Depends(require_read)])
@@ -23,7 +23,7 @@ NAV: tuple[tuple[str, str], ...] = (("/", "Stories"), ("/events", "Events"), ("/
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     config = request.app.state.config
     page = request.app.state.templates.get_template(template)
-    html = page.render(request=request, nav=NAV, path=request.url.path, writable=bool(config.token),
+    html = page.render(request=request, nav=NAV, path=request.url.path, writable=config.writable,
                        statuses=STATUSES, plover_types=PLOVER_TYPES, **context)
     return HTMLResponse(html, status_code=status_code)
 
@@ -50,7 +50,8 @@ def story_page(request: Request, story_id: str) -> HTMLResponse:
 
 @guarded.get("/events", response_class=HTMLResponse)
 def events_page(request: Request, filters: EventFilters = Depends(),
-                limit: int = Query(200, ge=1, le=5000), offset: int = Query(0, ge=0)) -> HTMLResponse:
+                limit: int = Query(200, ge=1, le=5000),
+                offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> HTMLResponse:
     events = store_of(request).events(**filters.values, limit=limit, offset=offset)
     query = urlencode({k: v for k, v in filters.values.items() if v})
     outlets = store_of(request).outlets()
@@ -107,10 +108,10 @@ def login_page(request: Request) -> HTMLResponse:
 
 @router.post("/login", response_class=HTMLResponse)
 def login(request: Request, token: str = Form(..., max_length=500)):
-    """Read access for browsers when reads need the token: keep it in an
+    """Read access for browsers when reads need a token: keep it in an
     HttpOnly, same-site cookie (writes never accept the cookie)."""
-    expected = request.app.state.config.token
-    if not expected or not token_matches(token, expected):
+    readers = request.app.state.config.tokens.readers()
+    if not readers or not matches_any(token, readers):
         return render(request, "login.html", status_code=403, failed=True)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
