@@ -11,10 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping, Optional
 
 from ..records import Article, Event, Participant
+from ..sanitize import spreadsheet_cell
 from . import event_row
 
 # ------------------------------------------------------------------ PLOVER
@@ -73,12 +75,14 @@ CSV_COLUMNS: tuple[str, ...] = tuple(event_row(Event(id="", event_type="", statu
 
 
 def events_csv(events: Iterable[Event]) -> str:
-    """The flat event table (outputs.event_row) as CSV with a header row."""
+    """The flat event table (outputs.event_row) as CSV with a header row. Texts
+    come from the articles, so no cell may start as a spreadsheet formula
+    (`=HYPERLINK(...)`): sanitize.spreadsheet_cell defuses each one."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
     writer.writeheader()
     for event in events:
-        writer.writerow(event_row(event))
+        writer.writerow({k: spreadsheet_cell(v) for k, v in event_row(event).items()})
     return buffer.getvalue()
 
 
@@ -97,12 +101,17 @@ def events_parquet(events: Iterable[Event]) -> bytes:
 
 # ---------------------------------------------------------------- iCalendar
 ICS_LINE_OCTETS = 75  # RFC 5545 section 3.1: fold lines longer than this
+# Every line break Python knows (\n, \r, \v, \f, \x1c-\x1e, \x85, U+2028, U+2029) becomes
+# TEXT's \n; other control characters, which RFC 5545 TEXT forbids, are dropped.
+_ICS_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_ICS_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 def ics_escape(text: str) -> str:
-    """RFC 5545 TEXT escaping (backslash, semicolon, comma, newline)."""
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+    """RFC 5545 TEXT escaping (backslash, semicolon, comma, line breaks of
+    every kind), without the control characters TEXT may not hold."""
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return _ICS_CONTROL.sub("", _ICS_BREAK.sub("\\\\n", text))
 
 
 def ics_fold(line: str) -> str:

@@ -1,10 +1,14 @@
-"""The one-screen summary printed at the end of `crosswire run`."""
+"""The one-screen summary printed at the end of `crosswire run`. File names
+and reasons come from the inputs: they are shown with control characters
+escaped and rich markup not interpreted (sanitize.for_rich)."""
 from __future__ import annotations
 
 from collections import Counter
 
 from rich.console import Console
 from rich.table import Table
+
+from ..sanitize import for_rich as _safe
 
 
 def print_summary(summary, console: Console | None = None) -> None:
@@ -13,7 +17,7 @@ def print_summary(summary, console: Console | None = None) -> None:
     table = Table(title=f"crosswire run {s.get('run_id', '')}", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column(justify="right")
-    table.add_row("store", str(s.get("db")))
+    table.add_row("store", _safe(s.get("db")))
     table.add_row("articles read", str(s.get("articles_read", 0)))
     table.add_row("  new", str(s.get("articles_new", 0)))
     table.add_row("  already stored", str(s.get("articles_known", 0)))
@@ -27,8 +31,9 @@ def print_summary(summary, console: Console | None = None) -> None:
     console.print(table)
     if rejections:
         reasons = Counter(r["reason"] for r in rejections)
-        console.print("skipped, by reason: " + ", ".join(f"{n} {reason}" for reason, n in reasons.most_common()))
+        console.print("skipped, by reason: " + _safe(", ".join(f"{n} {reason}" for reason, n in reasons.most_common())),
+                      highlight=False)
         for r in rejections[:10]:
-            console.print(f"  [yellow]skipped[/] {r['path']}: {r['reason']}", highlight=False)
+            console.print(f"  [yellow]skipped[/] {_safe(r['path'])}: {_safe(r['reason'])}", highlight=False)
         if len(rejections) > 10:
             console.print(f"  … and {len(rejections) - 10} more (crosswire quarantine)")
