@@ -50,12 +50,13 @@ def spreadsheet_cell(value: Any) -> Any:
     """A CSV cell that no spreadsheet runs as a formula: a text starting (after
     blanks) with `=`, `+`, `-` or `@`, or with a tab or carriage return, gets a
     leading apostrophe, which spreadsheets show as text and do not evaluate.
-    Other values are returned unchanged."""
+    Its line breaks become `\n` (the csv module leaves a lone `\r` unquoted,
+    which splits the row for every reader). Other values are returned unchanged."""
     if not isinstance(value, str) or not value:
         return value
     if value.startswith(FORMULA_STARTS) or value.lstrip().startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def redact_url(url: str) -> str:

@@ -64,10 +64,15 @@ def plover_record(event: Event, articles: Optional[Mapping[str, Article]] = None
     }
 
 
+# Characters that JSON leaves raw but some line readers split on (str.splitlines, JavaScript)
+_LINE_SEPARATORS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
 def plover_jsonl(events: Iterable[Event], articles: Optional[Mapping[str, Article]] = None) -> str:
-    """PLOVER JSON Lines: one event per line, UTF-8, no ASCII escaping."""
-    return "".join(json.dumps(plover_record(e, articles), ensure_ascii=False, sort_keys=True) + "\n"
-                   for e in events)
+    """PLOVER JSON Lines: one event per line, UTF-8, no ASCII escaping except
+    of the Unicode line separators, so every reader sees one event per line."""
+    return "".join(json.dumps(plover_record(e, articles), ensure_ascii=False, sort_keys=True)
+                   .translate(_LINE_SEPARATORS) + "\n" for e in events)
 
 
 # ------------------------------------------------------------- CSV/Parquet
