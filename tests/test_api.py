@@ -12,7 +12,7 @@ import pytest
 
 from crosswire.config import Settings
 from crosswire.web import create_app
-from web_helpers import ARTICLE_A, TOKEN, XSS_TEXT, LiveServer, build_store, wait_for_job
+from web_helpers import ARTICLE_A, FEED_TOKEN, READ_TOKEN, TOKEN, XSS_TEXT, LiveServer, build_store, wait_for_job
 
 MAX_BODY = 64 * 1024
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -39,10 +39,10 @@ def empty_server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def private_server(tmp_path_factory):
-    """Reads need the token too."""
+    """Reads need a token too: the read token (or the write token); the feed token opens the calendar feed."""
     db = str(tmp_path_factory.mktemp("private") / "store.duckdb")
     fx = build_store(db)
-    with LiveServer(create_app(db, token=TOKEN, read_token_required=True)) as server:
+    with LiveServer(create_app(db, token=TOKEN, read_token=READ_TOKEN, feed_token=FEED_TOKEN)) as server:
         yield server.url, fx
 
 
@@ -253,14 +253,31 @@ def test_reads_can_require_the_token(private_server):
     base, fx = private_server
     assert get(base, "/api/events").status_code == 401
     assert get(base, "/api/events", headers={"X-Crosswire-Token": "nope"}).status_code == 403
-    assert get(base, "/api/events", headers=AUTH).json()["count"] == 5
-    assert get(base, "/api/export/planned.ics", params={"token": TOKEN}).status_code == 200  # calendar clients
+    assert get(base, "/api/events", headers=AUTH).json()["count"] == 5  # the write token reads too
+    assert get(base, "/api/events", headers={"X-Crosswire-Token": READ_TOKEN}).json()["count"] == 5
     page = get(base, "/", headers={"Accept": "text/html"})
     assert page.status_code == 401 and "/login" in page.text
     with httpx.Client(base_url=base) as browser:
         assert browser.post("/login", data={"token": "nope"}).status_code == 403
-        assert browser.post("/login", data={"token": TOKEN}).status_code == 303
+        assert browser.post("/login", data={"token": READ_TOKEN}).status_code == 303
         assert browser.get(f"/stories/{fx.story}").status_code == 200
+
+
+def test_each_token_opens_only_its_own_door(private_server):
+    """Issue 27, item 6: separate read and write tokens, and no token in a
+    query string except the calendar feed's own."""
+    base, _ = private_server
+    read = {"X-Crosswire-Token": READ_TOKEN}
+    refused = httpx.post(base + "/api/articles", json={"text": ARTICLE_A}, headers=read)
+    assert refused.status_code == 403  # the read token never writes
+    for token in (READ_TOKEN, TOKEN):  # no read route takes a token from the URL
+        assert get(base, "/api/events", params={"token": token}).status_code == 401
+        assert get(base, "/api/export/events.csv", params={"token": token}).status_code == 401
+    assert get(base, "/api/export/planned.ics", params={"token": FEED_TOKEN}).status_code == 200  # calendar clients
+    assert get(base, "/api/export/planned.ics", params={"token": TOKEN}).status_code == 403
+    assert get(base, "/api/export/planned.ics", params={"token": READ_TOKEN}).status_code == 403
+    assert get(base, "/api/events", headers={"X-Crosswire-Token": FEED_TOKEN}).status_code == 403
+    assert get(base, "/api/export/planned.ics", headers=read).status_code == 200
 
 
 # ------------------------------------------------------------------ exports

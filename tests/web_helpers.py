@@ -21,7 +21,9 @@ from crosswire.records import (Article, ArticleResult, Attribution, Event, Event
                                Quote, Sentence, SourceLink, Story, stable_id)
 from crosswire.store import open_store
 
-TOKEN = "s3cret-operator-token"
+TOKEN = "s3cret-operator-token"  # the write token
+READ_TOKEN = "r3ad-only-token"
+FEED_TOKEN = "f33d-only-token"
 
 XSS_TEXT = ('Officials <script>window.__xss=1</script> met the envoy <img src=x onerror="window.__xss=2"> '
             'in the capital. '
