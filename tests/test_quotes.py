@@ -353,7 +353,8 @@ def test_seed_quote_chain_and_date(seed_results):
 
 # ------------------------------------------------------------------ scorer
 def test_polnear_scorer_on_a_tiny_document(tmp_path):
-    from crosswire.evaluate.quotes import doc_units, metrics_from_counts, parse_brat, score_doc, ROLES
+    from crosswire.datasets.polnear import ROLES, parse_brat
+    from crosswire.evaluate.quotes import doc_units, metrics_from_counts, score_doc
 
     text = 'Smith said that taxes will rise. "No," Jones said.'
     ann = ("T1\tSource 0 5\tSmith\nT2\tCue 6 10\tsaid\nT3\tContent 11 31\tthat taxes will rise\n"
@@ -368,7 +369,8 @@ def test_polnear_scorer_on_a_tiny_document(tmp_path):
 
 
 def test_polnear_scorer_selects_a_range_of_articles():
-    from crosswire.evaluate.quotes import PolnearDoc, select_docs
+    from crosswire.datasets.polnear import PolnearDoc
+    from crosswire.evaluate.quotes import select_docs
 
     docs = [PolnearDoc(str(k), "", []) for k in range(10)]
     assert [d.name for d in select_docs(docs, docs_range="7:10")] == ["7", "8", "9"]
@@ -377,7 +379,8 @@ def test_polnear_scorer_selects_a_range_of_articles():
 
 
 def test_polnear_report_says_how_it_picks_one_annotator(tmp_path):
-    from crosswire.evaluate.quotes import ANNOTATOR_CHOICE, format_line, pick_annotation_files, several_annotators
+    from crosswire.datasets.polnear import ANNOTATOR_CHOICE, pick_annotation_files, several_annotators
+    from crosswire.evaluate.quotes import format_line
 
     ann = tmp_path / "attributions"
     ann.mkdir()

@@ -35,7 +35,22 @@ def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-@click.group()
+class _Group(click.Group):
+    """Errors of configuration, models and stores become one clear message
+    (naming the model, stage or store) instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from .extract import StageOrderError
+        from .runstamp import ModelUnavailable
+        from .store import StoreError
+
+        try:
+            return super().invoke(ctx)
+        except (ModelUnavailable, StageOrderError, StoreError) as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Group)
 @click.version_option(package_name="crosswire")
 def main() -> None:
     """crosswire: news articles to a deduplicated, evidenced record of political events."""
@@ -189,6 +204,37 @@ def compare(story_id, db, as_json) -> None:
         print_comparison(story, rows)
 
 
+@main.command()
+@_db_option
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def reextract(db, quiet) -> None:
+    """Re-extract the stored articles an older crosswire (or other stages or
+    models) extracted, from their stored text, then resolve everything again.
+    `crosswire run` re-extracts such articles among its own inputs."""
+    from .outputs.summary import print_summary
+    from .pipeline import Pipeline
+    from .runner import reextract_store
+
+    settings = _settings(db)
+    with _open(db) as store:
+        summary = reextract_store(store, Pipeline(settings), progress=not quiet and sys.stderr.isatty())
+    print_summary(summary)
+    if summary.interrupted:
+        click.echo("interrupted: everything re-extracted so far is stored; run again to continue.", err=True)
+        sys.exit(130)
+
+
+@main.command()
+@_db_option
+def doctor(db) -> None:
+    """Which models and optional extras are installed, which the configuration
+    uses, and which producer extracted the store's articles (with --db)."""
+    from .doctor import report
+
+    ok = report(_settings(db), db is not None or bool(os.environ.get("CROSSWIRE_DB")))
+    sys.exit(0 if ok else 1)
+
+
 @main.command(name="resolve")
 @_db_option
 @click.option("--full", is_flag=True,
@@ -222,12 +268,19 @@ def quarantine(db) -> None:
         click.echo(f"{r.path}: {r.reason}" + (f" ({r.detail})" if r.detail else ""))
 
 
+def _export_formats() -> list[str]:
+    from .outputs.renderers import RENDERERS
+
+    return list(RENDERERS)
+
+
 @main.command()
-@click.argument("fmt", type=click.Choice(["json", "csv", "briefing", "plover", "parquet", "ics"]))
+@click.argument("fmt", type=click.Choice(_export_formats()))
 @click.option("--out", "out_path", required=True, help="File to write.")
 @_db_option
 def export(fmt, out_path, db) -> None:
-    """Export the store: events.json, CSV, briefing, PLOVER JSONL, Parquet or iCalendar."""
+    """Export the store in one of the registered formats (outputs/renderers.py):
+    events.json, CSV, briefing, PLOVER JSONL, Parquet or iCalendar."""
     from .outputs.files import export_one
 
     with _open(db) as store:
@@ -246,13 +299,18 @@ EVAL_TASKS = ("seeds", "timex", "quotes", "events", "coref")
 @click.option("--split", default=None, help="Task-specific split name (e.g. dev).")
 @click.option("--limit", type=int, default=None, help="Score only the first N documents/items.")
 def evaluate(task, data, as_json, split, limit) -> None:
-    """Score crosswire on a benchmark: seeds, timex, quotes, events, coref."""
+    """Score crosswire on a benchmark: seeds, timex, quotes, events, coref.
+    DATA defaults to the corpus under the data root (crosswire.datasets,
+    CROSSWIRE_DATA_ROOT) for every task but events."""
     import importlib
 
     module = importlib.import_module(f"crosswire.evaluate.{task}")
-    if data is None and task != "seeds":
-        raise click.UsageError(f"crosswire eval {task} needs DATA (a file or directory)")
-    metrics = module.run(data, argparse.Namespace(split=split, limit=limit))
+    if data is None and task == "events":
+        raise click.UsageError("crosswire eval events needs DATA (a file or directory)")
+    try:
+        metrics = module.run(data, argparse.Namespace(split=split, limit=limit))
+    except FileNotFoundError as exc:  # no DATA given and no data root found
+        raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(json.dumps(metrics, ensure_ascii=False, sort_keys=True))
     else:

@@ -56,6 +56,10 @@ class Settings:
     # mention items up; below it the driver clusters them as a local run does (same answer), since
     # each Spark stage costs seconds of fixed overhead; one process clusters 2.6k items in under a second
     spark_resolve_min_items: int = 50_000
+    # where the benchmark corpora and seed articles live (crosswire.datasets):
+    # empty = the first `shared/` folder beside or above the working directory
+    # or the package (the repository's sibling ../shared); CROSSWIRE_DATA_ROOT
+    data_root: str = ""
     # runtime
     progress: bool = True
     extra: dict[str, Any] = field(default_factory=dict)

@@ -12,14 +12,21 @@ from typing import Optional
 from . import schema_statements
 
 _CREATE = re.compile(r"CREATE TABLE IF NOT EXISTS\s+(\w+)\s*\((.*)\)\s*$", re.S | re.I)
+_ADD_COLUMN = re.compile(r"ALTER TABLE\s+(\w+)\s+ADD COLUMN\s+(\w+)\s+(.*)$", re.S | re.I)
 SQL_TYPES = ("DOUBLE PRECISION", "BIGINT", "INTEGER", "BOOLEAN", "TEXT")
 
 
 @lru_cache(maxsize=1)
 def table_columns() -> dict[str, list[tuple[str, str]]]:
-    """{table: [(column, SQL type)]} from schema.sql, in column order."""
+    """{table: [(column, SQL type)]} from schema.sql and its migrations, in
+    column order (an added column comes last, as the databases put it)."""
     tables: dict[str, list[tuple[str, str]]] = {}
     for statement in schema_statements():
+        added = _ADD_COLUMN.match(statement.strip())
+        if added:
+            rest = added.group(3).upper()
+            tables[added.group(1)].append((added.group(2), next(t for t in SQL_TYPES if rest.startswith(t))))
+            continue
         match = _CREATE.match(statement.strip())
         if not match:
             continue

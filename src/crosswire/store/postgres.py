@@ -98,13 +98,11 @@ class PostgresStore(Store):
             self._advisory_lock(SCHEMA_LOCK)
             super().init_schema()
 
-    def write_result(self, result, rows=None) -> bool:
-        """Under READ COMMITTED, the existence check inside the base method
-        runs after the lock is granted, so it sees a concurrent writer's
-        committed row and skips instead of failing on the primary key."""
-        with self.transaction():
-            self._advisory_lock(article_lock_key(result.article.id))
-            return super().write_result(result, rows)
+    def lock_article(self, article_id: str) -> None:
+        """Under READ COMMITTED, `write_result`'s existence check runs after
+        the lock is granted, so it sees a concurrent writer's committed row
+        and skips instead of failing on the primary key."""
+        self._advisory_lock(article_lock_key(article_id))
 
     def lock_resolution(self) -> None:
         self._advisory_lock(RESOLUTION_LOCK)

@@ -55,6 +55,7 @@ def create_app(db: str, token: Optional[str] = None, read_token_required: bool =
     """The API and the web desk on the store at `db` (a DuckDB file or a
     postgresql:// URL). `token` guards writes (and reads when
     `read_token_required`); with no token, the server is read-only."""
+    from .api import export_router
     from .api import router as api_router
     from .pages import router as pages_router
 
@@ -82,6 +83,7 @@ def create_app(db: str, token: Optional[str] = None, read_token_required: bool =
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     app.include_router(api_router)
+    app.include_router(export_router())
     app.include_router(pages_router)
     _install_error_handlers(app)
     return app

@@ -66,7 +66,8 @@ class SentenceCoding:
     penta_probs: dict
 
 
-@register_stage("events")
+@register_stage("events", needs=("time", "actors", "sources", "quotes"),
+                provides=("event_mentions",))
 def events_stage(ctx: ArticleContext) -> None:
     """Append EventMention records for the article's events."""
     index = MentionIndex(ctx.result.actor_mentions)
