@@ -8,11 +8,14 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import click
 
 from .config import Settings
+
+if TYPE_CHECKING:
+    from .runner import RunSummary
 
 DB_HELP = "DuckDB file or postgresql:// URL (default: crosswire.duckdb here, or $CROSSWIRE_DB)."
 
@@ -77,8 +80,8 @@ def run(paths, db, out_dir, outlet, engine, master, partitions, quiet, verbose) 
     if engine == "spark":
         from .scale.spark import run_spark
 
-        summary = run_spark(list(paths), settings, master=master, partitions=partitions, out_dir=None,
-                            store=settings.db)
+        summary: RunSummary = run_spark(list(paths), settings, master=master, partitions=partitions, out_dir=None,
+                                        store=settings.db)
     else:
         from .pipeline import Pipeline
         from .runner import run_paths

@@ -27,7 +27,6 @@ import json
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Callable, Optional
 
 from .config import DATA_DIR, Settings
@@ -186,10 +185,12 @@ def check_present(settings: Settings) -> None:
             raise ModelUnavailable(_message(model, "missing " + ", ".join(absent)))
 
 
-def require_loaded(settings: Settings) -> None:
-    """Load every used model (once per process); ModelUnavailable for the
-    first whose loader returns nothing."""
+def require_loaded(settings: Settings, stage: Optional[str] = None) -> None:
+    """Load every used model (of `stage` only, if given), once per process;
+    ModelUnavailable for the first whose loader returns nothing."""
     for model in used_models(settings):
+        if stage is not None and model.stage != stage:
+            continue
         if model.module:
             importlib.import_module(model.module)
         if model.loader and model.load() is None:

@@ -35,6 +35,7 @@ import re
 import sys
 from typing import Any, Iterable, Optional
 
+from .. import runstamp
 from ..datasets import corpus_path
 from ..datasets.polnear import (ANNOTATOR_CHOICE, DEFAULT_PATH, ROLES, PolnearDoc, read_polnear, several_annotators,
                                 span_units)
@@ -118,7 +119,9 @@ def run(path: Optional[str], args: Optional[Any] = None) -> dict[str, Any]:
     from ..config import Settings
 
     path = path or str(corpus_path(DEFAULT_PATH))
-    use_tagger = Settings.load(progress=False).quotes_tagger
+    settings = Settings.load(progress=False)
+    use_tagger = settings.quotes_tagger
+    runstamp.require_loaded(settings, "quotes")  # score the configured models, never a quietly weaker one
     docs = select_docs(list(read_polnear(path)), getattr(args, "limit", None), getattr(args, "docs", None))
     model_path = getattr(args, "model", None)
     model = None
@@ -136,8 +139,9 @@ def run(path: Optional[str], args: Optional[Any] = None) -> dict[str, Any]:
     metrics = metrics_from_counts(counts)
     metrics["documents"] = len(docs)
     metrics["tagger"] = use_tagger
-    if getattr(args, "docs", None):
-        metrics["docs_range"] = args.docs
+    docs_range = getattr(args, "docs", None)
+    if docs_range:
+        metrics["docs_range"] = docs_range
     metrics["annotator_choice"] = ANNOTATOR_CHOICE
     metrics["articles_with_several_annotators"] = several_annotators(path)
     return metrics

@@ -96,28 +96,8 @@ def events_parquet(events: Iterable[Event]) -> bytes:
 
 
 # ---------------------------------------------------------------- iCalendar
-ICS_LINE_OCTETS = 75  # RFC 5545 section 3.1: fold lines longer than this
-
-
-def ics_escape(text: str) -> str:
-    """RFC 5545 TEXT escaping (backslash, semicolon, comma, newline)."""
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
-
-
-def ics_fold(line: str) -> str:
-    """Fold a content line at 75 octets without splitting a UTF-8 character."""
-    out, current, size = [], "", 0
-    for ch in line:
-        width = len(ch.encode("utf-8"))
-        if size + width > ICS_LINE_OCTETS:
-            out.append(current)
-            current, size = " ", 1
-        current += ch
-        size += width
-    out.append(current)
-    return "\r\n".join(out)
-
+# Written with the icalendar package (RFC 5545 escaping, line folding at 75
+# octets, date and UTC date-time values); docs/decisions/icalendar.md says why.
 
 def _full_date(value: Optional[str]) -> Optional[date]:
     """A calendar day from an ISO date; partial dates (2022-01, 2022-W02) give None."""
@@ -162,26 +142,31 @@ def planned_ics(events: Iterable[Event], articles: Optional[Mapping[str, Article
     date: all-day VEVENTs with UID = event id, SUMMARY, and a DESCRIPTION
     listing every supporting sentence with its outlet. `event_url` is a
     format string with `{id}` linking each entry back to its evidence page."""
+    from icalendar import Calendar
+    from icalendar import Event as CalendarEvent
+
     articles = articles or {}
-    stamp_text = (stamp or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//crosswire//planned events//EN",
-             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{ics_escape(name)}"]
+    when = (stamp or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+    calendar = Calendar()
+    for key, value in (("prodid", "-//crosswire//planned events//EN"), ("version", "2.0"),
+                       ("calscale", "GREGORIAN"), ("method", "PUBLISH"), ("x-wr-calname", name)):
+        calendar.add(key, value)
     for event in events:
         start = _full_date(event.date)
         if event.status != "planned" or start is None:
             continue
         end = max(_full_date(event.date_end) or start, start) + timedelta(days=1)  # DTEND is exclusive
         url = event_url.format(id=event.id) if event_url else None
-        lines += ["BEGIN:VEVENT", f"UID:{event.id}", f"DTSTAMP:{stamp_text}",
-                  f"DTSTART;VALUE=DATE:{start:%Y%m%d}", f"DTEND;VALUE=DATE:{end:%Y%m%d}",
-                  f"SUMMARY:{ics_escape(_ics_summary(event))}",
-                  f"DESCRIPTION:{ics_escape(_ics_description(event, articles, url))}",
-                  f"CATEGORIES:{ics_escape(event.event_type or 'EVENT')}", "STATUS:TENTATIVE",
-                  "TRANSP:TRANSPARENT"]
+        entry = CalendarEvent()
+        for key, value in (("uid", event.id), ("dtstamp", when), ("dtstart", start), ("dtend", end),
+                           ("summary", _ics_summary(event)),
+                           ("description", _ics_description(event, articles, url)),
+                           ("categories", [event.event_type or "EVENT"]), ("status", "TENTATIVE"),
+                           ("transp", "TRANSPARENT")):
+            entry.add(key, value)
         if event.location:
-            lines.append(f"LOCATION:{ics_escape(event.location)}")
+            entry.add("location", event.location)
         if url:
-            lines.append(f"URL:{url}")
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    return "".join(ics_fold(line) + "\r\n" for line in lines)
+            entry.add("url", url)
+        calendar.add_component(entry)
+    return calendar.to_ical().decode("utf-8")

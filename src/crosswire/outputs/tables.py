@@ -70,7 +70,7 @@ def print_event_detail(detail: dict[str, Any]) -> None:
         for s in ev["sources"]:
             console.print(f"  [dim]source: {s['name']} ({s['kind']})[/]", highlight=False)
     if detail["quotes"]:
-        console.print(f"\n[bold]quotes[/]")
+        console.print("\n[bold]quotes[/]")
         for q in detail["quotes"]:
             medium = f" to {q['medium']}" if q.get("medium") else ""
             console.print(f"- {q['speaker']['name']}{medium}: {'“' if q['direct'] else ''}{q['text']}"

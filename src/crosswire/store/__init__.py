@@ -206,7 +206,7 @@ class Store(abc.ABC):
     def close(self) -> None:
         """Release the connection (never raises)."""
 
-    def lock_article(self, article_id: str) -> None:
+    def lock_article(self, article_id: str) -> None:  # noqa: B027 (an optional hook)
         """Serialise writers of one article until the transaction ends
         (a no-op for single-writer backends; PostgreSQL takes a lock)."""
 
@@ -268,8 +268,8 @@ class Store(abc.ABC):
         """Store many results (`write_result` each, here); returns the ids of
         the articles stored now. Backends that can insert in bulk do.
         `rows`: each result's `result_rows`, in the same order, if built."""
-        rows = rows or [None] * len(results)
-        return [r.article.id for r, r_rows in zip(results, rows) if self.write_result(r, r_rows)]
+        built: Sequence[Optional[dict[str, list[tuple]]]] = rows if rows else [None] * len(results)
+        return [r.article.id for r, r_rows in zip(results, built) if self.write_result(r, r_rows)]
 
     def _insert_rows(self, table: str, rows: list[tuple], keyed: bool = True) -> None:
         """Insert rows; on keyed tables a row already there is left as it is."""
@@ -337,7 +337,7 @@ class Store(abc.ABC):
         for table, rows in resolution_rows(events, stories).items():
             self._insert_rows(table, rows, keyed=table in KEYED_RESOLUTION_TABLES)
 
-    def lock_resolution(self) -> None:
+    def lock_resolution(self) -> None:  # noqa: B027 (an optional hook)
         """Serialise concurrent resolutions until the transaction ends
         (a no-op for single-writer backends; PostgreSQL takes a lock)."""
 
@@ -522,7 +522,8 @@ class Store(abc.ABC):
                outlet: Optional[str] = None, story: Optional[str] = None, limit: Optional[int] = None,
                offset: int = 0) -> list[Event]:
         """Canonical events matching every filter given (all optional)."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if event_type:
             where.append("upper(e.event_type) = ?")
             params.append(event_type.upper())

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Optional
+from typing import Optional, Sequence
 
 from . import schema_statements
 
@@ -59,6 +59,6 @@ def arrow_table(name: str, rows: list[tuple], partition_column: Optional[str] = 
     import pyarrow as pa
 
     schema = arrow_schema(name, partition_column)
-    columns = list(zip(*rows)) if rows else [[] for _ in schema]
+    columns: list[Sequence[object]] = list(zip(*rows)) if rows else [[] for _ in schema]
     return pa.Table.from_arrays([pa.array(list(col), type=field.type) for col, field in zip(columns, schema)],
                                 schema=schema)

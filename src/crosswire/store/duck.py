@@ -87,7 +87,7 @@ class DuckDBStore(Store):
         """Every new article's rows, table by table, in one transaction (the
         single writer checks which articles are stored first); an article
         already stored gets only its path noted, as `write_result` does."""
-        built = rows or [None] * len(results)
+        built: Sequence[Optional[dict[str, list[tuple]]]] = rows if rows else [None] * len(results)
         with self.transaction():
             known = self.known_article_ids()
             fresh: list[ArticleResult] = []

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from .. import ArticleContext, register_stage
-from ...records import EventMention, Evidence, Participant, SourceLink, stable_id
+from ...records import EventMention, Participant, SourceLink, stable_id
 from ..actors import country_name
 from ..actors.lookup import to_participant
 from .arguments import (MentionIndex, find_actors, find_location, find_timex, find_topic, grievance_targets,
