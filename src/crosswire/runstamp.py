@@ -142,16 +142,18 @@ def _package_version(distribution: str) -> Optional[str]:
 
 
 def loaded(model: RuntimeModel) -> bool:
-    """Whether this process has loaded the model (asking costs no load: the
-    loader's cache is looked at, not called, unless it holds an entry)."""
+    """Whether this process has loaded the model. Asking loads and imports
+    nothing (a run with no new article never imports spaCy or torch): a
+    module not imported yet has loaded nothing, and a loader's cache is looked
+    at, not called, unless it holds an entry."""
     if model is SPACY:
-        from .annotate import load_nlp
-
-        return load_nlp.cache_info().currsize > 0
+        annotate = sys.modules.get("crosswire.annotate")
+        return bool(annotate and annotate.load_nlp.cache_info().currsize)
     if model.module:
         return model.module in sys.modules
-    load = model.load_function()
-    info = getattr(load, "cache_info", None)
+    module_name, function = model.loader.split(":")
+    module = sys.modules.get(module_name)
+    info = getattr(getattr(module, function, None), "cache_info", None)
     return bool(info and info().currsize and model.load() is not None)
 
 
