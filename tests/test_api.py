@@ -181,7 +181,10 @@ def test_writes_need_the_token(empty_server):
 
 def test_bad_requests_are_json_errors(empty_server):
     base = empty_server
-    post = lambda **kw: httpx.post(base + "/api/articles", headers={**AUTH, **kw.pop("headers", {})}, **kw)
+
+    def post(**kw):
+        return httpx.post(base + "/api/articles", headers={**AUTH, **kw.pop("headers", {})}, **kw)
+
     malformed = post(content=b'{"text": "unterminated', headers={"Content-Type": "application/json"})
     assert malformed.status_code == 400 and "malformed JSON" in malformed.json()["error"]
     missing_text = post(json={"title": "no text"})

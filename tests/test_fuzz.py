@@ -27,7 +27,8 @@ from pydantic import ValidationError
 
 from crosswire.config import Settings
 from crosswire.ingest import read_file
-from crosswire.ingest.detect import FORMAT_BY_SUFFIX, IngestError, decode_bytes
+from crosswire.ingest.detect import IngestError, decode_bytes
+from crosswire.ingest.formats import INPUT_FORMATS
 from crosswire.ingest.globbing import bounded_glob
 from crosswire.ingest.jsonl import read_jsonl
 from crosswire.outputs.exports import events_csv, planned_ics, plover_jsonl
@@ -42,7 +43,7 @@ settings.load_profile("crosswire-fuzz")
 
 GOOD = ("The foreign ministers of the two countries met in the capital on Monday and agreed to resume "
         "talks on the border dispute next month, officials said.")
-SUFFIXES = sorted(set(FORMAT_BY_SUFFIX) | {""})
+SUFFIXES = sorted({suffix for fmt in INPUT_FORMATS.values() for suffix in fmt.suffixes} | {""})  # every registered format
 # the probe's inputs (issue 27), as seeds for the byte-level readers
 DEEP = b'{"text": ' + b"[" * 200_000 + b"\n"
 MIXED = ("Café\n\n" + GOOD).encode() + b"\n" + ("Café " + GOOD).encode("cp1252")

@@ -29,7 +29,7 @@ from crosswire.records import Article, ArticleResult, Event, Mention, Participan
 from crosswire.sanitize import FORMULA_STARTS
 from crosswire.store import open_store
 from crosswire.web import create_app
-from web_helpers import TOKEN, LiveServer, free_port, wait_for_job
+from web_helpers import TOKEN, LiveServer, free_port
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 GOOD = ("The foreign ministers of the two countries met in the capital on Monday and agreed to resume "

@@ -13,13 +13,14 @@ import pytest
 
 from crosswire.config import Settings
 from crosswire.web import create_app
+from conftest import SHARED
 from web_helpers import TOKEN, LiveServer, build_store
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
-SEEDS = Path(os.environ.get("CROSSWIRE_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "seeds"
+SEEDS = SHARED / "seeds"
 SEED_MEETING_DATES = {"2022-01-10", "2022-01-12", "2022-01-13"}
 
 pytestmark = [pytest.mark.browser,

@@ -13,12 +13,15 @@ import re
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import click
 
 from .config import Settings
 from .sanitize import printable
+
+if TYPE_CHECKING:
+    from .runner import RunSummary
 
 DB_HELP = "DuckDB file or postgresql:// URL (default: crosswire.duckdb here, or $CROSSWIRE_DB)."
 
@@ -52,14 +55,18 @@ def _iso_date(ctx: click.Context, param: click.Parameter, value: Optional[str]) 
 
 
 class _Commands(click.Group):
-    """Store and file-system failures end a command with one line (`Error: ...`)."""
+    """Failures of configuration, models, stores and the file system end a
+    command with one line (`Error: ...`, naming the model, stage, store or
+    file) instead of a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from .extract import StageOrderError
+        from .runstamp import ModelUnavailable
         from .store import StoreError
 
         try:
             return super().invoke(ctx)
-        except StoreError as exc:
+        except (ModelUnavailable, StageOrderError, StoreError) as exc:
             raise click.ClickException(str(exc)) from None
         except OSError as exc:  # e.g. --out names a folder, or a disk is full
             where = f"{printable(exc.filename)}: " if exc.filename else ""
@@ -97,8 +104,8 @@ def run(paths, db, out_dir, outlet, engine, master, partitions, quiet, verbose) 
     if engine == "spark":
         from .scale.spark import run_spark
 
-        summary = run_spark(list(paths), settings, master=master, partitions=partitions, out_dir=None,
-                            store=settings.db)
+        summary: RunSummary = run_spark(list(paths), settings, master=master, partitions=partitions, out_dir=None,
+                                        store=settings.db)
     else:
         from .pipeline import Pipeline
         from .runner import run_paths
@@ -224,6 +231,37 @@ def compare(story_id, db, as_json) -> None:
         print_comparison(story, rows)
 
 
+@main.command()
+@_db_option
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def reextract(db, quiet) -> None:
+    """Re-extract the stored articles an older crosswire (or other stages or
+    models) extracted, from their stored text, then resolve everything again.
+    `crosswire run` re-extracts such articles among its own inputs."""
+    from .outputs.summary import print_summary
+    from .pipeline import Pipeline
+    from .runner import reextract_store
+
+    settings = _settings(db)
+    with _open(db, read_only=False) as store:
+        summary = reextract_store(store, Pipeline(settings), progress=not quiet and sys.stderr.isatty())
+    print_summary(summary)
+    if summary.interrupted:
+        click.echo("interrupted: everything re-extracted so far is stored; run again to continue.", err=True)
+        sys.exit(130)
+
+
+@main.command()
+@_db_option
+def doctor(db) -> None:
+    """Which models and optional extras are installed, which the configuration
+    uses, and which producer extracted the store's articles (with --db)."""
+    from .doctor import report
+
+    ok = report(_settings(db), db is not None or bool(os.environ.get("CROSSWIRE_DB")))
+    sys.exit(0 if ok else 1)
+
+
 @main.command(name="resolve")
 @_db_option
 @click.option("--full", is_flag=True,
@@ -257,12 +295,19 @@ def quarantine(db) -> None:
         click.echo(printable(f"{r.path}: {r.reason}" + (f" ({r.detail})" if r.detail else "")))
 
 
+def _export_formats() -> list[str]:
+    from .outputs.renderers import RENDERERS
+
+    return list(RENDERERS)
+
+
 @main.command()
-@click.argument("fmt", type=click.Choice(["json", "csv", "briefing", "plover", "parquet", "ics"]))
+@click.argument("fmt", type=click.Choice(_export_formats()))
 @click.option("--out", "out_path", required=True, help="File to write.")
 @_db_option
 def export(fmt, out_path, db) -> None:
-    """Export the store: events.json, CSV, briefing, PLOVER JSONL, Parquet or iCalendar."""
+    """Export the store in one of the registered formats (outputs/renderers.py):
+    events.json, CSV, briefing, PLOVER JSONL, Parquet or iCalendar."""
     from .outputs.files import export_one
 
     with _open(db) as store:
@@ -281,13 +326,18 @@ EVAL_TASKS = ("seeds", "timex", "quotes", "events", "coref")
 @click.option("--split", default=None, help="Task-specific split name (e.g. dev).")
 @click.option("--limit", type=int, default=None, help="Score only the first N documents/items.")
 def evaluate(task, data, as_json, split, limit) -> None:
-    """Score crosswire on a benchmark: seeds, timex, quotes, events, coref."""
+    """Score crosswire on a benchmark: seeds, timex, quotes, events, coref.
+    DATA defaults to the corpus under the data root (crosswire.datasets,
+    CROSSWIRE_DATA_ROOT) for every task but events."""
     import importlib
 
     module = importlib.import_module(f"crosswire.evaluate.{task}")
-    if data is None and task != "seeds":
-        raise click.UsageError(f"crosswire eval {task} needs DATA (a file or directory)")
-    metrics = module.run(data, argparse.Namespace(split=split, limit=limit))
+    if data is None and task == "events":
+        raise click.UsageError("crosswire eval events needs DATA (a file or directory)")
+    try:
+        metrics = module.run(data, argparse.Namespace(split=split, limit=limit))
+    except FileNotFoundError as exc:  # no DATA given and no data root found
+        raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(json.dumps(metrics, ensure_ascii=False, sort_keys=True))
     else:

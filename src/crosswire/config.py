@@ -49,8 +49,8 @@ class Settings:
     # attribution model (PolNeAR dev content exact 0.658 against 0.629, source
     # 0.792 against 0.769); it costs about 0.4 s an article on CPU and 4 s to
     # load per process, so CROSSWIRE_QUOTES_TAGGER=0 turns it off for speed
-    # (runs and `crosswire eval quotes` alike); without torch or the adapter the
-    # linear models work alone
+    # (runs and `crosswire eval quotes` alike); when on, a missing adapter or
+    # torch is an error (runstamp.ModelUnavailable), not a quietly weaker run
     quotes_tagger: bool = True
     embedding_model: str = "all-MiniLM-L6-v2"
     # where models fetched at setup live (crosswire.models: all-mpnet-base-v2 for the ECB+
@@ -64,6 +64,10 @@ class Settings:
     # mention items up; below it the driver clusters them as a local run does (same answer), since
     # each Spark stage costs seconds of fixed overhead; one process clusters 2.6k items in under a second
     spark_resolve_min_items: int = 50_000
+    # where the benchmark corpora and seed articles live (crosswire.datasets):
+    # empty = the first `shared/` folder beside or above the working directory
+    # or the package (the repository's sibling ../shared); CROSSWIRE_DATA_ROOT
+    data_root: str = ""
     # runtime
     progress: bool = True
     extra: dict[str, Any] = field(default_factory=dict)

@@ -269,6 +269,9 @@ class ArticleResult:
     event_mentions: list[EventMention] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     attributions: list[Attribution] = field(default_factory=list)
+    # what extracted it: `runstamp.producer_id` (crosswire version, stages and
+    # model fingerprints); None for results stored before run stamps
+    producer: Optional[str] = None
 
 
 # -------------------------------------------------------------------- resolve

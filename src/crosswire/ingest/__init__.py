@@ -5,35 +5,28 @@ file (or record of a file) that cannot be read becomes a `Rejection` naming
 the file and a short reason, and the rest of the batch goes on. Nothing here
 touches the network. docs/ingest.md describes formats, fields and reasons.
 
-Modules: detect (size, permissions, binary sniffing, format, encoding), text,
-html, jsonl (JSON Lines and JSON), feeds (RSS/Atom), warc; article (the one
-place Articles are built: outlet and date rules), dates, outlets.
+Modules: formats (the one registry of input formats: suffixes, sniffing,
+readers), detect (size, permissions, binary sniffing, encoding), text, html,
+jsonl (JSON Lines and JSON), feeds (RSS/Atom), warc; article (the one place
+Articles are built: outlet and date rules), dates, outlets.
 """
 from __future__ import annotations
 
 import glob
 import os
-from typing import Callable, Iterable, Iterator, Union
+from typing import Iterable, Iterator, Union
 
 from ..config import Settings
 from ..records import Article, Rejection
-from .article import article_from_fields, article_or_rejection
-from .detect import (
-    IngestError, check_not_binary, check_readable, decode_bytes, declared_html_charset, format_of,
-    known_suffix, read_bytes, read_head,
-)
-from .feeds import read_feed
+from .article import article_from_fields
+from .detect import IngestError, check_readable, read_bytes, read_head
+from .formats import format_of, known_suffix
 from .globbing import bounded_glob
-from .html import article_from_html
-from .jsonl import read_json, read_jsonl
-from .text import article_from_text
-from .warc import check_warc_start, read_warc
 
 __all__ = ["expand_paths", "read_inputs", "read_file", "article_from_fields", "DUPLICATE"]
 
 ArticleOrRejection = Union[Article, Rejection]
 DUPLICATE = "duplicate article"  # reason given to a later copy of an article already read
-STREAMED_FORMATS = ("jsonl", "warc")  # read record by record; the size limit applies per record
 
 
 def expand_paths(paths: Iterable[str], settings: Settings | None = None) -> Iterator[str]:
@@ -138,43 +131,18 @@ def read_file(path: str, settings: Settings | None = None) -> Iterator[ArticleOr
 
 
 def _read_file(path: str, settings: Settings) -> Iterator[ArticleOrRejection]:
+    """Checks and reader of the file's registered format (formats.py)."""
     check_readable(path, settings.max_file_bytes, limit_size=False)
     head = read_head(path)
-    kind = format_of(path, head)
-    if kind == "warc":
-        check_warc_start(head)
-        yield from read_warc(path, settings)
+    fmt = format_of(path, head)
+    if fmt.read_stream is not None:
+        fmt.check_head(head)
+        yield from fmt.read_stream(path, settings)
         return
-    if kind not in STREAMED_FORMATS:
-        check_readable(path, settings.max_file_bytes)
-    check_not_binary(head)
-    if kind == "jsonl":
-        yield from read_jsonl(path, settings)
-        return
+    assert fmt.read_bytes is not None  # register_format guarantees one reader
+    check_readable(path, settings.max_file_bytes)
+    fmt.check_head(head)
     data = read_bytes(path)
     if not data.strip():
         raise IngestError("empty file", "only whitespace")
-    yield from WHOLE_FILE_READERS[kind](path, data, settings)
-
-
-def _one(build: Callable[[], Article], path: str, settings: Settings) -> Iterator[ArticleOrRejection]:
-    yield article_or_rejection(build, path, settings)
-
-
-def _read_text(path: str, data: bytes, settings: Settings) -> Iterator[ArticleOrRejection]:
-    yield from _one(lambda: article_from_text(decode_bytes(data), path, settings), path, settings)
-
-
-def _read_html(path: str, data: bytes, settings: Settings) -> Iterator[ArticleOrRejection]:
-    def build() -> Article:
-        return article_from_html(decode_bytes(data, declared_html_charset(data)), path, settings)
-
-    yield from _one(build, path, settings)
-
-
-WHOLE_FILE_READERS = {
-    "text": _read_text,
-    "html": _read_html,
-    "json": read_json,
-    "feed": read_feed,
-}
+    yield from fmt.read_bytes(path, data, settings)

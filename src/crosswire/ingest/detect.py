@@ -11,16 +11,6 @@ import os
 import re
 from pathlib import Path
 
-# Formats the readers understand. Each value names a reader in ingest/__init__.py.
-FORMAT_BY_SUFFIX: dict[str, str] = {
-    ".txt": "text", ".text": "text",
-    ".html": "html", ".htm": "html", ".xhtml": "html",
-    ".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonlines": "jsonl",
-    ".json": "json",
-    ".rss": "feed", ".atom": "feed", ".xml": "feed",
-    ".warc": "warc", ".warc.gz": "warc",
-}
-
 # Leading bytes of file types that are certainly not articles.
 BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF", "PDF document"),
@@ -142,37 +132,15 @@ def read_head(path: str, n: int = SNIFF_BYTES) -> bytes:
         raise IngestError("cannot read file", f"{type(exc).__name__}: {exc}") from None
 
 
-def known_suffix(name: str) -> bool:
-    """Whether a file name ends in a suffix listed in FORMAT_BY_SUFFIX."""
-    lower = name.lower()
-    return any(lower.endswith(suffix) for suffix in FORMAT_BY_SUFFIX)
+def is_warc_head(head: bytes) -> bool:
+    """Whether a file starts with a WARC record (plain or gzipped)."""
+    return head.startswith(b"WARC/") or (head.startswith(b"\x1f\x8b") and _gunzip_head(head).startswith(b"WARC/"))
 
 
-def format_of(path: str, head: bytes) -> str:
-    """The reader for a file: by its suffix, else by sniffing its first bytes."""
-    name = path.lower()
-    for suffix in sorted(FORMAT_BY_SUFFIX, key=len, reverse=True):
-        if name.endswith(suffix):
-            return FORMAT_BY_SUFFIX[suffix]
-    return sniff_format(head)
-
-
-def sniff_format(head: bytes) -> str:
-    """Content sniffing for files without a known suffix."""
-    if head.startswith(b"WARC/"):
-        return "warc"
-    if head.startswith(b"\x1f\x8b") and _gunzip_head(head).startswith(b"WARC/"):
-        return "warc"
-    text = _strip_bom(head)[:2048].lstrip().lower()
-    if text.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf:rdf")):
-        return "html" if b"<html" in text else "feed"
-    if text.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
-        return "html"
-    if text.startswith(b"["):
-        return "json"
-    if text.startswith(b"{"):
-        return "jsonl"
-    return "text"
+def text_head(head: bytes) -> bytes:
+    """The first bytes as format sniffing reads them: no byte-order mark, no
+    leading white space, lower case."""
+    return _strip_bom(head)[:2048].lstrip().lower()
 
 
 def _gunzip_head(head: bytes) -> bytes:

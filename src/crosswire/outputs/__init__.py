@@ -1,9 +1,9 @@
 """Outputs: every export derives from the records (docs/schema.md)."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
-from ..records import Event, to_dict
+from ..records import ArticleResult, Event, Story, to_dict
 
 
 def article_json(article) -> dict[str, Any]:
@@ -12,13 +12,16 @@ def article_json(article) -> dict[str, Any]:
             "published_basis": article.published_basis}
 
 
-def results_to_json(results) -> dict[str, Any]:
-    """The events.json contract: articles, events, quotes, stories."""
+def results_to_json(results: Sequence[ArticleResult], events: Sequence[Event], stories: Sequence[Story],
+                    run: dict[str, Any]) -> dict[str, Any]:
+    """The events.json contract: the run stamp (runstamp.run_stamp), articles,
+    events, quotes, stories."""
     return {
-        "articles": [article_json(r.article) for r in results.articles],
-        "events": [to_dict(e) for e in results.events],
-        "quotes": [to_dict(q) for r in results.articles for q in r.quotes],
-        "stories": [to_dict(s) for s in results.stories],
+        "run": run,
+        "articles": [article_json(r.article) for r in results],
+        "events": [to_dict(e) for e in events],
+        "quotes": [to_dict(q) for r in results for q in r.quotes],
+        "stories": [to_dict(s) for s in stories],
     }
 
 

@@ -105,32 +105,20 @@ def events_parquet(events: Iterable[Event]) -> bytes:
 
 
 # ---------------------------------------------------------------- iCalendar
-ICS_LINE_OCTETS = 75  # RFC 5545 section 3.1: fold lines longer than this
-# Every line break Python knows (\n, \r, \v, \f, \x1c-\x1e, \x85, U+2028, U+2029) becomes
-# TEXT's \n; other control characters, which RFC 5545 TEXT forbids, are dropped.
+# Written with the icalendar package (RFC 5545 escaping, line folding at 75
+# octets, date and UTC date-time values); docs/decisions/icalendar.md says why.
+# The package escapes backslash, semicolon, comma and "\n" only, so every text
+# goes through ics_text first: every line break Python knows (\r\n, \r, \v, \f,
+# \x1c-\x1e, \x85, U+2028, U+2029) becomes "\n" (TEXT's \n once escaped), and the
+# other control characters, which RFC 5545 TEXT forbids, are dropped.
 _ICS_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _ICS_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
-def ics_escape(text: str) -> str:
-    """RFC 5545 TEXT escaping (backslash, semicolon, comma, line breaks of
-    every kind), without the control characters TEXT may not hold."""
-    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return _ICS_CONTROL.sub("", _ICS_BREAK.sub("\\\\n", text))
-
-
-def ics_fold(line: str) -> str:
-    """Fold a content line at 75 octets without splitting a UTF-8 character."""
-    out, current, size = [], "", 0
-    for ch in line:
-        width = len(ch.encode("utf-8"))
-        if size + width > ICS_LINE_OCTETS:
-            out.append(current)
-            current, size = " ", 1
-        current += ch
-        size += width
-    out.append(current)
-    return "\r\n".join(out)
+def ics_text(text: str) -> str:
+    """A TEXT value as the icalendar package should get it: one kind of line
+    break (a newline), no control characters."""
+    return _ICS_CONTROL.sub("", _ICS_BREAK.sub("\n", text))
 
 
 def _full_date(value: Optional[str]) -> Optional[date]:
@@ -176,26 +164,32 @@ def planned_ics(events: Iterable[Event], articles: Optional[Mapping[str, Article
     date: all-day VEVENTs with UID = event id, SUMMARY, and a DESCRIPTION
     listing every supporting sentence with its outlet. `event_url` is a
     format string with `{id}` linking each entry back to its evidence page."""
+    from icalendar import Calendar
+    from icalendar import Event as CalendarEvent
+    from icalendar import vText  # an X- property is written raw unless it is declared TEXT
+
     articles = articles or {}
-    stamp_text = (stamp or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//crosswire//planned events//EN",
-             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{ics_escape(name)}"]
+    when = (stamp or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+    calendar = Calendar()
+    for key, value in (("prodid", "-//crosswire//planned events//EN"), ("version", "2.0"),
+                       ("calscale", "GREGORIAN"), ("method", "PUBLISH"), ("x-wr-calname", vText(ics_text(name)))):
+        calendar.add(key, value)
     for event in events:
         start = _full_date(event.date)
         if event.status != "planned" or start is None:
             continue
         end = max(_full_date(event.date_end) or start, start) + timedelta(days=1)  # DTEND is exclusive
         url = event_url.format(id=event.id) if event_url else None
-        lines += ["BEGIN:VEVENT", f"UID:{event.id}", f"DTSTAMP:{stamp_text}",
-                  f"DTSTART;VALUE=DATE:{start:%Y%m%d}", f"DTEND;VALUE=DATE:{end:%Y%m%d}",
-                  f"SUMMARY:{ics_escape(_ics_summary(event))}",
-                  f"DESCRIPTION:{ics_escape(_ics_description(event, articles, url))}",
-                  f"CATEGORIES:{ics_escape(event.event_type or 'EVENT')}", "STATUS:TENTATIVE",
-                  "TRANSP:TRANSPARENT"]
+        entry = CalendarEvent()
+        for key, value in (("uid", ics_text(event.id)), ("dtstamp", when), ("dtstart", start), ("dtend", end),
+                           ("summary", ics_text(_ics_summary(event))),
+                           ("description", ics_text(_ics_description(event, articles, url))),
+                           ("categories", [ics_text(event.event_type or "EVENT")]), ("status", "TENTATIVE"),
+                           ("transp", "TRANSPARENT")):
+            entry.add(key, value)
         if event.location:
-            lines.append(f"LOCATION:{ics_escape(event.location)}")
+            entry.add("location", ics_text(event.location))
         if url:
-            lines.append(f"URL:{url}")
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    return "".join(ics_fold(line) + "\r\n" for line in lines)
+            entry.add("url", _ICS_BREAK.sub("", _ICS_CONTROL.sub("", url)))  # a URI value: not escaped
+        calendar.add_component(entry)
+    return calendar.to_ical().decode("utf-8")

@@ -21,6 +21,8 @@ def print_summary(summary, console: Console | None = None) -> None:
     table.add_row("articles read", str(s.get("articles_read", 0)))
     table.add_row("  new", str(s.get("articles_new", 0)))
     table.add_row("  already stored", str(s.get("articles_known", 0)))
+    if s.get("articles_reextracted"):
+        table.add_row("  re-extracted (older version)", str(s["articles_reextracted"]))
     rejections = s.get("rejections", [])
     table.add_row("skipped", str(len(rejections)))
     table.add_row("event mentions (store)", str(s.get("event_mentions", 0)))
@@ -29,6 +31,9 @@ def print_summary(summary, console: Console | None = None) -> None:
     table.add_row("stories (store)", str(s.get("stories", 0)))
     table.add_row("time", f"{s.get('seconds', 0)} s")
     console.print(table)
+    if s.get("stale_left"):
+        console.print(f"{s['stale_left']} stored articles were extracted by an older version or other models: "
+                      "crosswire reextract brings them up to date")
     if rejections:
         reasons = Counter(r["reason"] for r in rejections)
         console.print("skipped, by reason: " + _safe(", ".join(f"{n} {reason}" for reason, n in reasons.most_common())),

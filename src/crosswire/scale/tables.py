@@ -36,7 +36,8 @@ def write_article_tables(out_dir: str, part: int, results: Sequence[ArticleResul
     import pyarrow.dataset as ds
 
     rows: dict[str, list[tuple]] = {t: [] for t in ARTICLE_TABLES}
-    for result, result_table_rows in zip(results, stored or [None] * len(results)):
+    built: Sequence[Optional[dict[str, list[tuple]]]] = stored if stored else [None] * len(results)
+    for result, result_table_rows in zip(results, built):
         published = result.article.published
         for table, table_rows in (result_table_rows or result_rows(result)).items():
             extra = () if PARTITION_COLUMN in dict(table_columns()[table]) else (published,)

@@ -44,7 +44,11 @@ def article_lock_key(article_id: str) -> int:
 
 
 class PostgresStore(Store):
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, read_only: bool = False, wait_seconds: float = 0.0) -> None:
+        """`read_only` and `wait_seconds` are the DuckDB backend's concerns
+        (`open_store`): a PostgreSQL database is never created by opening it,
+        and the server lets concurrent readers and writers in."""
+        del read_only, wait_seconds
         self.location = redact_url(url)
         # autocommit: transactions are opened explicitly by `transaction()`,
         # exactly as in the DuckDB backend, so both behave alike. The password is
@@ -106,13 +110,11 @@ class PostgresStore(Store):
             self._advisory_lock(SCHEMA_LOCK)
             super().init_schema()
 
-    def write_result(self, result, rows=None) -> bool:
-        """Under READ COMMITTED, the existence check inside the base method
-        runs after the lock is granted, so it sees a concurrent writer's
-        committed row and skips instead of failing on the primary key."""
-        with self.transaction():
-            self._advisory_lock(article_lock_key(result.article.id))
-            return super().write_result(result, rows)
+    def lock_article(self, article_id: str) -> None:
+        """Under READ COMMITTED, `write_result`'s existence check runs after
+        the lock is granted, so it sees a concurrent writer's committed row
+        and skips instead of failing on the primary key."""
+        self._advisory_lock(article_lock_key(article_id))
 
     def lock_resolution(self) -> None:
         self._advisory_lock(RESOLUTION_LOCK)

@@ -3,7 +3,7 @@ stories and actors; add articles (token); follow upload jobs; export."""
 from __future__ import annotations
 
 import json
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -14,7 +14,7 @@ from ..ingest.article import article_or_rejection
 from ..ingest.dates import normalise_date
 from ..ingest.jsonl import JSONTooDeep, load_json
 from ..outputs import article_json
-from ..outputs.exports import events_csv, events_parquet, planned_ics, plover_jsonl
+from ..outputs.renderers import RENDERERS, ExportSource, Renderer
 from ..records import STATUSES, Rejection, to_dict
 from ..sanitize import redact_url
 from . import views
@@ -32,7 +32,6 @@ def require_feed(request: Request) -> None:
 
 
 router = APIRouter(prefix="/api", dependencies=[Depends(require_read)])
-feeds = APIRouter(prefix="/api", dependencies=[Depends(require_feed)])
 MAX_OFFSET = 1_000_000_000  # past any store; larger values would overflow the database's integers
 
 
@@ -290,40 +289,28 @@ def stats(request: Request) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------- exports
-def _filtered(request: Request, filters: EventFilters):
-    return store_of(request).events(**filters.values)
+def _export_route(chosen: Renderer) -> Callable[..., Response]:
+    """The route of one registered renderer: the store's events under the
+    request's filters, rendered, as a download named crosswire-<filename>."""
+    def export(request: Request, filters: EventFilters = Depends()) -> Response:
+        base = request.app.state.config.public_url  # never the Host header, which any client can set
+        source = ExportSource(store=store_of(request), filters=filters.values,
+                              event_url=base + "/events/{id}" if base else None)
+        return Response(chosen.render(source), media_type=chosen.media_type,
+                        headers={"Content-Disposition": f'{chosen.disposition}; filename="crosswire-{chosen.filename}"'})
+    export.__name__ = f"export_{chosen.name}"
+    return export
 
 
-def _articles_by_id(request: Request) -> dict[str, Any]:
-    return {a.id: a for a in store_of(request).articles()}
-
-
-@router.get("/export/plover.jsonl", tags=["exports"], summary="Events as PLOVER JSON Lines")
-def export_plover(request: Request, filters: EventFilters = Depends()) -> Response:
-    body = plover_jsonl(_filtered(request, filters), _articles_by_id(request))
-    return Response(body, media_type="application/x-ndjson; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="crosswire-events.plover.jsonl"'})
-
-
-@router.get("/export/events.csv", tags=["exports"], summary="Events as CSV (one row per event)")
-def export_csv(request: Request, filters: EventFilters = Depends()) -> Response:
-    return Response(events_csv(_filtered(request, filters)), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="crosswire-events.csv"'})
-
-
-@router.get("/export/events.parquet", tags=["exports"], summary="Events as Parquet (same columns as the CSV)")
-def export_parquet(request: Request, filters: EventFilters = Depends()) -> Response:
-    return Response(events_parquet(_filtered(request, filters)), media_type="application/vnd.apache.parquet",
-                    headers={"Content-Disposition": 'attachment; filename="crosswire-events.parquet"'})
-
-
-@feeds.get("/export/planned.ics", tags=["exports"],
-           summary="iCalendar feed of planned events with their sources (subscribe in a calendar client; "
-                   "`?token=` takes the feed token)")
-def export_ics(request: Request, filters: EventFilters = Depends()) -> Response:
-    filters.values["status"] = "planned"
-    base = request.app.state.config.public_url  # never the Host header, which any client can set
-    body = planned_ics(_filtered(request, filters), _articles_by_id(request),
-                       event_url=base + "/events/{id}" if base else None)
-    return Response(body, media_type="text/calendar; charset=utf-8",
-                    headers={"Content-Disposition": 'inline; filename="crosswire-planned.ics"'})
+def export_router() -> APIRouter:
+    """A route under /api/export/ for every renderer registered when the app
+    is built (outputs/renderers.py: the one place an output format is added).
+    A feed's route (the calendar) also opens with the feed token in its URL;
+    every other route needs read access."""
+    exports = APIRouter(prefix="/api")
+    for chosen in RENDERERS.values():
+        summary = chosen.description + ("; `?token=` takes the feed token" if chosen.feed else "")
+        exports.add_api_route(chosen.web_path.removeprefix("/api"), _export_route(chosen), methods=["GET"],
+                              dependencies=[Depends(require_feed if chosen.feed else require_read)],
+                              tags=["exports"], summary=summary, response_class=Response)
+    return exports

@@ -64,8 +64,9 @@ def create_app(db: str, token: Optional[str] = None, read_token_required: bool =
     read-only); `read_token` (or `read_token_required`) closes reads;
     `feed_token` opens the calendar feed alone (security.py). `public_url`
     (https://desk.example.org) is used for links in the calendar feed, which
-    otherwise has none: the request's Host header is never trusted for them."""
-    from .api import feeds as feed_router
+    otherwise has none: the request's Host header is never trusted for them.
+    Every registered renderer (outputs/renderers.py) gets its export route."""
+    from .api import export_router
     from .api import router as api_router
     from .pages import router as pages_router
 
@@ -94,7 +95,7 @@ def create_app(db: str, token: Optional[str] = None, read_token_required: bool =
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     app.include_router(api_router)
-    app.include_router(feed_router)
+    app.include_router(export_router())
     app.include_router(pages_router)
     _install_error_handlers(app)
     return app

@@ -74,7 +74,7 @@ class Found:
     antecedent: Optional[str] = None
 
 
-@register_stage("actors")
+@register_stage("actors", provides=("actor_mentions",))
 def actors_stage(ctx: ArticleContext) -> None:
     """Append ActorMention records for every actor the article names."""
     doc = ctx.doc

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from .. import ArticleContext, register_stage
-from ...records import EventMention, Evidence, Participant, SourceLink, stable_id
+from ...records import EventMention, Participant, SourceLink, stable_id
 from ..actors import country_name
 from ..actors.lookup import to_participant
 from .arguments import (MentionIndex, find_actors, find_location, find_timex, find_topic, grievance_targets,
@@ -66,7 +66,8 @@ class SentenceCoding:
     penta_probs: dict
 
 
-@register_stage("events")
+@register_stage("events", needs=("time", "actors", "sources", "quotes"),
+                provides=("event_mentions",))
 def events_stage(ctx: ArticleContext) -> None:
     """Append EventMention records for the article's events."""
     index = MentionIndex(ctx.result.actor_mentions)
