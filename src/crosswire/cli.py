@@ -98,18 +98,20 @@ def _log_progress(done: int, total: int, label: str) -> None:
 @click.option("--to", "date_to", help="Events on or before this ISO date.")
 @click.option("--outlet", help="Reported by this outlet (substring).")
 @click.option("--story", help="Story id (or prefix).")
+@click.option("--country", help="ISO3 code of the event's place, e.g. UKR.")
 @click.option("--min-reports", type=int, default=1, show_default=True,
               help="Only events reported by at least this many articles.")
 @click.option("--limit", type=int, default=None)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def events(db, actor, event_type, status, date_from, date_to, outlet, story, min_reports, limit, as_json) -> None:
+def events(db, actor, event_type, status, date_from, date_to, outlet, story, country, min_reports, limit,
+           as_json) -> None:
     """List canonical events, filtered."""
     from .outputs.tables import print_events
     from .records import to_dict
 
     with _open(db) as store:
         found = store.events(actor=actor, event_type=event_type, status=status, date_from=date_from,
-                             date_to=date_to, outlet=outlet, story=story)
+                             date_to=date_to, outlet=outlet, story=story, country=country)
     found = [e for e in found if len({m.article for m in e.mentions}) >= min_reports][:limit]
     if as_json:
         _echo_json([to_dict(e) for e in found])
@@ -223,11 +225,11 @@ def quarantine(db) -> None:
 
 
 @main.command()
-@click.argument("fmt", type=click.Choice(["json", "csv", "briefing", "plover", "parquet", "ics"]))
+@click.argument("fmt", type=click.Choice(["json", "csv", "briefing", "plover", "parquet", "ics", "geojson"]))
 @click.option("--out", "out_path", required=True, help="File to write.")
 @_db_option
 def export(fmt, out_path, db) -> None:
-    """Export the store: events.json, CSV, briefing, PLOVER JSONL, Parquet or iCalendar."""
+    """Export the store: events.json, CSV, briefing, PLOVER JSONL, Parquet, iCalendar or GeoJSON."""
     from .outputs.files import export_one
 
     with _open(db) as store:
@@ -236,7 +238,7 @@ def export(fmt, out_path, db) -> None:
 
 
 # ----------------------------------------------------------------------- eval
-EVAL_TASKS = ("seeds", "timex", "quotes", "events", "coref")
+EVAL_TASKS = ("seeds", "timex", "quotes", "events", "coref", "geo")
 
 
 @main.command(name="eval")
@@ -246,7 +248,7 @@ EVAL_TASKS = ("seeds", "timex", "quotes", "events", "coref")
 @click.option("--split", default=None, help="Task-specific split name (e.g. dev).")
 @click.option("--limit", type=int, default=None, help="Score only the first N documents/items.")
 def evaluate(task, data, as_json, split, limit) -> None:
-    """Score crosswire on a benchmark: seeds, timex, quotes, events, coref."""
+    """Score crosswire on a benchmark: seeds, timex, quotes, events, coref, geo."""
     import importlib
 
     module = importlib.import_module(f"crosswire.evaluate.{task}")

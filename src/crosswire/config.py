@@ -30,7 +30,7 @@ class Settings:
     spacy_batch_size: int = 32
     spacy_n_process: int = 1
     # extract
-    stages: tuple[str, ...] = ("time", "actors", "sources", "quotes", "events")
+    stages: tuple[str, ...] = ("time", "actors", "sources", "quotes", "events", "places")
     # resolve
     # MiniLM trigger embeddings in the coreference scorer: off by default in the
     # news pipeline (they cost more than the spaCy parse per article; crosswire

@@ -75,4 +75,4 @@ def registered_stages() -> list[str]:
 
 def _load_builtin_stages() -> None:
     # Importing the modules registers their stages.
-    from . import time, actors, sources, quotes, events  # noqa: F401
+    from . import time, actors, sources, quotes, events, places  # noqa: F401

@@ -26,6 +26,7 @@ RENDERERS = {
     "plover": lambda r: exports.plover_jsonl(r.events, _articles(r)),
     "parquet": lambda r: exports.events_parquet(r.events),
     "ics": lambda r: exports.planned_ics(r.events, _articles(r)),
+    "geojson": lambda r: exports.events_geojson(r.events),
 }
 
 

@@ -59,7 +59,11 @@ def print_event_detail(detail: dict[str, Any]) -> None:
                   f"  [dim]basis: {e['date_basis']}[/]")
     console.print("actors: " + (", ".join(f"{p['name']} ({p['code']})" for p in e["actors"]) or "-"))
     console.print("recipients: " + (", ".join(f"{p['name']} ({p['code']})" for p in e["recipients"]) or "-"))
-    for key in ("location", "topic", "mode", "cameo"):
+    place = e.get("location")
+    if place:
+        console.print(f"location: {place['name']} ({place['country'] or '-'}, {place['basis']}) "
+                      f"[dim]{(place.get('evidence') or {}).get('text', '')!r}[/]", highlight=False)
+    for key in ("topic", "mode", "cameo"):
         if e.get(key):
             console.print(f"{key}: {e[key]}")
     console.print(f"\n[bold]{len(detail['evidence'])} supporting sentences[/]")

@@ -113,6 +113,16 @@ CREATE TABLE IF NOT EXISTS event_participants (
     code TEXT
 );
 
+-- Each event's place (Event.location), for filters by country and bounding box.
+CREATE TABLE IF NOT EXISTS event_places (
+    event_id TEXT,
+    geonames_id BIGINT,
+    country TEXT,
+    admin1 TEXT,
+    lat DOUBLE PRECISION,
+    lon DOUBLE PRECISION
+);
+
 CREATE TABLE IF NOT EXISTS event_members (
     event_id TEXT,
     mention_id TEXT,

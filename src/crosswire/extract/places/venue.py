@@ -1,0 +1,117 @@
+"""An event's place: the venue of a meeting, the site of an attack, the city
+of a protest; not every place its sentence names.
+
+Order of evidence (the first that applies wins):
+* explicit: a toponym the event's clause attaches to the event: object of a
+  locative preposition on the trigger or its light verb ("will hold talks in
+  Vienna", "talks will be held at the Hofburg in Vienna", "the
+  attack on Kharkiv"), through "the city of X"; a name modifying the event
+  noun ("the Vienna talks"); the object of an attack or a coercion
+  ("shelled Kharkiv");
+* inferred: the event's sentence names exactly one place that is none of
+  the event's actors, and names it as a place: a town, or anything after
+  a locative preposition ("protests in Hong Kong ..."), never a country
+  named as a party or a topic ("assurances from the US", "a border with
+  Mexico"), nor a place inside a title ("former New Jersey governor");
+* dateline: the place the report was filed from.
+A planned event keeps the venue announced for it: nothing here looks at
+status. Country adjectives ("Syrian forces") are never a venue.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Optional, Sequence
+
+from ...records import EventMention, Place, Toponym
+
+LOCATIVE_PREPS = {"in", "at", "near", "outside", "inside", "across", "throughout", "around", "within",
+                  "on", "into", "off", "along"}
+# preposition of a place that is the destination of a visit, the venue of a meeting
+VISIT_PREPS = {"to"}
+VISIT_TYPES = {"CONSULT"}
+# event types whose direct object may be the place itself ("shelled Kharkiv", "blockaded Gaza")
+SITE_OBJECT_TYPES = {"ASSAULT", "COERCE", "PROTEST", "MOBILIZE"}
+MAX_CHAIN = 6
+
+
+def event_place(doc, mention: EventMention, toponyms: Sequence[Toponym],
+                dateline: Optional[Toponym]) -> Optional[Place]:
+    """The mention's location, with its basis and evidence, or None."""
+    here = [t for t in toponyms if t.sentence == mention.sentence and t.kind == "toponym" and t.place is not None
+            and t.place.lat is not None]
+    trigger = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+    if trigger is not None and here:
+        heads = _event_tokens(trigger)
+        # attached by a preposition or as the site, a place is the venue even when a dictionary
+        # also read it as an actor ("marched in Paris", "shelled Kharkiv")
+        attached = [t for t in here if _attached(doc, t, heads, mention.event_type)]
+        if attached:
+            best = min(attached, key=lambda t: abs(t.start - mention.start))
+            return dataclasses.replace(best.place, basis="explicit")
+    others = [t for t in here if not _names_participant(t, mention)]
+    if len({t.place.geonames_id for t in others}) == 1 and _named_as_place(doc, others[0]):
+        return dataclasses.replace(others[0].place, basis="inferred")
+    if dateline is not None:
+        return dataclasses.replace(dateline.place, basis="dateline")
+    return None
+
+
+def _named_as_place(doc, t: Toponym) -> bool:
+    span = doc.char_span(t.start, t.end, alignment_mode="expand")
+    if span is None:
+        return False
+    root = span.root
+    if root.dep_ == "pobj" and root.head.lower_ in LOCATIVE_PREPS:
+        return True
+    return t.place.feature_class == "P" and root.dep_ not in {"compound", "nmod", "poss", "amod"}
+
+
+def _names_participant(t: Toponym, mention: EventMention) -> bool:
+    """The toponym is (part of) a span naming one of the event's actors or recipients."""
+    for p in list(mention.actors) + list(mention.recipients):
+        ev = p.mention
+        if ev is not None and ev.start < t.end and t.start < ev.end:
+            return True
+    return False
+
+
+def _event_tokens(trigger) -> set[int]:
+    """The trigger's tokens, the verb carrying an event noun ("hold talks",
+    "talks will be held") and the verbs it governs ("agreed to meet")."""
+    ids = {t.i for t in trigger}
+    root = trigger.root
+    if root.pos_ in {"NOUN", "PROPN"} and root.dep_ in {"dobj", "nsubj", "nsubjpass", "attr", "pobj"}:
+        ids.add(root.head.i)
+    for child in root.children:
+        if child.dep_ == "xcomp":
+            ids.add(child.i)
+    return ids
+
+
+def _attached(doc, t: Toponym, heads: set[int], event_type: str) -> bool:
+    span = doc.char_span(t.start, t.end, alignment_mode="expand")
+    if span is None:
+        return False
+    tok = span.root
+    if tok.dep_ in {"compound", "nmod", "amod"} and tok.head.i in heads:
+        return True  # "the Vienna talks"
+    if tok.dep_ == "dobj" and tok.head.i in heads and event_type in SITE_OBJECT_TYPES:
+        return True  # "shelled Kharkiv"
+    located = False  # the chain went through a locative preposition
+    for _ in range(MAX_CHAIN):
+        if tok.dep_ in {"appos", "conj", "compound"}:
+            tok = tok.head
+            continue
+        if tok.dep_ != "pobj":
+            # "met officials in X": the place of the event's own object or subject
+            return located and tok.dep_ in {"dobj", "nsubj", "nsubjpass"} and tok.head.i in heads
+        prep = tok.head
+        word = prep.lower_
+        if prep.head.i in heads and (word in LOCATIVE_PREPS or (word in VISIT_PREPS and event_type in VISIT_TYPES)):
+            return True
+        if word == "of" or (word in LOCATIVE_PREPS and prep.head.pos_ in {"NOUN", "PROPN"}):
+            located = located or word in LOCATIVE_PREPS
+            tok = prep.head  # "in the city of X", "at a hotel in X"
+            continue
+        return False
+    return False
