@@ -24,7 +24,8 @@ def plover_actor(p: Participant) -> dict[str, Any]:
     return {"name": p.name, "code": p.code, "sector": p.sector, "igo": p.igo, "office": p.office}
 
 
-RESOLUTION_OF_CODE = {"PCLI": 1, "ADM1": 2, "ADM2": 3, "PPL": 4, "PPLC": 4}
+# PLOVER's `resolution`: 5 sub-city, 4 city, 3 district, 2 province, 1 country
+RESOLUTION_OF_CODE = {"PCLI": 1, "ADM1": 2, "ADM2": 3}
 
 
 def plover_location(place: Optional[Place]) -> Optional[dict[str, Any]]:
@@ -41,7 +42,8 @@ def plover_location(place: Optional[Place]) -> Optional[dict[str, Any]]:
             "district": place.name if code == "ADM2" else None, "province": place.admin1,
             "country": country_name(place.country) if place.country else None, "country_code": place.country,
             "feature_class": place.feature_class, "feature_code": place.feature_code,
-            "resolution": RESOLUTION_OF_CODE.get(code), "basis": place.basis,
+            "resolution": 4 if place.feature_class == "P" else RESOLUTION_OF_CODE.get(code),
+            "basis": place.basis,
             "evidence": to_dict(place.evidence)}
 
 

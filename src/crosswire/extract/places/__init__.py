@@ -11,7 +11,9 @@ records to the article result and sets `EventMention.location` to a `Place`
 2. each event's place (`venue.py`): `explicit` when its clause attaches a
    place to the event ("talks in Vienna", "shelled Kharkiv", "the Vienna
    talks"), else `inferred` when the event's sentence names one place
-   only, else the `dateline`; nothing when the text gives no place.
+   only, else the `dateline`, else (`inferred`) the place the article's lede
+   sets the story in when the event's actors belong to its country; nothing
+   when the text gives no place.
    Places that are the event's actors ("Russia will meet the US") are not
    its venue.
 
@@ -26,7 +28,7 @@ from .. import ArticleContext, register_stage
 from ...records import Evidence, Place, Toponym, stable_id
 from .gazetteer import Entry, load_gazetteer
 from .toponyms import Candidate, find_dateline, find_toponyms, resolve_toponyms
-from .venue import event_place
+from .venue import event_place, lede_place
 
 __all__ = ["places_stage", "place_of", "article_toponyms"]
 
@@ -37,8 +39,9 @@ def places_stage(ctx: ArticleContext) -> None:
     toponyms = article_toponyms(ctx)
     ctx.result.toponyms.extend(toponyms)
     dateline = next((t for t in toponyms if t.kind == "dateline" and t.place is not None), None)
+    lede = lede_place(ctx.doc, toponyms)
     for mention in ctx.result.event_mentions:
-        mention.location = event_place(ctx.doc, mention, toponyms, dateline)
+        mention.location = event_place(ctx.doc, mention, toponyms, dateline, lede)
 
 
 def article_toponyms(ctx: ArticleContext) -> list[Toponym]:

@@ -41,8 +41,10 @@ from ...loading import load_once
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-# alternate names are kept for towns this large (smaller towns keep their main names)
+# alternate names are kept for towns this large (smaller towns keep their main names) ...
 ALTERNATE_NAMES_MIN_POPULATION = 5000
+# ... and short capitalised ones ("DC", "NYC"; elsewhere mostly codes) for cities this large
+ABBREVIATIONS_MIN_POPULATION = 500_000
 LATIN = re.compile(r"^[A-Za-z\u00c0-\u024f0-9 .'\-()&]+$")
 
 
@@ -85,11 +87,11 @@ class Gazetteer:
 
 
 def normalise(name: str) -> str:
-    """Case, accents, dots and hyphens do not tell places apart:
-    'U.S.' = 'US', 'Saint-Étienne' = 'saint etienne'."""
+    """Case, accents, dots, commas and hyphens do not tell places apart:
+    'U.S.' = 'US', 'Saint-Étienne' = 'saint etienne', 'Washington, D.C.' = 'washington dc'."""
     text = unicodedata.normalize("NFKD", name)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = text.replace(".", "").replace("’", "'").replace("-", " ")
+    text = text.replace(".", "").replace(",", " ").replace("’", "'").replace("-", " ")
     text = re.sub(r"^the\s+", "", text)
     return " ".join(text.split())
 
@@ -283,7 +285,8 @@ def build() -> Gazetteer:
                       c["latitude"], c["longitude"], int(c["population"] or 0), a1)
         labels = [c["name"]]
         if c["population"] >= ALTERNATE_NAMES_MIN_POPULATION:
-            labels += [a for a in c.get("alternatenames") or () if not (a.isupper() and len(a) <= 4)]
+            labels += [a for a in c.get("alternatenames") or ()
+                       if not (a.isupper() and len(a) <= 4) or c["population"] >= ABBREVIATIONS_MIN_POPULATION]
         add(place, labels)
 
     # country names and adjectives as news writes them

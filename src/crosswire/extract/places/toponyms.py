@@ -88,6 +88,8 @@ def _from_entity(ent, gaz: Gazetteer) -> Optional[Candidate]:
     if ent.label_ == "NORP":
         countries = [p for p in options if p.fcode == "PCLI"]
         return Candidate(start, end, text, "demonym", countries[:1]) if countries else None
+    if ent.label_ == "LOC":  # regions, seas, mountains: not a village that shares the name ("Middle East")
+        options = [o for o in options if o.fclass != "P" or o.population >= KNOWN_TOWN_POPULATION]
     if ent.label_ in TOPONYM_LABELS:
         if not options and (ent.label_ == "FAC" or (ent.label_ == "GPE" and len(ent) == 1)):
             return None  # mostly people and firms the recogniser took for places; "Lake Erie" stays

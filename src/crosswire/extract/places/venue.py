@@ -9,11 +9,15 @@ Order of evidence (the first that applies wins):
   noun ("the Vienna talks"); the object of an attack or a coercion
   ("shelled Kharkiv");
 * inferred: the event's sentence names exactly one place that is none of
-  the event's actors, and names it as a place: a town, or anything after
-  a locative preposition ("protests in Hong Kong ..."), never a country
-  named as a party or a topic ("assurances from the US", "a border with
-  Mexico"), nor a place inside a title ("former New Jersey governor");
-* dateline: the place the report was filed from.
+  the event's actors, and names it as a place, after a locative
+  preposition ("protests in Hong Kong ..."), never as a party or a topic
+  ("Moscow pursues ...", "assurances from the US", "a border with
+  Mexico"), nor inside a title ("former New Jersey governor");
+* dateline: the place the report was filed from;
+* inferred: the place the article's lede sets the story in (the first
+  place named after a locative preposition in its first sentences, "...
+  protesters in Hong Kong ..."), when it lies in a country the event's
+  actors belong to.
 A planned event keeps the venue announced for it: nothing here looks at
 status. Country adjectives ("Syrian forces") are never a venue.
 """
@@ -34,8 +38,17 @@ SITE_OBJECT_TYPES = {"ASSAULT", "COERCE", "PROTEST", "MOBILIZE"}
 MAX_CHAIN = 6
 
 
+LEDE_SENTENCES = 3  # title, first and second sentence
+
+
+def lede_place(doc, toponyms: Sequence[Toponym]) -> Optional[Toponym]:
+    """The first place the article's first sentences name as a place."""
+    return next((t for t in toponyms if t.sentence < LEDE_SENTENCES and t.kind == "toponym"
+                 and t.place is not None and t.place.lat is not None and _named_as_place(doc, t)), None)
+
+
 def event_place(doc, mention: EventMention, toponyms: Sequence[Toponym],
-                dateline: Optional[Toponym]) -> Optional[Place]:
+                dateline: Optional[Toponym], lede: Optional[Toponym] = None) -> Optional[Place]:
     """The mention's location, with its basis and evidence, or None."""
     here = [t for t in toponyms if t.sentence == mention.sentence and t.kind == "toponym" and t.place is not None
             and t.place.lat is not None]
@@ -53,17 +66,20 @@ def event_place(doc, mention: EventMention, toponyms: Sequence[Toponym],
         return dataclasses.replace(others[0].place, basis="inferred")
     if dateline is not None:
         return dataclasses.replace(dateline.place, basis="dateline")
+    codes = {p.code for p in list(mention.actors) + list(mention.recipients) if p.code}
+    if lede is not None and lede.place.country in codes:
+        return dataclasses.replace(lede.place, basis="inferred")
     return None
 
 
 def _named_as_place(doc, t: Toponym) -> bool:
+    """The object of a locative preposition on a verb ("police fired ... in
+    X"): the sentence names it as a place, not as a party ("Moscow pursues
+    ..."), a title or a topic ("the situation in X")."""
     span = doc.char_span(t.start, t.end, alignment_mode="expand")
-    if span is None:
-        return False
-    root = span.root
-    if root.dep_ == "pobj" and root.head.lower_ in LOCATIVE_PREPS:
-        return True
-    return t.place.feature_class == "P" and root.dep_ not in {"compound", "nmod", "poss", "amod"}
+    root = span.root if span is not None else None
+    return (root is not None and root.dep_ == "pobj" and root.head.lower_ in LOCATIVE_PREPS - {"on"}
+            and root.head.head.pos_ in {"VERB", "AUX"})  # "fired ... in X", not "the situation in X"
 
 
 def _names_participant(t: Toponym, mention: EventMention) -> bool:
@@ -93,25 +109,38 @@ def _attached(doc, t: Toponym, heads: set[int], event_type: str) -> bool:
     if span is None:
         return False
     tok = span.root
-    if tok.dep_ in {"compound", "nmod", "amod"} and tok.head.i in heads:
+    # a country as modifier or object is a party ("Russia-US talks", "prohibit the US"), not a site
+    site = t.place.feature_code != "PCLI"
+    if tok.dep_ in {"compound", "nmod", "amod"} and tok.head.i in heads and site:
         return True  # "the Vienna talks"
-    if tok.dep_ == "dobj" and tok.head.i in heads and event_type in SITE_OBJECT_TYPES:
+    if tok.dep_ == "dobj" and tok.head.i in heads and event_type in SITE_OBJECT_TYPES and site:
         return True  # "shelled Kharkiv"
-    located = False  # the chain went through a locative preposition
+    located = via_of = False  # the chain went through a locative preposition / through "of"
     for _ in range(MAX_CHAIN):
-        if tok.dep_ in {"appos", "conj", "compound"}:
-            tok = tok.head
+        if tok.dep_ in {"appos", "conj", "compound"} and not (located or via_of):
+            tok = tok.head  # "in Paris and Lyon", "in Paris, Texas"; not "talks and the situation in X"
             continue
         if tok.dep_ != "pobj":
             # "met officials in X": the place of the event's own object or subject
             return located and tok.dep_ in {"dobj", "nsubj", "nsubjpass"} and tok.head.i in heads
         prep = tok.head
         word = prep.lower_
-        if prep.head.i in heads and (word in LOCATIVE_PREPS or (word in VISIT_PREPS and event_type in VISIT_TYPES)):
+        if prep.head.i in heads and _locative(word, event_type, via_of):
             return True
-        if word == "of" or (word in LOCATIVE_PREPS and prep.head.pos_ in {"NOUN", "PROPN"}):
-            located = located or word in LOCATIVE_PREPS
-            tok = prep.head  # "in the city of X", "at a hotel in X"
-            continue
-        return False
+        if word == "of":
+            via_of = True
+        elif word in LOCATIVE_PREPS and word != "on" and prep.head.pos_ in {"NOUN", "PROPN"}:
+            located = True
+        else:
+            return False
+        tok = prep.head  # "in the city of X", "at a hotel in X"
     return False
+
+
+def _locative(word: str, event_type: str, via_of: bool) -> bool:
+    """'in', 'at', 'near' ... always; 'on' for the site of an attack ("the
+    attack on X") or "on the territory of X", never a topic ("talks on
+    arms control"); 'to' for the place of a visit."""
+    if word == "on":
+        return via_of or event_type in SITE_OBJECT_TYPES
+    return word in LOCATIVE_PREPS or (word in VISIT_PREPS and event_type in VISIT_TYPES)
