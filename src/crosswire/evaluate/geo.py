@@ -129,7 +129,7 @@ def recognition(articles: list[GoldArticle], gaz, nlp) -> dict[str, Any]:
 
     tp = n_pred = n_gold = 0
     for art, doc in zip(articles, nlp.pipe((a.text for a in articles), batch_size=32)):
-        pred = {(t.start, t.end) for t in find_toponyms(doc, gaz) if t.kind == "toponym"}
+        pred = {(t.start, t.end) for t in find_toponyms(doc, gaz, art.text) if t.kind == "toponym"}
         gold = {(g.start, g.end) for g in art.toponyms}
         tp += len(pred & gold)
         n_pred += len(pred)

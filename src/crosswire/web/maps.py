@@ -63,6 +63,17 @@ def event_map(summaries: Iterable[dict[str, Any]], world: bool = False) -> dict[
                        "status": e["status"], "title": f"{e['title']} — {place['name']} ({e['date'] or 'undated'})",
                        "place": place["name"], "basis": place.get("basis")})
     frame = _frame([] if world else [(p["x"], -p["y"]) for p in points])
-    return {"view_box": " ".join(f"{v:g}" for v in frame), "radius": round(max(frame[2] / 160, 0.25), 3),
-            "outlines": outline_paths(), "points": points, "unplaced": len(summaries) - len(points),
+    radius = round(max(frame[2] / 160, 0.25), 3)
+    return {"view_box": " ".join(f"{v:g}" for v in frame), "radius": radius, "outlines": outline_paths(),
+            "points": points, "counts": _counts(points, radius), "unplaced": len(summaries) - len(points),
             "frame": frame}
+
+
+def _counts(points: list[dict[str, Any]], radius: float) -> list[dict[str, Any]]:
+    """A label with the number of events at each place that has several
+    (their circles lie on top of one another)."""
+    at: dict[tuple[float, float], int] = {}
+    for p in points:
+        at[(p["x"], p["y"])] = at.get((p["x"], p["y"]), 0) + 1
+    return [{"x": round(x + radius * 1.2, 3), "y": round(y - radius * 0.9, 3), "n": n,
+             "size": round(radius * 2.6, 3)} for (x, y), n in sorted(at.items()) if n > 1]

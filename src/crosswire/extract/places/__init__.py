@@ -48,7 +48,7 @@ def article_toponyms(ctx: ArticleContext) -> list[Toponym]:
     gaz = load_gazetteer()
     text = ctx.article.text
     dateline = find_dateline(text, gaz)
-    found = find_toponyms(ctx.doc, gaz)
+    found = find_toponyms(ctx.doc, gaz, text)
     if dateline is not None:
         found = [c for c in found if c.end <= dateline.start or c.start >= dateline.end]
     actor_countries = sorted({m.actor.country for m in ctx.result.actor_mentions

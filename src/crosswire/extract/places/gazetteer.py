@@ -24,6 +24,7 @@ area centre that large outlying towns do not drag away.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gzip
 import json
 import logging
@@ -86,6 +87,7 @@ class Gazetteer:
         return self.entry(i) if i is not None else None
 
 
+@functools.lru_cache(maxsize=65536)
 def normalise(name: str) -> str:
     """Case, accents, dots, commas and hyphens do not tell places apart:
     'U.S.' = 'US', 'Saint-Étienne' = 'saint etienne', 'Washington, D.C.' = 'washington dc'."""

@@ -65,12 +65,13 @@ class Candidate:
 
 
 # ---------------------------------------------------------------------- find
-def find_toponyms(doc, gaz: Gazetteer) -> list[Candidate]:
-    """Toponyms of a spaCy doc, in text order, never overlapping."""
+def find_toponyms(doc, gaz: Gazetteer, text: Optional[str] = None) -> list[Candidate]:
+    """Toponyms of a spaCy doc (whose text is `text`), in text order, never overlapping."""
     found: list[Candidate] = []
     taken = [False] * len(doc)  # inside an entity: "Kamala Harris" is no county, whatever the gazetteer says
+    text = doc.text if text is None else text  # Doc.text joins every token on each access
     for ent in doc.ents:
-        top = _from_entity(ent, gaz)
+        top = _from_entity(ent, text, gaz)
         if top is not None:
             found.append(top)
         for i in range(ent.start, ent.end):
@@ -79,11 +80,11 @@ def find_toponyms(doc, gaz: Gazetteer) -> list[Candidate]:
     return sorted(found, key=lambda t: t.start)
 
 
-def _from_entity(ent, gaz: Gazetteer) -> Optional[Candidate]:
+def _from_entity(ent, doc_text: str, gaz: Gazetteer) -> Optional[Candidate]:
     start, end = _trim(ent)
     if start >= end:
         return None
-    text = ent.doc.text[start:end]
+    text = doc_text[start:end]
     options = gaz.lookup(text)[:MAX_OPTIONS]
     if ent.label_ == "NORP":
         countries = [p for p in options if p.fcode == "PCLI"]
