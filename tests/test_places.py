@@ -119,6 +119,8 @@ def test_article_with_no_place(pipe):
 def test_parties_and_topics_are_not_venues(pipe):
     r = extract(pipe, "Russia and the United States will hold talks on the situation in Ukraine next week.")
     assert located(r, "CONSULT") is None
+    r = extract(pipe, "The speaker announced an impeachment inquiry into the President of the United States.")
+    assert all(m.location is None for m in r.event_mentions)  # whose office, not where
     r = extract(pipe, "Russia and the United States will hold talks on arms control in Vienna next week.")
     place = located(r, "CONSULT")
     assert place.name == "Vienna" and place.country == "AUT" and place.basis == "explicit"

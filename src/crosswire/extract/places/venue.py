@@ -27,6 +27,7 @@ import dataclasses
 from typing import Optional, Sequence
 
 from ...records import EventMention, Place, Toponym
+from ..actors.tables import TITLE_HEADS
 
 LOCATIVE_PREPS = {"in", "at", "near", "outside", "inside", "across", "throughout", "around", "within",
                   "on", "into", "off", "along"}
@@ -127,7 +128,7 @@ def _attached(doc, t: Toponym, heads: set[int], event_type: str) -> bool:
         word = prep.lower_
         if prep.head.i in heads and _locative(word, event_type, via_of):
             return True
-        if word == "of":
+        if word == "of" and not _title(prep.head):
             via_of = True
         elif word in LOCATIVE_PREPS and word != "on" and prep.head.pos_ in {"NOUN", "PROPN"}:
             located = True
@@ -137,10 +138,18 @@ def _attached(doc, t: Toponym, heads: set[int], event_type: str) -> bool:
     return False
 
 
+def _title(tok) -> bool:
+    """'the President of X', 'the mayor of X': X names whose office, not where."""
+    return tok.ent_type_ == "PERSON" or tok.lemma_.lower() in TITLE_HEADS
+
+
 def _locative(word: str, event_type: str, via_of: bool) -> bool:
     """'in', 'at', 'near' ... always; 'on' for the site of an attack ("the
     attack on X") or "on the territory of X", never a topic ("talks on
-    arms control"); 'to' for the place of a visit."""
+    arms control"); 'into' for a movement ("troops moved into X"), not an
+    inquiry; 'to' for the place of a visit."""
     if word == "on":
         return via_of or event_type in SITE_OBJECT_TYPES
+    if word == "into":
+        return event_type in SITE_OBJECT_TYPES
     return word in LOCATIVE_PREPS or (word in VISIT_PREPS and event_type in VISIT_TYPES)
