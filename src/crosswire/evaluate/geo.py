@@ -155,10 +155,11 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
     limit = getattr(args, "limit", None)
     if limit:
         articles = articles[:limit]
-    gaz = load_gazetteer()
+    settings = Settings.load()
+    gaz = load_gazetteer(settings.gazetteer or None)
     metrics: dict[str, Any] = {"data": path, "split": split, "articles": len(articles)}
     metrics.update(error_metrics(resolution_errors(articles, gaz)))
-    metrics.update(recognition(articles, gaz, load_nlp(Settings.load().spacy_model)))
+    metrics.update(recognition(articles, gaz, load_nlp(settings.spacy_model)))
     return metrics
 
 

@@ -45,7 +45,7 @@ def places_stage(ctx: ArticleContext) -> None:
 
 
 def article_toponyms(ctx: ArticleContext) -> list[Toponym]:
-    gaz = load_gazetteer()
+    gaz = load_gazetteer(ctx.settings.gazetteer or None)
     text = ctx.article.text
     dateline = find_dateline(text, gaz)
     found = find_toponyms(ctx.doc, gaz, text)
