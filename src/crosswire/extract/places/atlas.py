@@ -4,7 +4,7 @@ ISC licence, Natural Earth data in the public domain), installed at setup.
 Why npm: it is the maintained TopoJSON edition of Natural Earth's admin-0
 boundaries (1:110m for drawing, 1:50m for country centres), and the desk
 must draw maps without a tile server or a CDN. `scripts/setup.sh` runs
-`python -m crosswire.extract.places.atlas install`, which fetches the pinned
+`python -m crosswire.extract.places atlas install`, which fetches the pinned
 tarball with `npm pack`, checks its SHA-512 against the registry's integrity
 value and keeps the two files under <environment>/share/crosswire/atlas.
 Without them everything runs: maps draw their points on a bare graticule
@@ -138,23 +138,3 @@ def centres() -> dict[str, tuple[float, float]]:
         if best is not None and best[0] > 0:
             out[iso_numeric] = (round(best[1], 4), round(best[2], 4))
     return out
-
-
-def main(argv: Optional[list[str]] = None) -> int:
-    """`python -m crosswire.extract.places.atlas install|status`"""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["install"]:
-        if installed():
-            return 0
-        try:
-            print(f"atlas: {install()}")
-        except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
-            print(f"atlas: not installed: {exc}", file=sys.stderr)
-            return 1
-        return 0
-    print(f"atlas: {'installed at ' + str(atlas_dir()) if installed() else 'missing'}")
-    return 0 if installed() else 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -3,7 +3,7 @@
 Why built, not shipped: the GeoNames data comes from pinned PyPI packages
 (docs/geo.md, data/LICENSES.md), and a compact table of it is cheaper to
 load than their JSON. `scripts/setup.sh` runs `python -m
-crosswire.extract.places.gazetteer build`; a process that finds no table
+crosswire.extract.places gazetteer build`; a process that finds no table
 builds it on first use (about 20 s) and keeps it.
 
 Sources (all GeoNames-derived, CC BY 4.0 data):
@@ -319,26 +319,3 @@ def _actor_country_names() -> dict[str, str]:
     from ..actors.tables import load_tables
 
     return {normalise(k): iso for k, iso in load_tables().countries.items() if len(iso) == 3}
-
-
-def main(argv: Optional[list[str]] = None) -> int:
-    """`python -m crosswire.extract.places.gazetteer build|status`"""
-    # the classes pickled must be the package's, not this file run as __main__
-    from crosswire.extract.places import gazetteer as package_module
-
-    args = list(sys.argv[1:] if argv is None else argv)
-    target = gazetteer_path()
-    if args[:1] == ["build"]:
-        gaz = package_module.build()
-        package_module.save(gaz, target)
-        print(f"gazetteer: {len(gaz.rows)} places, {len(gaz.by_name)} names -> {target}")
-        return 0
-    if target.exists():
-        print(f"gazetteer: {target}")
-        return 0
-    print(f"gazetteer: missing ({target}); run: python -m crosswire.extract.places.gazetteer build")
-    return 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
