@@ -204,3 +204,23 @@ def test_eval_geo_reads_both_formats_and_scores(tmp_path):
     assert set(json.loads(json.dumps(metrics))) >= {"acc161", "mean_km", "auc", "recognition_f1"}
     assert geo.error_metrics([0.0, geo.EARTH_HALF_CIRCUMFERENCE_KM])["auc"] == 0.5
     assert {d.part for d in geo.read_corpus(str(lgl))} <= {"tune", "check"}
+
+
+# ------------------------------------------------------------------ the CLI
+def test_cli_exports_geojson_filters_by_country_and_shows_the_place(tmp_path):
+    from click.testing import CliRunner
+
+    from crosswire.cli import main
+    from web_helpers import build_store
+
+    db = str(tmp_path / "store.duckdb")
+    fx = build_store(db)
+    out = tmp_path / "events.geojson"
+    run = CliRunner().invoke(main, ["export", "geojson", "--out", str(out), "--db", db])
+    assert run.exit_code == 0, run.output
+    features = json.loads(out.read_text(encoding="utf-8"))["features"]
+    assert {f["id"] for f in features} == {fx.meetings[0], fx.proposal}
+    run = CliRunner().invoke(main, ["events", "--db", db, "--country", "val", "--json"])
+    assert [e["id"] for e in json.loads(run.output)] == [fx.proposal]
+    run = CliRunner().invoke(main, ["show", fx.meetings[0], "--db", db])
+    assert "location: Geneva (CHE, explicit)" in run.output
