@@ -11,9 +11,9 @@ Without them everything runs: maps draw their points on a bare graticule
 and the gazetteer takes country centres from countryinfo.
 
 `outlines(scale)` decodes the TopoJSON once per process into rings of
-(lon, lat); `centres()` gives each country (ISO3) the area centroid of its
-largest polygon (the contiguous US, mainland France), which is where
-gazetteers put a country's point.
+(lon, lat); `centres()` gives each country whose largest polygon is most of
+its area (the contiguous US, mainland France; not Indonesia) that polygon's
+area centroid, near where gazetteers put a country's point.
 """
 from __future__ import annotations
 
@@ -130,11 +130,16 @@ def _area_centroid(ring: Ring) -> tuple[float, float, float]:
     return abs(a) / 2 * k, cy / (3 * a), lon - 360 if lon > 180 else lon
 
 
+MAIN_POLYGON_SHARE = 0.5  # an archipelago's largest island does not stand for it
+
+
 def centres() -> dict[str, tuple[float, float]]:
-    """ISO 3166 numeric id -> (lat, lon) of the centroid of its largest polygon."""
+    """ISO 3166 numeric id -> (lat, lon) of the centroid of its largest
+    polygon, for countries whose largest polygon is most of their area."""
     out = {}
     for iso_numeric, polygons in outlines("50m").items():
-        best = max((_area_centroid(poly[0]) for poly in polygons if len(poly[0]) > 2), default=None)
-        if best is not None and best[0] > 0:
+        parts = [_area_centroid(poly[0]) for poly in polygons if len(poly[0]) > 2]
+        best = max(parts, default=None)
+        if best is not None and best[0] > 0 and best[0] >= MAIN_POLYGON_SHARE * sum(p[0] for p in parts):
             out[iso_numeric] = (round(best[1], 4), round(best[2], 4))
     return out

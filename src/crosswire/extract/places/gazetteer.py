@@ -20,9 +20,11 @@ Sources (all GeoNames-derived, CC BY 4.0 data):
 * crosswire's actor table (`data/actors/actors.json`): country names and
   adjectives as news writes them ("U.S.", "Britain", "Syrian").
 
-An administrative area's point is the middle of the 5th-95th percentile
-range of its towns' latitudes and longitudes: a stand-in for GeoNames'
-area centre that large outlying towns do not drag away.
+An administrative area's point is the centre of the box around its towns:
+a stand-in for GeoNames' area centre that the towns' crowding on a coast
+does not drag away (on the tuning half it put 0.872 / 0.806 of LGL's /
+GeoVirus's first-level areas within 161 km, the middle of the 5th-95th
+percentile range 0.882 / 0.672, the towns' mean 0.882 / 0.688).
 """
 from __future__ import annotations
 
@@ -154,12 +156,9 @@ def _tsv(path: Path) -> list[list[str]]:
 
 
 def _centre(points: list[tuple[float, float]]) -> tuple[float, float]:
-    """Middle of the 5th-95th percentile range of latitudes and longitudes."""
-    def mid(values: list[float]) -> float:
-        values = sorted(values)
-        lo, hi = values[int(0.05 * (len(values) - 1))], values[int(0.95 * (len(values) - 1))]
-        return round((lo + hi) / 2, 4)
-    return mid([p[0] for p in points]), mid([p[1] for p in points])
+    """Centre of the box around the points (their latitudes' and longitudes' midranges)."""
+    lats, lons = [p[0] for p in points], [p[1] for p in points]
+    return round((min(lats) + max(lats)) / 2, 4), round((min(lons) + max(lons)) / 2, 4)
 
 
 def _country_centres() -> dict[str, tuple[float, float]]:

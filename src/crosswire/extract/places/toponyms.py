@@ -257,10 +257,13 @@ def _without(ctx: Context, t: Candidate) -> Context:
 
 
 def _containers(toponyms: Sequence[Candidate], text: str) -> dict[int, Candidate]:
-    """'Paris, Texas': toponym -> the toponym right after it, past one comma."""
+    """'Paris, Texas': toponym -> the toponym right after it, past one comma.
+    A name that can be a country heads a list ("China, Japan and Korea"),
+    not a "town, state" pair."""
     out = {}
     for a, b in zip(toponyms, toponyms[1:]):
-        if re.fullmatch(r",\s*", text[a.end:b.start]) and b.options:
+        if re.fullmatch(r",\s*", text[a.end:b.start]) and b.options and not any(
+                o.fcode == "PCLI" for o in a.options):
             out[id(a)] = b
     return out
 
