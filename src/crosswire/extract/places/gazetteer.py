@@ -121,10 +121,15 @@ def gazetteer_path() -> Path:
     return Path(sys.prefix) / "share" / "crosswire" / "gazetteer" / f"geonames-v{FORMAT_VERSION}.pkl.gz"
 
 
-@load_once
 def load_gazetteer(path: Optional[str] = None) -> Gazetteer:
-    """The table at `path` (default `gazetteer_path()`), built first when missing."""
-    target = Path(path) if path else gazetteer_path()
+    """The table at `path` (default `gazetteer_path()`), built first when
+    missing; once per process and file, however the path is given."""
+    return _load(str(Path(path) if path else gazetteer_path()))
+
+
+@load_once
+def _load(path: str) -> Gazetteer:
+    target = Path(path)
     if not target.exists():
         log.warning("no gazetteer at %s: building it from the GeoNames packages (once)", target)
         gaz = build()
