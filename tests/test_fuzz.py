@@ -31,8 +31,8 @@ from crosswire.ingest.detect import IngestError, decode_bytes
 from crosswire.ingest.formats import INPUT_FORMATS
 from crosswire.ingest.globbing import bounded_glob
 from crosswire.ingest.jsonl import read_jsonl
-from crosswire.outputs.exports import events_csv, planned_ics, plover_jsonl
-from crosswire.records import Article, Event, Mention, Participant, Rejection
+from crosswire.outputs.exports import events_csv, events_geojson, planned_ics, plover_jsonl
+from crosswire.records import Article, Event, Evidence, Mention, Participant, Place, Rejection
 from crosswire.sanitize import FORMULA_STARTS, printable, redact_url
 
 settings.register_profile(
@@ -249,11 +249,16 @@ query_value = st.one_of(st.text(alphabet=UNICODE, max_size=40), st.integers(-10*
 
 
 @given(params=st.dictionaries(st.sampled_from(["actor", "event_type", "status", "date_from", "date_to", "outlet",
-                                               "story", "limit", "offset", "token", "q", "speaker", "article"]),
-                              query_value, max_size=5),
+                                               "story", "country", "bbox", "limit", "offset", "token", "q",
+                                               "speaker", "article"]),
+                              query_value | st.lists(query_value, min_size=4, max_size=4).map(",".join),
+                              max_size=5),
        route=st.sampled_from(["/api/events", "/api/articles", "/api/quotes", "/api/search", "/api/export/events.csv",
-                              "/api/export/planned.ics", "/api/export/plover.jsonl", "/events", "/search"]))
+                              "/api/export/planned.ics", "/api/export/plover.jsonl", "/api/export/events.geojson",
+                              "/events", "/search"]))
 @example(params={"offset": "99999999999999999999999"}, route="/api/events").via("issue 27, item 12")
+@example(params={"bbox": "nan,nan,inf,1e999"}, route="/api/export/events.geojson").via("issue 26, bbox")
+@example(params={"bbox": "170,-10,-170,10", "country": "' OR"}, route="/events").via("issue 26, bbox")
 def test_query_strings_never_give_a_500(api, params, route):
     r = api.get(route, params=params, headers={"Accept": "application/json"})
     assert r.status_code < 500, (r.status_code, params, r.text[:200])
@@ -276,13 +281,20 @@ def events(draw):
     def person():
         return Participant(draw(hostile_text), draw(st.none() | hostile_text))
 
+    def place():
+        point = draw(st.booleans())
+        return Place(draw(hostile_text), draw(st.none() | st.integers(1, 10**9)), country=draw(st.none() | hostile_text),
+                     admin1=draw(st.none() | hostile_text),
+                     lat=draw(st.floats(-90, 90)) if point else None, lon=draw(st.floats(-180, 180)) if point else None,
+                     evidence=draw(st.none() | hostile_text.map(lambda t: Evidence("a1", 0, 0, len(t), t))))
+
     out = []
     for i in range(draw(st.integers(1, 4))):
         text = draw(hostile_text)
         out.append(Event(
             id=f"e{i}", event_type=draw(hostile_text), status=draw(st.sampled_from(["planned", "occurred"])),
             date=draw(st.sampled_from(["2024-03-10", "2024-03", None])), actors=[person()], recipients=[person()],
-            location=draw(st.none() | hostile_text), topic=draw(st.none() | hostile_text), event_text=text,
+            location=place() if draw(st.booleans()) else None, topic=draw(st.none() | hostile_text), event_text=text,
             mentions=[Mention(f"m{i}", "a1", 0, 0, 1, text, draw(st.none() | hostile_text))]))
     return out
 
@@ -295,6 +307,9 @@ def test_csv_cells_never_start_a_formula_and_keep_their_text(found):
     assert len(rows) == len(found) + 1
     for event, row in zip(found, rows[1:]):
         for cell, value in zip(row, event_row(event).values()):
+            if isinstance(value, float):  # a coordinate: a number, negative ones too, never text
+                assert float(cell) == value, (cell, value)
+                continue
             assert not cell.startswith(FORMULA_STARTS), cell
             value = "" if value is None else str(value).replace("\r\n", "\n").replace("\r", "\n")
             assert cell.replace("\r\n", "\n").replace("\r", "\n") in (value, "'" + value)
@@ -313,6 +328,15 @@ def test_ics_is_well_formed_whatever_the_text(found, name):
 def test_plover_lines_parse_back(found):
     lines = plover_jsonl(found).splitlines()
     assert [json.loads(line)["id"] for line in lines] == [e.id for e in found]
+
+
+@given(found=events())
+def test_geojson_parses_back_with_every_point(found):
+    collection = json.loads(events_geojson(found))
+    placed = [e for e in found if e.location is not None and e.location.lat is not None]
+    assert [f["id"] for f in collection["features"]] == [e.id for e in placed]
+    assert [f["geometry"]["coordinates"] for f in collection["features"]] == [[e.location.lon, e.location.lat]
+                                                                             for e in placed]
 
 
 # -------------------------------------------------------------- sanitisers

@@ -25,7 +25,8 @@ from crosswire.cli import main
 from crosswire.config import Settings
 from crosswire.ingest import expand_paths, read_inputs
 from crosswire.outputs.exports import planned_ics
-from crosswire.records import Article, ArticleResult, Event, Mention, Participant, Rejection, Sentence, Story
+from crosswire.records import (Article, ArticleResult, Event, Evidence, Mention, Participant, Place, Rejection,
+                               Sentence, Story)
 from crosswire.sanitize import FORMULA_STARTS
 from crosswire.store import open_store
 from crosswire.web import create_app
@@ -65,7 +66,9 @@ def hostile_store(db: str) -> Event:
     sentence = Sentence(0, 0, len(text), text)
     event = Event(id="e-hostile-1", event_type="CONSULT", status="planned", date="2024-03-10",
                   date_basis="explicit", actors=[Participant(FORMULAS[1], "VAL")],
-                  recipients=[Participant(FORMULAS[2], "EST")], location=FORMULAS[4], topic=FORMULAS[5],
+                  recipients=[Participant(FORMULAS[2], "EST")],
+                  location=Place(FORMULAS[4], 2660646, "P", "PPL", "VAL", FORMULAS[5], 46.2, 6.1, "explicit",
+                                 Evidence(article.id, 0, 0, 5, FORMULAS[4])), topic=FORMULAS[5],
                   mentions=[Mention("m1", article.id, 0, 0, 5, text, FORMULAS[0], "planned", "2024-03-10")],
                   story="s-hostile", event_text=text)
     with open_store(db) as store:

@@ -46,7 +46,7 @@ def test_each_stage_appends_only_what_it_declares(nlp):
     result = ArticleResult(article=article, sentences=sentences_of(doc))
     ctx = ArticleContext(article=article, doc=doc, sentences=result.sentences, settings=Pipeline().settings,
                          result=result, anchor=Anchor("2021-12-27", "publication"))
-    for name in ("time", "actors", "sources", "quotes", "events"):
+    for name in ("time", "actors", "sources", "quotes", "events", "places"):
         before = {f: len(getattr(result, f)) for f in RESULT_FIELDS}
         stage_info(name).run(ctx)
         grown = {f for f in RESULT_FIELDS if len(getattr(result, f)) != before[f]}

@@ -182,7 +182,7 @@ def test_cli_queries_and_outputs(tmp_path, articles):
     data = json.loads((out_dir / "events.json").read_text())
     assert set(data) == {"run", "articles", "events", "quotes", "stories"}
     assert {"producer", "crosswire_version", "stages", "models"} <= set(data["run"])
-    assert data["run"]["stages"] == ["time", "actors", "sources", "quotes", "events"]
+    assert data["run"]["stages"] == ["time", "actors", "sources", "quotes", "events", "places"]
     assert all(m["loaded"] and len(m["fingerprint"]) == 16 for m in data["run"]["models"])
     assert len(data["articles"]) == 3
     for article in data["articles"]:

@@ -107,6 +107,58 @@ def test_a_store_from_before_versioning_is_migrated_in_place(db, results):
     assert len(row) == 3  # article, record, producer: the columns a fresh store has too
 
 
+def _sql_text(value) -> str:
+    """A JSON value as a portable SQL string literal."""
+    return "'" + json.dumps(value).replace("'", "''") + "'"
+
+
+def test_a_version_2_store_with_place_names_is_migrated_and_its_rows_load(db, results):
+    """A store written before the places stage (schema version 2), whose
+    event mentions and events kept a bare place name as `location`: opening
+    it adds version 3 (`event_places`), and its rows still load, the old
+    names read as no place (records.from_dict), until re-extraction."""
+    version_2 = [s for version, _name, statements in migrations() if version <= 2 for s in statements]
+    old = to_dict(results[0])
+    old.pop("toponyms")
+    old["producer"] = "p-old"
+    assert old["event_mentions"]
+    for mention in old["event_mentions"]:
+        mention["location"] = "Geneva"
+    event = {"id": "e-old", "event_type": "CONSULT", "status": "planned", "location": "Geneva"}
+    _raw_execute(db, version_2 + [
+        "INSERT INTO schema_migrations VALUES (1, 'baseline', 'before'), (2, 'run_stamps', 'before')",
+        f"INSERT INTO results VALUES ('{results[0].article.id}', {_sql_text(old)}, 'p-old')",
+        f"INSERT INTO events VALUES ('e-old', 'CONSULT', 'planned', NULL, NULL, NULL, {_sql_text(event)})"])
+    with open_store(db) as store:
+        assert store.stored_schema_version() == schema_version() >= 3
+        (loaded,) = store.load_results()
+        assert loaded.toponyms == [] and len(loaded.event_mentions) == len(old["event_mentions"])
+        assert all(m.location is None for m in loaded.event_mentions)
+        (stored_event,) = store.events()
+        assert stored_event.id == "e-old" and stored_event.location is None
+        assert store.events(country="CHE") == [] and store.stale_articles("any-producer") == [loaded.article.id]
+
+
+def test_place_filters_read_the_same_on_every_backend(db, results, pipeline):
+    """`event_places` (schema version 3) under the country and bounding-box
+    filters, the antimeridian-crossing box included."""
+    with open_store(db) as store:
+        store.write_results(results)
+        store.update_resolution(pipeline.resolve_update)
+        events = store.events()
+        placed = [e for e in events if e.location is not None and e.location.lat is not None]
+        assert placed, "the example articles place some events"
+        assert store.execute("SELECT count(*) FROM event_places")[0][0] == sum(e.location is not None for e in events)
+        place = placed[0].location
+        assert {e.id for e in store.events(country=place.country.lower())} == {
+            e.id for e in events if e.location is not None and e.location.country == place.country}
+        box = (place.lon - 0.5, place.lat - 0.5, place.lon + 0.5, place.lat + 0.5)
+        inside = {e.id for e in placed if box[1] <= e.location.lat <= box[3] and box[0] <= e.location.lon <= box[2]}
+        assert placed[0].id in inside and {e.id for e in store.events(bbox=box)} == inside
+        outside = {e.id for e in store.events(bbox=(box[2], -90.0, box[0], 90.0))}  # west > east: the rest
+        assert outside == {e.id for e in placed if not box[0] < e.location.lon < box[2]}
+
+
 def test_a_store_newer_than_this_crosswire_is_refused(db):
     with open_store(db):
         pass

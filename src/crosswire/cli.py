@@ -54,6 +54,15 @@ def _iso_date(ctx: click.Context, param: click.Parameter, value: Optional[str]) 
     return value
 
 
+def _iso3(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[str]:
+    """A country filter as the store compares it: three letters (ISO 3166 alpha-3), upper case."""
+    if value is None:
+        return None
+    if not re.fullmatch(r"[A-Za-z]{3}", value):
+        raise click.BadParameter(f"{value!r} is not an ISO3 country code: use three letters, e.g. UKR")
+    return value.upper()
+
+
 class _Commands(click.Group):
     """Failures of configuration, models, stores and the file system end a
     command with one line (`Error: ...`, naming the model, stage, store or
@@ -140,18 +149,20 @@ def _log_progress(done: int, total: int, label: str) -> None:
 @click.option("--to", "date_to", callback=_iso_date, help="Events on or before this ISO date.")
 @click.option("--outlet", help="Reported by this outlet (substring).")
 @click.option("--story", help="Story id (or prefix).")
+@click.option("--country", callback=_iso3, help="ISO3 code of the event's place, e.g. UKR.")
 @click.option("--min-reports", type=click.IntRange(min=1), default=1, show_default=True,
               help="Only events reported by at least this many articles.")
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="At most this many events.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def events(db, actor, event_type, status, date_from, date_to, outlet, story, min_reports, limit, as_json) -> None:
+def events(db, actor, event_type, status, date_from, date_to, outlet, story, country, min_reports, limit,
+           as_json) -> None:
     """List canonical events, filtered."""
     from .outputs.tables import print_events
     from .records import to_dict
 
     with _open(db) as store:
         found = store.events(actor=actor, event_type=event_type, status=status, date_from=date_from,
-                             date_to=date_to, outlet=outlet, story=story)
+                             date_to=date_to, outlet=outlet, story=story, country=country)
     found = [e for e in found if len({m.article for m in e.mentions}) >= min_reports][:limit]
     if as_json:
         _echo_json([to_dict(e) for e in found])
@@ -307,7 +318,7 @@ def _export_formats() -> list[str]:
 @_db_option
 def export(fmt, out_path, db) -> None:
     """Export the store in one of the registered formats (outputs/renderers.py):
-    events.json, CSV, briefing, PLOVER JSONL, Parquet or iCalendar."""
+    events.json, CSV, briefing, PLOVER JSONL, Parquet, iCalendar or GeoJSON."""
     from .outputs.files import export_one
 
     with _open(db) as store:
@@ -316,7 +327,7 @@ def export(fmt, out_path, db) -> None:
 
 
 # ----------------------------------------------------------------------- eval
-EVAL_TASKS = ("seeds", "timex", "quotes", "events", "coref")
+EVAL_TASKS = ("seeds", "timex", "quotes", "events", "coref", "geo")
 
 
 @main.command(name="eval")
@@ -326,7 +337,7 @@ EVAL_TASKS = ("seeds", "timex", "quotes", "events", "coref")
 @click.option("--split", default=None, help="Task-specific split name (e.g. dev).")
 @click.option("--limit", type=int, default=None, help="Score only the first N documents/items.")
 def evaluate(task, data, as_json, split, limit) -> None:
-    """Score crosswire on a benchmark: seeds, timex, quotes, events, coref.
+    """Score crosswire on a benchmark: seeds, timex, quotes, events, coref, geo.
     DATA defaults to the corpus under the data root (crosswire.datasets,
     CROSSWIRE_DATA_ROOT) for every task but events."""
     import importlib

@@ -38,7 +38,10 @@ class Settings:
     spacy_batch_size: int = 32
     spacy_n_process: int = 1
     # extract
-    stages: tuple[str, ...] = ("time", "actors", "sources", "quotes", "events")
+    stages: tuple[str, ...] = ("time", "actors", "sources", "quotes", "events", "places")
+    # the places stage's GeoNames table (built at setup: python -m crosswire.extract.places.gazetteer
+    # build); empty = <environment>/share/crosswire/gazetteer/geonames-v1.pkl.gz
+    gazetteer: str = ""
     # resolve
     # MiniLM trigger embeddings in the coreference scorer: off by default in the
     # news pipeline (they cost more than the spaCy parse per article; crosswire

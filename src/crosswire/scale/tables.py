@@ -27,7 +27,8 @@ from ..store.arrow import arrow_table, table_columns
 PARTITION_COLUMN = "published"
 ARTICLE_TABLES = ("articles", "article_paths", "results", "sentences", "timexes", "actor_mentions",
                   "event_mentions", "quotes", "attributions")
-DRIVER_TABLES = ("events", "event_participants", "event_members", "stories", "story_articles", "quarantine")
+DRIVER_TABLES = ("events", "event_participants", "event_places", "event_members", "stories", "story_articles",
+                 "quarantine")
 
 def write_article_tables(out_dir: str, part: int, results: Sequence[ArticleResult],
                          stored: Optional[Sequence[dict[str, list[tuple]]]] = None) -> None:

@@ -140,7 +140,7 @@ def _stamp_json(stamp: Optional[dict[str, Any]]) -> Optional[str]:
 
 # Table rows built once, here, for every backend and for the Parquet export of
 # the Spark runner (crosswire.scale): the column order is schema.sql's.
-RESOLUTION_TABLES = ("events", "event_participants", "event_members", "stories", "story_articles")
+RESOLUTION_TABLES = ("events", "event_participants", "event_places", "event_members", "stories", "story_articles")
 KEYED_RESOLUTION_TABLES = ("events", "stories")
 INDEX_TABLES = ("mention_blocks", "resolved_articles")  # what incremental resolution reads (derived too)
 # The tables written per article from its result (each has an `article` column), replaced on re-extraction.
@@ -177,6 +177,8 @@ def resolution_rows(events: Sequence[Event], stories: Sequence[Story]) -> dict[s
         "event_participants": [(e.id, role, p.name, p.code) for e in events
                                for role, people in (("actor", e.actors), ("recipient", e.recipients))
                                for p in people],
+        "event_places": [(e.id, e.location.geonames_id, e.location.country, e.location.admin1, e.location.lat,
+                          e.location.lon) for e in events if e.location is not None],
         "event_members": [(e.id, m.mention_id, m.article, m.outlet) for e in events for m in e.mentions],
         "stories": [(s.id, s.title, _json(s)) for s in stories],
         "story_articles": [(s.id, a) for s in stories for a in s.articles],
@@ -398,7 +400,7 @@ class Store(abc.ABC):
                 self.write_resolution(update.events, update.stories)
             else:
                 for table, column in (("events", "id"), ("event_participants", "event_id"),
-                                      ("event_members", "event_id")):
+                                      ("event_places", "event_id"), ("event_members", "event_id")):
                     self._delete_in(table, column, update.replaced_events)
                 self._delete_in("stories", "id", update.replaced_stories)
                 self._delete_in("story_articles", "story_id", update.replaced_stories)
@@ -542,9 +544,12 @@ class Store(abc.ABC):
 
     def events(self, actor: Optional[str] = None, event_type: Optional[str] = None,
                status: Optional[str] = None, date_from: Optional[str] = None, date_to: Optional[str] = None,
-               outlet: Optional[str] = None, story: Optional[str] = None, limit: Optional[int] = None,
+               outlet: Optional[str] = None, story: Optional[str] = None, country: Optional[str] = None,
+               bbox: Optional[tuple[float, float, float, float]] = None, limit: Optional[int] = None,
                offset: int = 0) -> list[Event]:
-        """Canonical events matching every filter given (all optional)."""
+        """Canonical events matching every filter given (all optional).
+        `country`: ISO3 of the event's place; `bbox`: (west, south, east,
+        north) in degrees around its point (west > east crosses the antimeridian)."""
         where: list[str] = []
         params: list[Any] = []
         if event_type:
@@ -569,6 +574,14 @@ class Store(abc.ABC):
         if outlet:
             where.append("e.id IN (SELECT event_id FROM event_members WHERE strpos(lower(outlet), ?) > 0)")
             params.append(outlet.lower())
+        if country:
+            where.append("e.id IN (SELECT event_id FROM event_places WHERE upper(country) = ?)")
+            params.append(country.upper())
+        if bbox:
+            west, south, east, north = bbox
+            lon_test = "(lon >= ? AND lon <= ?)" if west <= east else "(lon >= ? OR lon <= ?)"
+            where.append(f"e.id IN (SELECT event_id FROM event_places WHERE lat >= ? AND lat <= ? AND {lon_test})")
+            params.extend([south, north, west, east])
         sql = "SELECT e.record FROM events e"
         if where:
             sql += " WHERE " + " AND ".join(where)

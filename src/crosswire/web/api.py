@@ -51,12 +51,35 @@ class EventFilters:
                  date_from: Optional[str] = Query(None, max_length=10, pattern=DATE_PATTERN),
                  date_to: Optional[str] = Query(None, max_length=10, pattern=DATE_PATTERN),
                  outlet: Optional[str] = Query(None, max_length=200),
-                 story: Optional[str] = Query(None, max_length=64)) -> None:
+                 story: Optional[str] = Query(None, max_length=64),
+                 country: Optional[str] = Query(None, max_length=3, pattern=r"^([A-Za-z]{3})?$",
+                                                description="ISO3 code of the event's place, e.g. UKR"),
+                 bbox: Optional[str] = Query(None, max_length=100,
+                                             description="west,south,east,north in degrees (WGS84)")) -> None:
         if status and status.lower() not in STATUSES:
             raise HTTPException(422, f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
         self.values = {"actor": actor or None, "event_type": event_type or None,
                        "status": status.lower() if status else None, "date_from": date_from or None,
-                       "date_to": date_to or None, "outlet": outlet or None, "story": story or None}
+                       "date_to": date_to or None, "outlet": outlet or None, "story": story or None,
+                       "country": country.upper() if country else None, "bbox": parse_bbox(bbox) if bbox else None}
+
+    def query(self) -> dict[str, str]:
+        """The filters as query parameters (for export links and the map)."""
+        out = {k: v for k, v in self.values.items() if v and k != "bbox"}
+        if self.values["bbox"]:
+            out["bbox"] = ",".join(f"{v:g}" for v in self.values["bbox"])
+        return out
+
+
+def parse_bbox(text: str) -> tuple[float, float, float, float]:
+    """'west,south,east,north' -> floats, or 422 naming what is wrong."""
+    try:
+        west, south, east, north = (float(v) for v in text.split(","))
+    except ValueError:
+        raise HTTPException(422, f"bbox {text!r}: give four numbers, west,south,east,north") from None
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+        raise HTTPException(422, f"bbox {text!r}: longitudes within -180..180, latitudes -90..90, south <= north")
+    return west, south, east, north
 
 
 def _page(items: list[Any], limit: int, offset: int) -> list[Any]:
@@ -215,7 +238,7 @@ def list_events(request: Request, filters: EventFilters = Depends(),
                 limit: int = Query(100, ge=1, le=5000),
                 offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> dict[str, Any]:
     events = store_of(request).events(**filters.values, limit=limit, offset=offset)
-    return {"filters": filters.values, "limit": limit, "offset": offset, "count": len(events),
+    return {"filters": filters.query(), "limit": limit, "offset": offset, "count": len(events),
             "events": [to_dict(e) for e in events]}
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..records import PLOVER_TYPES, STATUSES
-from . import views
+from . import maps, views
 from .api import MAX_OFFSET, EventFilters, require_read
 from .security import TOKEN_COOKIE, matches_any
 
@@ -45,18 +45,19 @@ def story_page(request: Request, story_id: str) -> HTMLResponse:
     story = store_of(request).story(story_id)
     if story is None:
         raise HTTPException(404, f"no story {story_id!r}")
-    return render(request, "story.html", **views.story_detail(store_of(request), story))
+    detail = views.story_detail(store_of(request), story)
+    return render(request, "story.html", map=maps.event_map(detail["timeline"]), **detail)
 
 
 @guarded.get("/events", response_class=HTMLResponse)
 def events_page(request: Request, filters: EventFilters = Depends(),
                 limit: int = Query(200, ge=1, le=5000),
                 offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> HTMLResponse:
-    events = store_of(request).events(**filters.values, limit=limit, offset=offset)
-    query = urlencode({k: v for k, v in filters.values.items() if v})
+    events = [views.event_summary(e) for e in store_of(request).events(**filters.values, limit=limit, offset=offset)]
+    query = filters.query()
     outlets = store_of(request).outlets()
-    return render(request, "events.html", events=[views.event_summary(e) for e in events],
-                  filters=filters.values, query=query, outlets=outlets, limit=limit, offset=offset)
+    return render(request, "events.html", events=events, map=maps.event_map(events), filters=filters.values,
+                  query=urlencode(query), bbox=query.get("bbox"), outlets=outlets, limit=limit, offset=offset)
 
 
 @guarded.get("/events/{event_id}", response_class=HTMLResponse)
@@ -64,7 +65,8 @@ def event_page(request: Request, event_id: str) -> HTMLResponse:
     event = store_of(request).event(event_id)
     if event is None:
         raise HTTPException(404, f"no event {event_id!r}")
-    return render(request, "event.html", **views.event_detail(store_of(request), event))
+    detail = views.event_detail(store_of(request), event)
+    return render(request, "event.html", map=maps.event_map([detail["summary"]]), **detail)
 
 
 @guarded.get("/actors", response_class=HTMLResponse)

@@ -12,7 +12,7 @@ How a sentence is coded:
    none, or drop a bare default-verb hit it is sure is no event. It never
    retypes a lexicon trigger (that lost accuracy out-of-fold).
 3. Per event: status (status.py), actors/recipients from the actors stage's
-   mentions, location, topic, date from the time stage's timexes attached to
+   mentions, topic, date from the time stage's timexes attached to
    the event's clause (arguments.py), the quote and provenance chain it was
    reported in (quotes/attributions of the sources and quotes stages).
 4. Across the article: a denial of "such accusations" is a REJECT and turns
@@ -36,8 +36,8 @@ from .. import ArticleContext, register_stage
 from ...records import EventMention, Participant, SourceLink, stable_id
 from ..actors import country_name
 from ..actors.lookup import to_participant
-from .arguments import (MentionIndex, find_actors, find_location, find_timex, find_topic, grievance_targets,
-                        later_in_clause, place_targets)
+from .arguments import (MentionIndex, find_actors, find_timex, find_topic, grievance_targets, later_in_clause,
+                        place_targets)
 from .lexicon import DENIAL_WORDS, DENIED_OBJECTS, PLOVER_DEFAULT_CAMEO, PLOVER_TO_PENTACLASS, plover_of_cameo
 from .model import lexicon_tokens, load_model, predict_batch
 from .status import event_status
@@ -205,7 +205,6 @@ def build_event(ctx: ArticleContext, sent, sent_index: int, trig: Trigger, index
         text=sent.text, event_type=trig.event_type, status=status, mode=trig.mode, context=list(trig.context),
         cameo=trig.cameo, plover_export_type=export,
         actors=[to_participant(m) for m in actors], recipients=recipient_parts,
-        location=find_location(tok, carrier, index, sent),
         topic=art.text[topic_span[0]:topic_span[1]] if topic_span else None,
         date=normalise_date(date), date_basis=basis, timex=timex.id if timex else None,
         quote=quote.id if quote else None, sources=sources, confidence=round(float(trig.strength), 3),
