@@ -1,5 +1,5 @@
 # The two commands of the README's quick start, and a few helpers.
-.PHONY: setup demo test eval bench clean
+.PHONY: setup demo test check lock eval bench clean
 
 setup:
 	@scripts/setup.sh
@@ -15,10 +15,22 @@ demo: setup
 	@.venv/bin/crosswire events --db demo-output/crosswire.duckdb --status planned --limit 15
 	@echo "demo: open demo-output/briefing.md, or: .venv/bin/crosswire serve --db demo-output/crosswire.duckdb"
 
-# Set up (with test tools), then run the whole test suite.
+# Set up (with test tools), check the code (dependencies match the imports, lint, types),
+# then run the whole test suite.
 test:
 	@scripts/setup.sh test
+	$(MAKE) --no-print-directory check
 	.venv/bin/python -m pytest -q -ra
+
+# The static checks alone (configured in pyproject.toml): deptry, ruff, mypy.
+check:
+	.venv/bin/deptry .
+	.venv/bin/ruff check .
+	.venv/bin/mypy
+
+# Regenerate requirements.lock from a fresh resolution (docs/decisions/lock-file.md).
+lock:
+	@scripts/lock.sh
 
 eval: setup
 	.venv/bin/crosswire eval seeds

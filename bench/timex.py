@@ -19,7 +19,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
-from crosswire.evaluate.timex import _dct_date, list_files, read_timeml  # noqa: E402
+from crosswire.datasets.timeml import list_files, read_timeml  # noqa: E402
+from crosswire.evaluate.timex import _dct_date  # noqa: E402
 from crosswire.extract.time import tag_text  # noqa: E402
 
 DEFAULT_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "eval", "tempeval3", "train")

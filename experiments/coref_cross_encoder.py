@@ -246,10 +246,11 @@ def first_stage(path: str, table: Optional[dict] = None):
     """(items, gold key, scored edges) of an ECB+ folder as `crosswire eval
     coref` scores them: the shipped encoder's logits, or `table` (out-of-fold
     logits of the train pairs) in their place."""
+    from crosswire.datasets.ecbplus import read_ecb
     from crosswire.evaluate import coref as C
     from crosswire.resolve.embed import load_mention_encoder
 
-    docs = C.read_ecb(path)
+    docs = read_ecb(path)
     parsed = C.parse_sentences(docs)
     groups = C.document_groups(docs)
     leads = {d.name: d.lead() for d in docs}

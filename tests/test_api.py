@@ -12,7 +12,7 @@ import pytest
 
 from crosswire.config import Settings
 from crosswire.web import create_app
-from web_helpers import ARTICLE_A, TOKEN, XSS_TEXT, LiveServer, build_store, wait_for_job
+from web_helpers import ARTICLE_A, FEED_TOKEN, READ_TOKEN, TOKEN, XSS_TEXT, LiveServer, build_store, wait_for_job
 
 MAX_BODY = 64 * 1024
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -39,10 +39,10 @@ def empty_server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def private_server(tmp_path_factory):
-    """Reads need the token too."""
+    """Reads need a token too: the read token (or the write token); the feed token opens the calendar feed."""
     db = str(tmp_path_factory.mktemp("private") / "store.duckdb")
     fx = build_store(db)
-    with LiveServer(create_app(db, token=TOKEN, read_token_required=True)) as server:
+    with LiveServer(create_app(db, token=TOKEN, read_token=READ_TOKEN, feed_token=FEED_TOKEN)) as server:
         yield server.url, fx
 
 
@@ -56,7 +56,8 @@ def test_openapi_document_lists_the_api(fixture_server):
     doc = get(base, "/openapi.json").json()
     for path in ("/api/articles", "/api/articles/{article_id}", "/api/events", "/api/events/{event_id}",
                  "/api/quotes", "/api/stories", "/api/stories/{story_id}", "/api/actors", "/api/search",
-                 "/api/jobs/{job_id}", "/api/export/planned.ics", "/api/export/plover.jsonl"):
+                 "/api/jobs/{job_id}", "/api/export/planned.ics", "/api/export/plover.jsonl",
+                 "/api/export/events.geojson"):
         assert path in doc["paths"], path
     assert "post" in doc["paths"]["/api/articles"]
     assert "multipart/form-data" in doc["paths"]["/api/articles"]["post"]["requestBody"]["content"]
@@ -76,6 +77,11 @@ def test_event_filters(fixture_server):
     assert ids(outlet="southern") == set(fx.meetings) | {fx.proposal}
     assert ids(story=fx.story) == set(fx.meetings) | {fx.proposal}
     assert ids(status="denied") == set()
+    assert ids(country="che") == {fx.meetings[0]} and ids(country="VAL") == {fx.proposal}
+    assert ids(bbox="0,40,10,50") == {fx.meetings[0]}  # west,south,east,north around the venue
+    assert ids(bbox="0,0,60,60") == {fx.meetings[0], fx.proposal}
+    assert ids(bbox="170,0,20,60") == {fx.meetings[0]}  # west > east: the box crosses the antimeridian
+    assert ids(bbox="-20,-20,-10,-10") == set()
     page = get(base, "/api/events", params={"limit": 2, "offset": 1}).json()
     assert page["count"] == 2 and len(page["events"]) == 2
 
@@ -86,6 +92,10 @@ def test_invalid_filters_are_json_errors(fixture_server):
     assert bad_status.status_code == 422 and "held" in bad_status.json()["error"]
     bad_date = get(base, "/api/events", params={"date_from": "last tuesday"})
     assert bad_date.status_code == 422 and "date_from" in bad_date.json()["error"]
+    for bad in ("1,2,3", "a,b,c,d", "0,50,10,40", "0,0,200,10"):
+        r = get(base, "/api/events", params={"bbox": bad})
+        assert r.status_code == 422 and "bbox" in r.json()["error"], bad
+    assert get(base, "/api/events", params={"country": "Switzerland"}).status_code == 422
     bad_limit = get(base, "/api/events", params={"limit": 0})
     assert bad_limit.status_code == 422 and bad_limit.json()["error"]
     assert get(base, "/api/search").status_code == 422
@@ -181,7 +191,10 @@ def test_writes_need_the_token(empty_server):
 
 def test_bad_requests_are_json_errors(empty_server):
     base = empty_server
-    post = lambda **kw: httpx.post(base + "/api/articles", headers={**AUTH, **kw.pop("headers", {})}, **kw)
+
+    def post(**kw):
+        return httpx.post(base + "/api/articles", headers={**AUTH, **kw.pop("headers", {})}, **kw)
+
     malformed = post(content=b'{"text": "unterminated', headers={"Content-Type": "application/json"})
     assert malformed.status_code == 400 and "malformed JSON" in malformed.json()["error"]
     missing_text = post(json={"title": "no text"})
@@ -253,14 +266,31 @@ def test_reads_can_require_the_token(private_server):
     base, fx = private_server
     assert get(base, "/api/events").status_code == 401
     assert get(base, "/api/events", headers={"X-Crosswire-Token": "nope"}).status_code == 403
-    assert get(base, "/api/events", headers=AUTH).json()["count"] == 5
-    assert get(base, "/api/export/planned.ics", params={"token": TOKEN}).status_code == 200  # calendar clients
+    assert get(base, "/api/events", headers=AUTH).json()["count"] == 5  # the write token reads too
+    assert get(base, "/api/events", headers={"X-Crosswire-Token": READ_TOKEN}).json()["count"] == 5
     page = get(base, "/", headers={"Accept": "text/html"})
     assert page.status_code == 401 and "/login" in page.text
     with httpx.Client(base_url=base) as browser:
         assert browser.post("/login", data={"token": "nope"}).status_code == 403
-        assert browser.post("/login", data={"token": TOKEN}).status_code == 303
+        assert browser.post("/login", data={"token": READ_TOKEN}).status_code == 303
         assert browser.get(f"/stories/{fx.story}").status_code == 200
+
+
+def test_each_token_opens_only_its_own_door(private_server):
+    """Issue 27, item 6: separate read and write tokens, and no token in a
+    query string except the calendar feed's own."""
+    base, _ = private_server
+    read = {"X-Crosswire-Token": READ_TOKEN}
+    refused = httpx.post(base + "/api/articles", json={"text": ARTICLE_A}, headers=read)
+    assert refused.status_code == 403  # the read token never writes
+    for token in (READ_TOKEN, TOKEN):  # no read route takes a token from the URL
+        assert get(base, "/api/events", params={"token": token}).status_code == 401
+        assert get(base, "/api/export/events.csv", params={"token": token}).status_code == 401
+    assert get(base, "/api/export/planned.ics", params={"token": FEED_TOKEN}).status_code == 200  # calendar clients
+    assert get(base, "/api/export/planned.ics", params={"token": TOKEN}).status_code == 403
+    assert get(base, "/api/export/planned.ics", params={"token": READ_TOKEN}).status_code == 403
+    assert get(base, "/api/events", headers={"X-Crosswire-Token": FEED_TOKEN}).status_code == 403
+    assert get(base, "/api/export/planned.ics", headers=read).status_code == 200
 
 
 # ------------------------------------------------------------------ exports
@@ -334,9 +364,35 @@ def test_plover_csv_parquet_exports(fixture_server):
     assert {r["id"] for r in rows} == set(fx.meetings)
     assert all(r["outlets"] == "Northern Wire;Southern Post" for r in rows)
 
+    venue = meeting["event_loc"]
+    assert venue["resolved_place"] == "Geneva" and venue["geonameid"] == 2660646 and venue["country_code"] == "CHE"
+    assert venue["feature_class"] == "P" and venue["resolution"] == 4 and venue["basis"] == "explicit"
+    assert venue["evidence"]["text"] == "Geneva" and records[fx.xss_event]["event_loc"] is None
+    placed = {r["id"]: r for r in csv.DictReader(io.StringIO(get(base, "/api/export/events.csv").text))}
+    assert placed[fx.meetings[0]]["country"] == "CHE" and float(placed[fx.meetings[0]]["lat"]) == 46.20222
+    assert placed[fx.meetings[0]]["geonames_id"] == "2660646" and placed[fx.meetings[0]]["admin1"] == "Geneva"
+    assert placed[fx.meetings[1]]["lat"] == ""
+
     import pyarrow.parquet as pq
     table = pq.read_table(io.BytesIO(get(base, "/api/export/events.parquet").content))
     assert table.num_rows == 5 and "event_type" in table.column_names
+    assert str(table.schema.field("lat").type) == "double" and str(table.schema.field("geonames_id").type) == "int64"
+    assert set(table.column("country").to_pylist()) == {"CHE", "VAL", None}
+
+
+def test_geojson_export(fixture_server):
+    base, fx = fixture_server
+    r = get(base, "/api/export/events.geojson")
+    assert r.headers["content-type"].startswith("application/geo+json")
+    collection = r.json()
+    assert collection["type"] == "FeatureCollection"
+    features = {f["id"]: f for f in collection["features"]}
+    assert set(features) == {fx.meetings[0], fx.proposal}  # only events with a point
+    venue = features[fx.meetings[0]]
+    assert venue["geometry"] == {"type": "Point", "coordinates": [6.14569, 46.20222]}  # [lon, lat]
+    assert venue["properties"]["status"] == "planned" and venue["properties"]["basis"] == "explicit"
+    only = get(base, "/api/export/events.geojson", params={"status": "occurred"}).json()["features"]
+    assert [f["id"] for f in only] == [fx.proposal]
 
 
 def test_read_protection_without_a_token_is_refused(tmp_path):

@@ -1,6 +1,7 @@
 """Document grouping of the ECB+ evaluation (evaluate/docgroups.py): types
 first, then instances inside a type, told apart by names and numbers."""
-from crosswire.evaluate.coref import EcbDoc, document_groups
+from crosswire.datasets.ecbplus import EcbDoc
+from crosswire.evaluate.coref import document_groups
 from crosswire.evaluate.docgroups import group_documents, names_and_numbers
 
 QUAKE_A = ("A magnitude {m} earthquake struck near Concepcion in Chile on Saturday , killing {k} people . "

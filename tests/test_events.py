@@ -38,7 +38,7 @@ def test_planned_meeting_is_consult_exported_as_agree(pipe):
     e = one(events(pipe, "Russia and the US will hold talks on arms control in Geneva on January 10."), "CONSULT")
     assert e.status == "planned" and e.plover_export_type == "AGREE"
     assert codes(e.actors) == {"RUS", "USA"} and len(e.actors) == 2  # compound stays a list
-    assert e.topic == "arms control" and e.location == "Geneva"
+    assert e.topic == "arms control" and e.location.name == "Geneva" and e.location.basis == "explicit"
     assert e.actors[0].mention.text in {"Russia", "US"}
 
 

@@ -20,7 +20,6 @@ def experiment():
     return module
 
 
-@pytest.mark.skipif(model_path() is None, reason="embedding model not installed")
 def test_pairs_are_two_segments(experiment):
     from transformers import AutoTokenizer
 

@@ -21,7 +21,7 @@ from pg_server import PostgresServer, find_bin_dir  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 TABLES = ("articles", "article_paths", "results", "sentences", "timexes", "actor_mentions", "event_mentions",
-          "quotes", "attributions", "events", "event_participants", "event_members", "stories",
+          "quotes", "attributions", "events", "event_participants", "event_places", "event_members", "stories",
           "story_articles", "quarantine", "runs")
 KEYED = {"articles": "id", "results": "article", "timexes": "id", "actor_mentions": "id",
          "event_mentions": "id", "quotes": "id", "attributions": "id", "events": "id", "stories": "id"}
@@ -144,8 +144,7 @@ def _check_web_app(url: str) -> None:
 
 def _copy_articles(examples_dir: Path, target: Path) -> list[Path]:
     texts = sorted((examples_dir / "text").glob("*.txt"))
-    if len(texts) < 4:
-        pytest.skip("needs four example text articles")
+    assert len(texts) >= 4, "the repository ships four example text articles"
     target.mkdir()
     return [Path(shutil.copy(p, target / p.name)) for p in texts[:4]]
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import random
 
-import pytest
-
 from crosswire.config import Settings
 from crosswire.records import Actor, ActorMention, Article, ArticleResult, EventMention, Participant
 from crosswire.resolve import Resolution, resolve, resolve_incremental
@@ -237,8 +235,6 @@ def test_resolving_twice_adds_nothing():
     assert _clusters(resolve(results + results, SETTINGS)) == _clusters(resolve(results, SETTINGS))
 
 
-@pytest.mark.skipif(__import__("crosswire.resolve.embed", fromlist=["x"]).model_path() is None,
-                    reason="embedding model not installed")
 def test_embeddings_optional_same_events():
     with_emb = resolve(two_outlets(), Settings(use_embeddings=True))
     assert _clusters(with_emb) == _clusters(resolve(two_outlets(), SETTINGS))

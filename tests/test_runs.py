@@ -180,7 +180,10 @@ def test_cli_queries_and_outputs(tmp_path, articles):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     data = json.loads((out_dir / "events.json").read_text())
-    assert set(data) == {"articles", "events", "quotes", "stories"}
+    assert set(data) == {"run", "articles", "events", "quotes", "stories"}
+    assert {"producer", "crosswire_version", "stages", "models"} <= set(data["run"])
+    assert data["run"]["stages"] == ["time", "actors", "sources", "quotes", "events", "places"]
+    assert all(m["loaded"] and len(m["fingerprint"]) == 16 for m in data["run"]["models"])
     assert len(data["articles"]) == 3
     for article in data["articles"]:
         assert {"id", "path", "outlet", "title", "published", "published_basis"} <= set(article)

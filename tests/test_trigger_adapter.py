@@ -15,7 +15,7 @@ from crosswire.resolve import trigger_adapter as ta
 from crosswire.resolve.embed import TriggerEncoder
 from crosswire.resolve.mention_encoder import mark
 
-torch = pytest.importorskip("torch")
+import torch  # noqa: E402 (a base dependency: the quotes tagger needs it)
 MODEL = installed(TRIGGER_MODEL)
 needs_tokenizer = pytest.mark.skipif(MODEL is None, reason="all-mpnet-base-v2 not installed")
 

@@ -12,15 +12,21 @@ from pathlib import Path
 import pytest
 
 from crosswire.config import Settings
+from crosswire.extract.places import atlas
 from crosswire.web import create_app
+from conftest import SHARED
 from web_helpers import TOKEN, LiveServer, build_store
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
-SEEDS = Path(os.environ.get("CROSSWIRE_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "seeds"
+SEEDS = SHARED / "seeds"
 SEED_MEETING_DATES = {"2022-01-10", "2022-01-12", "2022-01-13"}
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+# two reports of one story among the bundled examples (Wikinews, CC BY 2.5)
+DEMO_STORY = ("wn-064_United_States_military_kills_Qasem_Soleimani.txt",
+              "wn-065_Iraqi_Parliament_votes_for_expulsion_of_United_States_troops.txt")
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not os.path.exists(CHROMIUM),
@@ -83,6 +89,11 @@ def test_story_timeline_and_event_evidence(served, page):
     # planned markers are hollow, occurred ones filled: they must look different
     assert {i["marker"] for i in planned}.isdisjoint({i["marker"] for i in occurred})
     assert [i["date"] for i in items] == sorted(i["date"] for i in items)
+    # the story's map: the planned venue and the occurred event's town, drawn apart, over country outlines
+    points = map_points(page)
+    assert {p["id"]: p["status"] for p in points} == {fx.meetings[0]: "planned", fx.proposal: "occurred"}
+    assert points[0]["fill"] != points[1]["fill"] and all(p["visible"] for p in points)
+    assert page.locator(".event-map .countries path").count() > 100 or not atlas.installed()
     conflict = page.locator(f"table.matrix tr[data-event-id='{fx.proposal}'] td.cov-conflict")
     assert conflict.count() == 2
     assert page.locator("table.matrix td.cov-agree").count() == 6
@@ -101,8 +112,22 @@ def test_story_timeline_and_event_evidence(served, page):
     assert page.errors == []
 
 
+def map_points(page):
+    return page.eval_on_selector_all(
+        ".event-map circle.point", "cs => cs.map(c => ({id: c.dataset.eventId, status: c.dataset.status,"
+        " place: c.dataset.place, fill: getComputedStyle(c).fill,"
+        " visible: c.getBoundingClientRect().width > 0 && c.getBoundingClientRect().height > 0}))")
+
+
 def test_filters_and_search(served, page):
     base, fx = served
+    page.goto(base + "/events")
+    assert {p["id"] for p in map_points(page)} == {fx.meetings[0], fx.proposal}
+    page.fill("input[name=country]", "che")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**/events?**country=che**")
+    assert [p["id"] for p in map_points(page)] == [fx.meetings[0]]
+    assert page.locator("table.events tbody tr").count() == 1
     page.goto(base + "/events")
     page.select_option("select[name=status]", "planned")
     page.fill("input[name=actor]", "alliance")
@@ -206,3 +231,48 @@ def test_seed_story_in_the_browser(tmp_path, page):
             for i in range(2):
                 assert evidence.nth(i).locator("mark.evidence").count() >= 1, date
         page.screenshot(path=str(SCREENSHOTS / "seed-event.png"), full_page=True)
+        # the seed story's map: a point for each of its events the text places (with a coordinate)
+        page.goto(server.url + f"/stories/{story.id}")
+        points = map_points(page)
+        store = open_store(db)
+        try:
+            placed = {e.id for e in store.events(story=story.id) if e.location and e.location.lat is not None}
+        finally:
+            store.close()
+        assert placed and {p["id"] for p in points} == placed
+        assert all(p["visible"] and p["place"] for p in points)
+
+
+@pytest.mark.slow
+def test_demo_story_map_in_the_browser(tmp_path, page):
+    """The real pipeline on two example articles of one demo story: its
+    events' places appear as points on the story's map and on the events
+    page's map, each linking to its event."""
+    from crosswire.runner import run_paths
+    from crosswire.store import open_store
+
+    paths = [str(EXAMPLES / "text" / name) for name in DEMO_STORY]
+    db = str(tmp_path / "demo.duckdb")
+    store = open_store(db)
+    try:
+        run_paths(paths, store)
+        ids = {a.id for a in store.articles()}
+        story = next(s for s in store.stories() if set(s.articles) >= ids)
+        placed = {e.id: e.location for e in store.events(story=story.id) if e.location and e.location.lat is not None}
+    finally:
+        store.close()
+    assert len(placed) >= 2, "the demo story's articles should place several events"
+    with LiveServer(create_app(db, token=TOKEN)) as server:
+        page.goto(server.url + f"/stories/{story.id}")
+        points = map_points(page)
+        assert {p["id"] for p in points} == set(placed)
+        assert all(p["visible"] and p["place"] == placed[p["id"]].name for p in points)
+        page.locator(".event-map").screenshot(path=str(SCREENSHOTS / "story-map.png"))
+        page.goto(server.url + "/events")
+        assert {p["id"] for p in map_points(page)} >= set(placed)
+        page.screenshot(path=str(SCREENSHOTS / "events-map.png"), full_page=False)
+        first = points[-1]["id"]  # drawn last, on top of any point at the same place
+        page.click(f".event-map circle.point[data-event-id='{first}']")
+        page.wait_for_url(f"**/events/{first}")
+        assert page.locator("dd.location").inner_text().startswith(placed[first].name)
+    assert page.errors == []

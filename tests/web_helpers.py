@@ -17,11 +17,13 @@ from typing import Optional
 
 import httpx
 
-from crosswire.records import (Article, ArticleResult, Attribution, Event, EventMention, Mention, Participant,
-                               Quote, Sentence, SourceLink, Story, stable_id)
+from crosswire.records import (Article, ArticleResult, Attribution, Event, EventMention, Evidence, Mention,
+                               Participant, Place, Quote, Sentence, SourceLink, Story, stable_id)
 from crosswire.store import open_store
 
-TOKEN = "s3cret-operator-token"
+TOKEN = "s3cret-operator-token"  # the write token
+READ_TOKEN = "r3ad-only-token"
+FEED_TOKEN = "f33d-only-token"
 
 XSS_TEXT = ('Officials <script>window.__xss=1</script> met the envoy <img src=x onerror="window.__xss=2"> '
             'in the capital. '
@@ -37,7 +39,7 @@ ARTICLE_A = ("Valdoria and Estmark will hold talks in Geneva on March 10, offici
 ARTICLE_B = ("Talks between Valdoria and Estmark are set for March 10 in Geneva. "
              "The Alliance council meets on March 12, according to the Harbour Agency. "
              "The regional forum will convene on March 13. "
-             "Valdoria published its draft proposals on February 23. "
+             "Valdoria published its draft proposals in Lakeport on February 23. "
              "Minister Tomas Vey said the drafts were \"a serious offer\".")
 
 
@@ -76,6 +78,14 @@ def _mention(article: Article, sentences: list[Sentence], contains: str, trigger
                         text=sentence.text, event_type=event_type, status=status, date=date,
                         date_basis="explicit" if date else "none", actors=actors, quote=quote,
                         sources=sources or [])
+
+
+def _place(article: Article, sentences: list[Sentence], name: str, gid: int, code: str, country: str,
+           admin1: str, lat: float, lon: float) -> Place:
+    start = article.text.index(name)
+    sentence = next(s.index for s in sentences if s.start <= start < s.end)
+    return Place(name=name, geonames_id=gid, feature_class="P", feature_code=code, country=country, admin1=admin1,
+                 lat=lat, lon=lon, basis="explicit", evidence=Evidence(article.id, sentence, start, start + len(name), name))
 
 
 def _agreement(mentions: list[EventMention], outlets: dict[str, str]) -> dict:
@@ -169,6 +179,9 @@ def build_store(db: str) -> Fixture:
                           [val], [est], "Valdoria puts forward draft proposals")
         xss_event = _event("xss", mx, outlets, xss_story, "CONSULT", "occurred", "2024-03-01",
                            mx[0].actors, [], '<img src=x onerror="window.__xss=10">')
+        # places: the talks' announced venue (planned) and the invented town the proposal was published in
+        meetings[0].location = _place(a, sa, "Geneva", 2660646, "PPLA", "CHE", "Geneva", 46.20222, 6.14569)
+        proposal.location = _place(b, sb, "Lakeport", 900001, "PPL", "VAL", "Lakeland", 12.5, 40.0)
         events = meetings + [proposal, xss_event]
         stories = [Story(id=story, title="Valdoria and Estmark talks", articles=[a.id, b.id],
                          events=[e.id for e in meetings + [proposal]], outlets=[a.outlet, b.outlet],

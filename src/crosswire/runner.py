@@ -8,6 +8,15 @@ Each article is committed as soon as it is extracted, so Ctrl-C or a crash
 loses nothing already stored; the next run skips those articles and
 re-resolves. Resolution is a deterministic function of all stored results, so
 running A then B gives the same events as running A and B together.
+
+After an upgrade (another producer: crosswire version, stages or model
+fingerprints, see runstamp.py) a stored article is *stale*. A run re-extracts
+the stale articles among its inputs; `reextract_store` (`crosswire
+reextract`) re-extracts every stale article from its stored text. Each one's
+rows are replaced in one transaction (`Store.replace_result`) and the store
+then owes a full resolution, which rebuilds the events from what is stored:
+an article's old mentions leave its events, nothing is counted twice, and an
+interrupted re-extraction continues where it stopped.
 """
 from __future__ import annotations
 
@@ -18,8 +27,10 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional
 
 from .ingest import read_inputs
+from .ingest.article import article_or_rejection
 from .pipeline import ArticleLike, Pipeline, article_hint
 from .records import Article, Rejection
+from .sanitize import for_rich
 from .store import Store
 
 ProgressFn = Callable[[int, int, str], None]
@@ -32,6 +43,8 @@ class RunSummary:
     articles_read: int = 0
     articles_new: int = 0
     articles_known: int = 0
+    articles_reextracted: int = 0
+    stale_left: int = 0  # stored articles another producer extracted, not among this run's inputs
     rejections: list[Rejection] = field(default_factory=list)
     event_mentions: int = 0
     quotes: int = 0
@@ -40,11 +53,13 @@ class RunSummary:
     seconds: float = 0.0
     interrupted: bool = False
     new_article_ids: list[str] = field(default_factory=list)
+    stamp: dict[str, Any] = field(default_factory=dict)  # runstamp.run_stamp at the end of the run
 
     def as_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
         d["rejections"] = [{"path": r.path, "reason": r.reason, "detail": r.detail} for r in self.rejections]
         d.pop("new_article_ids")
+        d.pop("stamp")
         return d
 
 
@@ -57,20 +72,39 @@ def run_paths(paths: Iterable[str], store: Store, pipeline: Optional[Pipeline] =
 
 def run_texts(items: Iterable[ArticleLike], store: Store, pipeline: Optional[Pipeline] = None,
               progress: bool | ProgressFn = False) -> RunSummary:
-    """Texts, dicts or Articles (as the API and web uploads give them) into the store."""
+    """Texts, dicts or Articles (as the API and web uploads give them) into the
+    store, each checked as `crosswire run` checks what it reads (too short,
+    control characters, repetition): what fails is quarantined, not stored."""
     pipeline = pipeline or Pipeline()
-    return _run((pipeline.as_article(item, i) for i, item in enumerate(items)), store, pipeline, progress)
+    return _run((_checked(pipeline, item, i) for i, item in enumerate(items)), store, pipeline, progress)
+
+
+def _checked(pipeline: Pipeline, item: ArticleLike, index: int) -> Article | Rejection:
+    try:
+        article = pipeline.as_article(item, index)
+    except Exception as exc:  # one bad item must not cost the others
+        return Rejection(f"<record {index}>", f"could not read ({type(exc).__name__})", str(exc)[:300])
+    return article_or_rejection(lambda: article, article.path, pipeline.settings)
+
+
+def reextract_store(store: Store, pipeline: Optional[Pipeline] = None,
+                    progress: bool | ProgressFn = False) -> RunSummary:
+    """Re-extract every stored article another producer extracted, from its
+    stored text, then resolve everything again (see the module docstring)."""
+    pipeline = pipeline or Pipeline()
+    stale = store.articles_by_id(store.stale_articles(pipeline.producer))
+    return _run(stale, store, pipeline, progress)
 
 
 def _run(items: Iterable[Article | Rejection], store: Store, pipeline: Pipeline,
          progress: bool | ProgressFn) -> RunSummary:
     started = time.perf_counter()
     summary = RunSummary(run_id=uuid.uuid4().hex[:12], db=store.location)
-    store.start_run(summary.run_id)
+    store.start_run(summary.run_id, pipeline.run_stamp())
     status = "failed"
     try:
-        new = sort_out(items, store, summary)
-        _extract_and_store(new, store, pipeline, summary, progress)
+        new, stale = sort_out(items, store, summary, pipeline.producer)
+        _extract_and_store(new, stale, store, pipeline, summary, progress)
         status = "done"
     except KeyboardInterrupt:
         summary.interrupted = True
@@ -79,39 +113,55 @@ def _run(items: Iterable[Article | Rejection], store: Store, pipeline: Pipeline,
         if not summary.interrupted:
             resolve_store(store, pipeline)
         count_store(store, summary)
+        summary.stale_left = len(store.stale_articles(pipeline.producer))
         summary.seconds = round(time.perf_counter() - started, 2)
-        store.finish_run(summary.run_id, status, summary.as_dict())
+        summary.stamp = pipeline.run_stamp()
+        store.finish_run(summary.run_id, status, summary.as_dict(), summary.stamp)
     return summary
 
 
-def sort_out(items: Iterable[Article | Rejection], store: Store, summary: RunSummary) -> list[Article]:
-    """Quarantine rejections, note known articles, return the new ones (each once)."""
+def sort_out(items: Iterable[Article | Rejection], store: Store, summary: RunSummary,
+             producer: Optional[str] = None) -> tuple[list[Article], list[Article]]:
+    """Quarantine rejections, note known articles; return the new articles
+    and the stored ones another producer extracted (each once)."""
     known = store.known_article_ids()
+    stale_ids = set(store.stale_articles(producer)) if producer else set()
     new: dict[str, Article] = {}
+    stale: dict[str, Article] = {}
     for item in items:
         if isinstance(item, Rejection):
             summary.rejections.append(item)
             store.quarantine(item)
             continue
         summary.articles_read += 1
-        if item.id in known or item.id in new:
+        if item.id in stale_ids and item.id not in stale:
+            stale[item.id] = item
+            continue
+        if item.id in known or item.id in new or item.id in stale:
             summary.articles_known += 1
             if item.id in known and item.path:
                 store.add_path(item.id, item.path)
             continue
         new[item.id] = item
-    return list(new.values())
+    return list(new.values()), list(stale.values())
 
 
-def _extract_and_store(articles: list[Article], store: Store, pipeline: Pipeline, summary: RunSummary,
-                       progress: bool | ProgressFn) -> None:
+def _extract_and_store(new: list[Article], stale: list[Article], store: Store, pipeline: Pipeline,
+                       summary: RunSummary, progress: bool | ProgressFn) -> None:
+    """Extract the new articles and the stale ones, storing each at once
+    (`write_result` for a new one, `replace_result` for a stale one)."""
+    articles = new + stale
     if not articles:
         return
+    replacing = {a.id for a in stale}
     hints = {"batch": [article_hint(a) for a in articles] + stored_hints(store, articles)}
     report = _progress_reporter(progress, len(articles))
     try:
         for i, result in enumerate(pipeline.extract(articles, hints=hints), start=1):
-            if store.write_result(result):
+            if result.article.id in replacing:
+                store.replace_result(result)
+                summary.articles_reextracted += 1
+            elif store.write_result(result):
                 summary.articles_new += 1
                 summary.new_article_ids.append(result.article.id)
             report(i, result.article.title or result.article.path)
@@ -162,7 +212,7 @@ def _progress_reporter(progress: bool | ProgressFn, total: int) -> Callable[[int
         if done < 0:
             bar.stop()
         else:
-            bar.update(task, completed=done, description=label[:40])
+            bar.update(task, completed=done, description=for_rich(label[:40]))
     return report
 
 

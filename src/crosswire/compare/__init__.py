@@ -12,7 +12,9 @@ Event.agreement:
                                     "only_in": {value: outlet}},
      "participants" | "numbers": same shape; values are set members (a participant's
                                   "name (CODE)", a number as written)}
-A single-valued field (date, place, status) agrees when the outlets that give
+`place` compares the venue each outlet's text gives the event (basis
+explicit; a dateline is where a report was filed, not a claim about the
+event). A single-valued field (date, place, status) agrees when the outlets that give
 it give one value; a set-valued field (participants, numbers) agrees when
 every outlet that names any member names the same members. `only_in` lists
 values that one outlet alone reports while others report the event.
@@ -77,8 +79,8 @@ def _outlet_values(event: Event, by_mention: dict, canon: dict) -> dict[str, dic
         if src is not None:
             for p in list(src.actors) + list(src.recipients):
                 per["participants"][outlet].add(_participant_label(canon.get((p.name, p.code), p)))
-            if src.location:
-                per["place"][outlet].add(src.location)
+            if src.location is not None and src.location.basis == "explicit":
+                per["place"][outlet].add(src.location.label)
         per["numbers"][outlet].update(numbers_in(men.text))
     for outlet, status in status_by_outlet.items():
         per["status"][outlet].add(status)

@@ -2,9 +2,9 @@
 
 Benchmarks and training read their corpora only through these modules:
 `timeml` (TempEval-3 TimeML), `ecbplus` (ECB+ event coreference), `polnear`
-(PolNeAR attributions). Each names its default location under the data root
-(`DEFAULT_PATH`), so `crosswire eval TASK` needs no path on a machine that has
-the corpora. The data root is `Settings.data_root` (`CROSSWIRE_DATA_ROOT`),
+(PolNeAR attributions), `geo` (LGL and GeoVirus toponyms). Each names its
+default location under the data root (`DEFAULT_PATH`), so `crosswire eval
+TASK` needs no path on a machine that has the corpora. The data root is `Settings.data_root` (`CROSSWIRE_DATA_ROOT`),
 else the first `shared/` folder found beside or above the working directory or
 the installed package: the repository's sibling `../shared`, as laid out for
 development and CI. Nothing here downloads anything.

@@ -1,14 +1,13 @@
 """Evaluate cross-document event coreference on ECB+.
 
-    python -m crosswire.evaluate.coref ../shared/eval/ecbplus/dev [--json] [--no-embeddings]
+    python -m crosswire.evaluate.coref [DIR, default <data root>/eval/ecbplus/dev] [--json] [--no-embeddings]
     python -m crosswire.evaluate.coref ../shared/eval/ecbplus/train --fit   (refit weights, print them)
     crosswire eval coref DIR [--json]          (once the CLI wires it)
 
-Data: DIR holds topic folders of CAT-format XML (ECB+ 1.0). Only sentences
-listed in ECBplus_coreference_sentences.csv (found in DIR or its parent) are
-used, as is standard. Event mentions are the ACTION_* and NEG_ACTION_*
-markables; gold clusters come from the CROSS_DOC_COREF and INTRA_DOC_COREF
-relations; a mention in no relation is a singleton, and singletons count.
+Data: DIR holds topic folders of CAT-format XML (ECB+ 1.0), read by
+crosswire.datasets.ecbplus (the listed sentences only; event mentions are the
+ACTION_* and NEG_ACTION_* markables; gold clusters from the coreference
+relations; a mention in no relation is a singleton, and singletons count).
 
 All documents of DIR are pooled: the system is never told the gold topic. It
 groups documents itself (docgroups.py: average link over TF-IDF cosines of
@@ -39,15 +38,15 @@ CoNLL F1 is their mean.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
-import re
 import sys
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
+from ..datasets import corpus_path
+from ..datasets.ecbplus import DEFAULT_PATH, EcbDoc, read_ecb
 from ..loading import read_jsonl
 from ..models import TRIGGER_MODEL
 from ..resolve.cluster import agglomerate
@@ -118,120 +117,6 @@ ECB_WEIGHTS_TUNED: dict[str, float] = {
 # throwaway script: 0.8153 at 0.35, 0.8116 at 0.4)
 COREF_THRESHOLD_TUNED = 0.35
 TRIGGER_RATE = 0.4  # predicted mentions: a lemma is a trigger when it was one this often on train
-
-EVENT_TAG = re.compile(r"^(ACTION_|NEG_ACTION_)")
-
-
-# ------------------------------------------------------------------ reading
-@dataclass
-class GoldMention:
-    key: str  # doc/m_id
-    doc: str
-    sentence: int
-    token_ids: list[int]
-    cluster: str
-
-
-@dataclass
-class EcbDoc:
-    name: str
-    tokens: dict[int, tuple[int, str]]  # t_id -> (sentence, word)
-    mentions: list[GoldMention] = field(default_factory=list)
-    listed: set[int] = field(default_factory=set)  # sentence numbers in the csv
-
-    def sentence_words(self, sent: int) -> list[tuple[int, str]]:
-        return sorted((t, w) for t, (s, w) in self.tokens.items() if s == sent)
-
-    def text(self) -> str:
-        return " ".join(w for _, (_, w) in sorted(self.tokens.items()))
-
-    def sentences(self) -> list[list[str]]:
-        """Every sentence's words, in order."""
-        out: dict[int, list[str]] = defaultdict(list)
-        for _, (s, w) in sorted(self.tokens.items()):
-            out[s].append(w)
-        return [out[s] for s in sorted(out)]
-
-    def lead(self, words: int = 40) -> str:
-        """The document's first words (headline and first sentence): which
-        instance of an event type the document is about."""
-        return " ".join(w for _, (_, w) in sorted(self.tokens.items())[:words])
-
-
-def find_sentence_list(path: str) -> Optional[str]:
-    for d in (path, os.path.dirname(os.path.abspath(path.rstrip("/")))):
-        cand = os.path.join(d, "ECBplus_coreference_sentences.csv")
-        if os.path.exists(cand):
-            return cand
-    return None
-
-
-def read_sentence_list(csv_path: Optional[str]) -> Optional[dict[str, set[int]]]:
-    if not csv_path:
-        return None
-    listed: dict[str, set[int]] = defaultdict(set)
-    with open(csv_path, encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            listed[f"{row['Topic']}_{row['File']}.xml"].add(int(row["Sentence Number"]))
-    return listed
-
-
-_TOKEN = re.compile(r'<token t_id="(\d+)" sentence="(\d+)"[^>]*>(.*?)</token>', re.S)
-_MARKABLE = re.compile(r"<([A-Z_]+) m_id=\"(\d+)\"([^>]*?)(/?)>(.*?)(?=<[A-Z_]+ m_id=|</Markables>)", re.S)
-_ANCHOR = re.compile(r'<token_anchor t_id="(\d+)"\s*/>')
-_RELATION = re.compile(r"<(CROSS_DOC_COREF|INTRA_DOC_COREF) r_id=\"(\d+)\"([^>]*)>(.*?)</\1>", re.S)
-_SOURCE = re.compile(r'<source m_id="(\d+)"\s*/>')
-_TARGET = re.compile(r'<target m_id="(\d+)"\s*/>')
-_NOTE = re.compile(r'note="([^"]*)"')
-
-
-def _unescape(word: str) -> str:
-    return word.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace(
-        "&apos;", "'")
-
-
-def read_doc(path: str, listed: Optional[set[int]]) -> EcbDoc:
-    raw = open(path, encoding="utf-8").read()
-    name = os.path.basename(path)
-    tokens = {int(t): (int(s), _unescape(w)) for t, s, w in _TOKEN.findall(raw)}
-    doc = EcbDoc(name=name, tokens=tokens, listed=set(listed) if listed is not None else {s for s, _ in tokens.values()})
-    markables = raw.split("<Markables>", 1)[-1].split("</Markables>", 1)[0] + "</Markables>"
-    anchored: dict[str, tuple[str, list[int]]] = {}
-    for tag, mid, _attrs, _selfclose, body in _MARKABLE.findall(markables):
-        tids = [int(t) for t in _ANCHOR.findall(body)]
-        if tids:
-            anchored[mid] = (tag, tids)
-    cluster_of: dict[str, str] = {}
-    for kind, rid, attrs, body in _RELATION.findall(raw):
-        note = _NOTE.search(attrs)
-        targets = _TARGET.findall(body)
-        cid = note.group(1) if (kind == "CROSS_DOC_COREF" and note and note.group(1)) else \
-            f"{name}:{targets[0] if targets else rid}"
-        for src in _SOURCE.findall(body):
-            cluster_of[src] = cid
-    for mid, (tag, tids) in sorted(anchored.items(), key=lambda kv: int(kv[0])):
-        if not EVENT_TAG.match(tag):
-            continue
-        sent = tokens[tids[0]][0]
-        if sent not in doc.listed:
-            continue
-        key = f"{name}/{mid}"
-        doc.mentions.append(GoldMention(key, name, sent, sorted(tids), cluster_of.get(mid, "single:" + key)))
-    return doc
-
-
-def read_ecb(path: str) -> list[EcbDoc]:
-    listed = read_sentence_list(find_sentence_list(path))
-    docs = []
-    for topic in sorted(os.listdir(path), key=lambda t: (len(t), t)):
-        tdir = os.path.join(path, topic)
-        if not os.path.isdir(tdir):
-            continue
-        for fname in sorted(os.listdir(tdir)):
-            if fname.endswith(".xml"):
-                docs.append(read_doc(os.path.join(tdir, fname), None if listed is None else listed.get(fname, set())))
-    return docs
-
 
 # ------------------------------------------------------------------ metrics
 def _prf(num_r: float, den_r: float, num_p: float, den_p: float) -> tuple[float, float, float]:
@@ -655,8 +540,9 @@ def export_mentions(path: str, mentions: Sequence[EvalMention], parsed: dict, gr
                                  "text": marked_text(m, parsed), "context": leads[m.doc]}) + "\n")
 
 
-def run(path: str, args: Any = None) -> dict[str, Any]:
+def run(path: Optional[str], args: Any = None) -> dict[str, Any]:
     opts = _parse(args)
+    path = path or str(corpus_path(DEFAULT_PATH))
     docs = read_ecb(path)
     parsed = parse_sentences(docs)
     groups = document_groups(docs, opts.doc_threshold)
@@ -856,7 +742,7 @@ def _parse(args: Any) -> argparse.Namespace:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m crosswire.evaluate.coref", description=__doc__.splitlines()[0])
-    ap.add_argument("path")
+    ap.add_argument("path", nargs="?", help=f"an ECB+ split directory (default: <data root>/{DEFAULT_PATH})")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--fit", action="store_true", help="fit the scorer weights on PATH (train) and print them")
     ap.add_argument("--export-mentions", metavar="FILE", help="write mention records for mention_encoder training")

@@ -19,12 +19,10 @@ Matching, per role (source, cue, content):
 Precision = matched predicted units / predicted units; recall = gold units
 matched by some prediction / gold units (each gold unit counted once).
 
-Several annotators. Most articles have one .ann file; the few annotated by
-several people have one per annotator (`<name>_<annotator>.ann`). We keep the
-file whose annotator id sorts first, so the choice is deterministic and
-independent of our predictions.
+The corpus is read by crosswire.datasets.polnear (one .ann file per article:
+the lowest annotator id).
 
-    .venv/bin/python -m crosswire.evaluate.quotes ../shared/eval/polnear/dev [--json]
+    .venv/bin/python -m crosswire.evaluate.quotes [DIR, default <data root>/eval/polnear/dev] [--json]
     # held-out train (decoding choices are made there, not on dev):
     .venv/bin/python -m crosswire.evaluate.quotes ../shared/eval/polnear/train --docs 700:840 \
         --model model_fitted_on_0_699.json.gz
@@ -35,121 +33,15 @@ import argparse
 import json
 import re
 import sys
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Iterable, Optional
 
-ROLES = ("source", "cue", "content")
-_ANN_NAME = re.compile(r"^(?P<stem>.+)_(?P<annotator>[0-9a-f]{4})\.ann$")
-
-
-@dataclass
-class GoldAttribution:
-    """One PolNeAR attribution: each role is a list of (start, end) fragments."""
-
-    id: str
-    source: list[tuple[int, int]] = field(default_factory=list)
-    cue: list[tuple[int, int]] = field(default_factory=list)
-    content: list[tuple[int, int]] = field(default_factory=list)
-
-
-@dataclass
-class PolnearDoc:
-    name: str
-    text: str
-    attributions: list[GoldAttribution]
-
-
-# ---------------------------------------------------------------- reading
-def pick_annotation_files(ann_dir: Path) -> dict[str, Path]:
-    """One .ann file per article: the lowest annotator id (deterministic)."""
-    chosen: dict[str, Path] = {}
-    for path in sorted(ann_dir.glob("*.ann")):
-        m = _ANN_NAME.match(path.name)
-        stem = m.group("stem") if m else path.stem
-        chosen.setdefault(stem, path)  # sorted: the first is the lowest annotator id
-    return chosen
-
-
-ANNOTATOR_CHOICE = "one .ann file per article: the lowest annotator id (deterministic, prediction-blind)"
-
-
-def several_annotators(path: str | Path) -> int:
-    """How many articles of a split have more than one annotator's file."""
-    stems = [(_ANN_NAME.match(p.name).group("stem") if _ANN_NAME.match(p.name) else p.stem)
-             for p in (Path(path) / "attributions").glob("*.ann")]
-    return sum(1 for stem in set(stems) if stems.count(stem) > 1)
-
-
-def parse_brat(ann_text: str) -> list[GoldAttribution]:
-    """Read Source/Cue/Content text-bound spans and the E lines linking them."""
-    spans: dict[str, tuple[str, list[tuple[int, int]]]] = {}
-    events: list[tuple[str, dict[str, str]]] = []
-    for line in ann_text.splitlines():
-        parts = line.split("\t")
-        if len(parts) < 2:
-            continue
-        if parts[0].startswith("T"):
-            head = parts[1].split(" ", 1)
-            if len(head) < 2:
-                continue
-            label, offsets = head
-            frags = []
-            for piece in offsets.split(";"):
-                nums = piece.split()
-                if len(nums) == 2 and nums[0].isdigit() and nums[1].isdigit():
-                    frags.append((int(nums[0]), int(nums[1])))
-            spans[parts[0]] = (label, frags)
-        elif parts[0].startswith("E"):
-            args = {}
-            for arg in parts[1].split():
-                if ":" in arg:
-                    role, ref = arg.split(":", 1)
-                    args[role] = ref
-            events.append((parts[0], args))
-    out = []
-    for eid, args in events:
-        att = GoldAttribution(id=eid)
-        for role_label, ref in args.items():
-            role = role_label.lower()
-            if role in ROLES and ref in spans:
-                setattr(att, role, spans[ref][1])
-        out.append(att)
-    return out
-
-
-def read_polnear(path: str | Path) -> Iterator[PolnearDoc]:
-    """Documents of a PolNeAR split directory (with text/ and attributions/)."""
-    root = Path(path)
-    text_dir, ann_dir = root / "text", root / "attributions"
-    for stem, ann_path in sorted(pick_annotation_files(ann_dir).items()):
-        text_path = text_dir / f"{stem}.txt"
-        if not text_path.exists():
-            continue
-        text = text_path.read_text(encoding="utf-8")
-        yield PolnearDoc(stem, text, parse_brat(ann_path.read_text(encoding="utf-8")))
+from .. import runstamp
+from ..datasets import corpus_path
+from ..datasets.polnear import (ANNOTATOR_CHOICE, DEFAULT_PATH, ROLES, PolnearDoc, read_polnear, several_annotators,
+                                span_units)
 
 
 # ---------------------------------------------------------------- units
-def span_units(text: str, fragments: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Join fragments separated only by whitespace; trim whitespace at both ends."""
-    merged: list[list[int]] = []
-    for start, end in sorted(fragments):
-        if merged and not text[merged[-1][1]:start].strip():
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    units = []
-    for start, end in merged:
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start:
-            units.append((start, end))
-    return units
-
-
 def doc_units(text: str, attributions: Iterable[Any]) -> dict[str, set[tuple[int, int]]]:
     """All span units of each role in one document."""
     out: dict[str, set[tuple[int, int]]] = {r: set() for r in ROLES}
@@ -220,12 +112,16 @@ def select_docs(docs: list[PolnearDoc], limit: Optional[int] = None,
     return docs[: int(limit)] if limit else docs
 
 
-def run(path: str, args: Optional[Any] = None) -> dict[str, Any]:
-    """Score source/cue/content spans on a PolNeAR split directory."""
+def run(path: Optional[str], args: Optional[Any] = None) -> dict[str, Any]:
+    """Score source/cue/content spans on a PolNeAR split directory (default:
+    the dev split under the data root)."""
     from ..annotate import load_nlp
     from ..config import Settings
 
-    use_tagger = Settings.load(progress=False).quotes_tagger
+    path = path or str(corpus_path(DEFAULT_PATH))
+    settings = Settings.load(progress=False)
+    use_tagger = settings.quotes_tagger
+    runstamp.require_loaded(settings, "quotes")  # score the configured models, never a quietly weaker one
     docs = select_docs(list(read_polnear(path)), getattr(args, "limit", None), getattr(args, "docs", None))
     model_path = getattr(args, "model", None)
     model = None
@@ -243,8 +139,9 @@ def run(path: str, args: Optional[Any] = None) -> dict[str, Any]:
     metrics = metrics_from_counts(counts)
     metrics["documents"] = len(docs)
     metrics["tagger"] = use_tagger
-    if getattr(args, "docs", None):
-        metrics["docs_range"] = args.docs
+    docs_range = getattr(args, "docs", None)
+    if docs_range:
+        metrics["docs_range"] = docs_range
     metrics["annotator_choice"] = ANNOTATOR_CHOICE
     metrics["articles_with_several_annotators"] = several_annotators(path)
     return metrics
@@ -262,7 +159,8 @@ def format_line(metrics: dict[str, Any]) -> str:
 
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="crosswire.evaluate.quotes", description=__doc__.split("\n")[0])
-    parser.add_argument("path", help="a PolNeAR split directory with text/ and attributions/")
+    parser.add_argument("path", nargs="?", help="a PolNeAR split directory with text/ and attributions/ "
+                                                 f"(default: <data root>/{DEFAULT_PATH})")
     parser.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     parser.add_argument("--limit", type=int, default=None, help="score only the first N documents")
     parser.add_argument("--docs", default=None, metavar="A:B",

@@ -4,8 +4,9 @@ expected.json: events (one canonical event per expected event, right date,
 status, participants, reported by every listed article), quotes (speaker,
 direct flag, text, medium) and the `must_not` rules.
 
-DIR defaults to the first `shared/seeds` found above the working directory or
-the package (the repository's sibling ../shared/seeds).
+DIR defaults to seeds/ under the data root (crosswire.datasets: the first
+`shared/` above the working directory or the package, the repository's
+sibling ../shared, unless CROSSWIRE_DATA_ROOT names another).
 """
 from __future__ import annotations
 
@@ -17,23 +18,18 @@ import tempfile
 from pathlib import Path
 from typing import Any, Optional
 
+from ..datasets import corpus_path
 from ..records import Event, Quote
 
 
 def find_seeds(path: Optional[str]) -> Path:
+    """DIR, else seeds/ under the data root (crosswire.datasets)."""
     if path:
         return Path(path)
-    if os.environ.get("CROSSWIRE_SEEDS"):
-        return Path(os.environ["CROSSWIRE_SEEDS"])
-    for base in (Path.cwd(), Path(__file__).resolve()):
-        for parent in [base, *base.parents]:
-            candidate = parent / "shared" / "seeds"
-            if (candidate / "expected.json").exists():
-                return candidate
-            candidate = parent.parent / "shared" / "seeds"
-            if (candidate / "expected.json").exists():
-                return candidate
-    raise FileNotFoundError("no seeds directory with expected.json found; pass it: crosswire eval seeds DIR")
+    candidate = corpus_path("seeds")
+    if (candidate / "expected.json").exists():
+        return candidate
+    raise FileNotFoundError(f"no seeds directory with expected.json at {candidate}; pass it: crosswire eval seeds DIR")
 
 
 def run(path: Optional[str], args: Optional[dict] = None) -> dict[str, Any]:

@@ -1,116 +1,32 @@
 """Evaluate the time tagger on TempEval-3 TimeML files (Task A: TIMEX3).
 
-    python -m crosswire.evaluate.timex ../shared/eval/tempeval3/train [--split dev|train|all] [--json]
-    crosswire eval timex DIR [--json]          (once the CLI wires it)
+    python -m crosswire.evaluate.timex [DIR] [--split dev|train|all] [--json]
+    crosswire eval timex [DIR] --split dev [--json]   (DIR: <data root>/eval/tempeval3/train)
 
-Each .tml file has a creation-time TIMEX3 (functionInDocument="CREATION_TIME")
-that anchors the document, and TIMEX3 tags inside <TEXT>. We strip the tags to
-get plain text with gold offsets, parse the text with spaCy (the tagger reads
-tense from it), tag it anchored at the DCT, and score like the TempEval-3
-official scorer:
+crosswire.datasets.timeml reads each .tml file: the plain text of <TEXT> with
+the gold TIMEX3 offsets, and the creation time (DCT) that anchors the
+document. We parse the text with spaCy (the tagger reads tense from it), tag
+it anchored at the DCT, and score like the TempEval-3 official scorer:
 
 - strict span P/R/F1: exact character span match;
 - relaxed span P/R/F1: any overlap (one-to-one);
 - type F1 and value F1: the attribute is right on a relaxed-matched span,
   precision over all system timexes, recall over all gold timexes.
 
-Dev split: the 20 alphabetically last TimeBank files (`DEV_FILES`) are kept
-aside for reporting; `--split train` is everything else, `--split all` both.
+Dev split: the 20 alphabetically last TimeBank files (`timeml.DEV_FILES`) are
+kept aside for reporting; `--split train` is everything else, `--split all` both.
 """
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import os
 import re
 import sys
-from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional, Sequence
 
-DEV_FILES: tuple[str, ...] = (
-    "wsj_0981.tml", "wsj_0991.tml", "wsj_1003.tml", "wsj_1006.tml", "wsj_1008.tml",
-    "wsj_1011.tml", "wsj_1013.tml", "wsj_1014.tml", "wsj_1025.tml", "wsj_1031.tml",
-    "wsj_1033.tml", "wsj_1035.tml", "wsj_1038.tml", "wsj_1039.tml", "wsj_1040.tml",
-    "wsj_1042.tml", "wsj_1073.tml", "wsj_0973.tml", "wsj_0950.tml", "wsj_0938.tml",
-)
-
-
-@dataclass
-class GoldTimex:
-    start: int
-    end: int
-    text: str
-    type: str
-    value: str
-
-
-@dataclass
-class TimeMLDoc:
-    path: str
-    dct: Optional[str]
-    text: str
-    timexes: list[GoldTimex] = field(default_factory=list)
-
-
-_TEXT_RE = re.compile(r"<TEXT>(.*?)</TEXT>", re.S)
-_TAG_RE = re.compile(r"<(/?)([A-Za-z0-9]+)([^>]*?)(/?)>", re.S)
-_ATTR_RE = re.compile(r'(\w+)="([^"]*)"')
-_DCT_RE = re.compile(r'<TIMEX3[^>]*functionInDocument="CREATION_TIME"[^>]*>', re.S)
-
-
-def read_timeml(path: str) -> TimeMLDoc:
-    """Plain text of <TEXT> with the gold TIMEX3 spans as offsets into it."""
-    raw = open(path, encoding="utf-8").read()
-    dct = None
-    dct_tag = _DCT_RE.search(raw)
-    if dct_tag:
-        dct = dict(_ATTR_RE.findall(dct_tag.group(0))).get("value")
-    body_match = _TEXT_RE.search(raw)
-    body = body_match.group(1) if body_match else ""
-    pieces: list[str] = []
-    length = 0
-    open_timex: Optional[tuple[int, dict]] = None
-    golds: list[GoldTimex] = []
-    pos = 0
-    for tag in _TAG_RE.finditer(body):
-        chunk = html.unescape(body[pos:tag.start()])
-        pieces.append(chunk)
-        length += len(chunk)
-        pos = tag.end()
-        closing, name = tag.group(1), tag.group(2)
-        if name != "TIMEX3":
-            continue
-        if not closing:
-            open_timex = (length, dict(_ATTR_RE.findall(tag.group(3))))
-        elif open_timex is not None:
-            start, attrs = open_timex
-            golds.append(GoldTimex(start, length, "", attrs.get("type", ""), attrs.get("value", "")))
-            open_timex = None
-    pieces.append(html.unescape(body[pos:]))
-    text = "".join(pieces)
-    for g in golds:
-        g.text = text[g.start:g.end]
-    return TimeMLDoc(path=path, dct=dct, text=text, timexes=golds)
-
-
-def list_files(path: str, split: str = "all", files: Optional[Sequence[str]] = None) -> list[str]:
-    """The .tml files under `path` (a file or a directory, recursive), filtered
-    by split: dev = DEV_FILES, train = the rest, all = everything."""
-    if os.path.isfile(path):
-        found = [path]
-    else:
-        found = sorted(os.path.join(root, name) for root, _dirs, names in os.walk(path)
-                       for name in names if name.endswith(".tml"))
-    if files:
-        wanted = set(files)
-        found = [f for f in found if os.path.basename(f) in wanted]
-    if split == "dev":
-        found = [f for f in found if os.path.basename(f) in DEV_FILES]
-    elif split == "train":
-        found = [f for f in found if os.path.basename(f) not in DEV_FILES]
-    return found
-
+from ..datasets import corpus_path
+from ..datasets.timeml import DEFAULT_PATH, GoldTimex, TimeMLDoc, list_files, read_timeml
 
 def _dct_date(value: Optional[str]) -> Optional[str]:
     if value and re.match(r"\d{4}-\d{2}-\d{2}", value):
@@ -213,8 +129,9 @@ def _parse_args(args: Any) -> argparse.Namespace:
     return parser.parse_args(list(args))
 
 
-def run(path: str, args: Any = None) -> dict[str, Any]:
-    """Tag every TimeML file under `path` and return the TempEval-3 metrics.
+def run(path: Optional[str], args: Any = None) -> dict[str, Any]:
+    """Tag every TimeML file under `path` (default: TempEval-3's train folder
+    under the data root) and return the TempEval-3 metrics.
 
     `args` may be None, an argparse Namespace, a dict or a list of CLI words;
     it may carry `split` ("dev", "train", "all"), `files` (comma-separated
@@ -227,7 +144,7 @@ def run(path: str, args: Any = None) -> dict[str, Any]:
     if isinstance(files, str):
         files = [f.strip() for f in files.split(",") if f.strip()]
     nlp = load_nlp()
-    paths = list_files(path, split, files)
+    paths = list_files(path or str(corpus_path(DEFAULT_PATH)), split, files)
     if getattr(opts, "limit", None):
         paths = paths[:opts.limit]
     docs = [read_timeml(p) for p in paths]
@@ -251,9 +168,6 @@ def format_line(metrics: dict[str, Any]) -> str:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     opts = _parse_args(sys.argv[1:] if argv is None else argv)
-    if not opts.path:
-        print("usage: python -m crosswire.evaluate.timex PATH [--split dev|train|all] [--json]", file=sys.stderr)
-        return 2
     metrics = run(opts.path, opts)
     print(json.dumps(metrics) if opts.json else format_line(metrics))
     return 0

@@ -3,8 +3,12 @@
 A stage has one contract: it reads the article, the spaCy doc and what the
 stages before it put into `ctx.result`, and appends its own records there. It
 never reaches into another stage's internals. Stages are registered by name
-(`@register_stage("time")`) and run in the order `Settings.stages` gives, so
-a new stage is one decorated function in its own module.
+with what they read and what they add
+(`@register_stage("quotes", needs=("time", "actors", "sources"), provides=("quotes",))`)
+and run in the order `Settings.stages` gives; `check_stages` refuses an order
+in which a stage runs without the stages it needs before it, so a broken or
+missing upstream stage is an error naming both, never a silently empty field.
+A new stage is one decorated function in its own module.
 """
 from __future__ import annotations
 
@@ -15,7 +19,25 @@ from ..config import Settings
 from ..records import Article, ArticleResult, Sentence
 
 StageFn = Callable[["ArticleContext"], None]
-_REGISTRY: dict[str, StageFn] = {}
+RESULT_FIELDS = ("timexes", "actor_mentions", "attributions", "quotes", "event_mentions", "toponyms")
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A registered stage: its function, the stages whose records it reads
+    (`needs`) and the `ArticleResult` fields it appends to (`provides`)."""
+
+    name: str
+    run: StageFn
+    needs: tuple[str, ...] = ()
+    provides: tuple[str, ...] = ()
+
+
+class StageOrderError(ValueError):
+    """A configured stage needs a stage that is not configured before it."""
+
+
+_REGISTRY: dict[str, Stage] = {}
 
 
 @dataclass
@@ -53,19 +75,46 @@ class ArticleContext:
         return max(0, min(lo, len(self.sentences) - 1))
 
 
-def register_stage(name: str) -> Callable[[StageFn], StageFn]:
+def register_stage(name: str, needs: tuple[str, ...] = (),
+                   provides: tuple[str, ...] = ()) -> Callable[[StageFn], StageFn]:
+    """Register `fn` as stage `name`, reading the records of the stages in
+    `needs` and appending to the `ArticleResult` fields in `provides`."""
+    unknown = [f for f in provides if f not in RESULT_FIELDS]
+    if unknown:
+        raise ValueError(f"stage {name!r} provides {unknown}, which are not ArticleResult fields {RESULT_FIELDS}")
+
     def decorate(fn: StageFn) -> StageFn:
-        _REGISTRY[name] = fn
+        _REGISTRY[name] = Stage(name, fn, tuple(needs), tuple(provides))
         return fn
     return decorate
 
 
-def get_stage(name: str) -> StageFn:
+def stage_info(name: str) -> Stage:
+    """The registered stage `name` (KeyError naming the known ones)."""
     _load_builtin_stages()
     try:
         return _REGISTRY[name]
     except KeyError:
         raise KeyError(f"unknown stage {name!r}; known: {sorted(_REGISTRY)}") from None
+
+
+def get_stage(name: str) -> StageFn:
+    return stage_info(name).run
+
+
+def check_stages(names: tuple[str, ...] | list[str]) -> list[Stage]:
+    """The stages of a configured order, after checking that each one's needs
+    run before it; a StageOrderError names the stage and what it lacks."""
+    stages = [stage_info(name) for name in names]
+    earlier: set[str] = set()
+    for stage in stages:
+        for need in stage.needs:
+            if need not in earlier:
+                where = "after it" if need in names else "not configured"
+                raise StageOrderError(f"stage {stage.name!r} needs stage {need!r}, which is {where} "
+                                      f"(Settings.stages = {', '.join(names)})")
+        earlier.add(stage.name)
+    return stages
 
 
 def registered_stages() -> list[str]:
@@ -75,4 +124,4 @@ def registered_stages() -> list[str]:
 
 def _load_builtin_stages() -> None:
     # Importing the modules registers their stages.
-    from . import time, actors, sources, quotes, events  # noqa: F401
+    from . import time, actors, sources, quotes, events, places  # noqa: F401

@@ -5,55 +5,54 @@ file (or record of a file) that cannot be read becomes a `Rejection` naming
 the file and a short reason, and the rest of the batch goes on. Nothing here
 touches the network. docs/ingest.md describes formats, fields and reasons.
 
-Modules: detect (size, permissions, binary sniffing, format, encoding), text,
-html, jsonl (JSON Lines and JSON), feeds (RSS/Atom), warc; article (the one
-place Articles are built: outlet and date rules), dates, outlets.
+Modules: formats (the one registry of input formats: suffixes, sniffing,
+readers), detect (size, permissions, binary sniffing, encoding), text, html,
+jsonl (JSON Lines and JSON), feeds (RSS/Atom), warc; article (the one place
+Articles are built: outlet and date rules), dates, outlets.
 """
 from __future__ import annotations
 
 import glob
 import os
-from typing import Callable, Iterable, Iterator, Union
+from typing import Iterable, Iterator, Union
 
 from ..config import Settings
 from ..records import Article, Rejection
-from .article import article_from_fields, article_or_rejection
-from .detect import (
-    IngestError, check_not_binary, check_readable, decode_bytes, declared_html_charset, format_of,
-    known_suffix, read_bytes, read_head,
-)
-from .feeds import read_feed
-from .html import article_from_html
-from .jsonl import read_json, read_jsonl
-from .text import article_from_text
-from .warc import check_warc_start, read_warc
+from .article import article_from_fields
+from .detect import IngestError, check_readable, read_bytes, read_head
+from .formats import format_of, known_suffix
+from .globbing import bounded_glob
 
 __all__ = ["expand_paths", "read_inputs", "read_file", "article_from_fields", "DUPLICATE"]
 
 ArticleOrRejection = Union[Article, Rejection]
 DUPLICATE = "duplicate article"  # reason given to a later copy of an article already read
-STREAMED_FORMATS = ("jsonl", "warc")  # read record by record; the size limit applies per record
 
 
-def expand_paths(paths: Iterable[str]) -> Iterator[str]:
+def expand_paths(paths: Iterable[str], settings: Settings | None = None) -> Iterator[str]:
     """Files named, found under directories (recursively, sorted) or matched
-    by globs. Directories and globs skip hidden and non-input files (see
-    _article_file_name); a file named explicitly is always read. A path that
-    matches nothing is passed on so that read_file reports it as "not found"."""
+    by globs (each file once, within the limits of ingest.globbing). Directories
+    and globs skip hidden and non-input files (see _article_file_name); a file
+    named explicitly is always read. A path that matches nothing is passed on
+    so that read_file reports it as "not found". A glob over the limits raises
+    IngestError (read_inputs reports it as a Rejection of the pattern)."""
+    settings = settings or Settings()
     for raw in paths:
         raw = str(raw)
         if glob.has_magic(raw):
-            matches = [m for m in sorted(glob.glob(raw, recursive=True))
+            matches = [m for m in bounded_glob(raw, settings.glob_max_entries, settings.glob_max_seconds)
                        if os.path.isdir(m) or _article_file_name(os.path.basename(m))]
         else:
             matches = [raw]
         if not matches:
             yield raw
+        given: set[str] = set()  # real paths: a file reached through links is read once
         for path in matches:
-            if os.path.isdir(path):
-                yield from _walk(path)
-            else:
-                yield path
+            for found in _walk(path) if os.path.isdir(path) else [path]:
+                real = os.path.realpath(found)
+                if real not in given:
+                    given.add(real)
+                    yield found
 
 
 def _walk(directory: str) -> Iterator[str]:
@@ -86,7 +85,10 @@ def read_inputs(paths: Iterable[str], settings: Settings | None = None,
     (same text, any path or format) becomes Rejection(path, DUPLICATE)."""
     settings = settings or Settings()
     seen: dict[str, str] = {}
-    for path in expand_paths(paths):
+    for path in _expanded(paths, settings):
+        if isinstance(path, Rejection):
+            yield path
+            continue
         for item in read_file(path, settings):
             if dedupe and isinstance(item, Article):
                 if item.id in seen:
@@ -94,6 +96,18 @@ def read_inputs(paths: Iterable[str], settings: Settings | None = None,
                     continue
                 seen[item.id] = _where(item)
             yield item
+
+
+def _expanded(paths: Iterable[str], settings: Settings) -> Iterator[Union[str, Rejection]]:
+    """expand_paths, each argument on its own: a glob over the limits becomes
+    a Rejection of that pattern and the other arguments are still read."""
+    for raw in paths:
+        try:
+            found = list(expand_paths([raw], settings))
+        except IngestError as exc:
+            yield Rejection(str(raw), exc.reason, exc.detail)
+            continue
+        yield from found
 
 
 def _where(article: Article) -> str:
@@ -117,43 +131,18 @@ def read_file(path: str, settings: Settings | None = None) -> Iterator[ArticleOr
 
 
 def _read_file(path: str, settings: Settings) -> Iterator[ArticleOrRejection]:
+    """Checks and reader of the file's registered format (formats.py)."""
     check_readable(path, settings.max_file_bytes, limit_size=False)
     head = read_head(path)
-    kind = format_of(path, head)
-    if kind == "warc":
-        check_warc_start(head)
-        yield from read_warc(path, settings)
+    fmt = format_of(path, head)
+    if fmt.read_stream is not None:
+        fmt.check_head(head)
+        yield from fmt.read_stream(path, settings)
         return
-    if kind not in STREAMED_FORMATS:
-        check_readable(path, settings.max_file_bytes)
-    check_not_binary(head)
-    if kind == "jsonl":
-        yield from read_jsonl(path, settings)
-        return
+    assert fmt.read_bytes is not None  # register_format guarantees one reader
+    check_readable(path, settings.max_file_bytes)
+    fmt.check_head(head)
     data = read_bytes(path)
     if not data.strip():
         raise IngestError("empty file", "only whitespace")
-    yield from WHOLE_FILE_READERS[kind](path, data, settings)
-
-
-def _one(build: Callable[[], Article], path: str, settings: Settings) -> Iterator[ArticleOrRejection]:
-    yield article_or_rejection(build, path, settings)
-
-
-def _read_text(path: str, data: bytes, settings: Settings) -> Iterator[ArticleOrRejection]:
-    yield from _one(lambda: article_from_text(decode_bytes(data), path, settings), path, settings)
-
-
-def _read_html(path: str, data: bytes, settings: Settings) -> Iterator[ArticleOrRejection]:
-    def build() -> Article:
-        return article_from_html(decode_bytes(data, declared_html_charset(data)), path, settings)
-
-    yield from _one(build, path, settings)
-
-
-WHOLE_FILE_READERS = {
-    "text": _read_text,
-    "html": _read_html,
-    "json": read_json,
-    "feed": read_feed,
-}
+    yield from fmt.read_bytes(path, data, settings)

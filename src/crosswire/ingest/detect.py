@@ -11,16 +11,6 @@ import os
 import re
 from pathlib import Path
 
-# Formats the readers understand. Each value names a reader in ingest/__init__.py.
-FORMAT_BY_SUFFIX: dict[str, str] = {
-    ".txt": "text", ".text": "text",
-    ".html": "html", ".htm": "html", ".xhtml": "html",
-    ".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonlines": "jsonl",
-    ".json": "json",
-    ".rss": "feed", ".atom": "feed", ".xml": "feed",
-    ".warc": "warc", ".warc.gz": "warc",
-}
-
 # Leading bytes of file types that are certainly not articles.
 BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF", "PDF document"),
@@ -50,10 +40,28 @@ BOMS: tuple[tuple[bytes, str], ...] = (
 SNIFF_BYTES = 65536
 MAX_BAD_CHAR_RATIO = 0.01  # replacement/control characters tolerated in decoded text
 MAX_CHAOS = 0.2  # charset-normalizer "mess" above which a guess is not trusted
+CHAOS_TIE = 0.01  # readings this close to the cleanest one count as equally clean
+PREFERRED_LEGACY = "cp1252"  # see _decode_guess
+MIN_UTF8_SHARE = 0.6  # of a line's non-ASCII bytes in UTF-8 sequences: it is UTF-8 mixed with another encoding
 _BAD_CHARS = re.compile(r"[\ufffd\x00-\x08\x0b\x0e-\x1f\x7f]")
+# The legacy encodings the WHATWG Encoding Standard lets a web page use (as Python
+# codecs; its windows-1252 covers Latin-1): the only ones a guess may pick, so a
+# file is never read as EBCDIC or another codec no news text is written in.
+LEGACY_ENCODINGS = (
+    "cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258", "cp874",
+    "iso8859_2", "iso8859_3", "iso8859_4", "iso8859_5", "iso8859_6", "iso8859_7", "iso8859_8", "iso8859_10",
+    "iso8859_13", "iso8859_14", "iso8859_15", "iso8859_16", "koi8_r", "koi8_u", "cp866", "mac_roman",
+    "mac_cyrillic", "gbk", "gb18030", "big5", "euc_jp", "iso2022_jp", "shift_jis", "euc_kr",
+)
+# A well-formed UTF-8 sequence of two to four bytes (RFC 3629, no overlongs or surrogates).
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}")
 _HTML_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
 UNDECODABLE = "not valid UTF-8 or a known encoding"
+MIXED_ENCODINGS = "mixed encodings (UTF-8 and another)"
 
 
 class IngestError(Exception):
@@ -124,37 +132,15 @@ def read_head(path: str, n: int = SNIFF_BYTES) -> bytes:
         raise IngestError("cannot read file", f"{type(exc).__name__}: {exc}") from None
 
 
-def known_suffix(name: str) -> bool:
-    """Whether a file name ends in a suffix listed in FORMAT_BY_SUFFIX."""
-    lower = name.lower()
-    return any(lower.endswith(suffix) for suffix in FORMAT_BY_SUFFIX)
+def is_warc_head(head: bytes) -> bool:
+    """Whether a file starts with a WARC record (plain or gzipped)."""
+    return head.startswith(b"WARC/") or (head.startswith(b"\x1f\x8b") and _gunzip_head(head).startswith(b"WARC/"))
 
 
-def format_of(path: str, head: bytes) -> str:
-    """The reader for a file: by its suffix, else by sniffing its first bytes."""
-    name = path.lower()
-    for suffix in sorted(FORMAT_BY_SUFFIX, key=len, reverse=True):
-        if name.endswith(suffix):
-            return FORMAT_BY_SUFFIX[suffix]
-    return sniff_format(head)
-
-
-def sniff_format(head: bytes) -> str:
-    """Content sniffing for files without a known suffix."""
-    if head.startswith(b"WARC/"):
-        return "warc"
-    if head.startswith(b"\x1f\x8b") and _gunzip_head(head).startswith(b"WARC/"):
-        return "warc"
-    text = _strip_bom(head)[:2048].lstrip().lower()
-    if text.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf:rdf")):
-        return "html" if b"<html" in text else "feed"
-    if text.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
-        return "html"
-    if text.startswith(b"["):
-        return "json"
-    if text.startswith(b"{"):
-        return "jsonl"
-    return "text"
+def text_head(head: bytes) -> bytes:
+    """The first bytes as format sniffing reads them: no byte-order mark, no
+    leading white space, lower case."""
+    return _strip_bom(head)[:2048].lstrip().lower()
 
 
 def _gunzip_head(head: bytes) -> bytes:
@@ -187,8 +173,11 @@ def check_not_binary(head: bytes) -> None:
 
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
     """Text from bytes: a byte-order mark, then UTF-8, then a declared charset
-    (HTML/XML), then charset-normalizer when it is confident. Garbage is refused
-    rather than passed on as mojibake that later stages would misread."""
+    (HTML/XML), then charset-normalizer when it is confident (among
+    LEGACY_ENCODINGS). One codec reads the whole file, so a file that mixes
+    UTF-8 with another encoding is refused: any single codec would garble one
+    of its parts. Garbage is refused rather than passed on as mojibake that
+    later stages would misread."""
     text = _decode_known(data, declared)
     if text is None:
         text = _decode_guess(data)
@@ -208,8 +197,8 @@ def _decode_known(data: bytes, declared: str | None) -> str | None:
                 return None
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        check_not_mixed(data, exc.start)
     if declared:
         try:
             return data.decode(declared)
@@ -218,14 +207,49 @@ def _decode_known(data: bytes, declared: str | None) -> str | None:
     return None
 
 
+def check_not_mixed(data: bytes, first_bad: int) -> None:
+    """Refuse bytes that are not UTF-8 (from `first_bad` on) yet are partly
+    UTF-8: a line of non-ASCII text that is valid UTF-8, or a line whose
+    non-ASCII bytes are mostly well-formed UTF-8 sequences (random or
+    single-byte-encoded text has about a third by chance, and less)."""
+    bad_line = data.count(b"\n", 0, first_bad) + 1
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            high = sum(1 for byte in line if byte >= 0x80)
+            in_sequences = sum(m.end() - m.start() for m in _UTF8_MULTIBYTE.finditer(line))
+            if in_sequences < MIN_UTF8_SHARE * high:
+                continue
+            detail = f"line {number} is partly UTF-8, partly not"
+        else:
+            detail = f"line {number} is UTF-8, line {bad_line} is not"
+        raise IngestError(MIXED_ENCODINGS, detail)
+
+
 def _decode_guess(data: bytes) -> str | None:
+    """charset-normalizer's reading among LEGACY_ENCODINGS, or None when every
+    reading is a mess. Single-byte Latin encodings often all read a file
+    cleanly yet differently ("Genève" in cp1252 is "Genčve" in cp1250), and
+    charset-normalizer's language guess on a short text is no tiebreak; so
+    when cp1252 reads the file as cleanly as the best, cp1252 it is: the
+    WHATWG default for unlabelled Western text, and the legacy encoding of
+    nearly all English-language news."""
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[: 4 * SNIFF_BYTES]).best()
-    if best is None or best.chaos > MAX_CHAOS:
+    matches = list(from_bytes(data[: 4 * SNIFF_BYTES], cp_isolation=list(LEGACY_ENCODINGS)))
+    if not matches:
         return None
+    cleanest = min(m.chaos for m in matches)
+    if cleanest > MAX_CHAOS:
+        return None
+    tied = [m for m in matches if m.chaos <= cleanest + CHAOS_TIE]
+    encoding = PREFERRED_LEGACY if any(PREFERRED_LEGACY in m.could_be_from_charset for m in tied) \
+        else tied[0].encoding
     try:
-        return data.decode(best.encoding)
+        return data.decode(encoding)
     except (UnicodeDecodeError, LookupError):
         return None
 

@@ -16,7 +16,7 @@ from ..config import Settings
 from ..records import Article
 from .article import build_article
 from .dates import normalise_date
-from .detect import IngestError, normalise_newlines
+from .detect import IngestError, human_size, normalise_newlines
 
 NO_TEXT = "no article text found in HTML"
 # Ask htmldate for the original publication date from markup only (fast, offline).
@@ -70,7 +70,12 @@ def _named_site(sitename: Optional[str], hostname: Optional[str]) -> Optional[st
 def article_from_html(html: str, path: str, settings: Settings, url: Optional[str] = None,
                       meta: Optional[dict] = None) -> Article:
     """An Article from a page: trafilatura's main text, title, author, date,
-    site name and canonical URL (falling back to `url`, e.g. from a WARC)."""
+    site name and canonical URL (falling back to `url`, e.g. from a WARC).
+    Pages over `Settings.max_html_chars` are refused before parsing, which
+    costs time in proportion to their size."""
+    if len(html) > settings.max_html_chars:
+        raise IngestError(f"HTML page too large to parse ({human_size(len(html))} > "
+                          f"{human_size(settings.max_html_chars)} limit)", "raise CROSSWIRE_MAX_HTML_CHARS")
     doc = extract_html(html, url)
     if doc is None or not (doc.text or "").strip():
         raise IngestError(NO_TEXT)

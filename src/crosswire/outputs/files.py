@@ -1,36 +1,15 @@
-"""File outputs of a run (`--out DIR`) and of `crosswire export`."""
+"""File outputs of a run (`--out DIR`) and of `crosswire export`: the
+registered renderers (outputs/renderers.py) written to disk."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
+from typing import Any
 
-from ..pipeline import Results
-from . import exports, results_to_json
-from .briefing import render_briefing
-
-
-def results_from_store(store) -> Results:
-    """The same Results a Pipeline returns, rebuilt from the store."""
-    return Results(articles=store.load_results(), events=store.events(), stories=store.stories())
+from .renderers import ExportSource, Renderer, renderer, run_out_renderers
 
 
-def _articles(results: Results) -> dict:
-    return {r.article.id: r.article for r in results.articles}
-
-
-# format -> (renderer of Results to str or bytes)
-RENDERERS = {
-    "json": lambda r: json.dumps(results_to_json(r), ensure_ascii=False, indent=2),
-    "csv": lambda r: exports.events_csv(r.events),
-    "briefing": render_briefing,
-    "plover": lambda r: exports.plover_jsonl(r.events, _articles(r)),
-    "parquet": lambda r: exports.events_parquet(r.events),
-    "ics": lambda r: exports.planned_ics(r.events, _articles(r)),
-}
-
-
-def write(results: Results, fmt: str, path: Path) -> Path:
-    content = RENDERERS[fmt](results)
+def write(source: ExportSource, chosen: Renderer, path: Path) -> Path:
+    content = chosen.render(source)
     if isinstance(content, bytes):
         path.write_bytes(content)
     else:
@@ -38,14 +17,14 @@ def write(results: Results, fmt: str, path: Path) -> Path:
     return path
 
 
-def write_outputs(store, out_dir: Path) -> list[Path]:
-    """events.json, events.csv and briefing.md for everything in the store."""
+def write_outputs(store: Any, out_dir: Path) -> list[Path]:
+    """Every renderer registered with `in_run_out` (events.json, events.csv,
+    briefing.md), for everything in the store."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    results = results_from_store(store)
-    return [write(results, "json", out_dir / "events.json"), write(results, "csv", out_dir / "events.csv"),
-            write(results, "briefing", out_dir / "briefing.md")]
+    source = ExportSource(store=store)
+    return [write(source, r, out_dir / r.filename) for r in run_out_renderers()]
 
 
-def export_one(store, fmt: str, path: Path) -> Path:
+def export_one(store: Any, fmt: str, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    return write(results_from_store(store), fmt, path)
+    return write(ExportSource(store=store), renderer(fmt), path)

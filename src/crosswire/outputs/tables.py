@@ -1,4 +1,8 @@
-"""Readable terminal tables for `events`, `show`, `stories`, `quotes`, `compare`."""
+"""Readable terminal tables for `events`, `show`, `stories`, `quotes`, `compare`.
+
+Every value shown comes from the articles (titles, names, outlets, sentences),
+so each goes through `sanitize.for_rich`: control characters are written as
+escapes and rich markup in it (`[/]`, `[link=...]`) is shown, never interpreted."""
 from __future__ import annotations
 
 import sys
@@ -8,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..records import Event, Story, to_dict
+from ..sanitize import for_rich as _safe
 
 # a fixed, readable width when printing into a pipe or a file
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -29,8 +34,9 @@ def print_events(events: list[Event]) -> None:
         table.add_column(col, overflow="fold")
     for e in events:
         outlets = sorted({m.outlet for m in e.mentions if m.outlet})
-        table.add_row(e.id, _when(e), e.status, e.event_type, _people(e.actors), _people(e.recipients),
-                      str(len({m.article for m in e.mentions})), ", ".join(outlets) or "-")
+        table.add_row(*map(_safe, (e.id, _when(e), e.status, e.event_type, _people(e.actors),
+                                   _people(e.recipients), len({m.article for m in e.mentions}),
+                                   ", ".join(outlets) or "-")))
     console.print(table)
 
 
@@ -55,30 +61,35 @@ def event_detail(store, event: Event) -> dict[str, Any]:
 
 def print_event_detail(detail: dict[str, Any]) -> None:
     e = detail["event"]
-    console.print(f"[bold]{e['id']}[/]  {e['event_type']} ({e['status']})  date {e['date'] or '-'}"
-                  f"  [dim]basis: {e['date_basis']}[/]")
-    console.print("actors: " + (", ".join(f"{p['name']} ({p['code']})" for p in e["actors"]) or "-"))
-    console.print("recipients: " + (", ".join(f"{p['name']} ({p['code']})" for p in e["recipients"]) or "-"))
-    for key in ("location", "topic", "mode", "cameo"):
+    console.print(f"[bold]{_safe(e['id'])}[/]  {_safe(e['event_type'])} ({_safe(e['status'])})  "
+                  f"date {_safe(e['date'] or '-')}  [dim]basis: {_safe(e['date_basis'])}[/]")
+    console.print("actors: " + _safe(", ".join(f"{p['name']} ({p['code']})" for p in e["actors"]) or "-"))
+    console.print("recipients: " + _safe(", ".join(f"{p['name']} ({p['code']})" for p in e["recipients"]) or "-"))
+    place = e.get("location")
+    if place:
+        evidence = (place.get("evidence") or {}).get("text", "")
+        console.print(f"location: {_safe(place['name'])} ({_safe(place['country'] or '-')}, {_safe(place['basis'])}) "
+                      f"[dim]{_safe(repr(evidence))}[/]", highlight=False)
+    for key in ("topic", "mode", "cameo"):
         if e.get(key):
-            console.print(f"{key}: {e[key]}")
+            console.print(f"{key}: {_safe(e[key])}")
     console.print(f"\n[bold]{len(detail['evidence'])} supporting sentences[/]")
     for ev in detail["evidence"]:
-        console.print(f"- [cyan]{ev['outlet'] or '?'}[/] {ev['title']!r} [dim]{ev['article']} "
-                      f"s{ev['sentence']} [{ev['start']}:{ev['end']}] {ev['status']}[/]", highlight=False)
-        console.print(f"  {ev['text']}", highlight=False)
+        console.print(f"- [cyan]{_safe(ev['outlet'] or '?')}[/] {_safe(repr(ev['title']))} [dim]{_safe(ev['article'])} "
+                      f"s{ev['sentence']} \\[{ev['start']}:{ev['end']}] {_safe(ev['status'])}[/]", highlight=False)
+        console.print(f"  {_safe(ev['text'])}", highlight=False)
         for s in ev["sources"]:
-            console.print(f"  [dim]source: {s['name']} ({s['kind']})[/]", highlight=False)
+            console.print(f"  [dim]source: {_safe(s['name'])} ({_safe(s['kind'])})[/]", highlight=False)
     if detail["quotes"]:
-        console.print(f"\n[bold]quotes[/]")
+        console.print("\n[bold]quotes[/]")
         for q in detail["quotes"]:
             medium = f" to {q['medium']}" if q.get("medium") else ""
-            console.print(f"- {q['speaker']['name']}{medium}: {'“' if q['direct'] else ''}{q['text']}"
-                          f"{'”' if q['direct'] else ''}", highlight=False)
+            quote = f"{'“' if q['direct'] else ''}{q['text']}{'”' if q['direct'] else ''}"
+            console.print(_safe(f"- {q['speaker']['name']}{medium}: {quote}"), highlight=False)
     if e.get("agreement"):
         console.print("\n[bold]agreement[/]")
         for field, value in e["agreement"].items():
-            console.print(f"  {field}: {value}", highlight=False)
+            console.print(f"  {_safe(field)}: {_safe(value)}", highlight=False)
 
 
 def print_stories(stories: list[Story]) -> None:
@@ -86,7 +97,7 @@ def print_stories(stories: list[Story]) -> None:
     for col in ("id", "title", "articles", "events", "outlets"):
         table.add_column(col, overflow="fold")
     for s in stories:
-        table.add_row(s.id, s.title, str(len(s.articles)), str(len(s.events)), ", ".join(s.outlets) or "-")
+        table.add_row(*map(_safe, (s.id, s.title, len(s.articles), len(s.events), ", ".join(s.outlets) or "-")))
     console.print(table)
 
 
@@ -95,8 +106,8 @@ def print_quotes(quotes) -> None:
     for col in ("speaker", "code", "direct", "cue", "medium", "text"):
         table.add_column(col, overflow="fold")
     for q in quotes:
-        table.add_row(q.speaker.name, q.speaker.code or "-", "yes" if q.direct else "no", q.cue or "-",
-                      q.medium or "-", q.text[:160])
+        table.add_row(*map(_safe, (q.speaker.name, q.speaker.code or "-", "yes" if q.direct else "no",
+                                   q.cue or "-", q.medium or "-", q.text[:160])))
     console.print(table)
 
 
@@ -113,12 +124,12 @@ def story_comparison(store, story: Story) -> list[dict[str, Any]]:
 
 
 def print_comparison(story: Story, rows: list[dict[str, Any]]) -> None:
-    table = Table(title=f"story {story.id}: {story.title}", title_justify="left")
+    table = Table(title=_safe(f"story {story.id}: {story.title}"), title_justify="left")
     columns = list(rows[0].keys()) if rows else ["event", "field", "value"]
     for col in columns:
         table.add_column(col, overflow="fold")
     for row in rows:
-        table.add_row(*[_cell(row.get(c)) for c in columns])
+        table.add_row(*[_safe(_cell(row.get(c))) for c in columns])
     console.print(table)
 
 

@@ -31,7 +31,7 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from ..config import Settings
 from ..loading import paused_gc
-from ..records import ArticleResult, Event, EventMention, Mention, Participant, Story, stable_id
+from ..records import ArticleResult, Event, EventMention, Mention, Participant, Place, Story, stable_id
 from .actors import ActorEntry, build_actor_index, canonical_participant
 from .blocking import block_pairs, blocks_of, candidate_pairs
 from .cluster import agglomerate
@@ -80,7 +80,7 @@ def mention_item(m: EventMention, published: Optional[str], actor_ids: dict) -> 
     date = _clean_date(m.date)
     return Item(key=m.id, doc=m.article, sentence=m.sentence, lemma=trigger_lemma(m.trigger),
                 event_type=m.event_type, codes=_codes(m, actor_ids), date=date,
-                ref_day=day_ordinal(date) or day_ordinal(published), location=(m.location or "").lower() or None,
+                ref_day=day_ordinal(date) or day_ordinal(published), location=_venue_key(m.location),
                 topic=content_words(m.topic or ""), context=content_words(m.text), members=[m.id])
 
 
@@ -228,6 +228,23 @@ def _most_common(values: Sequence[Optional[str]]) -> Optional[str]:
     return max(c, key=lambda v: (c[v], v)) if c else None
 
 
+PLACE_BASIS_RANK = {"explicit": 3, "inferred": 2, "dateline": 1}
+
+
+def _venue_key(place: Optional[Place]) -> Optional[str]:
+    """Only a place the text attaches to the event (not its dateline) tells two reports apart."""
+    return str(place.geonames_id) if place is not None and place.basis == "explicit" and place.geonames_id else None
+
+
+def _pick_place(places: Sequence[Optional[Place]]) -> Optional[Place]:
+    """The best-evidenced place of a cluster: explicit before inferred before
+    dateline, then the place most reports give (a planned event keeps its venue)."""
+    given = [p for p in places if p is not None]
+    counts = Counter((p.geonames_id, p.name) for p in given)
+    return max(given, key=lambda p: (PLACE_BASIS_RANK.get(p.basis, 0), counts[(p.geonames_id, p.name)]),
+               default=None)
+
+
 def build_event(mentions: list[EventMention], by_article: dict[str, ArticleResult], actor_ids: dict,
                 names: dict, published: dict[str, Optional[str]]) -> Event:
     """One canonical event from the mentions of a cluster (`published`: article id -> date)."""
@@ -257,7 +274,7 @@ def build_event(mentions: list[EventMention], by_article: dict[str, ArticleResul
         date=date, date_end=date_end, date_basis=basis,
         actors=_merge_participants([m.actors for m in mentions], actor_ids, names),
         recipients=_merge_participants([m.recipients for m in mentions], actor_ids, names),
-        location=_most_common([m.location for m in mentions]), topic=_most_common([m.topic for m in mentions]),
+        location=_pick_place([m.location for m in mentions]), topic=_most_common([m.topic for m in mentions]),
         mentions=[Mention(m.id, m.article, m.sentence, m.start, m.end, m.text, _outlet(by_article[m.article]),
                           m.status, _clean_date(m.date)) for m in mentions],
         sources=[{"outlet": o, "cites": sorted(c)} for o, c in sorted(sources.items())],

@@ -30,7 +30,7 @@ def cached_pipeline(settings: Settings):
     pipeline = _PIPELINES.get(key)
     if pipeline is None:
         pipeline = _PIPELINES[key] = Pipeline(settings)
-        pipeline.nlp  # load the model now, once
+        _ = pipeline.nlp  # load the model now, once
     return pipeline
 
 

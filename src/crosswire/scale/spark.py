@@ -79,7 +79,7 @@ def run_spark(paths: Sequence[str], settings: Optional[Settings] = None, master:
     store_obj, owned = _open(store)
     summary = SparkRunSummary(run_id=uuid.uuid4().hex[:12], db=store_obj.location, master=sc.master,
                               out_dir=_absolute(out_dir))
-    store_obj.start_run(summary.run_id)
+    store_obj.start_run(summary.run_id, pipeline.run_stamp())
     status = "failed"
     try:
         _run(session, list(paths), settings, pipeline, store_obj, store, summary, partitions)
@@ -107,7 +107,8 @@ def _run(session, paths: list[str], settings: Settings, pipeline, store: Store, 
     try:
         ordered = sorted(items.map(lambda kv: (kv[0],) + light(kv[1], article_hint)).collect(),
                          key=lambda row: row[0])
-        new = sort_out((item for _key, _kind, item, _hint, _size in ordered), store, summary)
+        # stale stored articles are re-extracted by `crosswire reextract`, not here
+        new, _stale = sort_out((item for _key, _kind, item, _hint, _size in ordered), store, summary)
         first: dict[str, tuple] = {}  # article id -> (key, hint, size) of its first copy, as `new` keeps
         for key, kind, item, hint, size in ordered:
             if kind == "article":

@@ -27,7 +27,8 @@ from ..store.arrow import arrow_table, table_columns
 PARTITION_COLUMN = "published"
 ARTICLE_TABLES = ("articles", "article_paths", "results", "sentences", "timexes", "actor_mentions",
                   "event_mentions", "quotes", "attributions")
-DRIVER_TABLES = ("events", "event_participants", "event_members", "stories", "story_articles", "quarantine")
+DRIVER_TABLES = ("events", "event_participants", "event_places", "event_members", "stories", "story_articles",
+                 "quarantine")
 
 def write_article_tables(out_dir: str, part: int, results: Sequence[ArticleResult],
                          stored: Optional[Sequence[dict[str, list[tuple]]]] = None) -> None:
@@ -36,7 +37,8 @@ def write_article_tables(out_dir: str, part: int, results: Sequence[ArticleResul
     import pyarrow.dataset as ds
 
     rows: dict[str, list[tuple]] = {t: [] for t in ARTICLE_TABLES}
-    for result, result_table_rows in zip(results, stored or [None] * len(results)):
+    built: Sequence[Optional[dict[str, list[tuple]]]] = stored if stored else [None] * len(results)
+    for result, result_table_rows in zip(results, built):
         published = result.article.published
         for table, table_rows in (result_table_rows or result_rows(result)).items():
             extra = () if PARTITION_COLUMN in dict(table_columns()[table]) else (published,)

@@ -1,5 +1,7 @@
-"""Store: one schema (schema.sql), two backends (embedded DuckDB by default,
-PostgreSQL for shared use), the same methods on both.
+"""Store: one schema (schema.sql, then the numbered files of migrations/),
+two backends (embedded DuckDB by default, PostgreSQL for shared use), the same
+methods on both: `Store` below is the contract, `STORE_BACKENDS` the one place
+a backend is registered.
 
 Write path: each article's results are written in one transaction as soon as
 they are extracted, so a crash or Ctrl-C loses nothing already stored and the
@@ -10,31 +12,118 @@ new articles touch are re-resolved and replaced in one transaction
 
 Every record is kept whole as JSON in a `record` column (records.py is the
 schema); the scalar columns beside it exist for filtering and joins.
+
+Schema versions: schema.sql is version 1; each `migrations/NNNN_name.sql` is
+version NNNN. Opening a store applies the versions it lacks, in order, in one
+transaction, and records them in `schema_migrations`; a store newer than the
+code is refused (`StoreVersionError`). Results name the producer that
+extracted them (`crosswire.runstamp`), so an upgrade can find what to
+re-extract (`stale_articles`, `replace_result`).
 """
 from __future__ import annotations
 
+import abc
+import importlib
 import json
+import re
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from importlib import resources
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, ContextManager, Iterable, Optional, Sequence
 
 from ..records import (Article, ArticleResult, Attribution, Event, EventMention, Quote, Rejection, Story,
                        from_dict, to_dict)
+from ..sanitize import printable
 
 
-def open_store(db: str) -> "Store":
-    """A Store for a DuckDB file path (default) or a postgresql:// URL."""
-    if db.startswith(("postgresql://", "postgres://")):
-        from .postgres import PostgresStore
-        return PostgresStore(db)
-    from .duck import DuckDBStore
-    return DuckDBStore(db)
+class StoreError(RuntimeError):
+    """A store that cannot be opened or used, said in one line a user can act
+    on (in use by another process, missing, not a database, unreachable, too
+    new); the CLI prints it without a traceback. Never carries a password."""
+
+
+class StoreVersionError(StoreError):
+    """The store's schema is newer than this crosswire knows."""
+
+
+class AmbiguousId(StoreError, ValueError):
+    """An id prefix that names several records."""
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A registered store backend: the `--db` values it takes (URL prefixes;
+    "" takes anything, a file path) and its `Store` subclass, imported only
+    when used (its driver may be an optional extra). Every `Store` subclass
+    takes `(db, read_only=False, wait_seconds=0.0)` (see `open_store`)."""
+
+    name: str
+    prefixes: tuple[str, ...]
+    store_class: str  # "module:Class"
+    extra: str = ""  # the pip extra that installs its driver
+
+    def takes(self, db: str) -> bool:
+        return any(db.startswith(prefix) for prefix in self.prefixes)
+
+    def open(self, db: str, read_only: bool = False, wait_seconds: float = 0.0) -> "Store":
+        module, name = self.store_class.split(":")
+        try:
+            cls = getattr(importlib.import_module(module), name)
+        except ImportError as exc:
+            install = f"pip install 'crosswire[{self.extra}]'" if self.extra else "reinstall crosswire"
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StoreError(f"the {self.name} store is not installed: {install} ({reason})") from None
+        return cls(db, read_only=read_only, wait_seconds=wait_seconds)
+
+
+# The one place a backend is added; the first whose prefix matches opens the store.
+STORE_BACKENDS: tuple[Backend, ...] = (
+    Backend("postgresql", ("postgresql://", "postgres://"), "crosswire.store.postgres:PostgresStore", "postgres"),
+    Backend("duckdb", ("",), "crosswire.store.duck:DuckDBStore"),
+)
+
+
+def open_store(db: str, read_only: bool = False, wait_seconds: float = 0.0) -> "Store":
+    """A Store for a DuckDB file path (default) or a postgresql:// URL.
+    `read_only`: for commands that only read (a missing DuckDB file is an
+    error, not a new empty store). `wait_seconds`: how long to wait for a
+    DuckDB file another process has open (docs/security.md, concurrency)."""
+    return next(b for b in STORE_BACKENDS if b.takes(db)).open(db, read_only=read_only, wait_seconds=wait_seconds)
+
+
+def _statements(sql: str) -> list[str]:
+    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+_MIGRATION_FILE = re.compile(r"^(\d{4})_(\w+)\.sql$")
+
+
+@lru_cache(maxsize=1)
+def migrations() -> tuple[tuple[int, str, tuple[str, ...]], ...]:
+    """(version, name, statements) in order: 1 is schema.sql, then each
+    migrations/NNNN_name.sql (portable SQL, run on both backends)."""
+    root = resources.files(__package__)
+    found = [(1, "baseline", tuple(_statements(root.joinpath("schema.sql").read_text(encoding="utf-8"))))]
+    for entry in sorted(root.joinpath("migrations").iterdir(), key=lambda e: e.name):
+        match = _MIGRATION_FILE.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), match.group(2), tuple(_statements(entry.read_text(encoding="utf-8")))))
+    versions = [v for v, _n, _s in found]
+    if versions != sorted(set(versions)):
+        raise StoreError(f"store migrations out of order or repeated: {versions}")
+    return tuple(found)
+
+
+def schema_version() -> int:
+    """The schema version this crosswire writes (its newest migration)."""
+    return migrations()[-1][0]
 
 
 def schema_statements() -> list[str]:
-    sql = resources.files(__package__).joinpath("schema.sql").read_text(encoding="utf-8")
-    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    """Every statement of every schema version, in order (a fresh store's schema)."""
+    return [statement for _v, _n, statements in migrations() for statement in statements]
 
 
 def _now() -> str:
@@ -45,11 +134,18 @@ def _json(record: Any) -> str:
     return json.dumps(to_dict(record), ensure_ascii=False, sort_keys=True)
 
 
+def _stamp_json(stamp: Optional[dict[str, Any]]) -> Optional[str]:
+    return json.dumps(stamp, sort_keys=True) if stamp else None
+
+
 # Table rows built once, here, for every backend and for the Parquet export of
 # the Spark runner (crosswire.scale): the column order is schema.sql's.
-RESOLUTION_TABLES = ("events", "event_participants", "event_members", "stories", "story_articles")
+RESOLUTION_TABLES = ("events", "event_participants", "event_places", "event_members", "stories", "story_articles")
 KEYED_RESOLUTION_TABLES = ("events", "stories")
 INDEX_TABLES = ("mention_blocks", "resolved_articles")  # what incremental resolution reads (derived too)
+# The tables written per article from its result (each has an `article` column), replaced on re-extraction.
+EXTRACTED_TABLES = ("results", "sentences", "timexes", "actor_mentions", "event_mentions", "quotes", "attributions")
+FULL_RESOLUTION_DUE = "full_resolution_due"  # store_state key: set by re-extraction, cleared by a full resolution
 IN_CHUNK = 500  # ids per `IN (...)` list
 
 
@@ -60,7 +156,7 @@ def result_rows(result: ArticleResult) -> dict[str, list[tuple]]:
         "articles": [(a.id, a.path, a.outlet, a.title, a.url, a.byline, a.published, a.published_basis, a.text,
                       _json(a), _now())],
         "article_paths": [(a.id, a.path)],
-        "results": [(a.id, _json(result))],
+        "results": [(a.id, _json(result), result.producer)],
         "sentences": [(a.id, s.index, s.start, s.end, s.text) for s in result.sentences],
         "timexes": [(t.id, a.id, t.sentence, t.start, t.end, t.text, t.type, t.value, t.basis)
                     for t in result.timexes],
@@ -81,34 +177,57 @@ def resolution_rows(events: Sequence[Event], stories: Sequence[Story]) -> dict[s
         "event_participants": [(e.id, role, p.name, p.code) for e in events
                                for role, people in (("actor", e.actors), ("recipient", e.recipients))
                                for p in people],
+        "event_places": [(e.id, e.location.geonames_id, e.location.country, e.location.admin1, e.location.lat,
+                          e.location.lon) for e in events if e.location is not None],
         "event_members": [(e.id, m.mention_id, m.article, m.outlet) for e in events for m in e.mentions],
         "stories": [(s.id, s.title, _json(s)) for s in stories],
         "story_articles": [(s.id, a) for s in stories for a in s.articles],
     }
 
 
-class Store:
-    """Backend-neutral store logic. Subclasses provide `_connect`, the
-    placeholder style and `transaction()`; SQL here uses `?` placeholders."""
+class Store(abc.ABC):
+    """The store contract, written once over portable SQL with `?` placeholders.
 
-    placeholder = "?"
+    A backend subclasses it, sets `location` (the store's name in messages)
+    and implements four methods: `execute`, `executemany`, `transaction` and
+    `close`; it then calls `super().__init__()`, which brings the schema up
+    to date. Two hooks may be overridden for concurrent writers, both no-ops
+    here: `lock_article` and `lock_resolution`. A backend may also override a
+    method for speed (DuckDB inserts in bulk) as long as it keeps its
+    meaning: tests/test_store_contract.py runs the same tests on every
+    registered backend.
+    """
+
     location: str = ""
 
     def __init__(self) -> None:
-        self.init_schema()
+        try:
+            self.init_schema()
+        except BaseException:
+            self.close()  # a store refused (too new, unreadable) keeps no connection or file lock
+            raise
 
     # --------------------------------------------------------- backend hooks
+    @abc.abstractmethod
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        raise NotImplementedError
+        """Run one statement (`?` placeholders); its rows, [] when it has none."""
 
+    @abc.abstractmethod
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        raise NotImplementedError
+        """Run one statement once per row of parameters."""
 
-    def transaction(self):
-        raise NotImplementedError
+    @abc.abstractmethod
+    def transaction(self) -> ContextManager[None]:
+        """A context manager: commit on exit, roll back on any exception
+        (KeyboardInterrupt too); a nested call joins the outer transaction."""
 
+    @abc.abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Release the connection (never raises)."""
+
+    def lock_article(self, article_id: str) -> None:  # noqa: B027 (an optional hook)
+        """Serialise writers of one article until the transaction ends
+        (a no-op for single-writer backends; PostgreSQL takes a lock)."""
 
     def __enter__(self) -> "Store":
         return self
@@ -117,9 +236,30 @@ class Store:
         self.close()
 
     def init_schema(self) -> None:
+        """Apply the schema versions the store lacks, in order, in one
+        transaction (a store from before versioning has version 1's tables,
+        whose statements are all `IF NOT EXISTS`)."""
         with self.transaction():
-            for statement in schema_statements():
-                self.execute(statement)
+            self.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                         "(version INTEGER PRIMARY KEY, name TEXT, applied TEXT)")
+            applied = {int(row[0]) for row in self.execute("SELECT version FROM schema_migrations")}
+            if applied:
+                self.check_not_newer(max(applied))
+            for version, name, statements in migrations():
+                if version in applied:
+                    continue
+                for statement in statements:
+                    self.execute(statement)
+                self.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", (version, name, _now()))
+
+    def check_not_newer(self, version: int) -> None:
+        """Refuse a store whose schema `version` is newer than this crosswire's."""
+        if version > schema_version():
+            raise StoreVersionError(f"{printable(self.location)}: schema version {version} is newer than this "
+                                    f"crosswire's {schema_version()}; upgrade crosswire to open it")
+
+    def stored_schema_version(self) -> int:
+        return int(self.execute("SELECT max(version) FROM schema_migrations")[0][0])
 
     # ---------------------------------------------------------------- writes
     def known_article_ids(self) -> set[str]:
@@ -139,6 +279,7 @@ class Store:
         (Spark executors build them in parallel)."""
         a = result.article
         with self.transaction():
+            self.lock_article(a.id)
             if self.execute("SELECT 1 FROM articles WHERE id = ?", (a.id,)):
                 self.execute("INSERT INTO article_paths VALUES (?, ?) ON CONFLICT DO NOTHING", (a.id, a.path))
                 return False
@@ -151,8 +292,8 @@ class Store:
         """Store many results (`write_result` each, here); returns the ids of
         the articles stored now. Backends that can insert in bulk do.
         `rows`: each result's `result_rows`, in the same order, if built."""
-        rows = rows or [None] * len(results)
-        return [r.article.id for r, r_rows in zip(results, rows) if self.write_result(r, r_rows)]
+        built: Sequence[Optional[dict[str, list[tuple]]]] = rows if rows else [None] * len(results)
+        return [r.article.id for r, r_rows in zip(results, built) if self.write_result(r, r_rows)]
 
     def _insert_rows(self, table: str, rows: list[tuple], keyed: bool = True) -> None:
         """Insert rows; on keyed tables a row already there is left as it is."""
@@ -160,6 +301,44 @@ class Store:
             marks = ", ".join("?" for _ in rows[0])
             conflict = " ON CONFLICT DO NOTHING" if keyed else ""
             self.executemany(f"INSERT INTO {table} VALUES ({marks}){conflict}", rows)
+
+    def replace_result(self, result: ArticleResult) -> None:
+        """Replace a stored article's extracted rows with a new extraction of
+        it (re-extraction after an upgrade), atomically. The article becomes
+        pending and a full resolution is owed (`FULL_RESOLUTION_DUE`, kept in
+        the store so a crash before the resolution still owes it): its old
+        mentions leave the stored events, which are rebuilt from what is
+        stored, so nothing is counted twice."""
+        a = result.article
+        rows = result_rows(result)
+        with self.transaction():
+            self.lock_article(a.id)
+            for table in EXTRACTED_TABLES:
+                self.execute(f"DELETE FROM {table} WHERE article = ?", (a.id,))
+                self._insert_rows(table, rows[table])
+            self.execute("DELETE FROM resolved_articles WHERE article = ?", (a.id,))
+            self._set_state(FULL_RESOLUTION_DUE, "1")
+
+    def stale_articles(self, producer: str) -> list[str]:
+        """Stored articles whose results another producer (or none, before
+        stamps) extracted, in id order."""
+        rows = self.execute("SELECT article FROM results WHERE producer IS NULL OR producer <> ? ORDER BY article",
+                            (producer,))
+        return [r[0] for r in rows]
+
+    def articles_by_id(self, article_ids: Iterable[str]) -> list[Article]:
+        """Stored articles (with their text), in id order."""
+        rows = self._select_in("SELECT id, record FROM articles WHERE id IN ({ids})", article_ids)
+        return [from_dict(Article, json.loads(record)) for _id, record in sorted(rows)]
+
+    def _set_state(self, key: str, value: Optional[str]) -> None:
+        self.execute("DELETE FROM store_state WHERE key = ?", (key,))
+        if value is not None:
+            self.execute("INSERT INTO store_state VALUES (?, ?)", (key, value))
+
+    def _state(self, key: str) -> Optional[str]:
+        rows = self.execute("SELECT value FROM store_state WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
 
     def quarantine(self, rejection: Rejection) -> None:
         now = _now()
@@ -182,7 +361,7 @@ class Store:
         for table, rows in resolution_rows(events, stories).items():
             self._insert_rows(table, rows, keyed=table in KEYED_RESOLUTION_TABLES)
 
-    def lock_resolution(self) -> None:
+    def lock_resolution(self) -> None:  # noqa: B027 (an optional hook)
         """Serialise concurrent resolutions until the transaction ends
         (a no-op for single-writer backends; PostgreSQL takes a lock)."""
 
@@ -201,9 +380,11 @@ class Store:
         results the caller has just stored, by article id (see `load_results`)."""
         with self.transaction():
             self.lock_resolution()
-            full = full or self._resolution_predates_index()
+            full = full or self._resolution_predates_index() or self._state(FULL_RESOLUTION_DUE) is not None
             update = resolve_update(self, held=held, full=full)
             self.apply_resolution(update)
+            if update.full:
+                self._set_state(FULL_RESOLUTION_DUE, None)
         return update
 
     def _resolution_predates_index(self) -> bool:
@@ -219,7 +400,7 @@ class Store:
                 self.write_resolution(update.events, update.stories)
             else:
                 for table, column in (("events", "id"), ("event_participants", "event_id"),
-                                      ("event_members", "event_id")):
+                                      ("event_places", "event_id"), ("event_members", "event_id")):
                     self._delete_in(table, column, update.replaced_events)
                 self._delete_in("stories", "id", update.replaced_stories)
                 self._delete_in("story_articles", "story_id", update.replaced_stories)
@@ -241,15 +422,37 @@ class Store:
             rows += self.execute(sql.format(ids=", ".join("?" for _ in chunk)), [*params, *chunk])
         return rows
 
-    def start_run(self, run_id: str) -> None:
+    def start_run(self, run_id: str, stamp: Optional[dict[str, Any]] = None) -> None:
+        """Note a run and the producer it runs with (`runstamp.run_stamp`)."""
+        producer = stamp.get("producer") if stamp else None
         with self.transaction():
-            self.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                         (run_id, _now(), None, "running", None))
+            if stamp:
+                self.record_producer(stamp)
+            self.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                         (run_id, _now(), None, "running", None, producer, _stamp_json(stamp)))
 
-    def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None:
+    def record_producer(self, stamp: dict[str, Any]) -> None:
+        """Keep a producer's stamp once (without per-run `loaded` flags)."""
+        producer = {k: v for k, v in stamp.items() if k != "producer"}
+        producer["models"] = [{k: v for k, v in m.items() if k != "loaded"} for m in stamp.get("models", [])]
+        self.execute("INSERT INTO producers VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                     (stamp["producer"], _stamp_json(producer), _now()))
+
+    def finish_run(self, run_id: str, status: str, summary: dict[str, Any],
+                   stamp: Optional[dict[str, Any]] = None) -> None:
+        """Close a run; `stamp`: its final run stamp (which models loaded)."""
         with self.transaction():
-            self.execute("UPDATE runs SET finished = ?, status = ?, summary = ? WHERE id = ?",
-                         (_now(), status, json.dumps(summary), run_id))
+            self.execute("UPDATE runs SET finished = ?, status = ?, summary = ?, stamp = COALESCE(?, stamp) "
+                         "WHERE id = ?", (_now(), status, json.dumps(summary), _stamp_json(stamp), run_id))
+
+    def latest_run_stamp(self) -> Optional[dict[str, Any]]:
+        """The stamp of the last run that wrote one, or None."""
+        rows = self.execute("SELECT stamp FROM runs WHERE stamp IS NOT NULL ORDER BY started DESC, id DESC LIMIT 1")
+        return json.loads(rows[0][0]) if rows else None
+
+    def producer_counts(self) -> dict[Optional[str], int]:
+        """{producer id (None: before stamps): stored results it extracted}."""
+        return {p: int(n) for p, n in self.execute("SELECT producer, count(*) FROM results GROUP BY producer")}
 
     # ----------------------------------------------------------------- reads
     def load_results(self, article_ids: Optional[Iterable[str]] = None,
@@ -333,17 +536,22 @@ class Store:
         return from_dict(Article, json.loads(rows[0][0])) if rows else None
 
     def search_articles(self, query: str, limit: int = 50) -> list[Article]:
-        pattern = f"%{query.lower()}%"
-        rows = self.execute("SELECT record FROM articles WHERE lower(text) LIKE ? OR lower(title) LIKE ? "
-                            "ORDER BY published NULLS LAST, id LIMIT ?", (pattern, pattern, limit))
+        needle = query.lower()  # a plain substring: strpos, not LIKE, so `%` and `_` are themselves
+        rows = self.execute("SELECT record FROM articles WHERE strpos(lower(text), ?) > 0 "
+                            "OR strpos(lower(title), ?) > 0 ORDER BY published NULLS LAST, id LIMIT ?",
+                            (needle, needle, limit))
         return [from_dict(Article, json.loads(r[0])) for r in rows]
 
     def events(self, actor: Optional[str] = None, event_type: Optional[str] = None,
                status: Optional[str] = None, date_from: Optional[str] = None, date_to: Optional[str] = None,
-               outlet: Optional[str] = None, story: Optional[str] = None, limit: Optional[int] = None,
+               outlet: Optional[str] = None, story: Optional[str] = None, country: Optional[str] = None,
+               bbox: Optional[tuple[float, float, float, float]] = None, limit: Optional[int] = None,
                offset: int = 0) -> list[Event]:
-        """Canonical events matching every filter given (all optional)."""
-        where, params = [], []
+        """Canonical events matching every filter given (all optional).
+        `country`: ISO3 of the event's place; `bbox`: (west, south, east,
+        north) in degrees around its point (west > east crosses the antimeridian)."""
+        where: list[str] = []
+        params: list[Any] = []
         if event_type:
             where.append("upper(e.event_type) = ?")
             params.append(event_type.upper())
@@ -357,15 +565,23 @@ class Store:
             where.append("e.date <= ?")
             params.append(date_to)
         if story:
-            where.append("e.story LIKE ?")
-            params.append(story + "%")
+            where.append("starts_with(e.story, ?)")
+            params.append(story)
         if actor:
             where.append("e.id IN (SELECT event_id FROM event_participants "
-                         "WHERE lower(name) LIKE ? OR upper(code) = ?)")
-            params.extend([f"%{actor.lower()}%", actor.upper()])
+                         "WHERE strpos(lower(name), ?) > 0 OR upper(code) = ?)")
+            params.extend([actor.lower(), actor.upper()])
         if outlet:
-            where.append("e.id IN (SELECT event_id FROM event_members WHERE lower(outlet) LIKE ?)")
-            params.append(f"%{outlet.lower()}%")
+            where.append("e.id IN (SELECT event_id FROM event_members WHERE strpos(lower(outlet), ?) > 0)")
+            params.append(outlet.lower())
+        if country:
+            where.append("e.id IN (SELECT event_id FROM event_places WHERE upper(country) = ?)")
+            params.append(country.upper())
+        if bbox:
+            west, south, east, north = bbox
+            lon_test = "(lon >= ? AND lon <= ?)" if west <= east else "(lon >= ? OR lon <= ?)"
+            where.append(f"e.id IN (SELECT event_id FROM event_places WHERE lat >= ? AND lat <= ? AND {lon_test})")
+            params.extend([south, north, west, east])
         sql = "SELECT e.record FROM events e"
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -376,9 +592,19 @@ class Store:
         return [from_dict(Event, json.loads(r[0])) for r in self.execute(sql, params)]
 
     def event(self, event_id: str) -> Optional[Event]:
-        rows = self.execute("SELECT record FROM events WHERE id = ? OR id LIKE ? ORDER BY id",
-                            (event_id, event_id + "%"))
-        return from_dict(Event, json.loads(rows[0][0])) if len(rows) >= 1 else None
+        """The event with this id, or the one event whose id starts with it
+        (AmbiguousId when several do)."""
+        record = self._by_id_or_prefix("events", "event", event_id)
+        return from_dict(Event, json.loads(record)) if record else None
+
+    def _by_id_or_prefix(self, table: str, noun: str, key: str) -> Optional[str]:
+        """The `record` of the row whose id is `key`, else of the one row whose id
+        starts with it (a plain prefix: `%` and `_` are not wildcards)."""
+        rows = self.execute(f"SELECT id, record FROM {table} WHERE starts_with(id, ?) ORDER BY id LIMIT 4", (key,))
+        if not rows or rows[0][0] == key or len(rows) == 1:
+            return rows[0][1] if rows else None
+        shown = ", ".join(r[0] for r in rows[:3]) + (", …" if len(rows) > 3 else "")
+        raise AmbiguousId(f"{key!r} is the start of several {noun} ids ({shown}): give more of the id")
 
     def event_mentions(self, ids: Sequence[str]) -> list[EventMention]:
         if not ids:
@@ -393,8 +619,8 @@ class Store:
             where.append("article = ?")
             params.append(article)
         if speaker:
-            where.append("(lower(speaker_name) LIKE ? OR upper(speaker_code) = ?)")
-            params.extend([f"%{speaker.lower()}%", speaker.upper()])
+            where.append("(strpos(lower(speaker_name), ?) > 0 OR upper(speaker_code) = ?)")
+            params.extend([speaker.lower(), speaker.upper()])
         sql = "SELECT record FROM quotes" + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY article, start_char"
         return [from_dict(Quote, json.loads(r[0])) for r in self.execute(sql, params)]
@@ -425,9 +651,9 @@ class Store:
         return [from_dict(Story, json.loads(r[0])) for r in rows]
 
     def story(self, story_id: str) -> Optional[Story]:
-        rows = self.execute("SELECT record FROM stories WHERE id = ? OR id LIKE ? ORDER BY id",
-                            (story_id, story_id + "%"))
-        return from_dict(Story, json.loads(rows[0][0])) if rows else None
+        """The story with this id, or the one story whose id starts with it."""
+        record = self._by_id_or_prefix("stories", "story", story_id)
+        return from_dict(Story, json.loads(record)) if record else None
 
     def actors(self) -> list[dict[str, Any]]:
         """Canonical actors with how many events and mentions name them."""

@@ -7,19 +7,26 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Optional
+from typing import Optional, Sequence
 
 from . import schema_statements
 
 _CREATE = re.compile(r"CREATE TABLE IF NOT EXISTS\s+(\w+)\s*\((.*)\)\s*$", re.S | re.I)
+_ADD_COLUMN = re.compile(r"ALTER TABLE\s+(\w+)\s+ADD COLUMN\s+(\w+)\s+(.*)$", re.S | re.I)
 SQL_TYPES = ("DOUBLE PRECISION", "BIGINT", "INTEGER", "BOOLEAN", "TEXT")
 
 
 @lru_cache(maxsize=1)
 def table_columns() -> dict[str, list[tuple[str, str]]]:
-    """{table: [(column, SQL type)]} from schema.sql, in column order."""
+    """{table: [(column, SQL type)]} from schema.sql and its migrations, in
+    column order (an added column comes last, as the databases put it)."""
     tables: dict[str, list[tuple[str, str]]] = {}
     for statement in schema_statements():
+        added = _ADD_COLUMN.match(statement.strip())
+        if added:
+            rest = added.group(3).upper()
+            tables[added.group(1)].append((added.group(2), next(t for t in SQL_TYPES if rest.startswith(t))))
+            continue
         match = _CREATE.match(statement.strip())
         if not match:
             continue
@@ -52,6 +59,6 @@ def arrow_table(name: str, rows: list[tuple], partition_column: Optional[str] = 
     import pyarrow as pa
 
     schema = arrow_schema(name, partition_column)
-    columns = list(zip(*rows)) if rows else [[] for _ in schema]
+    columns: list[Sequence[object]] = list(zip(*rows)) if rows else [[] for _ in schema]
     return pa.Table.from_arrays([pa.array(list(col), type=field.type) for col, field in zip(columns, schema)],
                                 schema=schema)

@@ -22,7 +22,8 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import psycopg
 
-from . import Store
+from ..sanitize import REDACTED, redact_url, redact_urls_in
+from . import Store, StoreError
 
 # Advisory lock keys (one 64-bit namespace per database): fixed keys for the
 # schema and the resolution, a hash of the article id for article writes.
@@ -43,11 +44,22 @@ def article_lock_key(article_id: str) -> int:
 
 
 class PostgresStore(Store):
-    def __init__(self, url: str) -> None:
-        self.location = _redact(url)
+    def __init__(self, url: str, read_only: bool = False, wait_seconds: float = 0.0) -> None:
+        """`read_only` and `wait_seconds` are the DuckDB backend's concerns
+        (`open_store`): a PostgreSQL database is never created by opening it,
+        and the server lets concurrent readers and writers in."""
+        del read_only, wait_seconds
+        self.location = redact_url(url)
         # autocommit: transactions are opened explicitly by `transaction()`,
-        # exactly as in the DuckDB backend, so both behave alike.
-        self.conn = psycopg.connect(url, autocommit=True)
+        # exactly as in the DuckDB backend, so both behave alike. The password is
+        # best kept out of the URL (PGPASSWORD or a PGPASSFILE, docs/security.md).
+        try:
+            self.conn = psycopg.connect(url, autocommit=True)
+        except psycopg.Error as exc:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            password = _password(url)
+            reason = redact_urls_in(reason.replace(password, REDACTED) if password else reason)
+            raise StoreError(f"cannot connect to PostgreSQL at {self.location}: {reason}") from None
         self._depth = 0
         super().__init__()
 
@@ -98,27 +110,20 @@ class PostgresStore(Store):
             self._advisory_lock(SCHEMA_LOCK)
             super().init_schema()
 
-    def write_result(self, result, rows=None) -> bool:
-        """Under READ COMMITTED, the existence check inside the base method
-        runs after the lock is granted, so it sees a concurrent writer's
-        committed row and skips instead of failing on the primary key."""
-        with self.transaction():
-            self._advisory_lock(article_lock_key(result.article.id))
-            return super().write_result(result, rows)
+    def lock_article(self, article_id: str) -> None:
+        """Under READ COMMITTED, `write_result`'s existence check runs after
+        the lock is granted, so it sees a concurrent writer's committed row
+        and skips instead of failing on the primary key."""
+        self._advisory_lock(article_lock_key(article_id))
 
     def lock_resolution(self) -> None:
         self._advisory_lock(RESOLUTION_LOCK)
 
 
-def _redact(url: str) -> str:
-    """The URL without its password, for messages and summaries."""
-    try:
-        from urllib.parse import urlsplit, urlunsplit
+def _password(url: str) -> str | None:
+    from urllib.parse import urlsplit
 
-        parts = urlsplit(url)
-        if parts.password:
-            netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-            return urlunsplit(parts._replace(netloc=netloc))
+    try:
+        return urlsplit(url).password
     except ValueError:
-        pass
-    return url
+        return None

@@ -2,6 +2,9 @@
 -- Portable SQL only: TEXT/INTEGER/BIGINT/DOUBLE PRECISION/BOOLEAN, JSON kept as TEXT
 -- in `record` columns (the full record, see docs/schema.md); scalar columns
 -- beside it exist for filtering and joins. Statements are separated by ';'.
+-- This file is schema version 1 and is never edited: a change of the schema is
+-- a new numbered file in migrations/ (see Store.init_schema and
+-- docs/decisions/store-migrations.md).
 
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY,
@@ -167,4 +170,10 @@ CREATE TABLE IF NOT EXISTS runs (
     finished TEXT,
     status TEXT,
     summary TEXT
+);
+
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT,
+    applied TEXT
 );

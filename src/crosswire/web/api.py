@@ -3,26 +3,36 @@ stories and actors; add articles (token); follow upload jobs; export."""
 from __future__ import annotations
 
 import json
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError, field_validator
 
+from ..ingest import article_from_fields
+from ..ingest.article import article_or_rejection
+from ..ingest.dates import normalise_date
+from ..ingest.jsonl import JSONTooDeep, load_json
 from ..outputs import article_json
-from ..outputs.exports import events_csv, events_parquet, planned_ics, plover_jsonl
-from ..records import STATUSES, to_dict
+from ..outputs.renderers import RENDERERS, ExportSource, Renderer
+from ..records import STATUSES, Rejection, to_dict
+from ..sanitize import redact_url
 from . import views
-from .security import check_read, check_write
+from .security import check_feed, check_read, check_write
 
 
 def require_read(request: Request) -> None:
-    """Reads are open unless the operator asked for the token on reads too."""
-    config = request.app.state.config
-    check_read(request, config.token, config.read_token_required)
+    """Reads are open unless the operator set a read token (or asked for a token on reads)."""
+    check_read(request, request.app.state.config.tokens)
+
+
+def require_feed(request: Request) -> None:
+    """The calendar feed: the feed token in its URL, or read access."""
+    check_feed(request, request.app.state.config.tokens)
 
 
 router = APIRouter(prefix="/api", dependencies=[Depends(require_read)])
+MAX_OFFSET = 1_000_000_000  # past any store; larger values would overflow the database's integers
 
 
 def store_of(request: Request):
@@ -41,12 +51,35 @@ class EventFilters:
                  date_from: Optional[str] = Query(None, max_length=10, pattern=DATE_PATTERN),
                  date_to: Optional[str] = Query(None, max_length=10, pattern=DATE_PATTERN),
                  outlet: Optional[str] = Query(None, max_length=200),
-                 story: Optional[str] = Query(None, max_length=64)) -> None:
+                 story: Optional[str] = Query(None, max_length=64),
+                 country: Optional[str] = Query(None, max_length=3, pattern=r"^([A-Za-z]{3})?$",
+                                                description="ISO3 code of the event's place, e.g. UKR"),
+                 bbox: Optional[str] = Query(None, max_length=100,
+                                             description="west,south,east,north in degrees (WGS84)")) -> None:
         if status and status.lower() not in STATUSES:
             raise HTTPException(422, f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
         self.values = {"actor": actor or None, "event_type": event_type or None,
                        "status": status.lower() if status else None, "date_from": date_from or None,
-                       "date_to": date_to or None, "outlet": outlet or None, "story": story or None}
+                       "date_to": date_to or None, "outlet": outlet or None, "story": story or None,
+                       "country": country.upper() if country else None, "bbox": parse_bbox(bbox) if bbox else None}
+
+    def query(self) -> dict[str, str]:
+        """The filters as query parameters (for export links and the map)."""
+        out = {k: v for k, v in self.values.items() if v and k != "bbox"}
+        if self.values["bbox"]:
+            out["bbox"] = ",".join(f"{v:g}" for v in self.values["bbox"])
+        return out
+
+
+def parse_bbox(text: str) -> tuple[float, float, float, float]:
+    """'west,south,east,north' -> floats, or 422 naming what is wrong."""
+    try:
+        west, south, east, north = (float(v) for v in text.split(","))
+    except ValueError:
+        raise HTTPException(422, f"bbox {text!r}: give four numbers, west,south,east,north") from None
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+        raise HTTPException(422, f"bbox {text!r}: longitudes within -180..180, latitudes -90..90, south <= north")
+    return west, south, east, north
 
 
 def _page(items: list[Any], limit: int, offset: int) -> list[Any]:
@@ -56,7 +89,8 @@ def _page(items: list[Any], limit: int, offset: int) -> list[Any]:
 # ---------------------------------------------------------------- articles
 @router.get("/articles", tags=["articles"], summary="List articles (without their text)")
 def list_articles(request: Request, outlet: Optional[str] = Query(None, max_length=200),
-                  limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+                  limit: int = Query(100, ge=1, le=1000),
+                  offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> dict[str, Any]:
     articles = store_of(request).articles()
     if outlet:
         articles = [a for a in articles if outlet.lower() in (a.outlet or "").lower()]
@@ -84,6 +118,16 @@ class ArticleIn(BaseModel):
     url: Optional[str] = Field(None, max_length=2000)
     byline: Optional[str] = Field(None, max_length=300)
 
+    @field_validator("published")
+    @classmethod
+    def _a_date(cls, value: Optional[str]) -> Optional[str]:
+        """A date the CLI would read; anything else is refused, not dropped."""
+        if value is None or not value.strip():
+            return None
+        if normalise_date(value) is None:
+            raise ValueError(f"not a date: {value[:40]!r} (use YYYY-MM-DD)")
+        return value
+
 
 ARTICLES_IN = TypeAdapter(Union[ArticleIn, list[ArticleIn]])
 
@@ -108,20 +152,20 @@ POST_ARTICLES_BODY = {
              summary="Add articles (JSON object or list, or multipart files/pasted text); needs the token")
 async def post_articles(request: Request) -> JSONResponse:
     config = request.app.state.config
-    check_write(request, config.token)
+    check_write(request, config.tokens)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json":
-        items, rejections = await _json_articles(request), []
+        items, files = await _json_articles(request), []
     elif content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
-        items, rejections = await _form_articles(request)
+        items, files = await _form_articles(request)
     else:
         raise HTTPException(415, "send application/json or multipart/form-data")
-    if not items and not rejections:
+    if not items and not files:
         raise HTTPException(422, "no articles in the request (give `text` or files)")
     if len(items) > config.max_items:
         raise HTTPException(413, f"too many articles in one request (limit {config.max_items})")
-    job = request.app.state.jobs.submit(items, rejections)
-    body = {"job": job.id, "status_url": f"/api/jobs/{job.id}", "articles": len(items),
+    job = request.app.state.jobs.submit(items, files=files)
+    body = {"job": job.id, "status_url": f"/api/jobs/{job.id}", "articles": len(items), "files": len(files),
             "rejected": job.rejections}
     return JSONResponse(body, status_code=202, headers={"Location": body["status_url"]})
 
@@ -129,8 +173,8 @@ async def post_articles(request: Request) -> JSONResponse:
 async def _json_articles(request: Request) -> list[dict[str, Any]]:
     raw = await request.body()
     try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        data = load_json(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError, JSONTooDeep) as exc:
         raise HTTPException(400, f"malformed JSON in the request body: {exc}") from None
     try:
         parsed = ARTICLES_IN.validate_python(data)
@@ -143,26 +187,41 @@ async def _json_articles(request: Request) -> list[dict[str, Any]]:
     too_long = [i for i, a in enumerate(articles) if len(a.text) > limit]
     if too_long:
         raise HTTPException(413, f"article {too_long[0]} is longer than {limit} characters")
-    return [{**a.model_dump(exclude_none=True), "path": f"api:{a.title[:60] or 'article'}#{i}"}
-            for i, a in enumerate(articles)]
+    items = [{**a.model_dump(exclude_none=True), "path": f"api:{a.title[:60] or 'article'}#{i}"}
+             for i, a in enumerate(articles)]
+    for i, item in enumerate(items):
+        checked_text(request, item, f"article {i}")
+    return items
 
 
-async def _form_articles(request: Request) -> tuple[list[Any], list[Any]]:
-    from .jobs import uploaded_articles
+def checked_text(request: Request, fields: dict[str, Any], where: str) -> None:
+    """Refuse (422) an article `crosswire run` would refuse: too short, control
+    characters, one thing repeated (the ingest checks, with the server's settings)."""
+    settings = request.app.state.settings
+    built = article_or_rejection(lambda: article_from_fields(fields, fields["path"], settings),
+                                 fields["path"], settings)
+    if isinstance(built, Rejection):
+        raise HTTPException(422, f"{where}: {built.reason}")
 
+
+async def _form_articles(request: Request) -> tuple[list[Any], list[tuple[str, bytes]]]:
+    """Pasted text (checked now) and uploaded files (read later, by the job)."""
     form = await request.form(max_files=request.app.state.config.max_items, max_fields=50)
     files = [(f.filename or f"upload-{i}", await f.read()) for i, f in enumerate(form.getlist("files"))
              if hasattr(f, "read")]
     items: list[Any] = []
-    rejections: list[Any] = []
-    if files:
-        items, rejections = uploaded_articles(files, request.app.state.settings)
     text = str(form.get("text") or "").strip()
     if text:
         fields = {k: str(form.get(k)).strip() for k in ("title", "published", "outlet", "url")
                   if form.get(k) and str(form.get(k)).strip()}
+        try:
+            ArticleIn(text=text, **fields)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise HTTPException(422, f"invalid {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
         items.append({**fields, "text": text, "path": "upload:pasted"})
-    return items, rejections
+        checked_text(request, items[-1], "pasted text")
+    return items, files
 
 
 @router.get("/jobs/{job_id}", tags=["articles"], summary="Progress of an upload job")
@@ -176,9 +235,10 @@ def get_job(request: Request, job_id: str) -> dict[str, Any]:
 # ------------------------------------------------------------------ events
 @router.get("/events", tags=["events"], summary="Canonical events, filtered")
 def list_events(request: Request, filters: EventFilters = Depends(),
-                limit: int = Query(100, ge=1, le=5000), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+                limit: int = Query(100, ge=1, le=5000),
+                offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> dict[str, Any]:
     events = store_of(request).events(**filters.values, limit=limit, offset=offset)
-    return {"filters": filters.values, "limit": limit, "offset": offset, "count": len(events),
+    return {"filters": filters.query(), "limit": limit, "offset": offset, "count": len(events),
             "events": [to_dict(e) for e in events]}
 
 
@@ -198,7 +258,8 @@ def get_event(request: Request, event_id: str) -> dict[str, Any]:
 @router.get("/quotes", tags=["quotes"], summary="Quotes, by article or speaker (name substring or code)")
 def list_quotes(request: Request, article: Optional[str] = Query(None, max_length=64),
                 speaker: Optional[str] = Query(None, max_length=200),
-                limit: int = Query(100, ge=1, le=5000), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+                limit: int = Query(100, ge=1, le=5000),
+                offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> dict[str, Any]:
     quotes = store_of(request).quotes(article=article, speaker=speaker)
     return {"total": len(quotes), "limit": limit, "offset": offset,
             "quotes": [views.quote_view(q) for q in _page(quotes, limit, offset)]}
@@ -246,43 +307,33 @@ def search(request: Request, q: str = Query(..., min_length=1, max_length=200),
 
 @router.get("/stats", tags=["store"], summary="How many records the store holds")
 def stats(request: Request) -> dict[str, Any]:
-    return {"db": request.app.state.config.db, "counts": store_of(request).counts(),
-            "writable": bool(request.app.state.config.token)}
+    config = request.app.state.config
+    return {"db": redact_url(config.db), "counts": store_of(request).counts(), "writable": config.writable}
 
 
 # ----------------------------------------------------------------- exports
-def _filtered(request: Request, filters: EventFilters):
-    return store_of(request).events(**filters.values)
+def _export_route(chosen: Renderer) -> Callable[..., Response]:
+    """The route of one registered renderer: the store's events under the
+    request's filters, rendered, as a download named crosswire-<filename>."""
+    def export(request: Request, filters: EventFilters = Depends()) -> Response:
+        base = request.app.state.config.public_url  # never the Host header, which any client can set
+        source = ExportSource(store=store_of(request), filters=filters.values,
+                              event_url=base + "/events/{id}" if base else None)
+        return Response(chosen.render(source), media_type=chosen.media_type,
+                        headers={"Content-Disposition": f'{chosen.disposition}; filename="crosswire-{chosen.filename}"'})
+    export.__name__ = f"export_{chosen.name}"
+    return export
 
 
-def _articles_by_id(request: Request) -> dict[str, Any]:
-    return {a.id: a for a in store_of(request).articles()}
-
-
-@router.get("/export/plover.jsonl", tags=["exports"], summary="Events as PLOVER JSON Lines")
-def export_plover(request: Request, filters: EventFilters = Depends()) -> Response:
-    body = plover_jsonl(_filtered(request, filters), _articles_by_id(request))
-    return Response(body, media_type="application/x-ndjson; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="crosswire-events.plover.jsonl"'})
-
-
-@router.get("/export/events.csv", tags=["exports"], summary="Events as CSV (one row per event)")
-def export_csv(request: Request, filters: EventFilters = Depends()) -> Response:
-    return Response(events_csv(_filtered(request, filters)), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="crosswire-events.csv"'})
-
-
-@router.get("/export/events.parquet", tags=["exports"], summary="Events as Parquet (same columns as the CSV)")
-def export_parquet(request: Request, filters: EventFilters = Depends()) -> Response:
-    return Response(events_parquet(_filtered(request, filters)), media_type="application/vnd.apache.parquet",
-                    headers={"Content-Disposition": 'attachment; filename="crosswire-events.parquet"'})
-
-
-@router.get("/export/planned.ics", tags=["exports"],
-            summary="iCalendar feed of planned events with their sources (subscribe in a calendar client)")
-def export_ics(request: Request, filters: EventFilters = Depends()) -> Response:
-    filters.values["status"] = "planned"
-    base = str(request.base_url).rstrip("/")
-    body = planned_ics(_filtered(request, filters), _articles_by_id(request), event_url=base + "/events/{id}")
-    return Response(body, media_type="text/calendar; charset=utf-8",
-                    headers={"Content-Disposition": 'inline; filename="crosswire-planned.ics"'})
+def export_router() -> APIRouter:
+    """A route under /api/export/ for every renderer registered when the app
+    is built (outputs/renderers.py: the one place an output format is added).
+    A feed's route (the calendar) also opens with the feed token in its URL;
+    every other route needs read access."""
+    exports = APIRouter(prefix="/api")
+    for chosen in RENDERERS.values():
+        summary = chosen.description + ("; `?token=` takes the feed token" if chosen.feed else "")
+        exports.add_api_route(chosen.web_path.removeprefix("/api"), _export_route(chosen), methods=["GET"],
+                              dependencies=[Depends(require_feed if chosen.feed else require_read)],
+                              tags=["exports"], summary=summary, response_class=Response)
+    return exports

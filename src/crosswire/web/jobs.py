@@ -2,9 +2,12 @@
 
 Uploads are queued as jobs and run one at a time on a single worker thread
 through the same runner the CLI uses (`crosswire.runner.run_texts`), so the
-web server never parses articles in a request and never runs two spaCy
-pipelines at once. Each job reports progress (articles done of total, the
-phase) that the upload page polls at /api/jobs/{id}.
+web server never parses articles in a request (uploaded files are read by the
+worker too: a large page takes seconds of parsing) and never runs two spaCy
+pipelines at once. At most `max_pending` jobs wait; more are refused (503)
+rather than queued without end. Each job reports progress (articles done of
+total, the phase) that the upload page polls at /api/jobs/{id}. A failed job
+says why in one line; its traceback goes to the server log, never to clients.
 
 DuckDB connections must not be used from two threads at once, and the
 worker writes while requests read, so every store call goes through
@@ -14,16 +17,23 @@ responsive during a long job.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
-import traceback
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ..records import Article, Rejection
+from ..sanitize import redact_urls_in
 from ..store import Store
+
+log = logging.getLogger("crosswire.web")
+
+
+class QueueFull(Exception):
+    """Too many upload jobs waiting: the client should retry later (503)."""
 
 
 class LockedStore:
@@ -75,28 +85,38 @@ class Job:
 class JobQueue:
     """Runs upload jobs one after another on a worker thread."""
 
-    def __init__(self, store: Any, settings: Any = None, max_jobs_kept: int = 200) -> None:
+    def __init__(self, store: Any, settings: Any = None, max_jobs_kept: int = 200, max_pending: int = 20) -> None:
         self.store = store
         self.settings = settings
         self.jobs: dict[str, Job] = {}
         self.max_jobs_kept = max_jobs_kept
+        self.max_pending = max_pending
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crosswire-job")
         self._pipeline = None
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------- submit
-    def submit(self, items: list[Any], rejections: Optional[list[Rejection]] = None) -> Job:
-        """Queue texts/dicts/Articles for processing; rejections found while
-        reading uploads are recorded in the job and the store's quarantine."""
-        job = Job(id=uuid.uuid4().hex[:16], items=len(items), total=len(items))
-        job.rejections = [{"path": r.path, "reason": r.reason, "detail": r.detail} for r in rejections or []]
+    def submit(self, items: list[Any], rejections: Optional[list[Rejection]] = None,
+               files: Optional[list[tuple[str, bytes]]] = None) -> Job:
+        """Queue texts/dicts/Articles, and uploaded files (name, bytes) that the
+        worker reads first, for processing; rejections (found in the request,
+        or while reading the files) are recorded in the job and the store's
+        quarantine. Raises QueueFull when max_pending jobs are waiting."""
+        files = files or []
+        job = Job(id=uuid.uuid4().hex[:16], items=len(items) + len(files), total=len(items))
         with self._lock:
+            if sum(1 for j in self.jobs.values() if not j.finished) >= self.max_pending:
+                raise QueueFull(f"{self.max_pending} uploads are already waiting: try again in a minute")
             self.jobs[job.id] = job
             self._forget_old()
-        for r in rejections or []:
-            self.store.quarantine(r)
-        self._executor.submit(self._run, job, items)
+        self._note_rejections(job, rejections or [])
+        self._executor.submit(self._run, job, items, files)
         return job
+
+    def _note_rejections(self, job: Job, rejections: list[Rejection]) -> None:
+        job.rejections += [{"path": r.path, "reason": r.reason, "detail": r.detail} for r in rejections]
+        for r in rejections:
+            self.store.quarantine(r)
 
     def get(self, job_id: str) -> Optional[Job]:
         return self.jobs.get(job_id)
@@ -117,16 +137,23 @@ class JobQueue:
             self._pipeline = Pipeline(self.settings) if self.settings is not None else Pipeline(progress=False)
         return self._pipeline
 
-    def _run(self, job: Job, items: list[Any]) -> None:
+    def _run(self, job: Job, items: list[Any], files: list[tuple[str, bytes]]) -> None:
         from ..runner import run_texts
 
-        job.status, job.phase = "running", "extracting"
+        job.status = "running"
 
         def progress(done: int, total: int, label: str) -> None:
             job.done, job.total, job.current = done, total, label
             if total and done >= total:
                 job.phase = "resolving"
         try:
+            if files:
+                job.phase = "reading"
+                articles, rejections = uploaded_articles(files, self.pipeline().settings)
+                self._note_rejections(job, rejections)
+                items = articles + items
+                job.total = len(items)
+            job.phase = "extracting"
             summary = run_texts(items, self.store, pipeline=self.pipeline(), progress=progress)
             job.summary = summary.as_dict()
             job.rejections += job.summary.get("rejections", [])
@@ -134,8 +161,8 @@ class JobQueue:
             job.status = job.phase = "done"
         except Exception as exc:  # reported to the user through the job, never a crash of the server
             job.status = job.phase = "failed"
-            job.error = f"{exc.__class__.__name__}: {exc}"
-            job.summary = {"trace": traceback.format_exc(limit=3)}
+            job.error = f"processing failed ({exc.__class__.__name__}); the server log has the details"
+            log.error("upload job %s failed: %s", job.id, redact_urls_in(str(exc)), exc_info=True)
         finally:
             job.finished = time.time()
 

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ..records import PLOVER_TYPES, STATUSES
-from . import views
-from .api import EventFilters, require_read
-from .security import TOKEN_COOKIE, token_matches
+from . import maps, views
+from .api import MAX_OFFSET, EventFilters, require_read
+from .security import TOKEN_COOKIE, matches_any
 
 router = APIRouter(include_in_schema=False)
 guarded = APIRouter(include_in_schema=False, dependencies=[Depends(require_read)])
@@ -23,7 +23,7 @@ NAV: tuple[tuple[str, str], ...] = (("/", "Stories"), ("/events", "Events"), ("/
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     config = request.app.state.config
     page = request.app.state.templates.get_template(template)
-    html = page.render(request=request, nav=NAV, path=request.url.path, writable=bool(config.token),
+    html = page.render(request=request, nav=NAV, path=request.url.path, writable=config.writable,
                        statuses=STATUSES, plover_types=PLOVER_TYPES, **context)
     return HTMLResponse(html, status_code=status_code)
 
@@ -45,17 +45,19 @@ def story_page(request: Request, story_id: str) -> HTMLResponse:
     story = store_of(request).story(story_id)
     if story is None:
         raise HTTPException(404, f"no story {story_id!r}")
-    return render(request, "story.html", **views.story_detail(store_of(request), story))
+    detail = views.story_detail(store_of(request), story)
+    return render(request, "story.html", map=maps.event_map(detail["timeline"]), **detail)
 
 
 @guarded.get("/events", response_class=HTMLResponse)
 def events_page(request: Request, filters: EventFilters = Depends(),
-                limit: int = Query(200, ge=1, le=5000), offset: int = Query(0, ge=0)) -> HTMLResponse:
-    events = store_of(request).events(**filters.values, limit=limit, offset=offset)
-    query = urlencode({k: v for k, v in filters.values.items() if v})
+                limit: int = Query(200, ge=1, le=5000),
+                offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> HTMLResponse:
+    events = [views.event_summary(e) for e in store_of(request).events(**filters.values, limit=limit, offset=offset)]
+    query = filters.query()
     outlets = store_of(request).outlets()
-    return render(request, "events.html", events=[views.event_summary(e) for e in events],
-                  filters=filters.values, query=query, outlets=outlets, limit=limit, offset=offset)
+    return render(request, "events.html", events=events, map=maps.event_map(events), filters=filters.values,
+                  query=urlencode(query), bbox=query.get("bbox"), outlets=outlets, limit=limit, offset=offset)
 
 
 @guarded.get("/events/{event_id}", response_class=HTMLResponse)
@@ -63,7 +65,8 @@ def event_page(request: Request, event_id: str) -> HTMLResponse:
     event = store_of(request).event(event_id)
     if event is None:
         raise HTTPException(404, f"no event {event_id!r}")
-    return render(request, "event.html", **views.event_detail(store_of(request), event))
+    detail = views.event_detail(store_of(request), event)
+    return render(request, "event.html", map=maps.event_map([detail["summary"]]), **detail)
 
 
 @guarded.get("/actors", response_class=HTMLResponse)
@@ -107,10 +110,10 @@ def login_page(request: Request) -> HTMLResponse:
 
 @router.post("/login", response_class=HTMLResponse)
 def login(request: Request, token: str = Form(..., max_length=500)):
-    """Read access for browsers when reads need the token: keep it in an
+    """Read access for browsers when reads need a token: keep it in an
     HttpOnly, same-site cookie (writes never accept the cookie)."""
-    expected = request.app.state.config.token
-    if not expected or not token_matches(token, expected):
+    readers = request.app.state.config.tokens.readers()
+    if not readers or not matches_any(token, readers):
         return render(request, "login.html", status_code=403, failed=True)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")

@@ -1,25 +1,39 @@
-"""The server's guards: the operator's token, request body limits, and
-security headers.
+"""The server's guards: the operator's tokens, request body limits, security
+headers, and logs without tokens.
 
-Token rule: writes always need the token the operator started the server
-with (`--token` / CROSSWIRE_TOKEN); with no token configured, writes are
-refused outright. Reads are open unless the server was started with
-`read_token_required`. A request without a token gets 401, a wrong token 403.
-The token may come as `Authorization: Bearer TOKEN`, `X-Crosswire-Token`,
-and, for reads only, the `crosswire_token` cookie the web login sets or a
-`token` query parameter (for calendar clients that cannot send headers).
+Token rule (docs/security.md): three tokens, each opening only its own door.
+
+- the **write token** (`--token` / CROSSWIRE_TOKEN) adds articles, and reads;
+  with none configured, writes are refused outright;
+- the **read token** (`--read-token` / CROSSWIRE_READ_TOKEN) reads, never
+  writes. Reads are open unless a read token is set or `--read-token-required`
+  (then the write token is the only key);
+- the **feed token** (`--feed-token` / CROSSWIRE_FEED_TOKEN) opens the
+  calendar feed and nothing else. It is the only token accepted in a query
+  string (`?token=`), because calendar clients cannot send headers.
+
+Tokens come as `Authorization: Bearer TOKEN` or `X-Crosswire-Token`; for reads
+also the HttpOnly `crosswire_token` cookie the web login sets. Writes never
+read the cookie or the query. A request without a token gets 401, a wrong
+token 403. Access logs show `token=***` for any query token.
 """
 from __future__ import annotations
 
 import hmac
 import json
+import logging
+from dataclasses import dataclass
 from typing import Any, Optional
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..sanitize import redact_query_tokens
+
 TOKEN_COOKIE = "crosswire_token"
 TOKEN_HEADER = "x-crosswire-token"
+FEED_QUERY = "token"
+LOGGERS = ("uvicorn.access", "uvicorn.error", "uvicorn")  # whose records may carry a request target
 
 # Content-Security-Policy: no inline scripts, no third-party anything. Even if
 # some text escaped the templates, the browser would refuse to run it.
@@ -41,18 +55,36 @@ class AuthError(Exception):
         self.message = message
 
 
-def presented_token(request: Request, allow_query: bool, allow_cookie: bool) -> Optional[str]:
-    """The token a request carries. Writes never read the cookie or the query
-    (so another site cannot make a browser write with it)."""
+@dataclass(frozen=True)
+class Tokens:
+    """The operator's tokens (None: not set). See the module docstring."""
+
+    write: Optional[str] = None
+    read: Optional[str] = None
+    feed: Optional[str] = None
+    read_required: bool = False  # reads need a token even without a read token (the write token then)
+
+    def __post_init__(self) -> None:
+        if self.read_required and not (self.read or self.write):
+            raise ValueError("reads that need a token need one to be set: give --read-token "
+                             "(or CROSSWIRE_READ_TOKEN), or --token")
+
+    @property
+    def reads_closed(self) -> bool:
+        return bool(self.read or self.read_required)
+
+    def readers(self) -> tuple[str, ...]:
+        """The tokens that open reads."""
+        return tuple(t for t in (self.read, self.write) if t)
+
+
+def header_token(request: Request) -> Optional[str]:
+    """The token a request carries in its headers."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         return auth[7:].strip()
     if request.headers.get(TOKEN_HEADER):
         return request.headers[TOKEN_HEADER].strip()
-    if allow_cookie and request.cookies.get(TOKEN_COOKIE):
-        return request.cookies[TOKEN_COOKIE]
-    if allow_query and request.query_params.get("token"):
-        return request.query_params["token"]
     return None
 
 
@@ -60,23 +92,55 @@ def token_matches(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
-def check_write(request: Request, token: Optional[str]) -> None:
-    if not token:
+def matches_any(given: str, expected: tuple[str, ...]) -> bool:
+    return any([token_matches(given, token) for token in expected])  # a list: no early exit, same time
+
+
+def check_write(request: Request, tokens: Tokens) -> None:
+    if not tokens.write:
         raise AuthError(403, "writes are disabled: start `crosswire serve` with --token or CROSSWIRE_TOKEN")
-    _check(request, token, allow_query=False, allow_cookie=False)
+    _check(header_token(request), (tokens.write,))
 
 
-def check_read(request: Request, token: Optional[str], required: bool) -> None:
-    if required and token:
-        _check(request, token, allow_query=True, allow_cookie=True)
+def check_read(request: Request, tokens: Tokens) -> None:
+    if tokens.reads_closed:
+        _check(header_token(request) or request.cookies.get(TOKEN_COOKIE), tokens.readers())
 
 
-def _check(request: Request, token: str, allow_query: bool, allow_cookie: bool) -> None:
-    given = presented_token(request, allow_query, allow_cookie)
-    if given is None:
+def check_feed(request: Request, tokens: Tokens) -> None:
+    """The calendar feed: its own token in the query string, or any read access."""
+    given = request.query_params.get(FEED_QUERY)
+    if given is not None and tokens.feed:
+        _check(given, (tokens.feed,))
+        return
+    check_read(request, tokens)
+
+
+def _check(given: Optional[str], expected: tuple[str, ...]) -> None:
+    if not given:
         raise AuthError(401, "a token is required: send 'Authorization: Bearer TOKEN' or 'X-Crosswire-Token'")
-    if not token_matches(given, token):
+    if not matches_any(given, expected):
         raise AuthError(403, "the token is not valid")
+
+
+class RedactTokens(logging.Filter):
+    """Hide query-string tokens in log records (uvicorn's access log writes
+    the whole request target)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact_query_tokens(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_query_tokens(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+def redact_tokens_in_logs() -> None:
+    """Install RedactTokens on the server's loggers (once per process)."""
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactTokens) for f in logger.filters):
+            logger.addFilter(RedactTokens())
 
 
 class BodyTooLarge(Exception):

@@ -63,7 +63,7 @@ def event_summary(event: Event) -> dict[str, Any]:
         "status_label": STATUS_LABELS.get(event.status, event.status), "date": event.date,
         "date_end": event.date_end, "date_basis": event.date_basis, "story": event.story,
         "actors": [p.name for p in event.actors], "recipients": [p.name for p in event.recipients],
-        "location": event.location, "n_mentions": len(event.mentions),
+        "location": to_dict(event.location), "n_mentions": len(event.mentions),
         "articles": sorted({m.article for m in event.mentions}),
         "outlets": sorted({m.outlet for m in event.mentions if m.outlet}),
         "event_text": event.event_text,

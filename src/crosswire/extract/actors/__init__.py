@@ -62,7 +62,7 @@ BRIEF_PREPS = {"for", "to", "on", "in", "against", "with", "toward", "towards", 
 BLOC_ADJECTIVES = {"western": "WST", "european": "EUR", "african": "AFR", "arab": "ARB", "asian": "ASA"}
 
 
-@register_stage("actors")
+@register_stage("actors", provides=("actor_mentions",))
 def actors_stage(ctx: ArticleContext) -> None:
     """Append ActorMention records for every actor the article names: the
     sentence passes, then what the whole article settles (its home country,

@@ -74,7 +74,8 @@ class EventModelMissing(RuntimeError):
     """The events stage's trained models are not installed."""
 
 
-@register_stage("events")
+@register_stage("events", needs=("time", "actors", "sources", "quotes"),
+                provides=("event_mentions",))
 def events_stage(ctx: ArticleContext) -> None:
     """Append EventMention records for the article's events."""
     events = [e for coding in code_doc(ctx) for e in coding.events]

@@ -13,7 +13,6 @@ from .status import governing_chain
 
 RECIPIENT_PREPS = {"with", "to", "against", "from", "toward", "towards", "on", "at", "for", "into", "upon"}
 TOPIC_PREPS = {"on", "about", "over", "regarding", "concerning", "around", "of"}
-LOCATION_PREPS = {"in", "at", "near"}
 SYMMETRIC_TYPES = {"CONSULT", "AGREE", "COOPERATE"}
 TOPIC_VERBS = {"discuss", "negotiate", "debate", "address", "consider", "focus", "center", "centre"}
 DATE_LIKE = ("DATE", "TIME")
@@ -370,18 +369,6 @@ def span_of(tok) -> tuple[int, int]:
             right = t.nbor(-1)
             break
     return left.idx, right.idx + len(right.text)
-
-
-def find_location(tok, carrier, index: MentionIndex, sent) -> Optional[str]:
-    """A place attached to the event ('in Stockholm'), else a city in the sentence."""
-    for h in [t for t in (tok, carrier) if t is not None]:
-        for c in h.children:
-            if c.dep_ == "prep" and c.lower_ in LOCATION_PREPS:
-                for p in c.children:
-                    if p.dep_ == "pobj" and p.ent_type_ in {"GPE", "LOC", "FAC"}:
-                        return p.text
-    cities = index.cities(sent.start_char, sent.end_char)
-    return cities[0].text if cities else None
 
 
 def later_in_clause(tok, carrier, index: MentionIndex, actors: list) -> list:

@@ -16,7 +16,7 @@ from .. import ArticleContext
 from ...records import EventMention, Participant, SourceLink, stable_id
 from ..actors import country_name
 from ..actors.lookup import to_participant
-from .arguments import (MentionIndex, find_actors, find_location, find_timex, find_topic, grievance_targets,
+from .arguments import (MentionIndex, find_actors, find_timex, find_topic, grievance_targets,
                         later_in_clause, place_targets)
 # SPEECH_ACT_TYPES: events done by saying something; their status is that of the
 # saying ("said he will not approve the budget" is a REJECT that occurred)
@@ -83,7 +83,6 @@ def build_event(view: ArticleView, sent, sent_index: int, trig: Trigger, is_main
         article=art.id, sentence=sent_index, start=start, end=end, trigger=art.text[start:end],
         text=sent.text, event_type=trig.event_type, status=status, mode=trig.mode, context=list(trig.context),
         cameo=trig.cameo, plover_export_type=export, actors=actors, recipients=recipients,
-        location=find_location(tok, carrier, view.index, sent),
         topic=art.text[topic_span[0]:topic_span[1]] if topic_span else None,
         date=normalise_date(date), date_basis=basis, timex=timex.id if timex else None,
         quote=quote.id if quote else None, sources=sources, confidence=round(float(trig.strength), 3),

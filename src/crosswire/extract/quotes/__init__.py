@@ -26,7 +26,7 @@ from .spans import SpanAttribution, attribution_spans
 from .speakers import SpeakerResolver
 from .medium import medium_of
 
-@register_stage("quotes")
+@register_stage("quotes", needs=("time", "actors", "sources"), provides=("quotes",))
 def quotes_stage(ctx: ArticleContext) -> None:
     doc = ctx.doc
     if doc is None or not ctx.article.text:

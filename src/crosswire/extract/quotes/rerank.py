@@ -391,7 +391,7 @@ def train(path: str, out: Path = RERANK_PATH, parsed_cache: Optional[str] = None
     CV over articles 700-839, the other fragments always in training."""
     import tempfile
 
-    from ...evaluate.quotes import read_polnear
+    from ...datasets.polnear import read_polnear
     from .train import parse_articles
 
     docs = list(read_polnear(path))

@@ -216,7 +216,7 @@ def piece_labels(spans: Sequence[Optional[tuple[int, int]]], gold: dict[str, lis
 def gold_spans(pdoc, sdoc) -> dict[str, list[tuple[int, int]]]:
     """Character ranges of each role in one PolNeAR article; the cue head is
     the cue's syntactic head in the parse (as train.py picks it)."""
-    from ...evaluate.quotes import span_units
+    from ...datasets.polnear import span_units
     from .train import _head, _tokens
 
     out: dict[str, list[tuple[int, int]]] = {r: [] for r in OUTPUTS}
@@ -300,7 +300,7 @@ def train_command(args) -> int:
     import torch
     from transformers.utils import logging as hf_logging
 
-    from ...evaluate.quotes import read_polnear
+    from ...datasets.polnear import read_polnear
     from ...resolve.embed import model_path
     from .train import parse_articles
 

@@ -31,7 +31,7 @@ def _head(tokens):
 
 def examples(docs: Iterable[Any], parsed: Iterable[Any]):
     """(cue rows, role rows): feature lists and labels from gold attributions."""
-    from ...evaluate.quotes import span_units
+    from ...datasets.polnear import span_units
 
     cue_x, cue_y, role_x, role_y = [], [], [], []
     for pdoc, doc in zip(docs, parsed):
@@ -94,7 +94,7 @@ def fit(x: list[list[str]], y: list[Any], classes: list[Any], min_count: int = 2
 
 
 def train(path: str, out: Path = MODEL_PATH, limit: Optional[int] = None) -> dict[str, Any]:
-    from ...evaluate.quotes import read_polnear
+    from ...datasets.polnear import read_polnear
 
     docs = list(read_polnear(path))[: limit or None]
     return train_parsed(docs, parse_articles(docs), out)

@@ -36,7 +36,7 @@ UNNAMED_HEADS = {"representative", "member", "spokesperson", "spokesman", "spoke
                  "officials", "source", "sources", "aide", "diplomat", "person", "people"}
 
 
-@register_stage("sources")
+@register_stage("sources", provides=("attributions",))
 def sources_stage(ctx: ArticleContext) -> None:
     doc, text = ctx.doc, ctx.article.text
     if doc is None or not text:

@@ -44,7 +44,7 @@ from .tagger import Found, tag_text
 __all__ = ["time_stage", "tag_text", "timex_to_interval", "infer_anchor", "Found"]
 
 
-@register_stage("time")
+@register_stage("time", provides=("timexes",))
 def time_stage(ctx: ArticleContext) -> None:
     """Anchor the article (inferring an anchor when it has no date), then tag
     and normalise every time expression into ctx.result.timexes."""

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any, Callable, Optional
 
 from . import calendar as cal
-from .tense import FUTURE, PAST, UNKNOWN, direction_at
+from .tense import FUTURE, PAST, direction_at
 from .vocab import (DECADE_WORDS, HOLIDAYS, MONTHS, ORDINALS, PARTS_OF_DAY, SEASONS, SETS, TIME_UNITS, UNITS, VAGUE,
                     WEEKDAYS, number_value)
 
@@ -127,7 +127,7 @@ def _rel_sign(word: Optional[str]) -> Optional[int]:
 
 
 _CAPITALISED_FUNCTION_WORDS = {"in", "on", "by", "since", "until", "last", "next", "this", "early", "late", "mid",
-                               "through", "during", "from", "before", "after", "of", "and", "the", "since", "as",
+                               "through", "during", "from", "before", "after", "of", "and", "the", "as",
                                "for", "at", "that", "to", "till", "between", "but", "or", "every", "each"}
 
 
