@@ -24,6 +24,19 @@ def events(pipe, text, **kw):
     return extract(pipe, text, **kw).event_mentions
 
 
+def candidates(pipe, text: str, published: str | None = "2021-12-28"):
+    """Every event the stage builds from the text, whatever its confidence:
+    how a candidate is built (type, status, participants, export) is tested
+    here on one-sentence texts, which the confidence model, fitted on whole
+    articles, may well leave out (what is output is tested on whole articles
+    in test_event_errors.py and measured by `crosswire eval news`)."""
+    from crosswire.extract.events import code_doc
+
+    art = Article(id=Article.make_id(text), text=text, published=published)
+    ctx = pipe.extract_context(art, pipe.nlp(text), {})
+    return [c.mention for coding in code_doc(ctx) for c in coding.candidates]
+
+
 def codes(participants):
     return {p.code for p in participants}
 
@@ -50,17 +63,17 @@ def test_scheduled_and_intending(pipe):
 
 
 def test_held_meeting_occurred(pipe):
-    e = one(events(pipe, "Chinese and Japanese diplomats met in Tokyo on Monday."), "CONSULT")
+    e = one(candidates(pipe, "Chinese and Japanese diplomats met in Tokyo on Monday."), "CONSULT")
     assert e.status == "occurred"
 
 
 def test_negation(pipe):
-    e = one(events(pipe, "France did not sign the trade agreement with Italy."), "SUPPORT")
+    e = one(candidates(pipe, "France did not sign the trade agreement with Italy."), "SUPPORT")
     assert e.status == "negated"
 
 
 def test_hypothetical(pipe):
-    evs = events(pipe, "Turkey could impose sanctions on Syria.")
+    evs = candidates(pipe, "Turkey could impose sanctions on Syria.")
     assert evs and all(e.status == "hypothetical" for e in evs)
 
 
@@ -71,7 +84,7 @@ def test_reporting_verb_alone_is_no_event(pipe):
 def test_allegation_and_denial(pipe):
     text = ("Western media outlets have alleged that the Kremlin is planning an invasion. "
             "Moscow has denied all such accusations.")
-    evs = events(pipe, text)
+    evs = candidates(pipe, text)
     acc = one(evs, "ACCUSE")
     assert acc.status == "claimed" and "RUS" in codes(acc.recipients)
     rej = one(evs, "REJECT")
@@ -167,12 +180,12 @@ def test_seed_speakers_have_offices(seed_results):
 
 # ------------------------------------------------- coding conventions (issue 5)
 def test_negated_cooperation_exported_as_reject(pipe):
-    e = one(events(pipe, "Syria says it will not accept any more refugees from Iraq."), "AGREE")
+    e = one(candidates(pipe, "Syria says it will not accept any more refugees from Iraq."), "AGREE")
     assert e.status == "negated" and e.plover_export_type == "REJECT"
 
 
 def test_readiness_is_planned_and_threat(pipe):
-    e = one(events(pipe, "Iraq's interim government is prepared to impose martial law."), "COERCE")
+    e = one(candidates(pipe, "Iraq's interim government is prepared to impose martial law."), "COERCE")
     assert e.status == "planned" and e.plover_export_type == "THREATEN"
 
 
@@ -184,7 +197,7 @@ def test_recipient_of_announced_act(pipe):
 
 
 def test_coordinated_demonyms_stay_a_list(pipe):
-    e = one(events(pipe, "Senior Hungarian and Romanian officials agreed on Wednesday to cooperate."), "AGREE")
+    e = one(candidates(pipe, "Senior Hungarian and Romanian officials agreed on Wednesday to cooperate."), "AGREE")
     assert codes(e.actors) == {"HUN", "ROU"}
 
 
@@ -196,7 +209,7 @@ def test_main_event_is_highest_in_parse(pipe):
 
 
 def test_pattern_words_in_nested_clause_do_not_code_the_verb(pipe):
-    e = one(events(pipe, "Hungary will support a U.N. Security Council resolution that aims to tighten sanctions "
+    e = one(candidates(pipe, "Hungary will support a U.N. Security Council resolution that aims to tighten sanctions "
                          "against Serbia."), "SUPPORT")
     assert e.plover_export_type == "AGREE"
 
@@ -208,7 +221,7 @@ def test_topic_country_is_not_an_actor(pipe):
 
 
 def test_domestic_protest_targets_own_state(pipe):
-    e = one(events(pipe, "Algerian landowners began a hunger strike outside Parliament."), "PROTEST")
+    e = one(candidates(pipe, "Algerian landowners began a hunger strike outside Parliament."), "PROTEST")
     assert codes(e.actors) == {"DZA"} and codes(e.recipients) == {"DZA"}
     assert "recipient:own-state" in e.why and e.recipients[0].mention is not None
 
@@ -221,7 +234,7 @@ def test_metonymy_capital_and_seat(pipe):
 
 
 def test_complaint_targets_what_it_is_about(pipe):
-    e = one(events(pipe, "Lebanon complained to the United Nations on Tuesday over two Israeli air raids."), "ACCUSE")
+    e = one(candidates(pipe, "Lebanon complained to the United Nations on Tuesday over two Israeli air raids."), "ACCUSE")
     assert codes(e.actors) == {"LBN"} and "ISR" in codes(e.recipients)
     assert "recipient:grievance-about" in e.why
 
@@ -240,14 +253,14 @@ def test_pronoun_subject_is_the_person_named_before(pipe):
 
 
 def test_unnamed_group_acts_for_the_country_it_is_placed_in(pipe):
-    e = one(events(pipe, "Tens of thousands of students throughout Indonesia staged mass demonstrations on Saturday."),
+    e = one(candidates(pipe, "Tens of thousands of students throughout Indonesia staged mass demonstrations on Saturday."),
             "PROTEST")
     assert codes(e.actors) == {"IDN"} and "actor:first-in-sentence" in e.why
     assert codes(e.recipients) == {"IDN"}  # a domestic protest targets the own state
 
 
 def test_recipient_named_later_in_the_event_clause(pipe):
-    e = one(events(pipe, "Thousands of workers marched through Seoul in defiance of Japanese authorities."), "PROTEST")
+    e = one(candidates(pipe, "Thousands of workers marched through Seoul in defiance of Japanese authorities."), "PROTEST")
     assert codes(e.actors) == {"KOR"} and codes(e.recipients) == {"JPN"}
     assert "recipient:later-in-clause" in e.why
 
@@ -283,7 +296,7 @@ def test_reiterated_demand_is_the_request_not_the_demanded_act(pipe):
 
 
 def test_conditional_announcement_is_exported_as_threat(pipe):
-    e = one(events(pipe, "Nigeria announced that it will withdraw its peacekeeping force from Chad unless "
+    e = one(candidates(pipe, "Nigeria announced that it will withdraw its peacekeeping force from Chad unless "
                          "the government arranges a ceasefire."), "RETREAT")
     assert e.status == "planned" and e.plover_export_type == "THREATEN"
     assert "export:conditional-threat" in e.why

@@ -87,9 +87,10 @@ def read_folder(folder: Path) -> tuple[list[dict], list[dict]]:
     return read_jsonl(folder / "articles.jsonl"), read_jsonl(folder / "gold.jsonl")
 
 
-def predictions(out: dict, articles: list[dict], annotated: set[str]) -> list[dict]:
+def predictions(out: dict, articles: list[dict], annotated: set[str]) -> tuple[list[dict], int]:
     """Every event mention of events.json in an annotated article, with the
-    gold article id found by URL, else by title."""
+    gold article id found by URL, else by title; and how many annotated
+    articles events.json holds."""
     by_url = {a.get("url"): a["id"] for a in articles if a.get("url")}
     by_title = {norm(a.get("title")): a["id"] for a in articles}
     cw_to_gold = {}

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from ..config import DATA_DIR, Settings
+from ..config import Settings
 from ..datasets import corpus_path
 from ..datasets.news_events import labels_of, read_folder, same_sentence, score_events, side_ok
 from ..extract.events import (EventCandidate, anchor_for, article_view, sentence_candidates, sentence_views,
@@ -252,7 +252,7 @@ def gsr_rows(root: Path) -> list[SentenceRow]:
 
 
 def unannotated_rows(ctxs) -> list[SentenceRow]:
-    rows = []
+    rows: list[SentenceRow] = []
     for ctx in ctxs:
         sents, trigs, mains, probs = sentence_views(ctx, article_view(ctx).index)
         rows.extend(SentenceRow(s.text, type_model_extras(t, m, p, q)) for s, t, m, (p, q) in zip(sents, trigs, mains, probs))
@@ -297,7 +297,7 @@ def extras_matrix(rows: list[SentenceRow], names: Optional[list[str]] = None):
     if names is None:
         names = sorted({n for r in rows for n in r.extras})
     index = {n: i for i, n in enumerate(names)}
-    X = np.zeros((len(rows), len(names)), dtype=np.float32)
+    X: Any = np.zeros((len(rows), len(names)), dtype=np.float32)
     for i, r in enumerate(rows):
         for n, v in r.extras.items():
             j = index.get(n)
@@ -309,7 +309,7 @@ def extras_matrix(rows: list[SentenceRow], names: Optional[list[str]] = None):
 def label_matrix(rows: list[SentenceRow]):
     import numpy as np
 
-    Y = np.zeros((len(rows), len(TYPES)), dtype=np.int8)
+    Y: Any = np.zeros((len(rows), len(TYPES)), dtype=np.int8)
     mask = np.ones_like(Y)
     for i, r in enumerate(rows):
         for t in r.positive:
@@ -504,7 +504,7 @@ def train(cfg: Config, report_path: Optional[Path] = None) -> dict:
     Eg, Es = Eall[:len(gold_rows)], Eall[len(gold_rows):]
     Y, mask = label_matrix(gold_rows)
     fold = folds_of(arts, cfg.folds)
-    row_fold = np.array([fold.get(r.article, -1) for r in gold_rows])  # GSR rows: always trained on
+    row_fold = np.array([fold.get(r.article or "", -1) for r in gold_rows])  # GSR rows: always trained on
     examples = role_examples(arts)
 
     # out of fold: sentence types, roles, candidates
@@ -575,7 +575,6 @@ def pseudo_events_json(arts: list[ArticleData], kept: list[EventCandidate]) -> d
 
 def evaluate_oof(arts, labelled, conf, oof_types, Y, mask) -> dict:
     """Out-of-fold whole-article scores by confidence threshold, and the reliability table."""
-    import numpy as np
 
     gold_articles = [{"id": a.gold_id, "url": a.ctx.article.url, "title": a.ctx.article.title} for a in arts]
     gold = [g for a in arts for g in a.gold]

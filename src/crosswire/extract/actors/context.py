@@ -173,7 +173,7 @@ def party_groups(doc, taken: list[bool], home: Optional[HomeCountry]) -> list[Fo
         name = doc[i:end].text
         key = " ".join(lowers[i:end])
         actor = coded_group(name, "PTY", iso, f"party:{iso or '-'}:{key}")
-        out.append(Found(i, end, actor, "party" + ("+home" if by_home else ""), basis=home.evidence if by_home else None))
+        out.append(Found(i, end, actor, "party" + ("+home" if by_home else ""), basis=home.evidence if by_home and home else None))
         i = end
     return out
 
@@ -321,5 +321,5 @@ def party_country(doc, group: list[ActorMention], home: Optional[HomeCountry]) -
             if countries and tok.text[:1].isupper() and written_as_name(tok.text):
                 iso, by_home = pick_country(countries, home)
                 if iso:
-                    return iso, "+party", home.evidence if by_home else None
+                    return iso, "+party", home.evidence if by_home and home else None
     return None, "", None

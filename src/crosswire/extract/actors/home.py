@@ -67,17 +67,17 @@ def infer_home(doc, countries_named: Iterable[tuple[Optional[str], float]],
     country, its government, a city, a person or body coded with a country);
     GPE names of states and provinces the dictionary lacks vote for their
     country too."""
-    votes: Counter = Counter()
+    votes: Counter[str] = Counter()  # float weights
     for iso, weight in countries_named:
-        if is_country_code(iso):
-            votes[iso] += weight
+        if iso is not None and is_country_code(iso):
+            votes[iso] += weight  # type: ignore[assignment]
     votes.update(subdivision_votes(doc))
     place, dateline_iso = dateline_country(doc.text)
     if dateline_iso:
-        votes[dateline_iso] += DATELINE_WEIGHT
+        votes[dateline_iso] += DATELINE_WEIGHT  # type: ignore[assignment]
     domain, outlet_iso = outlet_country(url)
     if outlet_iso:
-        votes[outlet_iso] += OUTLET_WEIGHT
+        votes[outlet_iso] += OUTLET_WEIGHT  # type: ignore[assignment]
     return decide(votes, place if dateline_iso else None, domain if outlet_iso else None)
 
 
@@ -95,7 +95,7 @@ def decide(votes: Counter, dateline: Optional[str] = None, domain: Optional[str]
 
 
 def is_country_code(code: Optional[str]) -> bool:
-    return bool(code) and len(code) == 3 and code.isalpha() and code.isupper() and code not in REGIONS
+    return code is not None and len(code) == 3 and code.isalpha() and code.isupper() and code not in REGIONS
 
 
 def subdivision_votes(doc) -> Counter:

@@ -38,7 +38,7 @@ def link_offices(ctx, mentions: list[ActorMention], home: Optional[str] = None) 
     the article names a holder of it ("the president" in an article about
     Ruritania is Ruritania's)."""
     doc = ctx.doc
-    covered = set()
+    covered: set[int] = set()
     for m in mentions:
         covered.update(range(m.start, m.end))
     bodies = {m.end: m for m in mentions if m.actor.kind == "organisation" and "+body" in (m.why or "")}

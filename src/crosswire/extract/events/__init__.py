@@ -149,7 +149,7 @@ def sentence_candidates(view: ArticleView, sent, sent_index: int, n_sentences: i
     for rank, event_type in enumerate(ranked):
         seen: set[frozenset] = set()
         for order, (trig, anchor) in enumerate(anchors_for(sent, triggers, event_type)):
-            built = build_event(view, sent, sent_index, trig, rank == 0 and order == 0)
+            built = build_event(view, sent, sent_index, trig, rank == 0 and order == 0, secondary=order > 0)
             parties = frozenset(p.actor_id or p.name for p in built.mention.actors + built.mention.recipients)
             if order and (not parties or parties in seen):
                 continue  # a second word for the same happening
@@ -186,13 +186,22 @@ def anchor_for(sent, triggers: list[Trigger], event_type: str) -> tuple[Optional
     cameo = PLOVER_DEFAULT_CAMEO[event_type]
     _type, mode, context = plover_of_cameo(cameo)
     main = main_trigger(triggers)
-    if main is not None:
+    root = event_root(sent)
+    if main is not None and not below(main, root):
         return Trigger(main.token, cameo, event_type, mode, context, "retyped", carrier=main.carrier,
                        why=[f"retyped:{main.rule}"]), "retyped"
-    root = event_root(sent)
     if root is None:
         return None, "none"
     return Trigger(root, cameo, event_type, mode, context, "root", why=["root"]), "root"
+
+
+def below(trig: Trigger, root) -> bool:
+    """Is the trigger a word under the sentence's main verb, neither that verb
+    nor a noun it carries ("called for records relating to ...": a type the
+    lexicon did not find there is the main verb's, not "relating"'s)?"""
+    if root is None or root.pos_ not in {"VERB", "AUX"}:
+        return False
+    return trig.token.i != root.i and (trig.carrier is None or trig.carrier.i != root.i)
 
 
 def main_trigger(triggers: Sequence[Trigger]) -> Optional[Trigger]:

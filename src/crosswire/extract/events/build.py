@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 from .. import ArticleContext
 from ...records import EventMention, Participant, SourceLink, stable_id
@@ -20,7 +20,9 @@ from .arguments import (MentionIndex, find_actors, find_timex, find_topic, griev
                         later_in_clause, place_targets)
 # SPEECH_ACT_TYPES: events done by saying something; their status is that of the
 # saying ("said he will not approve the budget" is a REJECT that occurred)
-from .roles import SPEECH_ACT_TYPES, candidates as role_candidates, choose as choose_roles, role_features
+from .lexicon import REPORTING_VERBS
+from .roles import (SPEECH_ACT_TYPES, candidates as role_candidates, choose as choose_roles, governing_verbs,
+                    role_features)
 from .status import event_status
 from .triggers import Trigger
 
@@ -61,12 +63,16 @@ class Built:
     features: dict[str, float]
 
 
-def build_event(view: ArticleView, sent, sent_index: int, trig: Trigger, is_main: bool) -> Built:
-    """The event mention of `trig`'s type anchored at its word."""
+def build_event(view: ArticleView, sent, sent_index: int, trig: Trigger, is_main: bool,
+                secondary: bool = False) -> Built:
+    """The event mention of `trig`'s type anchored at its word; a `secondary`
+    anchor is a second word of that type in the sentence ("talks on January
+    10, ahead of a meeting of the NATO-Russia Council"), whose parties are
+    the ones it names itself when it names any."""
     ctx = view.ctx
     tok, carrier = trig.token, trig.carrier
     art = ctx.article
-    actors, recipients, participants_why, role_feats = participants(view, sent, trig)
+    actors, recipients, participants_why, role_feats = participants(view, sent, trig, secondary)
     timex, date, basis, status, status_why, date_why = when_and_status(view, sent, trig)
     quote = quote_at(ctx, tok.idx)
     sources = sources_at(ctx, tok.idx, quote)
@@ -131,8 +137,8 @@ def rule_participants(view: ArticleView, sent, trig: Trigger) -> tuple[list, lis
     return actors, recipients, why
 
 
-def participants(view: ArticleView, sent, trig: Trigger) -> tuple[list[Participant], list[Participant], list[str],
-                                                                   dict[str, float]]:
+def participants(view: ArticleView, sent, trig: Trigger, secondary: bool = False
+                 ) -> tuple[list[Participant], list[Participant], list[str], dict[str, float]]:
     """Actors and recipients of the event: the role models' choice among the
     sentence's candidates when the models are loaded, else the parse rules';
     then, for every type but meetings, the actor's own state when no coded
@@ -140,7 +146,8 @@ def participants(view: ArticleView, sent, trig: Trigger) -> tuple[list[Participa
     rule_actors, rule_recipients, why = rule_participants(view, sent, trig)
     feats: dict[str, float] = {}
     if view.roles is not None:
-        actors, recipients, why, feats = learned_participants(view, sent, trig, rule_actors, rule_recipients)
+        actors, recipients, why, feats = learned_participants(view, sent, trig, rule_actors, rule_recipients,
+                                                              secondary)
     else:
         actors = [to_participant(m) for m in rule_actors]
         ids = {p.actor_id for p in actors}
@@ -160,20 +167,31 @@ def participants(view: ArticleView, sent, trig: Trigger) -> tuple[list[Participa
     return actors, recipients, why, feats
 
 
-def learned_participants(view: ArticleView, sent, trig: Trigger, rule_actors: list, rule_recipients: list):
-    """The role models' most likely actor and recipient among the sentence's candidates."""
+def learned_participants(view: ArticleView, sent, trig: Trigger, rule_actors: list, rule_recipients: list,
+                         secondary: bool = False):
+    """The role models' most likely actor and recipient among the sentence's
+    candidates (for a secondary event noun, among those inside its phrase
+    when it has any)."""
+    roles = view.roles
+    assert roles is not None, "learned_participants needs the role models"
     cands = view.candidates(sent)
+    if secondary and trig.token.pos_ in {"NOUN", "PROPN"}:
+        tok = trig.token
+        inner = [c for c in cands if tok.left_edge.i <= c.token.i <= tok.right_edge.i]
+        cands = inner or cands
     rule_a = {m.actor.id or m.actor.name.lower() for m in rule_actors}
     rule_r = {m.actor.id or m.actor.name.lower() for m in rule_recipients}
     quotes = view.ctx.result.quotes
     feats = [role_features(c, trig.token, trig.carrier, trig.event_type, rule_a, rule_r, quotes) for c in cands]
-    p_actor = [view.roles["actor"].probability(f) for f in feats]
-    p_recipient = [view.roles["recipient"].probability(f) for f in feats]
+    p_actor = [roles["actor"].probability(f) for f in feats]
+    p_recipient = [roles["recipient"].probability(f) for f in feats]
     if trig.event_type not in SPEECH_ACT_TYPES:
         # the source a report is attributed to takes no part in a material event
-        p_actor = [0.0 if c.reports else p for c, p in zip(cands, p_actor)]
-        p_recipient = [0.0 if c.reports else p for c, p in zip(cands, p_recipient)]
-    about = view.roles.get("about", {})
+        # and neither does the one who tells of it in a reporting clause
+        silent = [c.reports or c.tells_of(trig.token) for c in cands]
+        p_actor = [0.0 if s else p for s, p in zip(silent, p_actor)]
+        p_recipient = [0.0 if s else p for s, p in zip(silent, p_recipient)]
+    about = roles.get("about", {})
     chosen_a, chosen_r = choose_roles(cands, p_actor, p_recipient, about.get("actor_min", 0.2),
                                       about.get("recipient_min", 0.2))
     actors = [candidate_participant(cands[i]) for i in chosen_a]
@@ -211,7 +229,7 @@ def when_and_status(view: ArticleView, sent, trig: Trigger):
     happened) the day the article's lead names or the publication date."""
     ctx = view.ctx
     tok, carrier = trig.token, trig.carrier
-    timex = find_timex(tok, carrier, ctx.doc, ctx.result.timexes)
+    timex: Any = find_timex(tok, carrier, ctx.doc, ctx.result.timexes)
     if timex is not None and bounds_not_dates(ctx.article.text, timex.start):
         timex = None  # "after the New Year holidays": the event is not on that date
     date_why: list[str] = []
@@ -220,7 +238,12 @@ def when_and_status(view: ArticleView, sent, trig: Trigger):
         date_why = ["date:sentence"] if timex is not None else []
     date, basis = (timex.value, timex.basis) if timex else (None, "none")
     status, status_why = event_status(tok, carrier, ctx.anchor.date, date, [])
-    if trig.event_type in SPEECH_ACT_TYPES and status in {"planned", "hypothetical", "negated"}:
+    if date_why and status == "planned" and ctx.anchor.date and date and date[:10] < ctx.anchor.date[:10]:
+        # "On Monday, Lavrov stated that the talks will be held ...": a day
+        # before publication is when a plan was told, not when it happens
+        timex, date, basis, date_why = None, None, "none", []
+    if trig.event_type in SPEECH_ACT_TYPES and status in {"planned", "hypothetical", "negated"} \
+            and told_by_speaker(tok, carrier):
         # "said he will not approve", "said he may declare an emergency": the
         # refusal, the threat, the promise is the event, and it was made
         status, status_why = "occurred", status_why + ["status:speech-act-made"]
@@ -230,6 +253,13 @@ def when_and_status(view: ArticleView, sent, trig: Trigger):
         else:
             date, basis = ctx.anchor.date, "publication"
     return timex, date, basis, status, status_why, date_why
+
+
+def told_by_speaker(tok, carrier) -> bool:
+    """Is the event word inside what a reporting verb says ("said he will not
+    approve the budget")? Not "did not sign the agreement": that is an act
+    not done, not a refusal said."""
+    return any(verb.lemma_.lower() in REPORTING_VERBS for verb in governing_verbs(tok, carrier)[1:])
 
 
 BACKGROUND_DAYS = 31  # an event dated this long before publication is history the article recalls

@@ -26,10 +26,11 @@ threshold takes each side, never the same actor on both.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 from ...records import ActorMention, Quote
 from ..linear import Features
+from .lexicon import REPORTING_VERBS
 
 PERSON_PRONOUNS = {"he", "she", "him", "her", "his", "hers"}
 GROUP_PRONOUNS = {"they", "them", "their", "it", "its"}
@@ -45,7 +46,7 @@ class Candidate:
     """One actor the event's sentence can reach, and the word that reaches it."""
 
     mention: ActorMention  # the mention naming the actor (for a pronoun: its antecedent)
-    token: object  # spaCy token in the event's sentence standing for it (mention head or pronoun)
+    token: Any  # spaCy token in the event's sentence standing for it (mention head or pronoun)
     via: str  # "text" | "pronoun" | "speaker"
 
     @property
@@ -66,6 +67,18 @@ class Candidate:
                 return False
             tok = tok.head
         return False
+
+
+    def tells_of(self, event_token) -> bool:
+        """Is it the one who reports the event in a reporting clause
+        ("Stoltenberg revealed that a NATO-Russia Council meeting will be
+        held", "Russia's foreign ministry said talks would begin")? The
+        teller says the event happens; it takes part only in speech acts."""
+        tok = self.token
+        if tok.dep_ not in {"nsubj", "nsubjpass"} or tok.head.lemma_.lower() not in REPORTING_VERBS:
+            return False
+        return any(c.dep_ in {"ccomp", "parataxis"} and c.left_edge.i <= event_token.i <= c.right_edge.i
+                   for c in tok.head.children)
 
 
 def candidates(sent, mentions: list[ActorMention], quotes: list[Quote]) -> list[Candidate]:
@@ -97,6 +110,8 @@ def pronoun_antecedent(tok, mentions: list[ActorMention], quotes: list[Quote]) -
         if quote is None:
             return None
         ev = quote.speaker.mention
+        if ev is None:
+            return None
         m = next((m for m in mentions if m.start == ev.start and m.end == ev.end), None)
         return Candidate(m, tok, "speaker") if m is not None else None
     if word in PERSON_PRONOUNS:
@@ -179,6 +194,10 @@ def role_features(cand: Candidate, tok, carrier, event_type: str, rule_actor_ids
         break
     if rel in {"nsubj", "nsubjpass"} and head.head.dep_ == "ROOT":
         f["subject_of_root"] = 1.0
+    if rel in {"nsubj", "nsubjpass"} and all(head.head.i != verb.i for verb in chain):
+        f["subject_of_other_clause"] = 1.0  # "... filed a lawsuit against the emergency Trump declared"
+    if any(c.dep_ in {"nsubj", "nsubjpass"} and c.i != head.i for verb in chain[:2] for c in verb.children):
+        f["event_has_other_subject"] = 1.0  # the event's own subject is someone else, named or not
     in_event_subtree = tok.left_edge.i <= head.i <= tok.right_edge.i
     f["in_event_subtree" if in_event_subtree else "outside_event_subtree"] = 1.0
     distance = head.i - tok.i
@@ -224,7 +243,10 @@ def _side(cands: list[Candidate], probs: list[float], minimum: float, taken: set
     chosen, keys = [best], {cands[best].key}
     # every word of the sentence naming the chosen actor can carry the coordination
     words = [c.token for c in cands if c.key == cands[best].key]
-    for i in order[1:]:
+    # a party coordinated with the chosen one joins it whatever its own probability
+    rest = [i for i in sorted(range(len(cands)), key=lambda i: -probs[i])
+            if i != best and cands[i].key not in taken and probs[i] > 0.0]
+    for i in rest:
         if cands[i].key not in keys and any(coordinated(w, cands[i].token) for w in words):
             chosen.append(i)
             keys.add(cands[i].key)
@@ -237,6 +259,9 @@ def coordinated(a, b) -> bool:
     if a.doc is not b.doc or a.i == b.i:
         return False
     def conj_root(t):
+        # "Russia reps and OSCE": a name modifying a noun stands in that noun's place
+        while t.dep_ in {"compound", "amod"} and t.head.i != t.i and t.head.i == t.i + 1:
+            t = t.head
         for _ in range(8):
             if t.dep_ != "conj" or t.head.i == t.i:
                 return t

@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from ...loading import load_once
 from .lexicon import EVENTS_DATA
@@ -68,10 +68,10 @@ class SentenceTypeModel:
 
     types: list[str]
     words: TfidfFeatures
-    word_coef: "object"  # (types, vocabulary) float32
+    word_coef: Any  # (types, vocabulary) float32
     extra_index: dict[str, int]
-    extra_coef: "object"  # (types, extras) float32
-    intercept: "object"  # (types,) float32
+    extra_coef: Any  # (types, extras) float32
+    intercept: Any  # (types,) float32
     about: dict
 
     def probabilities(self, texts: Sequence[str], extras: Sequence[dict[str, float]]) -> list[dict[str, float]]:
@@ -82,7 +82,7 @@ class SentenceTypeModel:
             return []
         X = self.words.transform(texts)
         scores = np.asarray(X @ self.word_coef.T, dtype=np.float64) + self.intercept
-        E = np.zeros((len(texts), len(self.extra_index)), dtype=np.float64)
+        E: Any = np.zeros((len(texts), len(self.extra_index)), dtype=np.float64)
         for row, feats in enumerate(extras):
             for name, value in feats.items():
                 j = self.extra_index.get(name)
@@ -102,7 +102,7 @@ def load_sentence_types(path: Optional[str] = None) -> Optional[SentenceTypeMode
     import numpy as np
 
     with np.load(p, allow_pickle=False) as a:
-        words = TfidfFeatures("word", tuple(int(n) for n in a["word_ngrams"]),
+        words = TfidfFeatures("word", (int(a["word_ngrams"][0]), int(a["word_ngrams"][1])),
                               {str(t): i for i, t in enumerate(a["word_terms"])}, a["word_idf"].astype(np.float64))
         return SentenceTypeModel(
             types=[str(t) for t in a["types"]], words=words, word_coef=a["word_coef"].astype(np.float32),

@@ -5,7 +5,7 @@ an actor ("Russia's proposal", "proposals by Moscow")."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 from .lexicon import (DENIAL_WORDS, DENIED_OBJECTS, LIGHT_VERBS, NO_BARE_DEFAULT, NONMILITARY_PERSONNEL,
                       NOUN_CARRIER_CODES, NOUN_TRIGGERS, PASSAGE_OBJECTS, PERSONNEL_VERBS, PLOVER_VERB_TYPES,
@@ -30,13 +30,13 @@ DEMAND_VERBS = {"want", "urge", "ask", "demand", "press", "push", "call"}
 
 @dataclass
 class Trigger:
-    token: object  # spacy Token (the event word)
+    token: Any  # spacy Token (the event word)
     cameo: str
     event_type: str
     mode: Optional[str]
     context: list[str]
     rule: str
-    carrier: object = None  # light/scheduling verb that carries a noun trigger
+    carrier: Any = None  # light/scheduling verb that carries a noun trigger
     strength: float = 0.6  # how specific the lexicon evidence is
     why: list[str] = field(default_factory=list)
 
