@@ -41,10 +41,10 @@ class Settings:
     # the MiniLM attribution tagger blended into the quotes stage's spans
     # (extract/quotes/tagger.py): on by default because it is the better
     # attribution model (PolNeAR dev content exact 0.658 against 0.629, source
-    # 0.792 against 0.769); it costs about 0.4 s an article on CPU and 4 s to
-    # load per process, so CROSSWIRE_QUOTES_TAGGER=0 turns it off for speed
-    # (runs and `crosswire eval quotes` alike); without torch or the adapter the
-    # linear models work alone
+    # 0.792 against 0.769); merged and run in ONNX Runtime it is still the
+    # largest step after the parse (bench/throughput.py prints each step), so
+    # CROSSWIRE_QUOTES_TAGGER=0 turns it off for speed (runs and `crosswire eval
+    # quotes` alike); without torch or the adapter the linear models work alone
     quotes_tagger: bool = True
     embedding_model: str = "all-MiniLM-L6-v2"
     # where models fetched at setup live (crosswire.models: all-mpnet-base-v2 for the ECB+
