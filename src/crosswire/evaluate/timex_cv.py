@@ -68,9 +68,6 @@ class Change:
     params: P.TimeParams
     setting: Optional[str] = None  # the setting it changes, None for a switch
 
-    def describe(self) -> str:
-        return self.name
-
 
 def switches() -> list[str]:
     """Every switch TimeParams knows: rules, fixed phrases, tense patterns, candidates."""
