@@ -19,11 +19,11 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
-from crosswire.datasets.timeml import list_files, read_timeml  # noqa: E402
+from crosswire.datasets import corpus_path  # noqa: E402
+from crosswire.datasets.timeml import DEFAULT_PATH, list_files, read_timeml  # noqa: E402
 from crosswire.evaluate.timex import _dct_date  # noqa: E402
 from crosswire.extract.time import tag_text  # noqa: E402
 
-DEFAULT_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "eval", "tempeval3", "train")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'`])|\n\s*\n")
 
 
@@ -42,10 +42,10 @@ def load_sentences(path: str) -> list[tuple[str, str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("path", nargs="?", default=DEFAULT_DIR)
+    parser.add_argument("path", nargs="?", help="default: TempEval-3 train under the data root")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    pairs = load_sentences(args.path)
+    pairs = load_sentences(args.path or str(corpus_path(DEFAULT_PATH)))
     found = sum(len(tag_text(s, a)) for s, a in pairs)  # warm-up, and a sanity count
     best = float("inf")
     for _ in range(args.repeat):

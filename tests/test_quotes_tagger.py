@@ -81,3 +81,65 @@ def test_missing_adapter_falls_back_to_the_linear_path(nlp, monkeypatch, tmp_pat
         got = [(a.source, a.cue, a.content) for a in spans.attribution_spans(doc)]
     assert got == linear and linear
     assert "linear spans only" in caplog.text
+
+
+def test_onnx_runtime_and_merged_torch_give_the_trained_log_odds(nlp, shipped):
+    """The tagger as it runs (ONNX Runtime when its graph is exported, else
+    the merged torch model) gives the log-odds of the trained LoRA model as
+    it was trained (adapters beside the frozen layers) to float rounding."""
+    import numpy as np
+    import torch
+
+    from crosswire import lora
+    from crosswire.resolve.embed import model_path as base_path
+
+    doc = nlp('"We will not accept these terms," Maria Lopez told reporters on Friday.\n\n'
+              "The ministry said talks would resume next week.")
+    config = lora.read_config(str(tagger.ADAPTER_PATH))
+    trained, tok = tagger.build_model(base_path(), config["rank"], config["alpha"], config["first_layer"])
+    lora.load_adapter(trained, str(tagger.ADAPTER_PATH))
+    ids, _ = tagger.pieces(tok, doc.text)
+    with torch.inference_mode():
+        expected = trained(*lora.batch_tensors([[tok.cls_token_id] + ids + [tok.sep_token_id]], tok.pad_token_id))
+    got = shipped.encode([doc])[0]
+    assert np.abs(got.logits - expected[0, 1:-1].numpy()).max() < 1e-3
+    merged = tagger.merged_model(base_path(), str(tagger.ADAPTER_PATH))
+    with torch.inference_mode():
+        hidden, logits = merged.read(*lora.batch_tensors([[tok.cls_token_id] + ids + [tok.sep_token_id]],
+                                                         tok.pad_token_id))
+    assert np.abs(logits[0, 1:-1].numpy() - expected[0, 1:-1].numpy()).max() < 1e-3
+    assert np.abs(got.hidden - hidden[0, 1:-1].numpy()).max() < 1e-3
+
+
+def test_articles_read_together_match_articles_read_alone(nlp, shipped):
+    """Windows batched across articles (with padding) change nothing, and the
+    pass exposes what another stage would read: a hidden row per piece."""
+    import numpy as np
+
+    texts = ["The senator said that the new tax plan would hurt small farmers.",
+             "\n\n".join(f"Officials in district {k} said the bridge would reopen in the spring." for k in range(20)),
+             "Nothing was said."]
+    docs = [nlp(t) for t in texts]
+    together = shipped.encode(docs)
+    for doc, enc in zip(docs, together):
+        alone = shipped.encode([doc])[0]
+        assert len(enc.token_logits) == len(doc)
+        assert enc.hidden.shape == (len(enc.spans), shipped.hidden_size) and enc.logits.shape == (len(enc.spans), 4)
+        assert np.abs(np.array(enc.token_logits) - np.array(alone.token_logits)).max() < 1e-4
+        assert np.abs(enc.hidden - alone.hidden).max() < 1e-4
+
+
+def test_onnx_graph_is_kept_where_setup_exports_it(shipped, tmp_path, monkeypatch):
+    """onnx_reader exports the graph once (a digest of adapter and base in
+    its name) and reads it back; the run's tagger uses it."""
+    from crosswire.resolve.embed import model_path as base_path
+
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    monkeypatch.setenv("CROSSWIRE_MODELS_DIR", str(tmp_path))
+    path = tagger.onnx_file(base_path(), str(tagger.ADAPTER_PATH))
+    assert path.parent.parent == tmp_path and not path.exists()
+    reader = tagger.onnx_reader(base_path(), str(tagger.ADAPTER_PATH))
+    assert isinstance(reader, tagger.OnnxReader) and path.exists()
+    assert not list(path.parent.glob("*.partial"))
+    assert isinstance(shipped.model, tagger.OnnxReader)

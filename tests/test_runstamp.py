@@ -7,6 +7,7 @@ Real spaCy, real DuckDB, the real CLI (in-process), the bundled examples."""
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,7 @@ def test_doctor_lists_models_extras_and_the_stores_producers(tmp_path, files, pi
     assert result.exit_code == 0, result.output
     for model in runstamp.RUNTIME_MODELS:
         assert model.name in result.output
+    assert "quotes-tagger graph" in result.output
     for extra in ("web", "postgres", "spark", "embeddings", "test"):
         assert f"  {extra}" in result.output
     assert f"1 articles extracted by {pipeline.producer} (current)" in result.output
@@ -142,6 +144,35 @@ def test_a_model_that_does_not_load_fails_loudly(monkeypatch):
     with pytest.raises(runstamp.ModelUnavailable, match=r"quotes-tagger .*did not load.*CROSSWIRE_QUOTES_TAGGER=0"):
         pipe.process(["Officials said talks would resume."])
     assert Pipeline(progress=False, quotes_tagger=False).process(["Officials said talks would resume."]).articles
+
+
+def test_a_model_with_a_fallback_is_a_warning_not_an_error(monkeypatch, caplog):
+    """The quotes tagger's ONNX graph makes a run faster, never different
+    (torch runs the same merged weights): without onnxruntime, or when the
+    graph does not load (an export that failed), the pipeline still builds
+    and loads, the log says why, and the stamp says the graph did not load."""
+    from crosswire.config import Settings
+    from crosswire.extract.quotes import tagger
+    from crosswire.loading import load_once
+
+    graph = next(m for m in runstamp.RUNTIME_MODELS if m.fallback)
+    assert graph.name == "quotes-tagger-onnx" and graph.package == "onnxruntime"
+    settings = Settings.load()
+    real_version = runstamp._package_version
+    with monkeypatch.context() as patch:
+        patch.setattr(runstamp, "_package_version", lambda d: None if d == "onnxruntime" else real_version(d))
+        assert graph.missing() == ["the onnxruntime package"]
+        runstamp.check_present(settings)  # no ModelUnavailable
+        with caplog.at_level(logging.WARNING, logger=runstamp.__name__):
+            runstamp.require_loaded(settings, stage="quotes")
+        assert "quotes-tagger-onnx: missing the onnxruntime package; torch runs" in caplog.text
+    caplog.clear()
+    monkeypatch.setattr(tagger, "load_graph", load_once(lambda base, adapter: None))
+    with caplog.at_level(logging.WARNING, logger=runstamp.__name__):
+        runstamp.require_loaded(settings, stage="quotes")
+    assert "model quotes-tagger-onnx did not load; torch runs" in caplog.text
+    stamp = {m["name"]: m["loaded"] for m in runstamp.run_stamp(settings)["models"]}
+    assert stamp["quotes-tagger-onnx"] is False and stamp["quotes-tagger"] is True
 
 
 def test_the_stamp_is_in_the_wheel_data(tmp_path):

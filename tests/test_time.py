@@ -112,6 +112,9 @@ def test_tense_picks_direction(nlp):
     ("They met at 5 p.m. Tuesday.", "5 p.m. Tuesday", "TIME", "2021-12-28T17:00"),
     ("The strike lasted several years.", "several years", "DURATION", "PXY"),
     ("The talks start immediately after the New Year holidays.", "the New Year holidays", "DATE", "2022-01-01"),
+    ("The strike has gone on for years.", "years", "DURATION", "PXY"),
+    ("He was murdered last December in Istanbul.", "last December", "DATE", "2020-12"),
+    ("The ministers will meet again next November.", "next November", "DATE", "2022-11"),
 ])
 def test_expressions(nlp, sentence, phrase, kind, value):
     assert _tag(nlp, sentence, "2021-12-28").get(phrase) == (kind, value)
@@ -132,9 +135,51 @@ def test_no_anchor_never_invents_a_year():
     assert tags == {"January 10": "XXXX-01-10", "Monday": "XXXX-WXX-1", "last week": "XXXX-WXX"}
 
 
+def test_capitalised_set_words_inside_a_sentence_are_names():
+    found = tag_text("He told the Daily Telegraph that protests filled the streets daily.", "2021-12-28")
+    assert [(f.text, f.type, f.value) for f in found] == [("daily", "SET", "P1D")]
+
+
 def test_names_are_not_months(nlp):
     tags = _tag(nlp, "Theresa May met Jan Kavan. Prices may march higher.", "2021-12-28")
     assert tags == {}
+
+
+# ------------------------------------------------------- data-chosen params
+def test_a_switched_off_rule_is_as_if_it_were_not_in_the_table():
+    """The scan then tries the next rules at that position, as the table
+    without the rule would; a switched-off phrase is not tagged."""
+    from crosswire.extract.time.params import DEFAULT
+
+    text = "Talks open on January 10, 2022. They met recently."
+    assert [(f.text, f.rule) for f in tag_text(text, "2021-12-28")] == [("January 10, 2022", "month_day_year"),
+                                                                         ("recently", "vague")]
+    off = DEFAULT.with_switches([("rule:month_day_year", False), ("vague:recently", False)])
+    assert [(f.text, f.rule, f.value) for f in tag_text(text, "2021-12-28", params=off)] == \
+        [("January 10", "month_day", "2022-01-10"), ("2022", "year", "2022")]
+
+
+def test_candidate_switches_are_off_unless_turned_on():
+    from crosswire.extract.time.params import CANDIDATES, DEFAULT, DESIGN
+
+    assert "vague:soon" in CANDIDATES and not DEFAULT.enabled("vague:soon")
+    assert tag_text("Talks will resume soon.", "2021-12-28") == []
+    on = DEFAULT.with_switch("vague:soon", True)
+    assert [(f.text, f.value) for f in tag_text("Talks will resume soon.", "2021-12-28", params=on)] == \
+        [("soon", "FUTURE_REF")]
+    assert DESIGN.enabled("rule:weekday") and not DESIGN.enabled("rule:bare_plural_units")
+    assert DEFAULT.with_switch("vague:soon", False) == DEFAULT
+
+
+def test_tense_patterns_are_switches(nlp):
+    from crosswire.extract.time.params import DEFAULT
+
+    text = "The team planned to leave Nairobi on Thursday."
+    doc = nlp(text)
+    anchor = "1998-09-30"  # a Wednesday
+    default = {f.text: f.value for f in tag_text(text, anchor, doc)}
+    planning = {f.text: f.value for f in tag_text(text, anchor, doc, DEFAULT.with_switch("tense:planning_verb", True))}
+    assert default["Thursday"] == "1998-09-24" and planning["Thursday"] == "1998-10-01"
 
 
 # ------------------------------------------------------------------ helpers
@@ -230,3 +275,48 @@ def test_fractions_ages_and_titles_are_not_durations():
     text = ("About a quarter of voters backed the 44-year-old mayor, who told CBS's 60 Minutes "
             "it would be a second betrayal.")
     assert tag_text(text, "2021-12-28") == []
+
+
+def _write_cv_documents(folder: Path) -> None:
+    """Four small TimeML documents, one gold timex each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, (day, text) in enumerate([("1998-01-08", "It rose <TIMEX3 tid=\"t1\" type=\"DATE\" value=\"1998-01-07\">yesterday</TIMEX3>."),
+                                     ("1998-01-09", "Talks end <TIMEX3 tid=\"t1\" type=\"DATE\" value=\"1998-01-12\">Monday</TIMEX3>, and now."),
+                                     ("1998-02-02", "It fell <TIMEX3 tid=\"t1\" type=\"DATE\" value=\"1998-W05\">last week</TIMEX3>."),
+                                     ("1998-03-02", "For <TIMEX3 tid=\"t1\" type=\"DURATION\" value=\"PXY\">years</TIMEX3> it grew.")]):
+        doc = TIMEML.replace("1998-01-08", day).split("<TEXT>")[0] + "<TEXT>\n" + text + "\n</TEXT></TimeML>\n"
+        (folder / f"doc{i}.tml").write_text(doc, encoding="utf-8")
+
+
+def test_cross_validation_reports_out_of_fold_figures(tmp_path):
+    """--split cv: per fold, params chosen on the other folds tag the held-out
+    fold; the pooled figures sit at the top level like any split's."""
+    from crosswire.evaluate import timex as ev
+
+    _write_cv_documents(tmp_path)
+    metrics = ev.run(str(tmp_path), {"split": "cv", "folds": 2})
+    assert metrics["split"] == "cv" and metrics["documents"] == 4 and metrics["gold"] == 4
+    assert len(metrics["folds"]) == 2 and sum(f["documents"] for f in metrics["folds"]) == 4
+    assert 0 < metrics["value_f1"] <= 1 and metrics["shipped"]["documents"] == 4
+    assert isinstance(metrics["chosen_on_all"], list) and "max_directed_days" in metrics["chosen_on_all_params"]
+    lines = ev.format_line(metrics).splitlines()
+    assert lines[0].startswith("fold ") and "out-of-fold" in lines[-1] and "value F1" in lines[-1]
+
+
+def test_eval_timex_cv_reads_tempeval_under_the_data_root(tmp_path, monkeypatch):
+    """`crosswire eval timex --split cv` without DATA reads TempEval-3 train
+    under the data root (crosswire.datasets.timeml's DEFAULT_PATH) and prints
+    the per-fold choices, the shipped settings' line and the out-of-fold line."""
+    from click.testing import CliRunner
+
+    from crosswire.cli import main
+    from crosswire.datasets.timeml import DEFAULT_PATH
+
+    _write_cv_documents(tmp_path / DEFAULT_PATH)
+    monkeypatch.setenv("CROSSWIRE_DATA_ROOT", str(tmp_path))
+    result = CliRunner().invoke(main, ["eval", "timex", "--split", "cv"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert sum(line.startswith("fold ") for line in lines) == 5  # timex_cv.FOLDS
+    assert "timex (shipped DEFAULT, in-sample, 4 docs, 4 gold" in lines[-2]
+    assert lines[-1].startswith("timex (cv, out-of-fold, 4 docs, 4 gold")

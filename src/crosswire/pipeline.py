@@ -10,6 +10,9 @@ runner alike.
 from __future__ import annotations
 
 import functools
+import time as _time
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
 
@@ -20,6 +23,9 @@ from .extract import Anchor, ArticleContext, check_stages
 from .records import Article, ArticleResult, Event, Rejection, Story, to_dict
 
 ArticleLike = Union[str, Article, dict]
+# articles the transformer reads in one pass: their windows fill its batches,
+# and the first article still comes out after a few articles' work
+ENCODE_ARTICLES = 8
 
 
 @dataclass
@@ -82,6 +88,9 @@ class Pipeline:
         self._stages = [(stage.name, stage.run) for stage in check_stages(self.settings.stages)]
         runstamp.check_present(self.settings)
         self._models_loaded = False
+        # seconds spent in each step ("parse", "tagger", every stage), summed over
+        # the articles extracted, forked workers' included (bench/throughput.py)
+        self.timings: Counter[str] = Counter()
 
     @functools.cached_property
     def producer(self) -> str:
@@ -95,6 +104,16 @@ class Pipeline:
     @property
     def nlp(self):
         return load_nlp(self.settings.spacy_model)
+
+    @property
+    def encoder(self):
+        """The shared transformer pass (the quotes tagger's MiniLM,
+        extract/quotes/tagger.py), when a stage wants it; else None."""
+        if not (self.settings.quotes_tagger and "quotes" in self.settings.stages):
+            return None
+        from .extract.quotes.tagger import ADAPTER_PATH, load_tagger
+
+        return load_tagger(str(ADAPTER_PATH))
 
     # -------------------------------------------------------------- articles
     def as_article(self, item: ArticleLike, index: int = 0) -> Article:
@@ -110,36 +129,74 @@ class Pipeline:
 
     # --------------------------------------------------------------- extract
     def extract(self, articles: Sequence[Article], hints: Optional[dict[str, Any]] = None,
-                on_article: Optional[Callable[[ArticleResult], None]] = None) -> Iterator[ArticleResult]:
-        """Annotate and run every extract stage over each article."""
+                on_article: Optional[Callable[[ArticleResult], None]] = None,
+                workers: Optional[int] = None) -> Iterator[ArticleResult]:
+        """Annotate and run every extract stage over each article, in order;
+        on `workers` processes (default `Settings.extract_workers`) when there
+        are enough articles (extract_workers.py), with the same results."""
+        from .extract_workers import extract_in_processes
+
         hints = dict(hints or {})
         hints.setdefault("batch", [article_hint(a) for a in articles])
-        nlp = self.nlp
-        texts = (a.text for a in articles)
-        docs = nlp.pipe(texts, batch_size=self.settings.spacy_batch_size)
-        for article, doc in zip(articles, docs):
-            result = self.extract_doc(article, doc, hints)
+        for result in extract_in_processes(self, articles, hints, workers):
             if on_article:
                 on_article(result)
             yield result
 
-    def extract_doc(self, article: Article, doc: Any, hints: Optional[dict[str, Any]] = None) -> ArticleResult:
-        return self.extract_context(article, doc, hints).result
-
-    def extract_context(self, article: Article, doc: Any, hints: Optional[dict[str, Any]] = None) -> ArticleContext:
-        """The article's context after every stage: its doc and its result
-        (what training reads to compute features as the stages do)."""
+    def load_models(self) -> None:
+        """Load every model the configuration uses, once (runstamp.require_loaded:
+        ModelUnavailable for one that does not load). Done before the first
+        article, so forked extraction workers inherit them loaded, and the
+        producer id they stamp results with is the parent's."""
         if not self._models_loaded:
             runstamp.require_loaded(self.settings)
+            _ = self.producer  # computed once, before any fork
             self._models_loaded = True
+
+    def extract_here(self, articles: Sequence[Article], hints: dict[str, Any]) -> Iterator[ArticleResult]:
+        """`extract` in this process: spaCy parses the articles in batches,
+        the transformer reads them a few at a time (its windows batched across
+        articles, one pass that every stage shares), then the stages run."""
+        self.load_models()
+        docs = self.nlp.pipe((a.text for a in articles), batch_size=self.settings.spacy_batch_size)
+        encoder = self.encoder
+        for first in range(0, len(articles), ENCODE_ARTICLES):
+            chunk = articles[first:first + ENCODE_ARTICLES]
+            with self.clock("parse"):
+                parsed = [next(docs) for _ in chunk]
+            with self.clock("tagger"):
+                encodings = encoder.encode(parsed) if encoder is not None else [None] * len(parsed)
+            for article, doc, encoding in zip(chunk, parsed, encodings):
+                yield self.extract_doc(article, doc, hints, encoding)
+
+    def extract_doc(self, article: Article, doc: Any, hints: Optional[dict[str, Any]] = None,
+                    encoding: Any = None) -> ArticleResult:
+        return self.extract_context(article, doc, hints, encoding).result
+
+    def extract_context(self, article: Article, doc: Any, hints: Optional[dict[str, Any]] = None,
+                        encoding: Any = None) -> ArticleContext:
+        """The article's context after every stage: its doc and its result
+        (what training reads to compute features as the stages do)."""
+        self.load_models()
         sentences = sentences_of(doc)
         result = ArticleResult(article=article, sentences=sentences, producer=self.producer)
         anchor = Anchor(article.published, "publication") if article.published else Anchor(None, "none")
         ctx = ArticleContext(article=article, doc=doc, sentences=sentences, settings=self.settings,
-                             result=result, anchor=anchor, batch_hints=hints or {})
-        for _name, stage in self._stages:
-            stage(ctx)
+                             result=result, anchor=anchor, batch_hints=hints or {}, encoding=encoding)
+        for name, stage in self._stages:
+            with self.clock(name):
+                stage(ctx)
         return ctx
+
+    @contextmanager
+    def clock(self, step: str) -> Iterator[None]:
+        """Add the block's wall time to `timings[step]`."""
+        started = _time.perf_counter()
+        try:
+            yield
+        finally:
+            # float seconds: Counter adds them as it adds counts (typeshed types its values as int)
+            self.timings[step] += _time.perf_counter() - started  # type: ignore[assignment]
 
     # --------------------------------------------------------------- resolve
     def resolve(self, results: Sequence[ArticleResult], clusterer=None,
@@ -150,8 +207,9 @@ class Pipeline:
         from .compare import compare
         from .resolve import resolve
 
-        resolution = resolve(results, self.settings, clusterer, previous)
-        compare(resolution, results)
+        with self.clock("resolve"):
+            resolution = resolve(results, self.settings, clusterer, previous)
+            compare(resolution, results)
         return resolution
 
     def resolve_update(self, store, held=None, full: bool = False, clusterer=None):

@@ -202,9 +202,11 @@ def _progress_reporter(progress: bool | ProgressFn, total: int) -> Callable[[int
         return lambda done, label: None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    # refreshed on each article rather than by rich's refresh thread: a process with
+    # other threads does not fork extraction workers (extract_workers.py)
     bar = Progress(TextColumn("[bold]processing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                    TextColumn("{task.description}", style="dim"), transient=True,
-                   console=_stderr_console())
+                   console=_stderr_console(), auto_refresh=False)
     task = bar.add_task("", total=total)
     bar.start()
 
@@ -213,6 +215,7 @@ def _progress_reporter(progress: bool | ProgressFn, total: int) -> Callable[[int
             bar.stop()
         else:
             bar.update(task, completed=done, description=for_rich(label[:40]))
+            bar.refresh()
     return report
 
 

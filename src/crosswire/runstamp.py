@@ -16,7 +16,8 @@ built from), and the loader that returns it (None when it cannot). A model the
 configuration uses must be present when a `Pipeline` is built
 (`check_present`) and must load when the first article is extracted
 (`require_loaded`): a missing one is a `ModelUnavailable` error that names it,
-never a quietly weaker result.
+never a quietly weaker result. A model with a `fallback` (one that makes a run
+faster, never different) is the exception: without it the run warns and goes on.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ import importlib
 import importlib.metadata
 import inspect
 import json
+import logging
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,6 +35,7 @@ from typing import Any, Callable, Optional
 from .config import DATA_DIR, Settings
 
 FINGERPRINT_CHARS = 16
+log = logging.getLogger(__name__)
 
 
 class ModelUnavailable(RuntimeError):
@@ -52,8 +55,12 @@ class RuntimeModel:
     positional_defaults: bool = False  # the stage calls the loader with its defaults spelt out
     module: str = ""  # or: the module whose import loads it (module-level tables)
     settings_args: str = ""  # "module:function": Settings -> the loader's arguments, as the stage passes them
-    inputs: str = ""  # "module:function": a digest of what a table built at setup is made from
+    inputs: str = ""  # "module:function": a digest of what a table or graph built at setup is made from
     off_hint: str = ""  # how to run without it, for the error message
+    # what runs instead when it is absent or does not load, for a model that makes a run faster,
+    # never different (the quotes tagger's ONNX graph: torch runs the same merged weights); such
+    # a model is stamped (`loaded: false` then) but its absence is a warning, not ModelUnavailable
+    fallback: str = ""
 
     def used_by(self, settings: Settings) -> bool:
         return ((not self.stage or self.stage in settings.stages)
@@ -106,6 +113,15 @@ RUNTIME_MODELS: tuple[RuntimeModel, ...] = (
                  setting="quotes_tagger", loader="crosswire.extract.quotes.tagger:load_tagger",
                  positional_defaults=True,
                  off_hint="CROSSWIRE_QUOTES_TAGGER=0 runs without it"),
+    # the same tagger's graph for ONNX Runtime, its LoRA merged into the weights, exported at setup
+    # (python -m crosswire.extract.quotes.tagger export) or on first use; its fingerprint is the digest
+    # of adapter and base its file is named by (tagger.onnx_digest), with onnxruntime's version
+    RuntimeModel("quotes-tagger-onnx", files=("quotes/tagger.safetensors", "quotes/tagger.safetensors.json"),
+                 package="onnxruntime", stage="quotes", setting="quotes_tagger",
+                 loader="crosswire.extract.quotes.tagger:load_graph",
+                 settings_args="crosswire.extract.quotes.tagger:graph_args",
+                 inputs="crosswire.extract.quotes.tagger:graph_fingerprint",
+                 fallback="torch runs the merged tagger (the same log-odds, slower)"),
     RuntimeModel("event-model", files=("events/event_model.npz", "events/cameo_verbs.json",
                                        "events/CAMEO2PLOVER-2021.txt"), stage="events",
                  loader="crosswire.extract.events.model:load_model"),
@@ -200,22 +216,30 @@ def run_stamp(settings: Settings) -> dict[str, Any]:
 
 
 def check_present(settings: Settings) -> None:
-    """Raise ModelUnavailable for the first used model with files missing."""
+    """Raise ModelUnavailable for the first used model with files missing
+    (a model with a `fallback` is only logged when the run tries to load it)."""
     for model in used_models(settings):
         absent = model.missing()
-        if absent:
+        if absent and not model.fallback:
             raise ModelUnavailable(_message(model, "missing " + ", ".join(absent)))
 
 
 def require_loaded(settings: Settings, stage: Optional[str] = None) -> None:
     """Load every used model (of `stage` only, if given), once per process;
-    ModelUnavailable for the first whose loader returns nothing."""
+    ModelUnavailable for the first whose loader returns nothing (a warning
+    for a model with a `fallback`: the stamp then says it did not load)."""
     for model in used_models(settings):
         if stage is not None and model.stage != stage:
+            continue
+        if model.fallback and model.missing():
+            log.warning("model %s: missing %s; %s", model.name, ", ".join(model.missing()), model.fallback)
             continue
         if model.module:
             importlib.import_module(model.module)
         if model.loader and model.load(settings) is None:
+            if model.fallback:
+                log.warning("model %s did not load; %s", model.name, model.fallback)
+                continue
             raise ModelUnavailable(_message(model, "did not load (see the log above)"))
 
 

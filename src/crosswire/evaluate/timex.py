@@ -1,7 +1,7 @@
 """Evaluate the time tagger on TempEval-3 TimeML files (Task A: TIMEX3).
 
-    python -m crosswire.evaluate.timex [DIR] [--split dev|train|all] [--json]
-    crosswire eval timex [DIR] --split dev [--json]   (DIR: <data root>/eval/tempeval3/train)
+    python -m crosswire.evaluate.timex [DIR] [--split dev|train|all|cv] [--folds N] [--json]
+    crosswire eval timex [DIR] --split dev|train|all|cv [--json]   (DIR: <data root>/eval/tempeval3/train)
 
 crosswire.datasets.timeml reads each .tml file: the plain text of <TEXT> with
 the gold TIMEX3 offsets, and the creation time (DCT) that anchors the
@@ -15,6 +15,9 @@ it anchored at the DCT, and score like the TempEval-3 official scorer:
 
 Dev split: the 20 alphabetically last TimeBank files (`timeml.DEV_FILES`) are
 kept aside for reporting; `--split train` is everything else, `--split all` both.
+`--split cv` cross-validates the tagger's data-chosen settings over all the
+files (`--folds`, default 5; see timex_cv.py): the figures are out-of-fold,
+with the shipped settings' figures on the same files beside them.
 """
 from __future__ import annotations
 
@@ -115,7 +118,8 @@ def _context(text: str, start: int, end: int, width: int = 50) -> str:
 def _parse_args(args: Any) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="crosswire eval timex")
     parser.add_argument("path", nargs="?")
-    parser.add_argument("--split", choices=("all", "dev", "train"), default="all")
+    parser.add_argument("--split", choices=("all", "dev", "train", "cv"), default="all")
+    parser.add_argument("--folds", type=int, default=None, help="folds for --split cv (default 5)")
     parser.add_argument("--files", default=None, help="comma-separated file names to keep")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--errors", default=None, help="write a TSV of mismatches to this file")
@@ -134,8 +138,9 @@ def run(path: Optional[str], args: Any = None) -> dict[str, Any]:
     under the data root) and return the TempEval-3 metrics.
 
     `args` may be None, an argparse Namespace, a dict or a list of CLI words;
-    it may carry `split` ("dev", "train", "all"), `files` (comma-separated
-    names), `limit` (first N files) and `errors` (a TSV path for error analysis)."""
+    it may carry `split` ("dev", "train", "all", or "cv" with `folds`),
+    `files` (comma-separated names), `limit` (first N files) and `errors`
+    (a TSV path for error analysis)."""
     from ..annotate import load_nlp
 
     opts = _parse_args(args)
@@ -144,10 +149,12 @@ def run(path: Optional[str], args: Any = None) -> dict[str, Any]:
     if isinstance(files, str):
         files = [f.strip() for f in files.split(",") if f.strip()]
     nlp = load_nlp()
-    paths = list_files(path or str(corpus_path(DEFAULT_PATH)), split, files)
+    paths = list_files(path or str(corpus_path(DEFAULT_PATH)), "all" if split == "cv" else split, files)
     if getattr(opts, "limit", None):
         paths = paths[:opts.limit]
     docs = [read_timeml(p) for p in paths]
+    if split == "cv":
+        return _cross_validate(docs, nlp, getattr(opts, "folds", None))
     errors: Optional[list] = [] if getattr(opts, "errors", None) else None
     metrics = score(((d, tag_document(d, nlp)) for d in docs), errors)
     metrics["split"] = split
@@ -158,8 +165,28 @@ def run(path: Optional[str], args: Any = None) -> dict[str, Any]:
     return metrics
 
 
+def _cross_validate(docs: list[TimeMLDoc], nlp, folds: Optional[int]) -> dict[str, Any]:
+    """Out-of-fold metrics (top level, like the other splits) plus the
+    shipped settings' metrics and the per-fold choices."""
+    from . import timex_cv
+
+    spacy_docs = list(nlp.pipe([d.text for d in docs], batch_size=16))
+    result = timex_cv.cross_validate(docs, spacy_docs, folds or timex_cv.FOLDS)
+    metrics = dict(result["out_of_fold"])
+    metrics.update(split="cv", **{key: result[key] for key in ("design", "shipped", "folds", "chosen_on_all",
+                                                               "chosen_on_all_params", "shipped_is_chosen")})
+    return metrics
+
+
 def format_line(metrics: dict[str, Any]) -> str:
-    """One line of the headline figures."""
+    """One line of the headline figures; for --split cv, the per-fold choices
+    and the shipped settings' line on the same documents come first."""
+    if metrics.get("split") == "cv":
+        from .timex_cv import format_report
+
+        return "\n".join((format_report(metrics),
+                          format_line(dict(metrics["shipped"], split="shipped DEFAULT, in-sample")),
+                          format_line(dict(metrics, split="cv, out-of-fold"))))
     return (f"timex ({metrics.get('split', 'all')}, {metrics['documents']} docs, {metrics['gold']} gold, "
             f"{metrics['system']} system): strict F1 {metrics['strict_f1']:.3f}, relaxed F1 "
             f"{metrics['relaxed_f1']:.3f} (P {metrics['relaxed_precision']:.3f} R {metrics['relaxed_recall']:.3f}), "

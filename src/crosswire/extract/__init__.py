@@ -59,6 +59,9 @@ class ArticleContext:
     anchor: Anchor = field(default_factory=lambda: Anchor(None, "none"))
     # hints from the batch (e.g. publication dates of the story's other articles)
     batch_hints: dict[str, Any] = field(default_factory=dict)
+    # the pipeline's one transformer pass over the article (extract/quotes/tagger.Encoding:
+    # word pieces, last hidden layer, the tagger's log-odds), or None when no stage wants it
+    encoding: Any = None
 
     def sentence_at(self, char: int) -> int:
         """Index of the sentence containing character offset `char`."""

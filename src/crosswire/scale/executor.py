@@ -111,7 +111,8 @@ def extract_partition(settings: Settings, hints, out_dir: Optional[str] = None) 
             return iter(())
         pipeline = cached_pipeline(settings)
         articles = [article for _key, article in rows]
-        results = list(pipeline.extract(articles, hints=hints.value))
+        # one process per task: Spark's own cores are the parallelism (no extract_workers pool)
+        results = list(pipeline.extract(articles, hints=hints.value, workers=1))
         stored = [result_rows(result) for result in results]
         if out_dir:
             from .tables import write_article_tables

@@ -14,12 +14,14 @@ How it is built (see docs/time.md):
 - dispatch.py   which rules can open with which word (the fast scan)
 - normalise.py  one normaliser per kind of expression
 - tense.py      direction of the governing clause
+- params.py     the data-chosen settings (TimeParams; DEFAULT chosen by cross-validation)
 - calendar.py   date arithmetic and `timex_to_interval`
 - anchor.py     anchor inference for articles with no publication date
 - tagger.py     the scan (`tag_text`)
 
 Public helpers other stages may call:
-- `tag_text(text, anchor=None, doc=None) -> list[Found]`: the tagger alone.
+- `tag_text(text, anchor=None, doc=None, params=None) -> list[Found]`: the
+  tagger alone (params: a TimeParams, params.DEFAULT when None).
 - `timex_to_interval(value) -> (start_iso, end_iso, granularity)`: a TIMEX3
   value as a calendar interval, e.g. "2022-01-10" -> ("2022-01-10",
   "2022-01-10", "day"), "2021-W51" -> ("2021-12-20", "2021-12-26", "week"),

@@ -68,10 +68,15 @@ def weekday_near(anchor: date, iso_weekday: int, direction: int) -> date:
     return anchor - timedelta(days=back) if back <= forward else anchor + timedelta(days=forward)
 
 
-def pick_year(anchor: date, month: int, day: Optional[int], direction: int) -> Optional[date]:
+def pick_year(anchor: date, month: int, day: Optional[int], direction: int,
+              max_directed_days: int = 150) -> Optional[date]:
     """The year for a month (and day) written without one: the latest on or
     before the anchor for past reference, the earliest on or after it for
-    future reference, the nearest otherwise."""
+    future reference, the nearest otherwise. News rarely writes a date
+    without its year when it is most of a year away, so tense only decides
+    between plausible candidates: a directed pick more than
+    `max_directed_days` away gives way to a nearest candidate within half of
+    that (the limit is chosen on data: params.TimeParams)."""
     candidates = []
     for year in (anchor.year - 1, anchor.year, anchor.year + 1):
         d = safe_date(year, month, day or 1)
@@ -90,14 +95,9 @@ def pick_year(anchor: date, month: int, day: Optional[int], direction: int) -> O
         chosen = min(future) if future else candidates[-1]
     else:
         return nearest[0]
-    # News rarely writes a date without its year when it is most of a year
-    # away; tense only decides between two plausible candidates.
-    if _distance(chosen, anchor) > MAX_DIRECTED_DAYS and _distance(nearest, anchor) < MAX_DIRECTED_DAYS / 2:
+    if _distance(chosen, anchor) > max_directed_days and _distance(nearest, anchor) < max_directed_days / 2:
         return nearest[0]
     return chosen[0]
-
-
-MAX_DIRECTED_DAYS = 150
 
 
 def _distance(candidate: tuple[date, date], anchor: date) -> int:

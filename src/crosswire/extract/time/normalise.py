@@ -16,20 +16,17 @@ from datetime import date, timedelta
 from typing import Any, Callable, Optional
 
 from . import calendar as cal
+from .params import DEFAULT, TimeParams
 from .tense import FUTURE, PAST, direction_at
 from .vocab import (DECADE_WORDS, HOLIDAYS, MONTHS, ORDINALS, PARTS_OF_DAY, SEASONS, SETS, TIME_UNITS, UNITS, VAGUE,
                     WEEKDAYS, number_value)
 
 # The TIMEX3 guidelines write the 1990s as 199 and the 20th century as 19
 # (parts of TimeBank write 199X / 19XX; the guidelines are the standard).
+# Choices made on data (how far tense may move a date, the undecided
+# weekday, the type of "Friday night", which rules are used) are in
+# params.TimeParams, reached as `s.params`.
 DECADE_SUFFIX, CENTURY_SUFFIX = "", ""
-# A weekday whose clause gives no tense: news mostly reports the past.
-UNDECIDED_WEEKDAY = PAST
-# "Wednesday night", "this morning": TempEval-3's newswire annotation types
-# these DATE (19 of 21 in AQUAINT) although the TimeML guidelines say TIME.
-DAY_PART_TYPE = "DATE"
-# "a year ago" right after a quarter is named means that quarter a year back.
-QUARTER_CONTEXT_CHARS = 300
 
 Norm = Optional[tuple[str, str, bool]]  # (type, value, resolved against the anchor?)
 
@@ -45,12 +42,13 @@ class State:
     ref_month: Optional[date] = None
     ref_quarter: Optional[tuple[int, int, int]] = None  # (year, quarter, char offset)
     ref_year: Optional[int] = None
+    params: TimeParams = DEFAULT
     _direction: Optional[int] = field(default=None, repr=False)
 
     def direction(self) -> int:
         """Tense/modality of the clause governing the current match."""
         if self._direction is None:
-            self._direction = direction_at(self.doc, self.start, self.end)
+            self._direction = direction_at(self.doc, self.start, self.end, self.params)
         return self._direction
 
     def before(self, n: int = 30) -> str:
@@ -194,7 +192,7 @@ def month_day(f, s: State) -> Norm:
                 return "DATE", d.isoformat(), True
     sign = _rel_sign(f.get("wrel"))
     direction = sign if sign else s.direction()
-    d = cal.pick_year(s.anchor, month, day, direction)
+    d = cal.pick_year(s.anchor, month, day, direction, s.params.max_directed_days)
     return ("DATE", d.isoformat(), True) if d else None
 
 
@@ -244,7 +242,7 @@ def _resolve_weekday(s: State, wd: int, rel: Optional[str]) -> date:
     if sign == 1:
         return cal.weekday_near(s.anchor + timedelta(days=1), wd, 1)
     direction = s.direction()
-    return cal.weekday_near(s.anchor, wd, direction if direction else UNDECIDED_WEEKDAY)
+    return cal.weekday_near(s.anchor, wd, direction if direction else s.params.undecided_weekday)
 
 
 def month(f, s: State) -> Norm:
@@ -260,17 +258,18 @@ def month(f, s: State) -> Norm:
     if s.anchor is None:
         return "DATE", f"XXXX-{m:02d}", False
     sign = _rel_sign(f.get("rrel"))
-    if sign == -1:
-        d = cal.pick_year(date(s.anchor.year, s.anchor.month, 1) - timedelta(days=1), m, None, PAST)
+    if sign == -1:  # "last October": the latest before this month, however far (no plausibility limit)
+        d = cal.pick_year(date(s.anchor.year, s.anchor.month, 1) - timedelta(days=1), m, None, PAST, _NO_LIMIT)
     elif sign == 1:
-        d = cal.pick_year(date(*_next_month(s.anchor), 1), m, None, FUTURE)
+        d = cal.pick_year(date(*_next_month(s.anchor), 1), m, None, FUTURE, _NO_LIMIT)
     elif sign == 0:
         d = date(s.anchor.year, m, 1)
     else:
-        d = cal.pick_year(s.anchor, m, None, s.direction())
+        d = cal.pick_year(s.anchor, m, None, s.direction(), s.params.max_directed_days)
     return "DATE", cal.fmt(d, cal.GRAN_MONTH), True
 
 
+_NO_LIMIT = 10 ** 6  # days: an explicit last/next is never overridden by the nearest candidate
 _NAMED_EVENT_AFTER = re.compile(r"\s+(?:of|for|on|against)\s+(?:the\s+)?[A-Z]")
 
 
@@ -339,7 +338,8 @@ def holiday(f, s: State) -> Norm:
         else:
             d = min(candidates, key=lambda c: abs((c - s.anchor).days))
         nearest = min(candidates, key=lambda c: abs((c - s.anchor).days))
-        if abs((d - s.anchor).days) > cal.MAX_DIRECTED_DAYS and abs((nearest - s.anchor).days) < cal.MAX_DIRECTED_DAYS / 2:
+        limit = s.params.max_directed_days
+        if abs((d - s.anchor).days) > limit and abs((nearest - s.anchor).days) < limit / 2:
             d = nearest  # tense only decides between plausible candidates
     return "DATE", _holiday_value(d, f.get("hol_pl")), True
 
@@ -436,7 +436,7 @@ def day_part(f, s: State) -> Norm:
         if rel == "that" and s.ref_day is None:
             return None
         day = _deictic_day(None if rel == "this" else rel, s)
-    return DAY_PART_TYPE, f"{day}T{part}", s.anchor is not None
+    return s.params.day_part_type, f"{day}T{part}", s.anchor is not None
 
 
 # ---------------------------------------------------- quarters and years
@@ -575,7 +575,7 @@ def ago(f, s: State) -> Norm:
         return "DURATION", _duration_value(n, unit), False
     if s.anchor is None:
         return "DATE", "PAST_REF" if sign < 0 else "FUTURE_REF", False
-    recent_quarter = s.ref_quarter is not None and s.start - s.ref_quarter[2] < QUARTER_CONTEXT_CHARS
+    recent_quarter = s.ref_quarter is not None and s.start - s.ref_quarter[2] < s.params.quarter_context_chars
     if unit == "Y" and n == 1 and recent_quarter and direction in ("ago", "earlier"):
         return "DATE", f"{s.ref_quarter[0] - 1}-Q{s.ref_quarter[1]}", True
     base = s.anchor
@@ -701,6 +701,11 @@ def vague_duration(f, s: State) -> Norm:
     return "DURATION", _duration_value(None, unit), False
 
 
+def bare_plural(f, s: State) -> Norm:
+    """'for years', 'within weeks': an unspecified number of units."""
+    return "DURATION", _duration_value(None, _unit_code(f["unit"])), False
+
+
 # ------------------------------------------------------------------ sets
 def set_weekday(f, s: State) -> Norm:
     word = f.get("wd") or f.get("wdp")
@@ -715,8 +720,19 @@ def set_month(f, s: State) -> Norm:
     return ("SET", f"XXXX-{m:02d}", False) if m else None
 
 
+def _capitalised_inside_sentence(word: str, s: State) -> bool:
+    """A capitalised word that does not open a sentence, heading or quote: part of a name."""
+    if not word[:1].isupper():
+        return False
+    before = s.before(4).rstrip(" \t")
+    return bool(before) and before[-1] not in ".!?\n\"“‘'(:;-—"
+
+
 def set_word(f, s: State) -> Norm:
-    return "SET", SETS[" ".join(f["setword"].lower().split())], False
+    phrase = " ".join(f["setword"].lower().split())
+    if not s.params.enabled("set:" + phrase) or _capitalised_inside_sentence(f["setword"], s):
+        return None  # "the Daily Telegraph", "Hurriyet Daily News": names
+    return "SET", SETS[phrase], False
 
 
 # ----------------------------------------------------------- vague words
@@ -726,6 +742,8 @@ _NOT_TEMPORAL_AFTER = re.compile(r"\s+(?:account|accounts|affairs|events|prices|
 
 def vague(f, s: State) -> Norm:
     phrase = " ".join(f["vague"].lower().split())
+    if not s.params.enabled("vague:" + phrase):
+        return None
     kind, value = VAGUE[phrase]
     if phrase in ("current", "future", "recent") and _NOT_TEMPORAL_AFTER.match(s.text[s.end:s.end + 14]):
         return None
@@ -773,6 +791,6 @@ NORMALISERS: dict[str, Callable[[dict, State], Norm]] = {
     fn.__name__: fn for fn in (
         full_date, month_year, month_day, ordinal_day, weekday, month, season, holiday, clock_time,
         noon_midnight, day_part, the_year, month_relative_year, quarter, anaphoric_quarter, fiscal_year, decade, century, year, ago,
-        relative_unit, duration, half_duration, vague_duration, set_weekday, set_month, set_word, vague,
+        relative_unit, duration, half_duration, vague_duration, bare_plural, set_weekday, set_month, set_word, vague,
     )
 }

@@ -131,6 +131,8 @@ RULES: list[Rule] = [
          r"(?:(?P<vq>few|several|many|couple\s+of)\s+)?|(?P<vq2>a\s+few|few|several|many|some|a\s+couple\s+of|countless|numerous)\s+)"
          r"(?P<unit>(?:<<UNIT>>))s(?!\w)(?:\s+(?P<ago>ago))?",
          "DURATION", "vague_duration"),
+    Rule("bare_plural_units", r"(?:(?<=for )|(?<=within )|(?<=over )|(?<=in )|(?<=after ))(?P<unit>minute|hour|day|week|month|year)s(?!\w)",
+         "DURATION", "bare_plural"),
     Rule("plural_units", r"(?P<unit>decade|centurie|millennia)s(?P<ago>\s+ago)?(?![\w'’-])", "DURATION", "vague_duration"),
     # --- sets -----------------------------------------------------------------
     Rule("set_each_weekday", r"(?:every|each)\s+(?P<wd>(?:<<WEEKDAY>>))|(?P<wdp>monday|tuesday|wednesday|thursday|friday|saturday|sunday)s(?!\w)",

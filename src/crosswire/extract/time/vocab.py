@@ -80,6 +80,8 @@ VAGUE: dict[str, tuple[str, str]] = {
     "recently": ("DATE", "PAST_REF"), "more recently": ("DATE", "PAST_REF"),
     "the past": ("DATE", "PAST_REF"), "formerly": ("DATE", "PAST_REF"),
     "lately": ("DATE", "PAST_REF"),
+    "recent": ("DATE", "PAST_REF"), "future": ("DATE", "FUTURE_REF"), "soon": ("DATE", "FUTURE_REF"),
+    "previously": ("DATE", "PAST_REF"), "once": ("DATE", "PAST_REF"),
     "the future": ("DATE", "FUTURE_REF"),
     "the near future": ("DATE", "FUTURE_REF"), "the near term": ("DATE", "FUTURE_REF"),
     "the short term": ("DATE", "FUTURE_REF"), "the long term": ("DATE", "FUTURE_REF"),
