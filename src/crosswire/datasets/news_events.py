@@ -158,8 +158,15 @@ def merge_counts(matched: list[tuple[dict, dict]]) -> tuple[int, int, int]:
     return tp, fp, fn
 
 
-def score_events(out: dict, articles: list[dict], gold: list[dict]) -> dict[str, Any]:
-    """The figures score.py prints, from an events.json object."""
+RELIABILITY_BINS = ((0.0, 0.5), (0.5, 0.6), (0.6, 0.8), (0.8, 1.01))
+
+
+def score_events(out: dict, articles: list[dict], gold: list[dict],
+                 confidences: Optional[dict[str, float]] = None) -> dict[str, Any]:
+    """The figures score.py prints, from an events.json object; with the
+    mentions' confidences (mention id -> confidence), also `reliability`: per
+    confidence bin, how many predictions and the share matched to a gold event
+    of their type."""
     annotated = {g["article"] for g in gold}
     preds, found = predictions(out, articles, annotated)
     typed = match(preds, gold, True)
@@ -179,13 +186,31 @@ def score_events(out: dict, articles: list[dict], gold: list[dict]) -> dict[str,
     mp = tpm / (tpm + fpm) if tpm + fpm else 0.0
     mr = tpm / (tpm + fnm) if tpm + fnm else 0.0
     k = len(matched) or 1
-    res = {"precision": p, "recall": r, "f1": f, "untyped_precision": up, "untyped_recall": ur, "untyped_f1": uf,
+    figures = {"precision": p, "recall": r, "f1": f, "untyped_precision": up, "untyped_recall": ur, "untyped_f1": uf,
            "actor_accuracy": actor / k, "status_accuracy": status / k, "date_accuracy": date / k,
            "fully_right_precision": full / n_pred if n_pred else 0.0,
            "merge_precision": mp, "merge_recall": mr, "merge_f1": (2 * mp * mr / (mp + mr) if mp + mr else 0.0),
            "predictions": n_pred, "gold": n_gold, "matched": tp, "articles": len(annotated),
            "articles_found": found}
-    return {key: (round(v, 4) if isinstance(v, float) else v) for key, v in res.items()}
+    res: dict[str, Any] = {key: (round(v, 4) if isinstance(v, float) else v) for key, v in figures.items()}
+    if confidences is not None:
+        res["reliability"] = reliability(typed, gold, confidences)
+    return res
+
+
+def reliability(typed: list[tuple[dict, Optional[int]]], gold: list[dict],
+                confidences: dict[str, float]) -> list[dict[str, Any]]:
+    """Share of predictions right (typed match) per confidence bin; as in
+    `prf`, a prediction matched to a background gold line is set aside."""
+    rows = []
+    for lo, hi in RELIABILITY_BINS:
+        hits = [i is not None for pr, i in typed
+                if not (i is not None and gold[i].get("background"))
+                and lo <= confidences.get(pr["mention"].get("mention_id", ""), -1.0) < hi]
+        if hits:
+            rows.append({"confidence": f"{lo:.1f}-{min(hi, 1.0):.1f}", "n": len(hits),
+                         "right": round(sum(hits) / len(hits), 4)})
+    return rows
 
 
 def score_dir(out: dict, folder: Path) -> dict[str, Any]:

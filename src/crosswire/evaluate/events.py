@@ -64,6 +64,7 @@ def run_json(records: list, split: str) -> dict:
     elapsed = time.time() - t0
     y_true = [label for _, label in gold]
     y_pred = [(c.main.plover_export_type or c.main.event_type) if c.main else "NONE" for c in codings]
+    y_best = [(c.best.plover_export_type or c.best.event_type) if c.best else "NONE" for c in codings]
     role_hits = any_hits = total = 0
     for (r, _), c in zip(gold, codings):
         pred_actors = {norm_pred(p) for p in (c.main.actors if c.main else [])}
@@ -76,7 +77,11 @@ def run_json(records: list, split: str) -> dict:
                 total += 1
                 role_hits += code in pred
                 any_hits += code in (pred_actors | pred_recips)
+    # accuracy: the events output (below the confidence threshold a sentence outputs none, NONE);
+    # best_candidate_accuracy: the most confident candidate's type, as a sentence classifier is scored
     out = {"n": len(gold), **type_scores(y_true, y_pred),
+           "best_candidate_accuracy": sum(t == p for t, p in zip(y_true, y_best)) / len(gold) if gold else 0.0,
+           "output_share": sum(c.main is not None for c in codings) / len(gold) if gold else 0.0,
            "actor_code_accuracy": role_hits / total if total else 0.0,
            "actor_code_accuracy_any_role": any_hits / total if total else 0.0,
            "actor_codes": total, "sentences_per_s": len(gold) / elapsed if elapsed else 0.0}

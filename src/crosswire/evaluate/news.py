@@ -23,12 +23,13 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from ..datasets.news_events import score_dir
+from ..datasets.news_events import read_folder, score_events
 
 # ------------------------------------------------------------------- running
-def events_json(paths: Iterable[str], pipeline=None) -> dict:
+def events_json(paths: Iterable[str], pipeline=None, confidences: Optional[dict] = None) -> dict:
     """events.json of a `crosswire run` over `paths` into a fresh temporary
-    store, with the default settings unless a pipeline is given."""
+    store, with the default settings unless a pipeline is given; fills
+    `confidences` (event mention id -> confidence) when one is passed."""
     from ..outputs.renderers import ExportSource, renderer
     from ..pipeline import Pipeline
     from ..runner import run_paths
@@ -38,14 +39,19 @@ def events_json(paths: Iterable[str], pipeline=None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         with open_store(os.path.join(tmp, "news.duckdb")) as store:
             run_paths(list(paths), store, pipe, progress=False)
-            return json.loads(renderer("json").render(ExportSource(store=store)))
+            source = ExportSource(store=store)
+            if confidences is not None:
+                confidences.update({m.id: m.confidence for r in source.results for m in r.event_mentions})
+            return json.loads(renderer("json").render(source))
 
 
 def run(path: Optional[str], args: Any = None) -> dict[str, Any]:
     folder = Path(path or ".")
     if not (folder / "articles.jsonl").exists() or not (folder / "gold.jsonl").exists():
         raise FileNotFoundError(f"{folder}: needs articles.jsonl and gold.jsonl (see its GUIDELINES.md)")
-    return score_dir(events_json([str(folder / "articles.jsonl")]), folder)
+    confidences: dict[str, float] = {}
+    out = events_json([str(folder / "articles.jsonl")], confidences=confidences)
+    return score_events(out, *read_folder(folder), confidences=confidences)
 
 
 def format_line(m: dict[str, Any]) -> str:
@@ -53,4 +59,6 @@ def format_line(m: dict[str, Any]) -> str:
             f"fully-right {m['fully_right_precision']:.3f} actor {m['actor_accuracy']:.3f} "
             f"status {m['status_accuracy']:.3f} date {m['date_accuracy']:.3f} merge-f1 {m['merge_f1']:.3f} "
             f"({m['matched']}/{m['predictions']} predictions, {m['gold']} gold, {m['articles_found']}/"
-            f"{m['articles']} articles)")
+            f"{m['articles']} articles)"
+            + "".join(f"\n  confidence {b['confidence']}: {b['n']} predictions, {b['right']:.2f} right"
+                      for b in m.get("reliability", [])))

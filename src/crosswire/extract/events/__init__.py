@@ -69,6 +69,13 @@ class SentenceCoding:
     type_probs: dict = field(default_factory=dict)
     candidates: list[EventCandidate] = field(default_factory=list)
 
+    @property
+    def best(self) -> Optional[EventMention]:
+        """The most confident candidate naming a participant, output or not:
+        the sentence's event type when a benchmark says every sentence has one."""
+        named = [c.mention for c in self.candidates if c.mention.actors or c.mention.recipients]
+        return max(named, key=lambda m: m.confidence, default=None)
+
 
 class EventModelMissing(RuntimeError):
     """The events stage's trained models are not installed."""
@@ -113,9 +120,7 @@ def code_doc(ctx: ArticleContext) -> list[SentenceCoding]:
     if types_model is None or scorers is None:
         raise EventModelMissing("the events stage's models are missing (data/events/sentence_types.npz, "
                                 "event_scorers.json.gz): python -m crosswire.training.events")
-    roles = {"actor": scorers["models"]["actor"], "recipient": scorers["models"]["recipient"],
-             "about": scorers["about"]}
-    view = article_view(ctx, roles)
+    view = article_view(ctx, role_models(scorers))
     sents, triggers, mains, probs = sentence_views(ctx, view.index)
     type_probs = types_model.probabilities(
         [s.text for s in sents], [type_model_extras(t, m, p, q) for t, m, (p, q) in zip(triggers, mains, probs)])
@@ -128,6 +133,26 @@ def code_doc(ctx: ArticleContext) -> list[SentenceCoding]:
             c.mention.confidence = round(scorers["models"]["confidence"].probability(c.features), 3)
         out.append(coding(cands, threshold, probs[i], type_probs[i]))
     return out
+
+
+def role_models(scorers: dict) -> dict:
+    """The role models and their settings, as ArticleView takes them."""
+    return {"actor": scorers["models"]["actor"], "recipient": scorers["models"]["recipient"],
+            "about": scorers["about"]}
+
+
+def build_as(ctx: ArticleContext, sent_index: int, event_type: str) -> Optional[EventMention]:
+    """The event of `event_type` the stage would build in a sentence, at the
+    word it would anchor it, whatever the sentence model thinks of the type
+    and whatever its confidence: how a record is built, apart from whether
+    it is output (tests; an analyst asking "what if this were a ...")."""
+    scorers = load_scorers()
+    view = article_view(ctx, role_models(scorers) if scorers else None)
+    sents, triggers, _mains, _probs = sentence_views(ctx, view.index)
+    trig, _anchor = anchor_for(sents[sent_index], triggers[sent_index], event_type)
+    if trig is None:
+        return None
+    return build_event(view, sents[sent_index], sent_index, trig, True).mention
 
 
 def coding(cands: list[EventCandidate], threshold: float, probs: tuple, type_probs: dict) -> SentenceCoding:
@@ -315,7 +340,8 @@ def merge_codings(codings: list[SentenceCoding]) -> SentenceCoding:
     events = [e for c in codings for e in c.events]
     main = next((c.main for c in codings if c.main is not None), None)
     first = next((c for c in codings if c.main is not None), codings[0])
-    return SentenceCoding(events, main, first.plover_probs, first.penta_probs)
+    return SentenceCoding(events, main, first.plover_probs, first.penta_probs,
+                          candidates=[cand for c in codings for cand in c.candidates])
 
 
 def pentaclass_of(coding: SentenceCoding) -> int:

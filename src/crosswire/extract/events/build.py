@@ -191,6 +191,10 @@ def learned_participants(view: ArticleView, sent, trig: Trigger, rule_actors: li
         silent = [c.reports or c.tells_of(trig.token) for c in cands]
         p_actor = [0.0 if s else p for s, p in zip(silent, p_actor)]
         p_recipient = [0.0 if s else p for s, p in zip(silent, p_recipient)]
+    if subject_unnamed(trig, cands):
+        # "attorneys general from sixteen states filed a lawsuit against the emergency Trump declared":
+        # the event's own subject is no actor we know; the subject of another clause is not its actor
+        p_actor = [0.0 if c.token.dep_ in {"nsubj", "nsubjpass"} else p for c, p in zip(cands, p_actor)]
     about = roles.get("about", {})
     chosen_a, chosen_r = choose_roles(cands, p_actor, p_recipient, about.get("actor_min", 0.2),
                                       about.get("recipient_min", 0.2))
@@ -198,9 +202,25 @@ def learned_participants(view: ArticleView, sent, trig: Trigger, rule_actors: li
     recipients = [candidate_participant(cands[i]) for i in chosen_r]
     why = [f"actor:{cands[i].via}:p={p_actor[i]:.2f}" for i in chosen_a] + \
           [f"recipient:{cands[i].via}:p={p_recipient[i]:.2f}" for i in chosen_r]
+    taken = {p.actor_id for p in actors}
+    if not recipients and any(m.actor.code and m.actor.id not in taken for m in rule_recipients):
+        # the parse rules name a coded recipient the models were unsure of ("alleged that the Kremlin ...")
+        recipients = [to_participant(m) for m in rule_recipients if m.actor.code and m.actor.id not in taken]
+        why.append("recipient:rule")
     summary = {"p_actor_max": max(p_actor, default=0.0), "p_recipient_max": max(p_recipient, default=0.0),
                f"n_candidates={min(len(cands), 4)}": 1.0}
     return actors, recipients, why, summary
+
+
+def subject_unnamed(trig: Trigger, cands: list) -> bool:
+    """Does the event's own verb have a subject that names no candidate actor
+    (an uncoded group, a thing)?"""
+    verb = trig.carrier if trig.carrier is not None else trig.token
+    subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"} and c.pos_ in {"NOUN", "PROPN"}]
+    if not subjects:
+        return False
+    subject = subjects[0]
+    return not any(subject.left_edge.i <= c.token.i <= subject.right_edge.i for c in cands)
 
 
 def candidate_participant(cand) -> Participant:
@@ -242,7 +262,7 @@ def when_and_status(view: ArticleView, sent, trig: Trigger):
         # "On Monday, Lavrov stated that the talks will be held ...": a day
         # before publication is when a plan was told, not when it happens
         timex, date, basis, date_why = None, None, "none", []
-    if trig.event_type in SPEECH_ACT_TYPES and status in {"planned", "hypothetical", "negated"} \
+    if trig.event_type in SPEECH_ACT_TYPES - COOPERATIVE_TYPES and status in {"planned", "hypothetical", "negated"} \
             and told_by_speaker(tok, carrier):
         # "said he will not approve", "said he may declare an emergency": the
         # refusal, the threat, the promise is the event, and it was made

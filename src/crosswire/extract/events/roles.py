@@ -259,11 +259,10 @@ def coordinated(a, b) -> bool:
     if a.doc is not b.doc or a.i == b.i:
         return False
     def conj_root(t):
-        # "Russia reps and OSCE": a name modifying a noun stands in that noun's place
-        while t.dep_ in {"compound", "amod"} and t.head.i != t.i and t.head.i == t.i + 1:
-            t = t.head
+        # through conjuncts and through names modifying a noun, which stand in
+        # its place ("Russia reps and OSCE", "Hungarian and Romanian officials")
         for _ in range(8):
-            if t.dep_ != "conj" or t.head.i == t.i:
+            if t.dep_ not in {"conj", "compound", "amod"} or t.head.i == t.i:
                 return t
             t = t.head
         return t
