@@ -1,6 +1,6 @@
 """Attribution spans (source, cue, content) from a spaCy parse.
 
-Two small linear models trained on PolNeAR (see `train.py`) do the work:
+Two small linear models trained on PolNeAR (crosswire.training.quotes_spans) do the work:
 
 1. the *cue model* scores every token as the head of an attribution cue
    ("said", "told", "according", "called", "thinks", ...), from its lemma,
