@@ -30,7 +30,7 @@ from typing import Any, Optional
 
 from ...config import DATA_DIR
 from ...loading import load_once, read_json_gz
-from .spans import QUOTE_MARKS, TAG_INDEX, DocView, _neighbour
+from .view import QUOTE_MARKS, TAG_INDEX, DocView, neighbour
 
 RERANK_PATH = DATA_DIR / "quotes" / "content_rerank.json.gz"
 MAX_CANDIDATES = 40
@@ -132,8 +132,8 @@ def _constituent(v: DocView, s: int, e: int) -> str:
 def features(ctx: Context, s: int, e: int, a: int, b: int) -> dict[str, float]:
     """Sparse features of candidate [s, e] against the decoded [a, b]."""
     v = ctx.view
-    first, last = _neighbour(v, s), _neighbour(v, e)
-    before, after = _neighbour(v, s - 1), _neighbour(v, e + 1)
+    first, last = neighbour(v, s), neighbour(v, e)
+    before, after = neighbour(v, s - 1), neighbour(v, e + 1)
     side = "L" if e < ctx.cue_i else "R"
     ds, de = _bucket(s - a), _bucket(e - b)
     sent_end = e + 1 >= ctx.hi or all(v.is_punct[k] or v.is_space[k] for k in range(e + 1, ctx.hi))
