@@ -21,7 +21,7 @@ from ..extract.quotes.rerank import RERANK_PATH, Context, candidates, features, 
 from ..extract.quotes.spans import attribution_spans, load_model, tagger_logits
 from ..loading import read_json_gz, write_json_gz
 from .commands import parse_config
-from .quotes_spans import parse_articles, train_parsed, train_path
+from .quotes_spans import parse_articles, train_parsed, train_path, train_path_field
 
 L2 = 1.0  # penalty of the conditional logit (cross-validated on held-out train)
 THRESHOLDS = (0.0, 0.5, 1.0)  # margin over the decoded span a candidate needs; the best by CV ships
@@ -33,8 +33,7 @@ FOLDS = 5
 class Config:
     """A training run of the reranker (defaults: what shipped)."""
 
-    path: Optional[Path] = field(default=None, metadata={
-        "positional": True, "help": "PolNeAR train directory (text/ and attributions/; default: under the data root)"})
+    path: Optional[Path] = train_path_field()
     out: Path = RERANK_PATH
     parsed: Optional[Path] = field(default=None, metadata={
         "help": "DocBin cache of the spaCy parses (written when missing)"})

@@ -26,12 +26,17 @@ from .commands import parse_config
 TRAIN_PATH = "eval/polnear/train"
 
 
+def train_path_field():
+    """The optional positional PolNeAR train folder every quotes trainer takes."""
+    return field(default=None, metadata={
+        "positional": True, "help": "PolNeAR train directory (text/ and attributions/; default: under the data root)"})
+
+
 @dataclass
 class Config:
     """A training run of the span models (defaults: what shipped)."""
 
-    path: Optional[Path] = field(default=None, metadata={
-        "positional": True, "help": "PolNeAR train directory (text/ and attributions/; default: under the data root)"})
+    path: Optional[Path] = train_path_field()
     out: Path = MODEL_PATH
     limit: Optional[int] = field(default=None, metadata={"help": "train on the first N sorted articles only"})
     min_count: int = field(default=2, metadata={"help": "features seen in fewer rows are left out"})

@@ -26,15 +26,14 @@ from ..extract.quotes.tagger import ADAPTER_PATH, FIRST_ADAPTED_LAYER, OUTPUTS, 
     tokenizer_of
 from ..lora import batch_tensors, optimizer_steps
 from .commands import parse_config
-from .quotes_spans import gold_cue_head, parse_articles, train_path
+from .quotes_spans import gold_cue_head, parse_articles, train_path, train_path_field
 
 
 @dataclass
 class Config:
     """A training run of the tagger (defaults: what shipped)."""
 
-    path: Optional[Path] = field(default=None, metadata={
-        "positional": True, "help": "PolNeAR train directory (text/ and attributions/; default: under the data root)"})
+    path: Optional[Path] = train_path_field()
     out: Path = ADAPTER_PATH
     base: Optional[Path] = field(default=None, metadata={
         "help": "the all-MiniLM-L6-v2 folder (default: the bundled package)"})
