@@ -22,11 +22,13 @@ test:
 	$(MAKE) --no-print-directory check
 	.venv/bin/python -m pytest -q -ra
 
-# The static checks alone (configured in pyproject.toml): deptry, ruff, mypy.
+# The static checks alone (configured in pyproject.toml): deptry, ruff, mypy, and the layer
+# contract (import-linter: docs/architecture.md).
 check:
 	.venv/bin/deptry .
 	.venv/bin/ruff check .
 	.venv/bin/mypy
+	.venv/bin/lint-imports --no-cache --no-logo
 
 # Regenerate requirements.lock from a fresh resolution (docs/decisions/lock-file.md).
 lock:

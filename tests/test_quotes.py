@@ -351,7 +351,8 @@ def test_seed_quote_chain_and_date(seed_results):
 # ------------------------------------------------------------------ scorer
 def test_polnear_scorer_on_a_tiny_document(tmp_path):
     from crosswire.datasets.polnear import ROLES, parse_brat
-    from crosswire.evaluate.quotes import doc_units, metrics_from_counts, score_doc
+    from crosswire.datasets.polnear import doc_units
+    from crosswire.evaluate.quotes import metrics_from_counts, score_doc
 
     text = 'Smith said that taxes will rise. "No," Jones said.'
     ann = ("T1\tSource 0 5\tSmith\nT2\tCue 6 10\tsaid\nT3\tContent 11 31\tthat taxes will rise\n"

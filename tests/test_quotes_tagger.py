@@ -36,14 +36,6 @@ def test_window_cores_tile_the_pieces():
         assert covered == list(range(n))
 
 
-def test_piece_labels_follow_gold_characters():
-    spans_ = [(0, 3), None, (4, 8), (9, 13)]
-    gold = {"source": [(0, 3)], "cue": [(4, 8)], "content": [(9, 20)], "cue_head": [(4, 8)]}
-    labels = tagger.piece_labels(spans_, gold)
-    assert labels[1] is None
-    assert labels[0] == [1.0, 0.0, 0.0, 0.0] and labels[2] == [0.0, 1.0, 0.0, 1.0] and labels[3][2] == 1.0
-
-
 def test_cue_of_said_scores_above_other_words(nlp, shipped):
     doc = nlp("The senator said that the new tax plan would hurt small farmers.")
     logits = shipped.token_logits(doc)

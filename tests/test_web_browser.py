@@ -1,8 +1,8 @@
 """The web desk in a real headless Chromium (Debian's `chromium`, driven by
 Playwright): the story timeline shows planned meetings distinctly, an event
 page highlights its sentences in every article, injected script never runs,
-uploads show their progress. Screenshots of the main pages go to
-docs/screenshots/ (shown in docs/web.md and the README)."""
+uploads show their progress. (The docs' screenshots are taken by
+scripts/screenshots.py, not here: a test writes nothing into the repository.)"""
 from __future__ import annotations
 
 import glob
@@ -20,7 +20,6 @@ from web_helpers import TOKEN, LiveServer, build_store
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 SEEDS = SHARED / "seeds"
 SEED_MEETING_DATES = {"2022-01-10", "2022-01-12", "2022-01-13"}
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -75,8 +74,6 @@ def test_story_timeline_and_event_evidence(served, page):
     base, fx = served
     page.goto(base + "/")
     assert page.locator(f".story-card[data-story-id='{fx.story}']").is_visible()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "stories.png"), full_page=True)
 
     page.click(f".story-card[data-story-id='{fx.story}'] h2 a")
     page.wait_for_url(f"**/stories/{fx.story}")
@@ -97,7 +94,6 @@ def test_story_timeline_and_event_evidence(served, page):
     conflict = page.locator(f"table.matrix tr[data-event-id='{fx.proposal}'] td.cov-conflict")
     assert conflict.count() == 2
     assert page.locator("table.matrix td.cov-agree").count() == 6
-    page.screenshot(path=str(SCREENSHOTS / "story.png"), full_page=True)
 
     page.click(f".timeline-item[data-event-id='{fx.meetings[1]}'] a.event-link")
     page.wait_for_url(f"**/events/{fx.meetings[1]}")
@@ -108,7 +104,6 @@ def test_story_timeline_and_event_evidence(served, page):
         assert marks.count() == 1 and marks.first.is_visible()
         assert "March 12" in marks.first.inner_text()
     assert "Harbour Agency" in page.locator(".provenance").inner_text()
-    page.screenshot(path=str(SCREENSHOTS / "event.png"), full_page=True)
     assert page.errors == []
 
 
@@ -212,8 +207,6 @@ def test_seed_story_in_the_browser(tmp_path, page):
     assert story is not None, "no story holds both seed articles"
     with LiveServer(create_app(db, token=TOKEN)) as server:
         page.goto(server.url + f"/stories/{story.id}")
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "seed-story.png"), full_page=True)
         items = timeline(page)
         on_dates = [i for i in items if i["date"] in SEED_MEETING_DATES and i["type"] == "CONSULT"]
         meetings = [i for i in on_dates if i["status"] == "planned"]
@@ -230,7 +223,6 @@ def test_seed_story_in_the_browser(tmp_path, page):
             assert evidence.count() == 2, date
             for i in range(2):
                 assert evidence.nth(i).locator("mark.evidence").count() >= 1, date
-        page.screenshot(path=str(SCREENSHOTS / "seed-event.png"), full_page=True)
         # the seed story's map: a point for each of its events the text places (with a coordinate)
         page.goto(server.url + f"/stories/{story.id}")
         points = map_points(page)
@@ -267,10 +259,8 @@ def test_demo_story_map_in_the_browser(tmp_path, page):
         points = map_points(page)
         assert {p["id"] for p in points} == set(placed)
         assert all(p["visible"] and p["place"] == placed[p["id"]].name for p in points)
-        page.locator(".event-map").screenshot(path=str(SCREENSHOTS / "story-map.png"))
         page.goto(server.url + "/events")
         assert {p["id"] for p in map_points(page)} >= set(placed)
-        page.screenshot(path=str(SCREENSHOTS / "events-map.png"), full_page=False)
         first = points[-1]["id"]  # drawn last, on top of any point at the same place
         page.click(f".event-map circle.point[data-event-id='{first}']")
         page.wait_for_url(f"**/events/{first}")

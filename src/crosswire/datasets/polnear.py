@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 DEFAULT_PATH = "eval/polnear/dev"
 ROLES = ("source", "cue", "content")
@@ -122,3 +122,12 @@ def span_units(text: str, fragments: Iterable[tuple[int, int]]) -> list[tuple[in
         if end > start:
             units.append((start, end))
     return units
+
+
+def doc_units(text: str, attributions: Iterable[Any]) -> dict[str, set[tuple[int, int]]]:
+    """All span units of each role in one document (scoring and training alike)."""
+    out: dict[str, set[tuple[int, int]]] = {r: set() for r in ROLES}
+    for att in attributions:
+        for role in ROLES:
+            out[role].update(span_units(text, getattr(att, role)))
+    return out

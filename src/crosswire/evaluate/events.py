@@ -35,30 +35,21 @@ CAMEO_TO_ISO = {"JAP": "JPN", "ITL": "ITA", "ROM": "ROU", "ZAR": "COD", "TMP": "
 
 def run(path: str, args: Any = None) -> dict:
     """Metrics (fractions 0-1) for a gold file; see the module docstring."""
-    split = getattr(args, "split", None) or "all"
-    p = Path(path)
-    text = p.read_text(encoding="utf-8")
-    if text.lstrip().startswith("["):
-        return run_json(json.loads(text), split)
-    return run_tsv(text, split)
+    from ..datasets.conflibert import pentaclass_records
+    from ..datasets.hash_split import split
+    from ..datasets.plover_gsr import gsr_records
+
+    part = getattr(args, "split", None) or "all"
+    if Path(path).read_text(encoding="utf-8").lstrip().startswith("["):
+        return run_json(split(gsr_records(path), part))
+    return run_tsv(split(pentaclass_records(path), part))
 
 
-def run_json(records: list, split: str) -> dict:
+def run_json(records: list[dict]) -> dict:
+    """PLOVER type and actor-code scores of GSR-shaped records (datasets.plover_gsr)."""
     from ..extract.events import code_sentences
-    from ..extract.events.lexicon import PLOVER_05_TO_CURRENT, plover_of_cameo
-    from ..extract.events.train import is_dev
 
-    gold = []
-    for r in records:
-        if not isinstance(r, dict) or not r.get("text"):
-            continue
-        label = gold_label(r, PLOVER_05_TO_CURRENT, plover_of_cameo)
-        if label is None:
-            continue
-        key = r.get("id") or r["text"]
-        if split != "all" and is_dev(key) != (split == "dev"):
-            continue
-        gold.append((r, label))
+    gold = [(r, r["label"]) for r in records]
     t0 = time.time()
     codings = code_sentences([r["text"] for r, _ in gold])
     elapsed = time.time() - t0
@@ -88,33 +79,11 @@ def run_json(records: list, split: str) -> dict:
     return out
 
 
-def gold_label(r: dict, mapping: dict, plover_of_cameo) -> Optional[str]:
-    event = r.get("event")
-    if event == "DOCUMENT":
-        return None
-    if event:
-        return mapping.get(event, event)
-    for key in ("cameo", "CAMEO", "code", "eventcode"):
-        if r.get(key):
-            return plover_of_cameo(str(r[key]))[0]
-    return None
-
-
-def run_tsv(text: str, split: str) -> dict:
+def run_tsv(records: list[dict]) -> dict:
+    """CAMEO pentaclass scores of ConfliBERT-shaped records (datasets.conflibert)."""
     from ..extract.events import code_sentences, pentaclass_of
-    from ..extract.events.train import is_dev
 
-    rows = []
-    for line in text.splitlines():
-        if "\t" not in line:
-            continue
-        sent, label = line.rsplit("\t", 1)
-        if not label.strip().isdigit():
-            continue
-        sent = sent.strip()
-        if split != "all" and is_dev(sent) != (split == "dev"):
-            continue
-        rows.append((sent, int(label)))
+    rows = [(r["text"], r["label"]) for r in records]
     t0 = time.time()
     codings = code_sentences([s for s, _ in rows])
     elapsed = time.time() - t0

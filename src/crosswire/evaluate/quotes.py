@@ -37,18 +37,8 @@ from typing import Any, Iterable, Optional
 
 from .. import runstamp
 from ..datasets import corpus_path
-from ..datasets.polnear import (ANNOTATOR_CHOICE, DEFAULT_PATH, ROLES, PolnearDoc, read_polnear, several_annotators,
-                                span_units)
-
-
-# ---------------------------------------------------------------- units
-def doc_units(text: str, attributions: Iterable[Any]) -> dict[str, set[tuple[int, int]]]:
-    """All span units of each role in one document."""
-    out: dict[str, set[tuple[int, int]]] = {r: set() for r in ROLES}
-    for att in attributions:
-        for role in ROLES:
-            out[role].update(span_units(text, getattr(att, role)))
-    return out
+from ..datasets.polnear import (ANNOTATOR_CHOICE, DEFAULT_PATH, ROLES, PolnearDoc, doc_units, read_polnear,
+                                several_annotators)
 
 
 def _token_sets(text: str, units: Iterable[tuple[int, int]]) -> dict[tuple[int, int], set[int]]:

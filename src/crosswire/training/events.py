@@ -191,7 +191,8 @@ def conflibert_articles(root: Path, per_article: int = 25):
     """The ConfliBERT CAMEO train-split sentences (2017-18 news), grouped
     into pseudo-articles of `per_article` sentences; their pentaclass labels
     are not used."""
-    from ..extract.events.train import pentaclass_records, split
+    from ..datasets.conflibert import pentaclass_records
+    from ..datasets.hash_split import split
     from ..records import Article
 
     records = split(pentaclass_records(root / "eval" / "events" / "conflibert_cameo_train.tsv"), "train")
@@ -232,7 +233,8 @@ def gsr_rows(root: Path) -> list[SentenceRow]:
     """PLOVER GSR records of the train split as annotated sentences of their
     one coded type (every other type a negative), always on the training side
     of a fold (article "gsr:<id>")."""
-    from ..extract.events.train import gsr_records, split
+    from ..datasets.hash_split import split
+    from ..datasets.plover_gsr import gsr_records
     from ..records import Article
 
     records = split(gsr_records(root / "eval" / "events" / "PLOVER_GSR_CAMEO.txt"), "train")

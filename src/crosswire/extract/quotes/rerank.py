@@ -21,32 +21,22 @@ candidate beats it by more than the model's `threshold`. Two weight sets,
 one for the linear path and one with the tagger's log-odds, both fitted on
 PolNeAR train contents decoded by upstream models that did not see their
 article (700-839 by models fitted on 0-699; each fifth of 0-699 by models
-fitted on the rest of 0-699):
-
-    .venv/bin/python -m crosswire.extract.quotes.rerank train ../shared/eval/polnear/train
+fitted on the rest of 0-699; `python -m crosswire.training.quotes_rerank`).
 """
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Optional
 
 from ...config import DATA_DIR
-from ...loading import load_once, read_json_gz, write_json_gz
-from .spans import QUOTE_MARKS, TAG_INDEX, DocView, _neighbour
+from ...loading import load_once, read_json_gz
+from .view import QUOTE_MARKS, TAG_INDEX, DocView, neighbour
 
 RERANK_PATH = DATA_DIR / "quotes" / "content_rerank.json.gz"
 MAX_CANDIDATES = 40
 NEAR = 25  # how far (tokens) before the decoded start a start is tried
 CLOSE = 1  # every token this close to a decoded boundary is tried as one
 MAX_STARTS, MAX_ENDS = 12, 14
-L2 = 1.0  # penalty of the conditional logit (cross-validated on held-out train)
-THRESHOLDS = (0.0, 0.5, 1.0)  # margin over the decoded span a candidate needs; the best by CV ships
-HELD_OUT = 700  # train articles from here on are scored by upstream models fitted on the ones before
-FOLDS = 5
 EDGE_MARKS = {",", "—", "-", "--", "–"}
 COMPLEMENTS = {"ccomp", "xcomp", "dobj", "pobj", "prep", "advcl", "attr", "oprd", "acomp", "npadvmod", "parataxis"}
 
@@ -142,8 +132,8 @@ def _constituent(v: DocView, s: int, e: int) -> str:
 def features(ctx: Context, s: int, e: int, a: int, b: int) -> dict[str, float]:
     """Sparse features of candidate [s, e] against the decoded [a, b]."""
     v = ctx.view
-    first, last = _neighbour(v, s), _neighbour(v, e)
-    before, after = _neighbour(v, s - 1), _neighbour(v, e + 1)
+    first, last = neighbour(v, s), neighbour(v, e)
+    before, after = neighbour(v, s - 1), neighbour(v, e + 1)
     side = "L" if e < ctx.cue_i else "R"
     ds, de = _bucket(s - a), _bucket(e - b)
     sent_end = e + 1 >= ctx.hi or all(v.is_punct[k] or v.is_space[k] for k in range(e + 1, ctx.hi))
@@ -256,189 +246,3 @@ def load_reranker(path: str = str(RERANK_PATH)) -> Optional[Reranker]:
     if data is None:
         return None
     return Reranker(weights=data["weights"], threshold=data["threshold"])
-
-
-class Recorder:
-    """Keeps the decoded spans and records each fragment's candidates with
-    their features (training and cross-validation)."""
-
-    def __init__(self) -> None:
-        self.groups: list[dict] = []
-        self.doc_id: Any = None
-
-    def choose(self, ctx: Context, a: int, b: int) -> tuple[int, int]:
-        cands = candidates(ctx, a, b)
-        doc = ctx.doc
-        self.groups.append({"doc": self.doc_id,
-                            "spans": [(doc[s].idx, doc[e].idx + len(doc[e].text)) for s, e in cands],
-                            "feats": [features(ctx, s, e, a, b) for s, e in cands]})
-        return a, b
-
-
-# ------------------------------------------------------------- training
-def fit(groups: list[dict], l2: float = 1.0, min_count: int = 2) -> dict[str, float]:
-    """A conditional logit over each fragment's candidates (fragments with a
-    gold candidate only), L2-penalised, by L-BFGS; returns feature weights."""
-    from collections import Counter
-
-    import numpy as np
-    from scipy.optimize import minimize
-    from scipy.sparse import csr_matrix
-
-    groups = [g for g in groups if any(g["y"])]
-    counts = Counter(k for g in groups for f in g["feats"] for k in f)
-    names = sorted(k for k, c in counts.items() if c >= min_count)
-    index = {k: j for j, k in enumerate(names)}
-    rows, cols, vals, y, starts = [], [], [], [], [0]
-    for g in groups:
-        for f, label in zip(g["feats"], g["y"]):
-            r = len(y)
-            for k, x in f.items():
-                if k in index:
-                    rows.append(r), cols.append(index[k]), vals.append(x)
-            y.append(label)
-        starts.append(len(y))
-    x = csr_matrix((vals, (rows, cols)), shape=(len(y), len(names)))
-    y = np.asarray(y, dtype=float)
-    bounds = np.asarray(starts)
-    group_of = np.repeat(np.arange(len(groups)), np.diff(bounds))
-    gold_count = np.add.reduceat(y, bounds[:-1])
-
-    def loss(w):
-        z = x @ w
-        zmax = np.maximum.reduceat(z, bounds[:-1])
-        ez = np.exp(z - zmax[group_of])
-        total = np.add.reduceat(ez, bounds[:-1])
-        gold = np.add.reduceat(ez * y, bounds[:-1])
-        value = -np.sum(np.log(gold) - np.log(total)) + 0.5 * l2 * w @ w
-        grad_rows = ez / total[group_of] - ez * y / gold[group_of]
-        return value, x.T @ grad_rows + l2 * w
-
-    assert (gold_count > 0).all()
-    res = minimize(loss, np.zeros(len(names)), jac=True, method="L-BFGS-B", options={"maxiter": 500})
-    return {k: round(float(v), 4) for k, v in zip(names, res.x) if abs(v) >= 1e-4}
-
-
-def record(docs, parsed, model, tags: Optional[list] = None, start: int = 0) -> list[dict]:
-    """Candidates of every reported content the decoding finds in `parsed`
-    (with per-document tagger log-odds when given), labelled against gold:
-    a candidate is right when it equals a gold content unit."""
-    from ...evaluate.quotes import doc_units
-    from .spans import attribution_spans
-
-    recorder = Recorder()
-    for k, (pdoc, doc) in enumerate(zip(docs, parsed)):
-        recorder.doc_id = start + k
-        first = len(recorder.groups)
-        attribution_spans(doc, model=model, tags=None if tags is None else tags[k], use_tagger=False,
-                          reranker=recorder)
-        gold = doc_units(pdoc.text, pdoc.attributions)["content"]
-        for g in recorder.groups[first:]:
-            g["y"] = [int(span in gold) for span in g["spans"]]
-    return recorder.groups
-
-
-def cross_validate(groups: list[dict], l2: float, thresholds: tuple = THRESHOLDS, folds: int = FOLDS,
-                   pool: Optional[list[dict]] = None) -> dict[float, int]:
-    """Fragments whose chosen span is gold, minus those whose decoded span
-    is, per threshold, over `folds` folds by article (`pool`: extra
-    training fragments from other articles)."""
-    docs = sorted({g["doc"] for g in groups})
-    fold_of = {d: k * folds // len(docs) for k, d in enumerate(docs)}
-    gain = {t: 0 for t in thresholds}
-    for k in range(folds):
-        weights = fit([g for g in groups if fold_of[g["doc"]] != k] + (pool or []), l2=l2)
-        for g in groups:
-            if fold_of[g["doc"]] == k:
-                for t in thresholds:
-                    gain[t] += g["y"][pick(weights, g["feats"], t)] - g["y"][0]
-    return gain
-
-
-def _tagger_logits(parsed, cache: Optional[str]) -> Optional[list]:
-    """The shipped tagger's log-odds per article (a JSON cache when given);
-    None without a tagger."""
-    from .spans import tagger_logits
-
-    cached = read_json_gz(cache) if cache else None
-    if cached is not None:
-        return cached
-    tags = [tagger_logits(doc) for doc in parsed]
-    if any(t is None for t in tags):
-        return None
-    if cache:
-        write_json_gz(cache, [[[round(x, 3) for x in row] for row in t] for t in tags])
-    return tags
-
-
-def _upstream(docs, parsed, keep: list[int], path: Path):
-    """Linear models fitted on the articles `keep` (cached at `path`)."""
-    from .spans import load_model
-    from .train import train_parsed
-
-    if not path.exists():
-        train_parsed([docs[i] for i in keep], [parsed[i] for i in keep], path)
-    return load_model(str(path))
-
-
-def train(path: str, out: Path = RERANK_PATH, parsed_cache: Optional[str] = None,
-          tags_cache: Optional[str] = None, upstream_dir: Optional[str] = None) -> dict[str, Any]:
-    """Fit both weight sets on fragments decoded the way unseen text is:
-    articles 700-839 by linear models fitted on 0-699 (with and without the
-    shipped tagger, which saw only 0-699), and, for more data, each fifth of
-    0-699 by linear models fitted on the other four fifths (linear path
-    only: the tagger saw those). The threshold per path is chosen by 5-fold
-    CV over articles 700-839, the other fragments always in training."""
-    import tempfile
-
-    from ...datasets.polnear import read_polnear
-    from .train import parse_articles
-
-    docs = list(read_polnear(path))
-    parsed = parse_articles(docs, parsed_cache)
-    cache = Path(upstream_dir or tempfile.mkdtemp())
-    cache.mkdir(parents=True, exist_ok=True)
-    model = _upstream(docs, parsed, list(range(HELD_OUT)), cache / "model_0_699.json.gz")
-    held_docs, held_parsed = docs[HELD_OUT:], parsed[HELD_OUT:]
-    tags = _tagger_logits(held_parsed, tags_cache)
-    crossfit: list[dict] = []
-    step = HELD_OUT // FOLDS
-    for k in range(FOLDS):
-        lo, hi = k * step, (k + 1) * step
-        fold_model = _upstream(docs, parsed, [i for i in range(HELD_OUT) if not lo <= i < hi],
-                               cache / f"model_0_699_without_{lo}_{hi}.json.gz")
-        crossfit += record(docs[lo:hi], parsed[lo:hi], fold_model, start=lo)
-    report: dict[str, Any] = {"weights": {}, "threshold": {}, "cv": {}}
-    for name, path_tags in (("linear", None), ("tagger", tags)):
-        if name == "tagger" and tags is None:
-            continue
-        groups = record(held_docs, held_parsed, model, path_tags, start=HELD_OUT)
-        gain = cross_validate(groups, L2, pool=crossfit)
-        best = max(THRESHOLDS, key=lambda t: (gain[t], -t))
-        report["threshold"][name] = best
-        report["weights"][name] = fit(groups + crossfit, l2=L2)
-        report["cv"][name] = {"fragments": len(groups), "decoded_exact": sum(g["y"][0] for g in groups),
-                              "exact_gained_by_threshold": {str(t): v for t, v in gain.items()}}
-    report["trained_on"] = ("PolNeAR train (Newell et al. 2018): reported contents decoded by models that did "
-                            "not see their article; derived weights only")
-    write_json_gz(out, report)
-    return {"path": str(out), "bytes": out.stat().st_size, "threshold": report["threshold"],
-            "crossfit_fragments": len(crossfit), "cv": report["cv"]}
-
-
-def main(argv: Optional[list[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description="train the content-boundary reranker on PolNeAR train")
-    sub = parser.add_subparsers(dest="command", required=True)
-    t = sub.add_parser("train")
-    t.add_argument("path", help="PolNeAR train directory (text/ and attributions/)")
-    t.add_argument("--out", default=str(RERANK_PATH))
-    t.add_argument("--parsed", help="DocBin cache of the spaCy parses (written when missing)")
-    t.add_argument("--tags", help="json.gz cache of the tagger's log-odds for articles 700-839")
-    t.add_argument("--upstream", help="folder caching the linear models fitted on parts of 0-699")
-    args = parser.parse_args(argv)
-    print(json.dumps(train(args.path, Path(args.out), args.parsed, args.tags, args.upstream)))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

