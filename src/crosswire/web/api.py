@@ -281,8 +281,8 @@ def _correct(request: Request, make: Callable[[Any], Any]) -> dict[str, Any]:
     except CorrectionError as exc:
         raise HTTPException(422, str(exc)) from None
     record_correction(store, correction, Pipeline(request.app.state.settings).resolve_update)
-    holders = {store.event_of_mention(k) for k in correction.mentions[:1] + correction.others[:1]} - {None}
-    return {"correction": to_dict(correction), "events": sorted(e.id for e in holders)}
+    holders = [store.event_of_mention(k) for k in correction.mentions[:1] + correction.others[:1]]
+    return {"correction": to_dict(correction), "events": sorted({e.id for e in holders if e is not None})}
 
 
 def _event_or_404(store: Any, event_id: str) -> Any:

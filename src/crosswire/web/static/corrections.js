@@ -33,8 +33,11 @@
         return;
       }
       show("Stored.", "done");
-      var target = res.data.events.indexOf(eventId) >= 0 ? eventId : res.data.events[0];
-      window.location.assign("/events/" + encodeURIComponent(target) + "#merge");
+      if (res.data.events.indexOf(eventId) >= 0) {
+        window.location.reload();  // the event keeps its id: show it as it now is
+      } else {
+        window.location.assign("/events/" + encodeURIComponent(res.data.events[0]));
+      }
     }).catch(function (err) { show("Failed: " + err, "refused"); });
   }
 
