@@ -395,7 +395,7 @@ EVAL_TASKS = ("seeds", "timex", "quotes", "events", "coref", "geo", "news", "sto
 @click.option("--split", default=None, help="Task-specific split name (e.g. dev).")
 @click.option("--limit", type=int, default=None, help="Score only the first N documents/items.")
 def evaluate(task, data, as_json, split, limit) -> None:
-    """Score crosswire on a benchmark: seeds, timex, quotes, events, coref, geo, news.
+    """Score crosswire on a benchmark: seeds, timex, quotes, events, coref, geo, news, stories.
     DATA defaults to the corpus under the data root (crosswire.datasets,
     CROSSWIRE_DATA_ROOT) for every task but events."""
     import importlib

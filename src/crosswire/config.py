@@ -69,6 +69,8 @@ class Settings:
     # type family sharing a participant at most this many days apart (-1: similarity alone links them);
     # chosen on ECB+ train and the news_events/train articles (docs/decisions/stories-and-merging.md)
     story_link_days: int = -1
+    # ... for articles published at most this many days apart (or undated); -1: any two articles
+    story_gate_days: int = -1
     # local processes for mention clustering of large inputs (>= 20k mentions): 0 = every CPU, 1 = none
     resolve_workers: int = 0
     # Spark runs: mention clustering goes to the executors (by blocking key) only from this many

@@ -365,7 +365,8 @@ def _assemble(results: Sequence[ArticleResult], clusters: list[list[str]], setti
     events.sort(key=lambda e: e.id)
     stories = cluster_stories(results if story_results is None else story_results, events, actor_ids,
                               settings.story_threshold, settings.resolve_workers,
-                              settings.story_link_days if settings.story_link_days >= 0 else None)
+                              settings.story_link_days if settings.story_link_days >= 0 else None,
+                              settings.story_gate_days if settings.story_gate_days >= 0 else None)
     story_of = {e: s.id for s in stories for e in s.events}
     for ev in events:
         ev.story = story_of.get(ev.id)

@@ -46,12 +46,14 @@ def article_features(result: ArticleResult, actor_ids: dict, event_ids: Sequence
 
 
 def cluster_stories(results: Sequence[ArticleResult], events: Sequence[Event], actor_ids: dict,
-                    threshold: float, workers: int = 1, link_days: Optional[int] = None) -> list[Story]:
+                    threshold: float, workers: int = 1, link_days: Optional[int] = None,
+                    gate_days: Optional[int] = None) -> list[Story]:
     """Stories over all articles, each article in exactly one story
     (`workers`: local processes for large inputs, as for mentions).
-    `link_days`: two articles are linked only when their events connect them
+    `link_days`: two articles published at most `gate_days` apart (or
+    undated; None: any two) are linked only when their events connect them
     (`connected_pairs`: a shared event, or events of one type family sharing a
-    participant within that many days); None links on similarity alone."""
+    participant within `link_days` days); None links on similarity alone."""
     if not results:
         return []
     results = sorted(results, key=lambda r: r.article.id)
@@ -69,7 +71,8 @@ def cluster_stories(results: Sequence[ArticleResult], events: Sequence[Event], a
     for (i, j), s in candidates:
         if days[i] is not None and days[j] is not None and abs(days[i] - days[j]) > MAX_DAYS_APART:
             continue
-        if linked is not None and (i, j) not in shared and (i, j) not in linked:
+        close = gate_days is None or days[i] is None or days[j] is None or abs(days[i] - days[j]) <= gate_days
+        if linked is not None and close and (i, j) not in shared and (i, j) not in linked:
             continue  # alike in words and names, but no event connects them: two situations
         if (i, j) in shared:
             s = min(1.0, s + SHARED_EVENT_BONUS * shared[(i, j)])
