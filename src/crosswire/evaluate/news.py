@@ -29,8 +29,7 @@ from ..datasets.news_events import score_dir
 def events_json(paths: Iterable[str], pipeline=None) -> dict:
     """events.json of a `crosswire run` over `paths` into a fresh temporary
     store, with the default settings unless a pipeline is given."""
-    from ..outputs import results_to_json
-    from ..outputs.files import results_from_store
+    from ..outputs.renderers import ExportSource, renderer
     from ..pipeline import Pipeline
     from ..runner import run_paths
     from ..store import open_store
@@ -39,7 +38,7 @@ def events_json(paths: Iterable[str], pipeline=None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         with open_store(os.path.join(tmp, "news.duckdb")) as store:
             run_paths(list(paths), store, pipe, progress=False)
-            return json.loads(json.dumps(results_to_json(results_from_store(store)), ensure_ascii=False))
+            return json.loads(renderer("json").render(ExportSource(store=store)))
 
 
 def run(path: Optional[str], args: Any = None) -> dict[str, Any]:
