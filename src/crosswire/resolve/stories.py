@@ -50,8 +50,8 @@ def cluster_stories(results: Sequence[ArticleResult], events: Sequence[Event], a
                     gate_days: Optional[int] = None) -> list[Story]:
     """Stories over all articles, each article in exactly one story
     (`workers`: local processes for large inputs, as for mentions).
-    `link_days`: two articles published at most `gate_days` apart (or
-    undated; None: any two) are linked only when their events connect them
+    `link_days`: two dated articles published at most `gate_days` apart
+    (None: any two dated ones) are linked only when their events connect them
     (`connected_pairs`: a shared event, or events of one type family sharing a
     participant within `link_days` days); None links on similarity alone."""
     if not results:
@@ -71,7 +71,7 @@ def cluster_stories(results: Sequence[ArticleResult], events: Sequence[Event], a
     for (i, j), s in candidates:
         if days[i] is not None and days[j] is not None and abs(days[i] - days[j]) > MAX_DAYS_APART:
             continue
-        close = gate_days is None or days[i] is None or days[j] is None or abs(days[i] - days[j]) <= gate_days
+        close = days[i] is not None and days[j] is not None and (gate_days is None or abs(days[i] - days[j]) <= gate_days)
         if linked is not None and close and (i, j) not in shared and (i, j) not in linked:
             continue  # alike in words and names, but no event connects them: two situations
         if (i, j) in shared:
