@@ -19,6 +19,10 @@ def render() -> str:
         cmd = main.commands[name]
         sub = click.Context(cmd, info_name=name, parent=ctx, terminal_width=100, max_content_width=100)
         out += [f"## crosswire {name}", "", "```", cmd.get_help(sub), "```", ""]
+        for sub_name in sorted(getattr(cmd, "commands", {})):  # a group's own commands (events split, join)
+            sub_cmd = cmd.commands[sub_name]
+            leaf = click.Context(sub_cmd, info_name=sub_name, parent=sub, terminal_width=100, max_content_width=100)
+            out += [f"### crosswire {name} {sub_name}", "", "```", sub_cmd.get_help(leaf), "```", ""]
     return "\n".join(out)
 
 

@@ -1,6 +1,7 @@
 """Incremental resolution in a store (resolve/incremental.py): a batch
 re-resolves only the stored events and stories it can touch, the outcome
-matches a one-pass resolution on these fixtures, nothing stored is split,
+matches a one-pass resolution on these fixtures (a stored event is revised
+when a batch shows it was two), a stored story is never split,
 pending articles are picked up whoever stored them, and `full` redoes all.
 Real DuckDB; fixtures written here (no extract stages needed)."""
 from __future__ import annotations
@@ -93,12 +94,19 @@ def test_planned_then_occurred_across_runs_is_one_event(store):
     assert events[0].agreement["reported_by"] == ["Paper Two", "Wire One"]
 
 
-def test_stored_event_is_never_split_by_a_batch(store):
+def test_stored_event_is_revised_when_a_batch_shows_it_was_two(tmp_path, store):
+    """a alone is one event; b shows its undated mention is another report:
+    the stored event is split as one run of both splits it, and the part
+    holding its smallest mention keeps its id."""
     a, b = splitting_batch()
     run(store, a)
-    update = run(store, b)
-    assert any({"art-a-m1", "art-a-m2"} <= set(g) for g in groups(store))
-    assert update.log and "kept event" in update.log[0]
+    (before,) = store.event_groups().items()
+    run(store, b)
+    with open_store(str(tmp_path / "once.duckdb")) as once:
+        run(once, a, b)
+        assert groups(store) == groups(once)
+    assert not any({"art-a-m1", "art-a-m2"} <= set(g) for g in groups(store))
+    assert store.event_groups().get(before[0], [None])[0] == min(before[1])
 
 
 def test_pending_articles_of_an_interrupted_run_are_resolved_next_time(store):

@@ -15,7 +15,7 @@ from crosswire.config import Settings
 from crosswire.extract.places import atlas
 from crosswire.web import create_app
 from conftest import SHARED
-from web_helpers import TOKEN, LiveServer, build_store
+from web_helpers import TOKEN, LiveServer, build_store, wait_for_job
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -266,3 +266,48 @@ def test_demo_story_map_in_the_browser(tmp_path, page):
         page.wait_for_url(f"**/events/{first}")
         assert page.locator("dd.location").inner_text().startswith(placed[first].name)
     assert page.errors == []
+
+
+@pytest.mark.slow
+def test_split_on_the_desk_stays_split_after_another_run(tmp_path, page):
+    """A merge of two outlets' reports is split on the event page (token,
+    checkbox, button); the correction is stored, and a later run through the
+    real pipeline (an upload about the same talks) does not merge them again."""
+    import httpx
+
+    from crosswire.pipeline import Pipeline
+    from crosswire.store import open_store
+
+    db = str(tmp_path / "split.duckdb")
+    fx = build_store(db)
+    settings = Settings.load(db=db, use_embeddings=False, progress=False)
+    with open_store(db) as store:  # the resolver's own events over the fixture's mentions
+        store.update_resolution(Pipeline(settings).resolve_update, full=True)
+        merged = next(e for e in store.events()
+                      if {m.article for m in e.mentions} == {fx.article_a, fx.article_b})
+    taken = next(m.mention_id for m in merged.mentions if m.article == fx.article_b)
+    kept = next(m.mention_id for m in merged.mentions if m.article == fx.article_a)
+    with LiveServer(create_app(db, token=TOKEN, settings=settings)) as server:
+        page.goto(f"{server.url}/events/{merged.id}")
+        assert page.locator(".merge-mention").count() == len(merged.mentions)
+        assert page.locator(f".merge-mention[data-mention-id='{taken}'] .merge-features").inner_text().strip()
+        page.check(f"input[name=mention][value='{taken}']")
+        page.fill("#correct-token", TOKEN)
+        with page.expect_navigation():
+            page.click("#split-button")
+        page.wait_for_selector("#correct-form")
+        shown = page.eval_on_selector_all(".merge-mention", "rows => rows.map(r => r.dataset.mentionId)")
+        assert kept in shown and taken not in shown
+        posted = httpx.post(server.url + "/api/articles", headers={"X-Crosswire-Token": TOKEN}, json={
+            "title": "Valdoria and Estmark confirm talks", "published": "2024-03-04", "outlet": "Eastern Daily",
+            "text": "Valdoria and Estmark will hold talks on March 10, officials of both countries said on "
+                    "Monday. The talks follow draft proposals Valdoria sent last month."}, timeout=30)
+        assert posted.status_code == 202, posted.text
+        assert wait_for_job(server.url, posted.json()["status_url"], timeout=300)["status"] == "done"
+        page.goto(f"{server.url}/events/{merged.id}")
+        shown = page.eval_on_selector_all(".merge-mention", "rows => rows.map(r => r.dataset.mentionId)")
+        assert kept in shown and taken not in shown
+        assert page.errors == []
+    with open_store(db, read_only=True) as store:
+        assert store.event_of_mention(taken).id != store.event_of_mention(kept).id
+        assert [c.kind for c in store.corrections()] == ["split"]

@@ -13,7 +13,7 @@ import re
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import click
 
@@ -140,7 +140,7 @@ def _log_progress(done: int, total: int, label: str) -> None:
 
 
 # --------------------------------------------------------------------- events
-@main.command()
+@main.group(invoke_without_command=True)
 @_db_option
 @click.option("--actor", help="Actor name (substring) or code (USA, NATO, ...).")
 @click.option("--type", "event_type", help="PLOVER event type, e.g. CONSULT.")
@@ -152,22 +152,80 @@ def _log_progress(done: int, total: int, label: str) -> None:
 @click.option("--country", callback=_iso3, help="ISO3 code of the event's place, e.g. UKR.")
 @click.option("--min-reports", type=click.IntRange(min=1), default=1, show_default=True,
               help="Only events reported by at least this many articles.")
+@click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=None,
+              help="Only events whose best mention's confidence is at least this (0-1).")
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="At most this many events.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def events(db, actor, event_type, status, date_from, date_to, outlet, story, country, min_reports, limit,
-           as_json) -> None:
-    """List canonical events, filtered."""
+@click.pass_context
+def events(ctx, db, actor, event_type, status, date_from, date_to, outlet, story, country, min_reports,
+           min_confidence, limit, as_json) -> None:
+    """List canonical events, filtered; `events split` and `events join` correct merges."""
+    if ctx.invoked_subcommand is not None:
+        return
     from .outputs.tables import print_events
     from .records import to_dict
 
     with _open(db) as store:
         found = store.events(actor=actor, event_type=event_type, status=status, date_from=date_from,
-                             date_to=date_to, outlet=outlet, story=story, country=country)
+                             date_to=date_to, outlet=outlet, story=story, country=country,
+                             min_confidence=min_confidence)
     found = [e for e in found if len({m.article for m in e.mentions}) >= min_reports][:limit]
     if as_json:
         _echo_json([to_dict(e) for e in found])
     else:
         print_events(found)
+
+
+def _correct(db: Optional[str], make: Callable[[Any], Any]) -> None:
+    """Store the correction `make(store)` builds and resolve the store with it."""
+    from .pipeline import Pipeline
+    from .resolve.corrections import CorrectionError, record_correction
+
+    settings = _settings(db)
+    with _open(db, read_only=False) as store:
+        try:
+            correction = make(store)
+        except CorrectionError as exc:
+            raise click.ClickException(str(exc)) from None
+        record_correction(store, correction, Pipeline(settings).resolve_update)
+        found = [store.event_of_mention(k) for k in (correction.mentions[0], (correction.others or [None])[0]) if k]
+    click.echo(f"stored {correction.kind} correction {correction.id}; later runs keep it")
+    for event in found:
+        if event is not None:
+            click.echo(f"  {event.id}: {len(event.mentions)} mention(s), {event.event_type} {event.date or 'undated'}")
+
+
+def _event_or_fail(store: Any, event_id: str) -> Any:
+    event = store.event(event_id)
+    if event is None:
+        raise click.ClickException(f"no event {event_id!r} in {store.location}")
+    return event
+
+
+@events.command(name="split")
+@click.argument("event_id")
+@click.argument("mention_ids", nargs=-1, required=True)
+@_db_option
+@click.option("--note", default="", help="Why (kept with the correction).")
+def split_event(event_id, mention_ids, db, note) -> None:
+    """Take MENTION_IDS (ids or unique prefixes; `crosswire show EVENT_ID --json` lists them) out of
+    EVENT_ID into an event of their own, for good."""
+    from .resolve.corrections import split_correction
+
+    _correct(db, lambda store: split_correction(_event_or_fail(store, event_id), mention_ids, note))
+
+
+@events.command(name="join")
+@click.argument("first_id")
+@click.argument("second_id")
+@_db_option
+@click.option("--note", default="", help="Why (kept with the correction).")
+def join_events(first_id, second_id, db, note) -> None:
+    """Make two events one, for good."""
+    from .resolve.corrections import join_correction
+
+    _correct(db, lambda store: join_correction(_event_or_fail(store, first_id), _event_or_fail(store, second_id),
+                                               note))
 
 
 @main.command()
@@ -327,7 +385,7 @@ def export(fmt, out_path, db) -> None:
 
 
 # ----------------------------------------------------------------------- eval
-EVAL_TASKS = ("seeds", "timex", "quotes", "events", "coref", "geo", "news")
+EVAL_TASKS = ("seeds", "timex", "quotes", "events", "coref", "geo", "news", "stories")
 
 
 @main.command(name="eval")
@@ -337,7 +395,7 @@ EVAL_TASKS = ("seeds", "timex", "quotes", "events", "coref", "geo", "news")
 @click.option("--split", default=None, help="Task-specific split name (e.g. dev).")
 @click.option("--limit", type=int, default=None, help="Score only the first N documents/items.")
 def evaluate(task, data, as_json, split, limit) -> None:
-    """Score crosswire on a benchmark: seeds, timex, quotes, events, coref, geo, news.
+    """Score crosswire on a benchmark: seeds, timex, quotes, events, coref, geo, news, stories.
     DATA defaults to the corpus under the data root (crosswire.datasets,
     CROSSWIRE_DATA_ROOT) for every task but events."""
     import importlib

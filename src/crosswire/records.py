@@ -363,6 +363,26 @@ class Event:
     agreement: dict[str, Any] = field(default_factory=dict)
     story: Optional[str] = None
     event_text: str = ""
+    confidence: float = 1.0  # the highest of its mentions' confidence (EventMention.confidence)
+    # why its mentions are one event: one link per merged mention, {"mention", "with", "score",
+    # "features"} (the scorer's features that tied them, strongest first) or "correction" for a join
+    merged_by: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class MergeCorrection:
+    """A person's correction of a merge, kept in the store and applied by every
+    later resolution (resolve/corrections.py). `split`: the `mentions` never
+    share an event with the `others` (the rest of the event they were taken
+    from); `join`: the `mentions` (every mention of the events joined) are one event."""
+
+    id: str
+    kind: str  # "split" | "join"
+    mentions: list[str] = field(default_factory=list)
+    others: list[str] = field(default_factory=list)
+    event_id: str = ""  # the event corrected (for joins, the first one named)
+    note: str = ""
+    created: str = ""  # ISO time; later corrections win over earlier ones
 
 
 @dataclass

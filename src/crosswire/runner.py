@@ -30,6 +30,7 @@ from .ingest import read_inputs
 from .ingest.article import article_or_rejection
 from .pipeline import ArticleLike, Pipeline, article_hint
 from .records import Article, Rejection
+from .resolve.reanchor import articles_to_reanchor
 from .sanitize import for_rich
 from .store import Store
 
@@ -105,6 +106,8 @@ def _run(items: Iterable[Article | Rejection], store: Store, pipeline: Pipeline,
     try:
         new, stale = sort_out(items, store, summary, pipeline.producer)
         _extract_and_store(new, stale, store, pipeline, summary, progress)
+        _extract_and_store([], articles_to_reanchor(store.articles(), new, article_hint), store, pipeline, summary,
+                           progress)  # undated stored articles this batch dates (resolve/reanchor.py)
         status = "done"
     except KeyboardInterrupt:
         summary.interrupted = True

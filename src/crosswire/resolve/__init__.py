@@ -31,13 +31,15 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from ..config import Settings
 from ..loading import paused_gc
-from ..records import ArticleResult, Event, EventMention, Mention, Participant, Place, Story, stable_id
+from ..records import ArticleResult, Event, EventMention, Mention, MergeCorrection, Participant, Place, Story, stable_id
 from .actors import ActorEntry, build_actor_index, canonical_participant
 from .blocking import block_pairs, blocks_of, candidate_pairs
 from .cluster import agglomerate
+from .corrections import apply_corrections
 from .embed import Embedder
+from .evidence import merge_links
 from .lexicon import content_words, trigger_lemma
-from .scoring import NEWS_WEIGHTS, Item, cannot_link, day_ordinal, score
+from .scoring import NEWS_WEIGHTS, NEWS_WEIGHTS_NO_EMBEDDING, Item, cannot_link, day_ordinal, score
 from .stories import cluster_stories
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,7 @@ ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 RECORD_SUFFIX = re.compile(r"(:\d+|#.*)$")  # "file.jsonl:12", "feed.xml#3": the record within a file
 EDGE_FLOOR = 0.05  # scores below this are dropped: memory stays bounded by plausible pairs
 STATUS_STRENGTH = {"occurred": 3, "ongoing": 2, "planned": 1}
+STATED_BASES = ("explicit", "relative-to-publication")  # the text gives the day: a hard constraint
 BASIS_WEIGHT = {"explicit": 3, "relative-to-publication": 2, "inferred": 1, "publication": 1}
 
 
@@ -76,10 +79,16 @@ def _codes(m: EventMention, actor_ids: dict) -> frozenset:
 
 
 def mention_item(m: EventMention, published: Optional[str], actor_ids: dict) -> Item:
-    """The scorer's view of a news mention."""
+    """The scorer's view of a news mention. A date the text states is a hard
+    constraint (`Item.date`); one the extractor inferred is a hint
+    (`Item.soft_date`): on the news_events train articles most reports of one
+    happening that disagreed on the date had an inferred date on one side."""
     date = _clean_date(m.date)
+    stated = m.date_basis in STATED_BASES
     return Item(key=m.id, doc=m.article, sentence=m.sentence, lemma=trigger_lemma(m.trigger),
-                event_type=m.event_type, codes=_codes(m, actor_ids), date=date,
+                event_type=m.event_type, codes=_codes(m, actor_ids),
+                coded=frozenset(p.code for p in list(m.actors) + list(m.recipients) if p.code),
+                date=date if stated else None, soft_date=None if stated else date,
                 ref_day=day_ordinal(date) or day_ordinal(published), location=_venue_key(m.location),
                 topic=content_words(m.topic or ""), context=content_words(m.text), members=[m.id])
 
@@ -278,7 +287,7 @@ def build_event(mentions: list[EventMention], by_article: dict[str, ArticleResul
         mentions=[Mention(m.id, m.article, m.sentence, m.start, m.end, m.text, _outlet(by_article[m.article]),
                           m.status, _clean_date(m.date)) for m in mentions],
         sources=[{"outlet": o, "cites": sorted(c)} for o, c in sorted(sources.items())],
-        event_text=best_text.text)
+        event_text=best_text.text, confidence=max(m.confidence for m in mentions))
 
 
 # ------------------------------------------------------------------- resolve
@@ -307,26 +316,57 @@ def block_rows(items: Iterable[Item]) -> list[tuple[str, str, str, int]]:
             if not block.startswith("doc:")]
 
 
+def _embedder(settings: Settings) -> Optional[Embedder]:
+    return Embedder(enabled=settings.use_embeddings) if settings.use_embeddings else None
+
+
+def news_weights(settings: Settings) -> dict[str, float]:
+    """The news scorer's weights as this run applies them (no embedding term without embeddings)."""
+    embedder = _embedder(settings)
+    return NEWS_WEIGHTS if embedder is not None and embedder.available else NEWS_WEIGHTS_NO_EMBEDDING
+
+
 def _resolve_clusters(items: list[Item], texts: dict[str, str], settings: Settings,
                       clusterer: Optional[Clusterer] = None) -> list[list[str]]:
-    embedder = Embedder(enabled=settings.use_embeddings) if settings.use_embeddings else None
-    weights = NEWS_WEIGHTS if embedder is not None and embedder.available else {**NEWS_WEIGHTS, "embedding": 0.0}
-    return cluster_mentions(items, settings.coref_threshold, weights, embedder, texts, clusterer=clusterer,
-                            workers=settings.resolve_workers)
+    return cluster_mentions(items, settings.coref_threshold, news_weights(settings), _embedder(settings), texts,
+                            clusterer=clusterer, workers=settings.resolve_workers)
+
+
+def corrected(clusters: list[list[str]], corrections: Sequence[MergeCorrection],
+              notes: list[str]) -> tuple[list[list[str]], frozenset]:
+    """Clusters after the stored corrections (logged in `notes`), and the
+    mentions a join put together (for the merge evidence)."""
+    if not corrections:
+        return clusters, frozenset()
+    clusters, applied = apply_corrections(clusters, corrections)
+    kinds = {c.id: c.kind for c in corrections}
+    notes += [f"applied {kinds[cid]} correction {cid} to {len(keys)} mentions" for cid, keys in sorted(applied.items())]
+    return clusters, frozenset(k for cid, keys in applied.items() if kinds[cid] == "join" for k in keys)
 
 
 def _assemble(results: Sequence[ArticleResult], clusters: list[list[str]], settings: Settings,
               actor_ids: dict, entries: list[ActorEntry], notes: list[str],
-              story_results: Optional[Sequence[ArticleResult]] = None) -> Resolution:
-    """Events from clusters, then stories over `story_results` (default: all)."""
+              story_results: Optional[Sequence[ArticleResult]] = None, items: Sequence[Item] = (),
+              joined: frozenset = frozenset()) -> Resolution:
+    """Events from clusters (with the links that tied them, from the scorer
+    `items` of the mentions clustered), then stories over `story_results`
+    (default: all)."""
     by_article = {r.article.id: r for r in results}
     by_id = {m.id: m for r in results for m in r.event_mentions}
     names = {e.id: e.name for e in entries}
     published = {a: r.article.published for a, r in by_article.items()}
-    events = [build_event([by_id[k] for k in c], by_article, actor_ids, names, published) for c in clusters]
+    item_of = {it.key: it for it in items}
+    weights = news_weights(settings)
+    events = []
+    for c in clusters:
+        event = build_event([by_id[k] for k in c], by_article, actor_ids, names, published)
+        event.merged_by = merge_links(c, item_of, weights, joined) if len(c) > 1 else []
+        events.append(event)
     events.sort(key=lambda e: e.id)
     stories = cluster_stories(results if story_results is None else story_results, events, actor_ids,
-                              settings.story_threshold, settings.resolve_workers)
+                              settings.story_threshold, settings.resolve_workers,
+                              settings.story_link_days if settings.story_link_days >= 0 else None,
+                              settings.story_gate_days if settings.story_gate_days >= 0 else None)
     story_of = {e: s.id for s in stories for e in s.events}
     for ev in events:
         ev.story = story_of.get(ev.id)
@@ -335,7 +375,7 @@ def _assemble(results: Sequence[ArticleResult], clusters: list[list[str]], setti
 
 def resolve(results: Sequence[ArticleResult], settings: Optional[Settings] = None,
             clusterer: Optional[Clusterer] = None, previous: Optional[dict[str, list[str]]] = None,
-            with_blocks: bool = False) -> Resolution:
+            with_blocks: bool = False, corrections: Sequence[MergeCorrection] = ()) -> Resolution:
     """Canonical events, stories and actors of every article result in scope.
     `clusterer` replaces the one-process mention clustering (Spark passes its own).
     `previous`: the events already published ({event id: member mention ids},
@@ -351,7 +391,8 @@ def resolve(results: Sequence[ArticleResult], settings: Optional[Settings] = Non
         blocks = block_rows(items) if with_blocks else []
         clusters = _resolve_clusters(items, texts, settings, clusterer)
         clusters, notes = keep_previous_merges(previous or {}, clusters)
-        resolution = _assemble(results, clusters, settings, actor_ids, entries, notes)
+        clusters, joined = corrected(clusters, corrections, notes)
+        resolution = _assemble(results, clusters, settings, actor_ids, entries, notes, items=items, joined=joined)
         resolution.blocks = blocks
         return resolution
 

@@ -17,12 +17,14 @@ from .scoring import Item, dates_compatible, type_family
 
 
 class _Constraints:
-    """Cluster-level state for the hard constraints (dates, type family, sentence)."""
+    """Cluster-level state for the hard constraints (stated dates, type family,
+    coded participants, sentence)."""
 
     def __init__(self, items: Sequence[Item], same_sentence_rule: bool) -> None:
         self.rule = same_sentence_rule
         self.dates = [{it.date} if it.date else set() for it in items]
         self.families = [{type_family(it.event_type)} if it.event_type else set() for it in items]
+        self.coded = [set(it.coded) for it in items]  # every dictionary code the cluster's mentions name
         # (doc, sentence) -> the participant codes of the mentions of that sentence
         self.sentences = [{(it.doc, it.sentence): {it.codes}} for it in items]
 
@@ -30,6 +32,8 @@ class _Constraints:
         if any(not dates_compatible(x, y) for x in self.dates[a] for y in self.dates[b]):
             return False
         if len(self.families[a] | self.families[b]) > 1:
+            return False
+        if self.coded[a] and self.coded[b] and self.coded[a].isdisjoint(self.coded[b]):
             return False
         if self.rule:
             small, large = sorted((self.sentences[a], self.sentences[b]), key=len)
@@ -40,7 +44,7 @@ class _Constraints:
         return True
 
     def merge(self, a: int, b: int) -> None:
-        for table in (self.dates, self.families):
+        for table in (self.dates, self.families, self.coded):
             table[a] |= table[b]
             table[b] = set()
         for sent, codes in self.sentences[b].items():

@@ -1,5 +1,5 @@
 """Incremental resolution: a new batch against a stored resolution, limited to
-what the batch can touch.
+what the batch can touch, with the outcome of resolving everything at once.
 
 Why: re-clustering every stored mention for each batch makes a run's cost
 grow with the store instead of with the batch. Blocking already says which
@@ -8,18 +8,24 @@ keyed blocks within the blocking window. The store keeps that index
 (`mention_blocks`: block, mention, article, day), so a batch re-resolves only
 
 - its own mentions and every stored event with a member in one of its
-  blocks near its days (each such event whole: it is never split, see
-  `keep_previous_merges`);
+  blocks near its days (each such event whole, clustered again from its
+  mentions: when the batch shows that a stored event was two happenings, or
+  that two were one, the stored records are revised, as one run over
+  everything would have them), and the events a person joined to those
+  (resolve/corrections.py);
 - the stories of the articles those events and the new articles touch, and
   of stored articles naming one of the batch's people within the story
   window (a new report on a running story that shares no event with it
-  still joins it); stories are never split either;
+  still joins it); stories are never split (a reader following a story
+  never loses part of it);
 - the events of those stories' articles (their `story` and `agreement` may
   change), rebuilt from their stored members;
 
-and leaves every other stored event and story as it is. On an empty store
-this is `resolve` over the whole batch. `update(..., full=True)` resolves
-everything again (after a change of thresholds or models).
+and leaves every other stored event and story as it is. Stored corrections
+(splits and joins a person made) apply last, in every update. On an empty
+store this is `resolve` over the whole batch. `update(..., full=True)`
+resolves everything again (after a change of thresholds or models, or after
+re-extraction).
 
 Differences from a full re-run, by design: a stored event outside the
 batch's blocks is not re-clustered against the events the batch changes, and
@@ -34,11 +40,12 @@ from typing import Iterable, Optional, Protocol, Sequence
 
 from ..config import Settings
 from ..loading import paused_gc
-from ..records import ArticleResult, Event, Story, stable_id
-from . import (Clusterer, Resolution, _assemble, _resolve_clusters, _unique, block_rows, keep_previous_merges,
-               mention_items, resolve)
+from ..records import ArticleResult, Event, MergeCorrection, Story, stable_id
+from . import (Clusterer, Resolution, _assemble, _resolve_clusters, _unique, block_rows, corrected,
+               keep_previous_merges, mention_items, resolve)
 from .actors import build_actor_index
 from .blocking import WINDOW_DAYS
+from .corrections import joined_partners
 from .scoring import day_ordinal
 from .stories import MAX_DAYS_APART
 
@@ -70,6 +77,8 @@ class StoredResolution(Protocol):
 
     def articles_naming(self, names: Iterable[str], date_from: str, date_to: str,
                         limit: int) -> list[str]: ...
+
+    def corrections(self) -> list[MergeCorrection]: ...
 
 
 @dataclass
@@ -106,7 +115,7 @@ def update(source: StoredResolution, settings: Settings, held: Optional[dict[str
 
 def _full(source: StoredResolution, settings: Settings, held: dict, clusterer: Optional[Clusterer]) -> ResolutionUpdate:
     results = source.load_results(held=held)
-    resolution = resolve(results, settings, clusterer, previous=source.event_groups(), with_blocks=True)
+    resolution = resolve(results, settings, clusterer, with_blocks=True, corrections=source.corrections())
     ids = [r.article.id for r in results]
     return ResolutionUpdate(events=resolution.events, stories=resolution.stories, actors=resolution.actors,
                             log=resolution.log, blocks=resolution.blocks, resolved_articles=ids, full=True,
@@ -124,11 +133,16 @@ class _Scope:
     story_articles: set[str]  # the articles stories are clustered over
     context: dict[str, list[tuple[str, str]]]  # other stored events of those articles (rebuilt as they are)
     results: list[ArticleResult]  # every result needed, new and stored
+    corrections: list[MergeCorrection]
 
 
 def _read_scope(source: StoredResolution, held: dict, pending: list[str]) -> _Scope:
     new = _unique(source.load_results(pending, held))
     previous, touched = _touched_events(source, new)
+    corrections = source.corrections()
+    partners = joined_partners(corrections, {m for members in previous.values() for m, _a in members})
+    if partners:  # the other side of a join is re-resolved with it, or the join would come apart
+        previous.update(source.event_members_of(mention_ids=partners))
     event_articles = set(pending) | {a for members in previous.values() for _m, a in members}
     story_seed = event_articles | set(source.articles_naming(_people(new), *_story_window(new), STORY_CANDIDATES))
     prior_stories = source.story_members_of(story_seed)
@@ -137,7 +151,7 @@ def _read_scope(source: StoredResolution, held: dict, pending: list[str]) -> _Sc
                if e not in previous}
     loaded = story_articles | {a for members in context.values() for _m, a in members}
     results = _unique(new + source.load_results(sorted(loaded - set(pending)), held))
-    return _Scope(new, previous, touched, prior_stories, story_articles, context, results)
+    return _Scope(new, previous, touched, prior_stories, story_articles, context, results, corrections)
 
 
 def _batch(source: StoredResolution, settings: Settings, held: dict, clusterer: Optional[Clusterer],
@@ -147,11 +161,13 @@ def _batch(source: StoredResolution, settings: Settings, held: dict, clusterer: 
     reclustered = ({m.id for r in scope.new for m in r.event_mentions}
                    | {m for members in scope.previous.values() for m, _ in members})
     items, texts = mention_items(scope.results, actor_ids, reclustered)
-    clusters, notes = keep_previous_merges({e: [m for m, _ in ms] for e, ms in scope.previous.items()},
-                                           _resolve_clusters(items, texts, settings, clusterer))
+    notes: list[str] = []
+    clusters, joined = corrected(_resolve_clusters(items, texts, settings, clusterer), scope.corrections, notes)
     clusters += [sorted(m for m, _ in members) for members in scope.context.values()]
     story_results = [r for r in scope.results if r.article.id in scope.story_articles]
-    resolution = _assemble(scope.results, clusters, settings, actor_ids, entries, notes, story_results)
+    context_items, _texts = mention_items(scope.results, actor_ids, {m for ms in scope.context.values() for m, _ in ms})
+    resolution = _assemble(scope.results, clusters, settings, actor_ids, entries, notes, story_results,
+                           items + context_items, joined)
     stories = _keep_stories(resolution.stories, scope.prior_stories)
     _assign_stories(resolution.events, stories)
     counts = {"new_articles": len(scope.new), "touched_mentions": len(scope.touched),

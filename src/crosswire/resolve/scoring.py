@@ -40,8 +40,11 @@ class Item:
     sentence: int
     lemma: str
     event_type: Optional[str] = None
-    codes: frozenset = frozenset()
-    date: Optional[str] = None  # ISO date or prefix (YYYY-MM) or None
+    codes: frozenset = frozenset()  # participant codes, else canonical actor ids / names
+    coded: frozenset = frozenset()  # the participants' dictionary codes only: disjoint ones never merge
+    date: Optional[str] = None  # ISO date or prefix (YYYY-MM) the text states, or None
+    # a date the extractor inferred (the publication day, the article's main date): a hint, not a constraint
+    soft_date: Optional[str] = None
     ref_day: Optional[int] = None  # day ordinal used for blocking windows
     location: Optional[str] = None
     topic: frozenset = frozenset()
@@ -65,6 +68,11 @@ class Item:
     def family(self) -> str:
         return type_family(self.event_type)
 
+    @property
+    def any_date(self) -> Optional[str]:
+        """The stated date, else the inferred one."""
+        return self.date or self.soft_date
+
 
 def day_ordinal(value: Optional[str]) -> Optional[int]:
     """Day number of a full ISO date (YYYY-MM-DD...), None for anything coarser."""
@@ -83,6 +91,16 @@ def dates_compatible(a: Optional[str], b: Optional[str]) -> bool:
         return True
     a, b = a[:10], b[:10]
     return a.startswith(b) or b.startswith(a)
+
+
+def _soft_dates(a: Item, b: Item) -> Optional[bool]:
+    """Whether the two mentions' dates agree when at least one of them is
+    only inferred (None when a side has no date or both are stated: the
+    stated case is `date_equal` and the hard constraint)."""
+    x, y = a.any_date, b.any_date
+    if not x or not y or (a.date and b.date):
+        return None
+    return dates_compatible(x, y)
 
 
 def _jaccard(a: frozenset, b: frozenset) -> float:
@@ -125,6 +143,10 @@ FEATURES: dict[str, Callable[[Item, Item], float]] = {
     "codes_disjoint": lambda a, b: float(bool(a.codes) and bool(b.codes) and a.codes.isdisjoint(b.codes)),
     "date_equal": lambda a, b: float(bool(a.date) and a.date == b.date),
     "date_one_missing": lambda a, b: float(bool(a.date) != bool(b.date)),
+    "soft_date_equal": lambda a, b: float(_soft_dates(a, b) is True),
+    "soft_date_conflict": lambda a, b: float(_soft_dates(a, b) is False),
+    "days_apart": lambda a, b: min(abs((a.ref_day or 0) - (b.ref_day or 0)), 60) / 30.0 if a.ref_day and b.ref_day else 0.0,
+    "same_sentence": lambda a, b: float(a.doc == b.doc and a.sentence == b.sentence),
     "location_equal": lambda a, b: float(bool(a.location) and a.location == b.location),
     "location_conflict": lambda a, b: float(bool(a.location) and bool(b.location) and a.location != b.location),
     "topic_overlap": lambda a, b: _jaccard(a.topic, b.topic),
@@ -166,15 +188,22 @@ def _sparse_dot(a: Optional[dict], b: Optional[dict]) -> float:
     return sum(w * b.get(t, 0.0) for t, w in a.items())
 
 
-# Weights for news mentions, set by hand from the seeds' hazards and checked on
-# ECB+ train: a shared date and participants dominate; trigger words help.
+# Weights for news mentions: a logistic regression over the candidate pairs (after blocking and the
+# hard constraints) of the gold-labelled mentions of news_events/train, a pair positive when both
+# mentions match one gold event key (experiments/news_merge_fit.py; docs/decisions/stories-and-merging.md).
+# Fitted with the MiniLM sentence embedding (Settings.use_embeddings) and without it (the default run).
+# The threshold (Settings.coref_threshold, 0.15) was chosen by out-of-fold merge F1 (5 folds of stories).
 NEWS_WEIGHTS: dict[str, float] = {
-    "bias": -3.0,
-    "same_lemma": 0.8, "same_class": 1.2, "embedding": 1.5, "same_type": 0.6,
-    "codes_overlap": 2.5, "codes_disjoint": -3.0,
-    "date_equal": 2.0, "date_one_missing": -0.5,
-    "location_equal": 0.8, "location_conflict": -1.5,
-    "topic_overlap": 1.0, "context_overlap": 1.0, "same_doc": 0.0, "same_group": 0.5,
+    "bias": -5.09, "same_lemma": -0.38, "same_class": 0.63, "same_type": 1.97, "codes_overlap": 0.22,
+    "codes_disjoint": 0.61, "date_equal": 0.61, "date_one_missing": 0.7, "soft_date_equal": 0.02,
+    "soft_date_conflict": -1.06, "days_apart": -0.27, "same_sentence": -0.73, "location_equal": -0.2,
+    "location_conflict": -0.8, "topic_overlap": -0.17, "context_overlap": 1.4, "same_doc": 0.66, "embedding": 4.16,
+}
+NEWS_WEIGHTS_NO_EMBEDDING: dict[str, float] = {  # one dict: score() caches compiled weights by id
+    "bias": -3.97, "same_lemma": -0.35, "same_class": 0.83, "same_type": 1.97, "codes_overlap": 0.37,
+    "codes_disjoint": 0.47, "date_equal": 0.78, "date_one_missing": 0.86, "soft_date_equal": -0.07,
+    "soft_date_conflict": -1.11, "days_apart": -0.34, "same_sentence": -0.81, "location_equal": -0.17,
+    "location_conflict": -0.65, "topic_overlap": -0.04, "context_overlap": 4.57, "same_doc": 0.92,
 }
 
 
@@ -201,10 +230,14 @@ def score(a: Item, b: Item, weights: dict[str, float] = NEWS_WEIGHTS) -> float:
 
 
 def cannot_link(a: Item, b: Item, same_sentence_rule: bool = True) -> bool:
-    """Hard constraints between two mentions, whatever their score."""
+    """Hard constraints between two mentions, whatever their score: stated
+    dates that differ, type families that differ, coded participants with
+    nothing in common."""
     if not dates_compatible(a.date, b.date):
         return True
     if a.event_type and b.event_type and a.family != b.family:
+        return True
+    if a.coded and b.coded and a.coded.isdisjoint(b.coded):
         return True
     if same_sentence_rule and a.doc == b.doc and a.sentence == b.sentence and a.codes != b.codes:
         return True  # one sentence naming two happenings with different participants

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Sequence
+from typing import Optional, Sequence
 
 from ..records import ArticleResult, Event, Story, stable_id
 from .cluster import agglomerate
 from .lexicon import content_words
-from .scoring import Item, day_ordinal
+from .scoring import Item, day_ordinal, type_family
 
 NAME = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{2,})(?:\s+(?:[A-Z][a-z]+|[A-Z]{2,}))*")
 MAX_DAYS_APART = 60  # articles further apart than this belong to different stories
@@ -46,9 +46,14 @@ def article_features(result: ArticleResult, actor_ids: dict, event_ids: Sequence
 
 
 def cluster_stories(results: Sequence[ArticleResult], events: Sequence[Event], actor_ids: dict,
-                    threshold: float, workers: int = 1) -> list[Story]:
+                    threshold: float, workers: int = 1, link_days: Optional[int] = None,
+                    gate_days: Optional[int] = None) -> list[Story]:
     """Stories over all articles, each article in exactly one story
-    (`workers`: local processes for large inputs, as for mentions)."""
+    (`workers`: local processes for large inputs, as for mentions).
+    `link_days`: two dated articles published at most `gate_days` apart
+    (None: any two dated ones) are linked only when their events connect them
+    (`connected_pairs`: a shared event, or events of one type family sharing a
+    participant within `link_days` days); None links on similarity alone."""
     if not results:
         return []
     results = sorted(results, key=lambda r: r.article.id)
@@ -60,10 +65,15 @@ def cluster_stories(results: Sequence[ArticleResult], events: Sequence[Event], a
     sims = _cosine_pairs(bags, threshold * 0.5)
     days = [day_ordinal(r.article.published) for r in results]
     shared = _shared_event_pairs(results, events_of)
+    candidates = sorted(set(sims.items()) | {(p, 0.0) for p in shared if p not in sims})
+    linked = None if link_days is None else connected_pairs(results, events, [p for p, _s in candidates], link_days)
     edges = []
-    for (i, j), s in sorted(set(sims.items()) | {(p, 0.0) for p in shared if p not in sims}):
+    for (i, j), s in candidates:
         if days[i] is not None and days[j] is not None and abs(days[i] - days[j]) > MAX_DAYS_APART:
             continue
+        close = days[i] is not None and days[j] is not None and (gate_days is None or abs(days[i] - days[j]) <= gate_days)
+        if linked is not None and close and (i, j) not in shared and (i, j) not in linked:
+            continue  # alike in words and names, but no event connects them: two situations
         if (i, j) in shared:
             s = min(1.0, s + SHARED_EVENT_BONUS * shared[(i, j)])
         edges.append((i, j, s))
@@ -83,6 +93,45 @@ def cluster_stories(results: Sequence[ArticleResult], events: Sequence[Event], a
             articles=[r.article.id for r in arts], events=ev_ids,
             outlets=sorted({r.article.outlet for r in arts if r.article.outlet})))
     return stories
+
+
+def _event_keys(results: Sequence[ArticleResult], events: Sequence[Event]) -> list[dict[tuple[str, str], list[int]]]:
+    """Per article: (type family, participant) -> the days of its events of that
+    family naming that participant (code, else canonical actor id; an undated
+    event counts on its article's day)."""
+    index = {r.article.id: i for i, r in enumerate(results)}
+    published = [day_ordinal(r.article.published) for r in results]
+    keys: list[dict[tuple[str, str], list[int]]] = [defaultdict(list) for _ in results]
+    for ev in events:
+        family = type_family(ev.event_type)
+        who = {p.code or p.actor_id or p.name.lower() for p in ev.actors + ev.recipients}
+        for art in {m.article for m in ev.mentions}:
+            i = index.get(art)
+            if i is None:
+                continue
+            day = day_ordinal(ev.date) or published[i]
+            for w in who:
+                keys[i][(family, w)].append(day if day is not None else -1)
+    return keys
+
+
+def connected_pairs(results: Sequence[ArticleResult], events: Sequence[Event],
+                    pairs: Sequence[tuple[int, int]], link_days: int) -> set[tuple[int, int]]:
+    """The candidate article pairs whose events connect them: an event of each
+    with one type family and a common participant, at most `link_days` apart
+    (an undated side matches any day). Why: two situations about the same
+    country in the same week share words and names; what makes one developing
+    story is a chain of happenings among the same parties."""
+    keys = _event_keys(results, events)
+    out = set()
+    for i, j in pairs:
+        small, large = sorted((keys[i], keys[j]), key=len)
+        for key, days in small.items():
+            other = large.get(key)
+            if other and any(a < 0 or b < 0 or abs(a - b) <= link_days for a in days for b in other):
+                out.add((i, j))
+                break
+    return out
 
 
 def _most_central(members: list[int], sim_of: dict) -> int:

@@ -32,8 +32,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Callable, ContextManager, Iterable, Optional, Sequence
 
-from ..records import (Article, ArticleResult, Attribution, Event, EventMention, Quote, Rejection, Story,
-                       from_dict, to_dict)
+from ..records import (Article, ArticleResult, Attribution, Event, EventMention, MergeCorrection, Quote,
+                       Rejection, Story, from_dict, to_dict)
 from ..sanitize import printable
 
 
@@ -173,7 +173,8 @@ def result_rows(result: ArticleResult) -> dict[str, list[tuple]]:
 def resolution_rows(events: Sequence[Event], stories: Sequence[Story]) -> dict[str, list[tuple]]:
     """Rows of each derived table for a resolution (events and stories)."""
     return {
-        "events": [(e.id, e.event_type, e.status, e.date, e.date_end, e.story, _json(e)) for e in events],
+        "events": [(e.id, e.event_type, e.status, e.date, e.date_end, e.story, _json(e), e.confidence)
+                   for e in events],
         "event_participants": [(e.id, role, p.name, p.code) for e in events
                                for role, people in (("actor", e.actors), ("recipient", e.recipients))
                                for p in people],
@@ -479,6 +480,22 @@ class Store(abc.ABC):
             groups.setdefault(event_id, []).append(mention_id)
         return groups
 
+    # ------------------------------------------------ merge corrections
+    def add_correction(self, correction: MergeCorrection) -> None:
+        """Keep a person's split or join of events (resolve/corrections.py);
+        every later resolution applies it."""
+        with self.transaction():
+            self._insert_rows("event_corrections", [(
+                correction.id, correction.kind, json.dumps(correction.mentions), json.dumps(correction.others),
+                correction.event_id, correction.note, correction.created)])
+
+    def corrections(self) -> list[MergeCorrection]:
+        """Every stored correction, in the order they were made."""
+        rows = self.execute("SELECT id, kind, mentions, others, event_id, note, created FROM event_corrections "
+                            "ORDER BY created, id")
+        return [MergeCorrection(id=i, kind=k, mentions=json.loads(m), others=json.loads(o), event_id=e or "",
+                                note=n or "", created=c or "") for i, k, m, o, e, n, c in rows]
+
     # ------------------------------------- reads of incremental resolution
     def pending_articles(self) -> list[str]:
         """Stored articles no resolution has covered yet (whoever stored them)."""
@@ -546,8 +563,9 @@ class Store(abc.ABC):
                status: Optional[str] = None, date_from: Optional[str] = None, date_to: Optional[str] = None,
                outlet: Optional[str] = None, story: Optional[str] = None, country: Optional[str] = None,
                bbox: Optional[tuple[float, float, float, float]] = None, limit: Optional[int] = None,
-               offset: int = 0) -> list[Event]:
+               offset: int = 0, min_confidence: Optional[float] = None) -> list[Event]:
         """Canonical events matching every filter given (all optional).
+        `min_confidence`: the event's confidence (its best mention's) at least this.
         `country`: ISO3 of the event's place; `bbox`: (west, south, east,
         north) in degrees around its point (west > east crosses the antimeridian)."""
         where: list[str] = []
@@ -567,6 +585,9 @@ class Store(abc.ABC):
         if story:
             where.append("starts_with(e.story, ?)")
             params.append(story)
+        if min_confidence is not None:
+            where.append("e.confidence >= ?")
+            params.append(min_confidence)
         if actor:
             where.append("e.id IN (SELECT event_id FROM event_participants "
                          "WHERE strpos(lower(name), ?) > 0 OR upper(code) = ?)")
@@ -596,6 +617,11 @@ class Store(abc.ABC):
         (AmbiguousId when several do)."""
         record = self._by_id_or_prefix("events", "event", event_id)
         return from_dict(Event, json.loads(record)) if record else None
+
+    def event_of_mention(self, mention_id: str) -> Optional[Event]:
+        """The stored event one mention is a member of."""
+        rows = self.execute("SELECT event_id FROM event_members WHERE mention_id = ?", (mention_id,))
+        return self.event(rows[0][0]) if rows else None
 
     def _by_id_or_prefix(self, table: str, noun: str, key: str) -> Optional[str]:
         """The `record` of the row whose id is `key`, else of the one row whose id

@@ -55,17 +55,21 @@ class EventFilters:
                  country: Optional[str] = Query(None, max_length=3, pattern=r"^([A-Za-z]{3})?$",
                                                 description="ISO3 code of the event's place, e.g. UKR"),
                  bbox: Optional[str] = Query(None, max_length=100,
-                                             description="west,south,east,north in degrees (WGS84)")) -> None:
+                                             description="west,south,east,north in degrees (WGS84)"),
+                 min_confidence: Optional[float] = Query(None, ge=0.0, le=1.0,
+                                                         description="events whose best mention's confidence "
+                                                                     "is at least this (0-1)")) -> None:
         if status and status.lower() not in STATUSES:
             raise HTTPException(422, f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
         self.values = {"actor": actor or None, "event_type": event_type or None,
                        "status": status.lower() if status else None, "date_from": date_from or None,
                        "date_to": date_to or None, "outlet": outlet or None, "story": story or None,
-                       "country": country.upper() if country else None, "bbox": parse_bbox(bbox) if bbox else None}
+                       "country": country.upper() if country else None, "bbox": parse_bbox(bbox) if bbox else None,
+                       "min_confidence": min_confidence or None}
 
     def query(self) -> dict[str, str]:
         """The filters as query parameters (for export links and the map)."""
-        out = {k: v for k, v in self.values.items() if v and k != "bbox"}
+        out = {k: str(v) for k, v in self.values.items() if v and k != "bbox"}
         if self.values["bbox"]:
             out["bbox"] = ",".join(f"{v:g}" for v in self.values["bbox"])
         return out
@@ -252,6 +256,57 @@ def get_event(request: Request, event_id: str) -> dict[str, Any]:
     for article in detail["articles"]:
         article.pop("segments")
     return detail
+
+
+class SplitBody(BaseModel):
+    mentions: list[str] = Field(..., min_length=1, max_length=1000, description="mention ids (or unique prefixes)")
+    note: str = Field("", max_length=500)
+
+
+class JoinBody(BaseModel):
+    other: str = Field(..., min_length=1, max_length=64, description="the id of the event to join with")
+    note: str = Field("", max_length=500)
+
+
+def _correct(request: Request, make: Callable[[Any], Any]) -> dict[str, Any]:
+    """Store the correction `make(store)` builds (needs the write token) and
+    resolve the store with it; the events that now hold its mentions."""
+    from ..pipeline import Pipeline
+    from ..resolve.corrections import CorrectionError, record_correction
+
+    check_write(request, request.app.state.config.tokens)
+    store = store_of(request)
+    try:
+        correction = make(store)
+    except CorrectionError as exc:
+        raise HTTPException(422, str(exc)) from None
+    record_correction(store, correction, Pipeline(request.app.state.settings).resolve_update)
+    holders = [store.event_of_mention(k) for k in correction.mentions[:1] + correction.others[:1]]
+    return {"correction": to_dict(correction), "events": sorted({e.id for e in holders if e is not None})}
+
+
+def _event_or_404(store: Any, event_id: str) -> Any:
+    event = store.event(event_id)
+    if event is None:
+        raise HTTPException(404, f"no event {event_id!r}")
+    return event
+
+
+@router.post("/events/{event_id}/split", tags=["events"],
+             summary="Take mentions out of an event for good (a stored correction); needs the token")
+def split_event(request: Request, event_id: str, body: SplitBody) -> dict[str, Any]:
+    from ..resolve.corrections import split_correction
+
+    return _correct(request, lambda store: split_correction(_event_or_404(store, event_id), body.mentions, body.note))
+
+
+@router.post("/events/{event_id}/join", tags=["events"],
+             summary="Make two events one for good (a stored correction); needs the token")
+def join_event(request: Request, event_id: str, body: JoinBody) -> dict[str, Any]:
+    from ..resolve.corrections import join_correction
+
+    return _correct(request, lambda store: join_correction(_event_or_404(store, event_id),
+                                                           _event_or_404(store, body.other), body.note))
 
 
 # ------------------------------------------------------------------ quotes

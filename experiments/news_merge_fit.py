@@ -1,0 +1,145 @@
+"""Fit the news pair scorer's weights (resolve/scoring.py NEWS_WEIGHTS*) on
+the gold event keys of news_events/train, and choose the threshold out of fold.
+
+    .venv/bin/python experiments/news_merge_fit.py [--store S.duckdb] [--embeddings] [--thresholds 0.1,0.15,0.2]
+
+1. The default pipeline extracts the train articles into a store (or `--store`
+   names one that holds them, e.g. a run over corpus/articles.jsonl).
+2. Each event mention is matched to a gold line as `crosswire eval news`
+   matches it (article, sentence, type); a matched mention gets its gold key.
+3. The candidate pairs of the resolver's blocking, less those its hard
+   constraints refuse, between two labelled mentions are the training pairs
+   (positive: one gold key), over the scorer's news features.
+4. Out of fold: the articles' stories (corpus `story`, else the article) in 5
+   folds; for each fold a logistic regression fitted on the other folds'
+   pairs resolves the fold's articles, and the cross-article merge counts
+   (as eval news counts them) are summed. Then the weights on all pairs.
+
+Prints per threshold the out-of-fold merge precision/recall/F1 and the final
+weights (JSON, to paste into scoring.py). Uses train only.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from crosswire import resolve as R
+from crosswire.config import Settings
+from crosswire.datasets import corpus_path
+from crosswire.datasets.news_events import match, merge_counts, predictions, read_folder
+from crosswire.outputs import results_to_json
+from crosswire.resolve.actors import build_actor_index
+from crosswire.resolve.blocking import candidate_pairs
+from crosswire.resolve.embed import Embedder
+from crosswire.resolve.scoring import cannot_link, features
+
+NAMES = ["same_lemma", "same_class", "same_type", "codes_overlap", "codes_disjoint", "date_equal", "date_one_missing",
+         "soft_date_equal", "soft_date_conflict", "days_apart", "same_sentence", "location_equal", "location_conflict",
+         "topic_overlap", "context_overlap", "same_doc"]
+FOLDS = 5
+
+
+def train_results(store_path: str | None, articles: list[dict]) -> list:
+    from crosswire.pipeline import Pipeline
+    from crosswire.runner import run_paths
+    from crosswire.store import open_store
+
+    urls = {a["url"] for a in articles}
+    if store_path:
+        with open_store(store_path, read_only=True) as store:
+            return [r for r in store.load_results() if r.article.url in urls]
+    with tempfile.TemporaryDirectory() as tmp:
+        with open_store(os.path.join(tmp, "train.duckdb")) as store:
+            run_paths([str(corpus_path("eval/news_events/train") / "articles.jsonl")], store, Pipeline())
+            return store.load_results()
+
+
+def gold_keys(results: list, articles: list[dict], gold: list[dict]) -> dict[str, str]:
+    gold_id = {a["url"]: a["id"] for a in articles}
+    preds = [{"article": gold_id[r.article.url], "sentence": m.text, "type": m.event_type, "id": m.id}
+             for r in results for m in r.event_mentions]
+    return {p["id"]: gold[i]["event"] for p, i in match(preds, gold, True) if i is not None}
+
+
+def pair_table(results: list, keys: dict[str, str], names: list[str], embed: bool):
+    ids, _entries = build_actor_index(results)
+    items, texts = R.mention_items(results, ids)
+    if embed:
+        for item, vec in zip(items, Embedder(enabled=True).sentences([texts[it.key] for it in items])):
+            item.vector = vec
+    items.sort(key=lambda it: it.key)
+    rows, labels, docs = [], [], []
+    for i, j in candidate_pairs(items):
+        a, b = items[i], items[j]
+        if a.key in keys and b.key in keys and not cannot_link(a, b):
+            f = features(a, b)
+            rows.append([f[n] for n in names])
+            labels.append(keys[a.key] == keys[b.key])
+            docs.append(a.doc)
+    return np.array(rows), np.array(labels), docs
+
+
+def fitted(X, y, names: list[str]) -> dict[str, float]:
+    lr = LogisticRegression(C=1.0, max_iter=2000).fit(X, y)
+    return {"bias": round(float(lr.intercept_[0]), 2), **{n: round(float(c), 2) for n, c in zip(names, lr.coef_[0])}}
+
+
+def use_weights(weights: dict[str, float]) -> None:
+    """Make the resolver score with these weights (both tables: with and without embeddings)."""
+    for table in (R.NEWS_WEIGHTS, R.NEWS_WEIGHTS_NO_EMBEDDING):
+        table.clear()
+        table.update(weights)
+    R.scoring._COMPILED.clear()
+
+
+def merge_tallies(results: list, articles: list[dict], gold: list[dict], settings: Settings) -> np.ndarray:
+    resolution = R.resolve(results, settings)
+    out = json.loads(json.dumps(results_to_json(results, resolution.events, resolution.stories, {})))
+    preds, _found = predictions(out, articles, {g["article"] for g in gold})
+    matched = [(p, gold[i]) for p, i in match(preds, gold, True) if i is not None and not gold[i].get("background")]
+    return np.array(merge_counts(matched))
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return round(float(p), 4), round(float(r), 4), round(float(2 * p * r / (p + r)) if p + r else 0.0, 4)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--store", help="a store holding the train articles' extraction")
+    ap.add_argument("--embeddings", action="store_true", help="with the MiniLM sentence embedding feature")
+    ap.add_argument("--thresholds", default="0.1,0.15,0.2,0.25,0.3")
+    args = ap.parse_args()
+    articles, gold = read_folder(Path(corpus_path("eval/news_events/train")))
+    results = train_results(args.store, articles)
+    keys = gold_keys(results, articles, gold)
+    names = NAMES + (["embedding"] if args.embeddings else [])
+    X, y, docs = pair_table(results, keys, names, args.embeddings)
+    story = {json.loads(line)["url"]: json.loads(line).get("story")
+             for line in corpus_path("corpus/articles.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()}
+    group = {r.article.id: story.get(r.article.url) or r.article.id for r in results}
+    fold_of = {g: k % FOLDS for k, g in enumerate(sorted(set(group.values())))}
+    pair_fold = np.array([fold_of[group[d]] for d in docs])
+    print(f"{len(results)} articles, {len(keys)} labelled mentions, {len(y)} pairs ({int(y.sum())} positive)")
+    for threshold in (float(t) for t in args.thresholds.split(",")):
+        tally = np.zeros(3, int)
+        for fold in range(FOLDS):
+            use_weights(fitted(X[pair_fold != fold], y[pair_fold != fold], names))
+            held = [r for r in results if fold_of[group[r.article.id]] == fold]
+            tally += merge_tallies(held, articles, gold, Settings(coref_threshold=threshold,
+                                                                    use_embeddings=args.embeddings))
+        print(f"threshold {threshold}: out-of-fold merge P/R/F1 {prf(*tally)} (tp, fp, fn {tally.tolist()})")
+    print(json.dumps(fitted(X, y, names)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
