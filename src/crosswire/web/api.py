@@ -41,6 +41,10 @@ def store_of(request: Request):
 
 # ----------------------------------------------------------------- filters
 DATE_PATTERN = r"^(\d{4}(-\d{2}(-\d{2})?)?)?$"  # YYYY, YYYY-MM or YYYY-MM-DD; empty (a blank form field) = none
+# a number from 0 to 1, or empty: the desk's filter form sends every field, filled or not
+CONFIDENCE_PATTERN = r"^((0?\.\d+)|0|1|1\.0*|0\.)?$"
+
+
 class EventFilters:
     """The event filters shared by /api/events, the exports and the events page."""
 
@@ -56,16 +60,16 @@ class EventFilters:
                                                 description="ISO3 code of the event's place, e.g. UKR"),
                  bbox: Optional[str] = Query(None, max_length=100,
                                              description="west,south,east,north in degrees (WGS84)"),
-                 min_confidence: Optional[float] = Query(None, ge=0.0, le=1.0,
-                                                         description="events whose best mention's confidence "
-                                                                     "is at least this (0-1)")) -> None:
+                 min_confidence: Optional[str] = Query(None, max_length=12, pattern=CONFIDENCE_PATTERN,
+                                                       description="events whose best mention's confidence "
+                                                                   "is at least this (0-1)")) -> None:
         if status and status.lower() not in STATUSES:
             raise HTTPException(422, f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
         self.values = {"actor": actor or None, "event_type": event_type or None,
                        "status": status.lower() if status else None, "date_from": date_from or None,
                        "date_to": date_to or None, "outlet": outlet or None, "story": story or None,
                        "country": country.upper() if country else None, "bbox": parse_bbox(bbox) if bbox else None,
-                       "min_confidence": min_confidence or None}
+                       "min_confidence": float(min_confidence) if min_confidence else None}
 
     def query(self) -> dict[str, str]:
         """The filters as query parameters (for export links and the map)."""

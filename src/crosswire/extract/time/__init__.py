@@ -43,7 +43,17 @@ from .anchor import infer_anchor
 from .calendar import timex_to_interval
 from .tagger import Found, tag_text
 
-__all__ = ["time_stage", "tag_text", "timex_to_interval", "infer_anchor", "Found"]
+__all__ = ["time_stage", "tag_text", "timex_to_interval", "infer_anchor", "Found", "names_its_day"]
+
+# rules whose text gives the month and the day, leaving only the year to the anchor ("January 12")
+MONTH_AND_DAY_RULES = frozenset({"month_day", "day_month"})
+
+
+def names_its_day(timex: Timex) -> bool:
+    """Whether the text itself gives the calendar day: fully specified, or
+    month and day with the year from an inferred anchor. Two such days that
+    differ are two happenings, whatever year the anchor gave."""
+    return timex.basis != "inferred" or timex.rule in MONTH_AND_DAY_RULES
 
 
 @register_stage("time", provides=("timexes",))
