@@ -134,3 +134,26 @@ def test_an_event_stays_in_its_sentence(results):
             for p in e.actors + e.recipients:
                 assert p.mention is None or p.mention.article == e.article, (wn, described([e]))
             assert len(e.actors) <= 4 and len(e.recipients) <= 4, (wn, described([e]))
+
+
+@pytest.fixture(scope="module")
+def jet_article(examples_dir):
+    """wn-069 (the examples' feed carries it): an accusation, then its denial."""
+    found = [item for item in read_inputs([str(examples_dir)], dedupe=True)
+             if isinstance(item, Article) and "For several days Iran denied the accusation." in item.text]
+    assert found, "the examples lack wn-069"
+    return next(iter(Pipeline().extract(found[:1])))
+
+
+def test_a_denied_act_is_not_an_act_that_occurred(jet_article):
+    """Pattern: a denial read as the act denied ("For several days Iran
+    denied the accusation" as an ASSAULT that occurred). The denial is a
+    REJECT by Iran that occurred; an event of another type anchored there is
+    the act denied, never one that occurred."""
+    events = in_sentence(jet_article, "For several days Iran denied the accusation.")
+    for e in events:
+        if e.event_type == "REJECT":
+            assert e.status == "occurred" and "IRN" in {p.code for p in e.actors}, described([e])
+        else:
+            assert e.status in {"denied", "claimed"}, described([e])
+        assert not participant_keys(e.actors) & participant_keys(e.recipients), described([e])

@@ -224,16 +224,31 @@ def _latest_status(mentions: Sequence[EventMention], published: dict[str, Option
     return status
 
 
-def _merge_participants(lists: Sequence[Sequence[Participant]], actor_ids: dict, names: dict) -> list[Participant]:
-    counts: Counter = Counter()
+def _merge_participants(mentions: Sequence[EventMention], actor_ids: dict,
+                        names: dict) -> tuple[list[Participant], list[Participant]]:
+    """The event's actors and recipients from its mentions', most often named
+    first. An entity is on one side only: the side more of its mentions put
+    it on (weighted by the mentions' confidence; a tie goes to the actors).
+    Reports of one happening disagree on who acted ("X met Y", "Y met X"),
+    and an analyst reads an event with one entity on both sides as wrong."""
+    weight: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    counts: list[Counter] = [Counter(), Counter()]
     first: dict[str, Participant] = {}
-    for plist in lists:
-        for p in plist:
-            cp = canonical_participant(p, actor_ids, names)
-            key = cp.actor_id or cp.code or cp.name
-            counts[key] += 1
-            first.setdefault(key, cp)
-    return [first[k] for k in sorted(counts, key=lambda k: (-counts[k], k))]
+    for m in mentions:
+        for side, plist in enumerate((m.actors, m.recipients)):
+            for p in plist:
+                cp = canonical_participant(p, actor_ids, names)
+                key = cp.actor_id or cp.code or cp.name
+                counts[side][key] += 1
+                weight[key][side] += max(m.confidence, 1e-3)
+                first.setdefault(key, cp)
+    sides: list[list[Participant]] = [[], []]
+    for side in (0, 1):
+        for key in sorted(counts[side], key=lambda k: (-counts[side][k], k)):
+            actor_side = weight[key][0] >= weight[key][1]
+            if actor_side == (side == 0):
+                sides[side].append(first[key])
+    return sides[0], sides[1]
 
 
 def _most_common(values: Sequence[Optional[str]]) -> Optional[str]:
@@ -275,6 +290,7 @@ def build_event(mentions: list[EventMention], by_article: dict[str, ArticleResul
         export = "CONSULT"
     best_text = max(mentions, key=lambda m: (bool(_clean_date(m.date)), len(m.actors) + len(m.recipients),
                                              -len(m.text), m.id))
+    actors, recipients = _merge_participants(mentions, actor_ids, names)
     sources: dict[str, set[str]] = defaultdict(set)
     for m in mentions:
         r = by_article[m.article]
@@ -285,8 +301,7 @@ def build_event(mentions: list[EventMention], by_article: dict[str, ArticleResul
         context=sorted({c for m in mentions for c in m.context}),
         cameo=_most_common([m.cameo for m in mentions]), plover_export_type=export,
         date=date, date_end=date_end, date_basis=basis,
-        actors=_merge_participants([m.actors for m in mentions], actor_ids, names),
-        recipients=_merge_participants([m.recipients for m in mentions], actor_ids, names),
+        actors=actors, recipients=recipients,
         location=_pick_place([m.location for m in mentions]), topic=_most_common([m.topic for m in mentions]),
         mentions=[Mention(m.id, m.article, m.sentence, m.start, m.end, m.text, _outlet(by_article[m.article]),
                           m.status, _clean_date(m.date)) for m in mentions],

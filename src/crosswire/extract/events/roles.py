@@ -30,7 +30,7 @@ from typing import Any, Optional
 
 from ...records import ActorMention, Quote
 from ..linear import Features
-from .lexicon import REPORTING_VERBS
+from .lexicon import ALLEGATION_VERBS, REPORTING_VERBS
 
 PERSON_PRONOUNS = {"he", "she", "him", "her", "his", "hers"}
 GROUP_PRONOUNS = {"they", "them", "their", "it", "its"}
@@ -75,10 +75,17 @@ class Candidate:
         held", "Russia's foreign ministry said talks would begin")? The
         teller says the event happens; it takes part only in speech acts."""
         tok = self.token
-        if tok.dep_ not in {"nsubj", "nsubjpass"} or tok.head.lemma_.lower() not in REPORTING_VERBS:
+        if tok.dep_ != "nsubj":
             return False
-        return any(c.dep_ in {"ccomp", "parataxis"} and c.left_edge.i <= event_token.i <= c.right_edge.i
-                   for c in tok.head.children)
+        verb = tok.head.lemma_.lower()
+        if verb in REPORTING_VERBS:
+            return any(c.dep_ in {"ccomp", "parataxis"} and c.left_edge.i <= event_token.i <= c.right_edge.i
+                       for c in tok.head.children)
+        if verb in ALLEGATION_VERBS:
+            # "the US accused Iran of attacking the tanker": the accuser alleges the attack, takes no part
+            return any(c.dep_ in {"ccomp", "prep"} and c.left_edge.i <= event_token.i <= c.right_edge.i
+                       for c in tok.head.children)
+        return False
 
 
 def candidates(sent, mentions: list[ActorMention], quotes: list[Quote]) -> list[Candidate]:

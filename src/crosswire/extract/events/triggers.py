@@ -39,6 +39,7 @@ class Trigger:
     carrier: Any = None  # light/scheduling verb that carries a noun trigger
     strength: float = 0.6  # how specific the lexicon evidence is
     why: list[str] = field(default_factory=list)
+    retyped_from: Optional[str] = None  # the type of the lexicon trigger this anchor was retyped from
 
 
 def find_triggers(sent, actor_tokens: set[int]) -> list[Trigger]:
