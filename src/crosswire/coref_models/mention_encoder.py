@@ -199,23 +199,28 @@ def _erf(x):
     return erf(x)
 
 
-@functools.lru_cache(maxsize=1)
 def load_mention_encoder() -> Optional[MentionEncoder]:
     """The trained mention encoder (the bundled MiniLM plus the benchmark's
-    adapter), loaded once per process, or None when the model package, torch
-    or the adapter is missing."""
-    from ..resolve.embed import model_path
+    adapter), loaded once per process, or None when the model package or
+    torch is missing; MissingModelFile when the adapter is."""
     from . import model_file
 
-    base, adapter = model_path(), model_file(ADAPTER_FILE)
-    if base is None or not adapter.exists():
+    return _load_mention_encoder(str(model_file(ADAPTER_FILE)))
+
+
+@functools.lru_cache(maxsize=1)
+def _load_mention_encoder(adapter: str) -> Optional[MentionEncoder]:
+    from ..resolve.embed import model_path
+
+    base = model_path()
+    if base is None:
         return None
     try:
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
         hf_logging.set_verbosity_error()
-        return MentionEncoder(base, str(adapter))
+        return MentionEncoder(base, adapter)
     except Exception as exc:  # any failure means: score without it
         log.warning("coreference mention encoder unavailable: %s", exc)
         return None

@@ -136,25 +136,26 @@ class TriggerEncoder:
                 self.cache[key] = span_vector(hidden[row, :width], offsets[row][:width], key[1:])
 
 
-@functools.lru_cache(maxsize=2)
 def load_trigger_encoder(tuned: bool = False) -> Optional[TriggerEncoder]:
     """The trigger encoder (`tuned`: with the benchmark's coreference adapter),
     loaded once per process, or None (with a warning saying why) when the
-    model, the adapter or transformers is missing."""
-    from ..models import TRIGGER_MODEL, installed
+    model or transformers is missing; MissingModelFile when the adapter is."""
     from . import model_file
+
+    return _load_trigger_encoder(str(model_file(ADAPTER_FILE)) if tuned else None)
+
+
+@functools.lru_cache(maxsize=2)
+def _load_trigger_encoder(adapter: Optional[str]) -> Optional[TriggerEncoder]:
+    from ..models import TRIGGER_MODEL, installed
 
     path = installed(TRIGGER_MODEL)
     if path is None:
         log.warning("%s is not installed (python -m crosswire.models install): scoring without trigger vectors",
                     TRIGGER_MODEL.name)
         return None
-    adapter = model_file(ADAPTER_FILE)
-    if tuned and not adapter.exists():
-        log.warning("%s is missing: no tuned trigger vectors", adapter)
-        return None
     try:
-        return TriggerEncoder(str(path), adapter=str(adapter) if tuned else None)
+        return TriggerEncoder(str(path), adapter=adapter)
     except Exception as exc:  # any failure means: score without it
         log.warning("trigger encoder unavailable: %s", exc)
         return None

@@ -8,6 +8,10 @@ Data: DIR holds topic folders of CAT-format XML (ECB+ 1.0), read by
 crosswire.datasets.ecbplus (the listed sentences only; event mentions are the
 ACTION_* and NEG_ACTION_* markables; gold clusters from the coreference
 relations; a mention in no relation is a singleton, and singletons count).
+The benchmark's trained models (mention encoder, trigger adapter, trigger
+probe, lemma rates, trigger lexicon) are not in the wheel: they are read
+from the repository's bench/models/coref/ (crosswire.coref_models says how
+it is found; a missing file is an error naming it).
 
 All documents of DIR are pooled: the system is never told the gold topic. It
 groups documents itself (docgroups.py: average link over TF-IDF cosines of
@@ -69,9 +73,9 @@ ECB_WEIGHTS_NO_EMB: dict[str, float] = {"bias": -4.0, "same_lemma": 3.0, "same_c
 COREF_THRESHOLD = 0.4
 # With the trained mention encoder (coref_models/mention_encoder.py): fitted by
 #   python -m crosswire.evaluate.coref ../shared/eval/ecbplus/train --fit \
-#       --pair-logits src/crosswire/data/coref/train_oof_pair_logits.jsonl.gz
+#       --pair-logits bench/models/coref/train_oof_pair_logits.jsonl.gz
 # on out-of-fold encoder logits (3 folds of train topics) and trigger coreference rates read
-# with each mention's own topic left out (data/coref/lemma_rates.json, written by
+# with each mention's own topic left out (bench/models/coref/lemma_rates.json, written by
 # `--export-lemma-rates`), threshold from the same grid.
 ECB_WEIGHTS_ENCODER: dict[str, float] = {
     "bias": -1.105, "same_group": -1.087, "encoder_logit": 0.297, "embedding": 1.467, "embedding_sq": 1.055,
@@ -100,8 +104,8 @@ ECB_WEIGHTS_TRIGGER: dict[str, float] = {
 COREF_THRESHOLD_TRIGGER = 0.4
 # With the trigger vectors tuned by the benchmark's adapter (coref_models/trigger_encoder.py): fitted by
 #   python -m crosswire.evaluate.coref ../shared/eval/ecbplus/train --fit \
-#       --pair-logits src/crosswire/data/coref/train_oof_pair_logits.jsonl.gz \
-#       --trigger-folds src/crosswire/data/coref/trigger_adapter_folds.safetensors
+#       --pair-logits bench/models/coref/train_oof_pair_logits.jsonl.gz \
+#       --trigger-folds bench/models/coref/trigger_adapter_folds.safetensors
 # (each train mention's tuned vector from the fold adapter that never saw its topic).
 ECB_WEIGHTS_TUNED: dict[str, float] = {
     "bias": -2.164, "same_group": -2.122, "trigger_similarity": 8.619, "encoder_logit": 0.165,
@@ -455,10 +459,13 @@ def trigger_lexicon(train_dir: Optional[str] = None) -> tuple[Optional[dict[str,
     and where that came from: the benchmark's counts (trigger_lexicon.json,
     written by `--export-trigger-lexicon`), else the train documents in
     `train_dir`, else nothing (every verb is then a trigger)."""
-    from ..coref_models import model_file
+    from ..coref_models import MissingModelFile, model_file
 
-    shipped = model_file(TRIGGER_LEXICON_FILE)
-    if shipped.exists():
+    try:
+        shipped = model_file(TRIGGER_LEXICON_FILE)
+    except MissingModelFile:
+        pass
+    else:
         return _rates(json.loads(shipped.read_text(encoding="utf-8"))), "shipped"
     if not train_dir or not os.path.isdir(train_dir):
         return None, "verbs"
@@ -563,6 +570,14 @@ def export_mentions(path: str, mentions: Sequence[EvalMention], parsed: dict, gr
 def run(path: Optional[str], args: Any = None) -> dict[str, Any]:
     opts = _parse(args)
     path = path or str(corpus_path(DEFAULT_PATH))
+    encoder = trigger_encoder = rates = None
+    if not (opts.export_mentions or opts.export_trigger_lexicon or opts.export_trigger_probe
+            or opts.export_lemma_rates):
+        # the benchmark's models first: a missing file (coref_models.MissingModelFile) stops the
+        # run before the corpus is parsed; the lemma rates count only beside the encoder's weights
+        encoder = _encoder(opts)
+        trigger_encoder = _trigger_encoder(opts, encoder)
+        rates = load_lemma_rates() if encoder is not None or opts.fit else None
     docs = read_ecb(path)
     parsed = parse_sentences(docs)
     groups = document_groups(docs, opts.doc_threshold)
@@ -581,14 +596,11 @@ def run(path: Optional[str], args: Any = None) -> dict[str, Any]:
     if opts.export_lemma_rates:
         lemma_rates(docs, gold_mentions, parsed).write(opts.export_lemma_rates)
         return {"exported": opts.export_lemma_rates, "mentions": len(gold_mentions)}
-    encoder = _encoder(opts)
-    trigger_encoder = _trigger_encoder(opts, encoder)
     weights, threshold = _weights(opts, encoder is not None, _trigger_kind(trigger_encoder))
 
     def respond(its: Sequence[Item]) -> dict[str, str]:
         return lemma_baseline(its) if opts.lemma_baseline else cluster_items(its, weights, threshold)
 
-    rates = load_lemma_rates()
     items = build_items(gold_mentions, parsed, groups, opts.embeddings, encoder, leads, rates, trigger_encoder)
     if opts.fit:
         return fit(items, gold_key, docs, groups)
@@ -767,28 +779,32 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--fit", action="store_true", help="fit the scorer weights on PATH (train) and print them")
     ap.add_argument("--export-mentions", metavar="FILE", help="write mention records for mention_encoder training")
     ap.add_argument("--export-lemma-rates", metavar="FILE", help="write the trigger coreference rates of PATH "
-                    "(train; src/crosswire/data/coref/lemma_rates.json)")
+                    "(train; bench/models/coref/lemma_rates.json)")
     ap.add_argument("--export-trigger-lexicon", metavar="FILE", help="write how often each lemma of PATH (train) "
-                    "heads a gold mention (src/crosswire/data/coref/trigger_lexicon.json)")
+                    "heads a gold mention (bench/models/coref/trigger_lexicon.json)")
     ap.add_argument("--export-trigger-probe", metavar="FILE", help="train the predicted-mention trigger probe on PATH "
-                    "(train; src/crosswire/data/coref/trigger_probe.json)")
+                    "(train; bench/models/coref/trigger_probe.json)")
     ap.add_argument("--no-embeddings", action="store_true")
     ap.add_argument("--no-encoder", action="store_true", help="score without the trained mention encoder")
     ap.add_argument("--no-trigger-vectors", action="store_true", help="score without all-mpnet-base-v2's trigger "
                     "vectors (the mention encoder's previous weights)")
     ap.add_argument("--untuned-triggers", action="store_true", help="all-mpnet-base-v2's trigger vectors without "
-                    "the coreference adapter (data/coref/trigger_adapter.safetensors) and their weights")
+                    "the coreference adapter (bench/models/coref/trigger_adapter.safetensors) and their weights")
     ap.add_argument("--trigger-folds", metavar="FILE", help="with --fit: tuned trigger vectors out of fold, from "
-                    "these fold adapters (src/crosswire/data/coref/trigger_adapter_folds.safetensors)")
+                    "these fold adapters (bench/models/coref/trigger_adapter_folds.safetensors)")
     ap.add_argument("--pair-logits", metavar="FILE", help="with --fit: out-of-fold encoder logits of the train pairs "
-                    "(src/crosswire/data/coref/train_oof_pair_logits.jsonl.gz)")
+                    "(bench/models/coref/train_oof_pair_logits.jsonl.gz)")
     ap.add_argument("--no-predicted", action="store_true")
     ap.add_argument("--lemma-baseline", action="store_true", help="score the same-lemma baseline (inside the "
                     "document groups) instead of crosswire's scorer")
     ap.add_argument("--threshold", type=float)
     ap.add_argument("--doc-threshold", type=float)
     ns = ap.parse_args(argv)
-    metrics = run(ns.path, ns)
+    try:
+        metrics = run(ns.path, ns)
+    except FileNotFoundError as exc:  # no data root, or a model file of the benchmark (coref_models)
+        print(exc, file=sys.stderr)
+        return 1
     print(json.dumps(metrics, indent=None if ns.json else 2, default=str) if ns.json or ns.fit else format_line(metrics))
     return 0
 

@@ -83,9 +83,8 @@ class LemmaRates:
         return cls(data["counts"], data.get("smoothing", SMOOTHING))
 
 
-def load_lemma_rates() -> Optional[LemmaRates]:
-    """The benchmark's ECB+ train rates, or None when the file is absent."""
+def load_lemma_rates() -> LemmaRates:
+    """The benchmark's ECB+ train rates (coref_models.MissingModelFile without the file)."""
     from ..coref_models import model_file
 
-    path = model_file(RATES_FILE)
-    return LemmaRates.read(path) if path.exists() else None
+    return LemmaRates.read(model_file(RATES_FILE))

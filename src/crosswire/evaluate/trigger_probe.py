@@ -11,7 +11,7 @@ finds triggers of unseen topics. Out of fold (5 folds of train topics) it
 matches 0.852 F1 of the gold mentions at threshold 0.5.
 
     python -m crosswire.evaluate.coref ../shared/eval/ecbplus/train \\
-        --export-trigger-probe src/crosswire/data/coref/trigger_probe.json
+        --export-trigger-probe bench/models/coref/trigger_probe.json
 
 The probe runs with numpy alone; training uses scikit-learn.
 """
@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Sequence
 
 # parts of speech a trigger can have (ECB+ marks verbs, nouns, adjectives and a few others)
 CANDIDATE_POS = ("VERB", "NOUN", "ADJ", "PROPN", "AUX", "ADV", "NUM")
@@ -60,12 +60,11 @@ class TriggerProbe:
         return cls(np.array(data["weights"], dtype=np.float32), float(data["bias"]), float(data["threshold"]))
 
 
-def load_trigger_probe() -> Optional[TriggerProbe]:
-    """The benchmark's probe, or None when the file is absent."""
+def load_trigger_probe() -> TriggerProbe:
+    """The benchmark's probe (coref_models.MissingModelFile without the file)."""
     from ..coref_models import model_file
 
-    path = model_file(PROBE_FILE)
-    return TriggerProbe.read(path) if path.exists() else None
+    return TriggerProbe.read(model_file(PROBE_FILE))
 
 
 def candidates(sentences: dict) -> list[Token]:
