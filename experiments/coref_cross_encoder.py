@@ -12,10 +12,10 @@ The module stays so that the result can be reproduced and built on:
     python experiments/coref_cross_encoder.py measure ../shared/eval/ecbplus --logits OUT
 
 (train.jsonl / dev.jsonl: `python -m crosswire.evaluate.coref DIR --export-mentions FILE`.)
-`train` imports only crosswire.lora, crosswire.loading and
-crosswire.resolve.mention_encoder (torch, transformers, safetensors): on a GPU
-machine without crosswire's other dependencies, copy those three files into a
-bare `crosswire` package on PYTHONPATH. Load an fp16 copy of the base model as fp32 (build_model does).
+`train` imports only crosswire.lora, crosswire.loading,
+crosswire.coref_models.mention_encoder and crosswire.training.adapters (torch,
+transformers, safetensors): on a GPU machine without crosswire's other
+dependencies, copy those files into a bare `crosswire` package on PYTHONPATH. Load an fp16 copy of the base model as fp32 (build_model does).
 What follows is the design as it was tried.
 
 Why: the bi-encoder (mention_encoder.py) reads each mention alone, so its
@@ -52,9 +52,9 @@ from collections import defaultdict
 from typing import Optional, Sequence
 
 from crosswire.loading import read_jsonl, write_jsonl
-from crosswire.lora import optimizer_steps, save_adapter
-from crosswire.resolve.mention_encoder import (MARK_END, MARK_START, adapted_base, read_marked, read_mentions,
-                                               trigger_window)
+from crosswire.coref_models.mention_encoder import (MARK_END, MARK_START, adapted_base, read_marked, read_mentions,
+                                                    trigger_window)
+from crosswire.training.adapters import optimizer_steps, save_adapter
 
 MAX_SIDE_TOKENS = 64  # word pieces kept of each sentence, around its trigger
 
@@ -248,7 +248,7 @@ def first_stage(path: str, table: Optional[dict] = None):
     logits of the train pairs) in their place."""
     from crosswire.datasets.ecbplus import read_ecb
     from crosswire.evaluate import coref as C
-    from crosswire.resolve.embed import load_mention_encoder
+    from crosswire.coref_models.mention_encoder import load_mention_encoder
 
     docs = read_ecb(path)
     parsed = C.parse_sentences(docs)
@@ -262,10 +262,10 @@ def first_stage(path: str, table: Optional[dict] = None):
 
 def pairs_command(args) -> int:
     """Train candidate pairs with their out-of-fold first-stage probability."""
-    from crosswire.config import DATA_DIR
+    from crosswire.coref_models import model_file
     from crosswire.evaluate import coref as C
 
-    table = C.read_pair_logits(str(DATA_DIR / "coref" / "train_oof_pair_logits.jsonl.gz"))
+    table = C.read_pair_logits(str(model_file("train_oof_pair_logits.jsonl.gz")))
     items, _, edges = first_stage(args.path, table)
     write_jsonl(args.out, ([items[i].key, items[j].key, round(p, 4)] for i, j, p in edges if p >= args.min_p))
     return 0
@@ -299,7 +299,7 @@ def second_stage(items, edges, cross: dict, band: tuple[float, float], model=Non
 def measure_command(args) -> int:
     """CoNLL F1 on train (out of fold) and dev, first stage alone and with the
     cross-encoder's second stage for a few bands."""
-    from crosswire.config import DATA_DIR
+    from crosswire.coref_models import model_file
     from crosswire.evaluate import coref as C
     from crosswire.resolve.cluster import agglomerate
 
@@ -311,7 +311,7 @@ def measure_command(args) -> int:
     def logits(name: str) -> dict:
         return {(a, b): s for a, b, s in read_scored_pairs(os.path.join(args.logits, name))}
 
-    table = C.read_pair_logits(str(DATA_DIR / "coref" / "train_oof_pair_logits.jsonl.gz"))
+    table = C.read_pair_logits(str(model_file("train_oof_pair_logits.jsonl.gz")))
     train = first_stage(os.path.join(args.path, "train"), table)
     dev = first_stage(os.path.join(args.path, "dev"))
     oof = {}

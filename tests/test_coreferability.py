@@ -1,4 +1,4 @@
-"""Trigger coreference rates (resolve/coreferability.py): a word whose mentions
+"""Trigger coreference rates (evaluate/coreferability.py): a word whose mentions
 usually corefer across documents needs less other evidence, and a train
 mention is always scored with its own topic left out."""
 from __future__ import annotations
@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from crosswire.resolve.coreferability import LemmaRates, load_lemma_rates
+from crosswire.evaluate.coreferability import LemmaRates, load_lemma_rates
 from crosswire.resolve.scoring import Item, features
 
 # topic "1": quakes mostly reported by several documents, "said" never linked

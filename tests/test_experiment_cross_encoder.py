@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from crosswire.resolve.embed import model_path
-from crosswire.resolve.mention_encoder import MARK_END, MARK_START
+from crosswire.coref_models.mention_encoder import MARK_END, MARK_START
 from crosswire.resolve.scoring import Item
 
 PATH = Path(__file__).resolve().parents[1] / "experiments" / "coref_cross_encoder.py"

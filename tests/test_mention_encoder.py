@@ -1,11 +1,16 @@
-"""The trained coreference mention encoder (resolve/mention_encoder.py) and
-how the ECB+ evaluation feeds it to the scorer."""
+"""The ECB+ benchmark's trained mention encoder (coref_models/mention_encoder.py),
+its trainer's command line (training/coref_mention_encoder.py) and how the
+ECB+ evaluation feeds it to the scorer."""
 import pytest
 
+from crosswire import lora
+from crosswire.coref_models import model_file
+from crosswire.coref_models.mention_encoder import MARK_END, MARK_START, Encoded, load_mention_encoder, mark
 from crosswire.evaluate.coref import TableEncoding
-from crosswire.resolve.embed import load_mention_encoder, model_path
-from crosswire.resolve.mention_encoder import MARK_END, MARK_START, Encoded, mark
+from crosswire.resolve.embed import model_path
 from crosswire.resolve.scoring import Item, features, score
+from crosswire.training import coref_mention_encoder
+from crosswire.training.commands import parse_config
 
 def marked(sentence: str, trigger: str) -> str:
     start = sentence.index(trigger)
@@ -60,7 +65,7 @@ def test_refit_reads_out_of_fold_logits_either_order():
 def test_long_sentences_are_cut_around_the_trigger():
     from transformers import AutoTokenizer
 
-    from crosswire.resolve.mention_encoder import trigger_window
+    from crosswire.coref_models.mention_encoder import trigger_window
 
     tok = AutoTokenizer.from_pretrained(model_path())
     tok.add_special_tokens({"additional_special_tokens": [MARK_START, MARK_END]})
@@ -75,10 +80,31 @@ def test_mention_records_read_plain_or_gzipped(tmp_path):
     import gzip
     import json
 
-    from crosswire.resolve.mention_encoder import read_mentions
+    from crosswire.coref_models.mention_encoder import read_mentions
 
     row = {"key": "d/1", "text": "x", "cluster": "c"}
     (tmp_path / "m.jsonl").write_text(json.dumps(row) + "\n\n")
     with gzip.open(tmp_path / "m.jsonl.gz", "wt") as fh:
         fh.write(json.dumps(row) + "\n")
     assert read_mentions(str(tmp_path / "m.jsonl")) == read_mentions(str(tmp_path / "m.jsonl.gz")) == [row]
+
+
+def test_the_trainer_command_line_defaults_are_what_shipped(tmp_path):
+    """No options: the configuration the benchmark's encoder was trained with."""
+    Config = coref_mention_encoder.Config
+    cfg = parse_config(Config, coref_mention_encoder.__doc__, [str(tmp_path / "m.jsonl"), str(tmp_path / "out")])
+    assert cfg == Config(mentions=tmp_path / "m.jsonl", out=tmp_path / "out")
+    shipped = lora.read_config(str(model_file("mention_encoder.safetensors")))
+    written = coref_mention_encoder.adapter_config(cfg)
+    assert written == {k: shipped[k] for k in written} and shipped["context"] is cfg.context
+    assert not parse_config(Config, coref_mention_encoder.__doc__, ["m", "o", "--no-context"]).context
+
+
+def test_topic_batches_hold_whole_clusters_of_one_topic():
+    import random
+
+    mentions = [{"topic": t, "cluster": f"{t}{c}"} for t in "ab" for c in "xyz" for _ in range(3)]
+    for batch in coref_mention_encoder.topic_batches(mentions, ["a", "b"], 20, 6, random.Random(1)):
+        assert len({mentions[i]["topic"] for i in batch}) == 1 and len(batch) == 6
+        clusters = [mentions[i]["cluster"] for i in batch]
+        assert all(clusters.count(c) == 3 for c in clusters)  # clusters of three come whole

@@ -1,5 +1,5 @@
-"""Models fetched at setup (crosswire.models) and the trigger encoder built on
-all-mpnet-base-v2 (resolve/embed.TriggerEncoder)."""
+"""Models fetched at setup (crosswire.models) and the ECB+ benchmark's trigger
+encoder built on all-mpnet-base-v2 (coref_models/trigger_encoder.py)."""
 import hashlib
 import io
 import zipfile
@@ -8,7 +8,7 @@ import pytest
 
 from crosswire import models
 from crosswire.evaluate import coref
-from crosswire.resolve.embed import load_trigger_encoder
+from crosswire.coref_models.trigger_encoder import load_trigger_encoder
 from crosswire.resolve.scoring import Item, features
 
 FILES = {"config.json": b'{"layers": 2}', "weights.bin": bytes(range(256)) * 40}

@@ -1,10 +1,10 @@
-"""Role words (resolve/roles.py) on the real spaCy parse, and the scorer's
+"""Role words (evaluate/roles.py, the ECB+ benchmark's) on the real spaCy parse, and the scorer's
 role features: what tells two reports of one happening from two happenings
 named by one verb when the mentions carry no actor codes (ECB+)."""
 from __future__ import annotations
 
-from crosswire.resolve.roles import role_words
-from crosswire.resolve.scoring import Item, features
+from crosswire.evaluate.roles import role_words
+from crosswire.resolve.scoring import ROLES, Item, features
 
 
 def roles_of(nlp, text: str, trigger: str) -> dict:
@@ -26,6 +26,11 @@ def test_noun_triggers_read_possessor_and_of_phrase(nlp):
     roles = roles_of(nlp, "Apple's acquisition of Beats was announced on Wednesday.", "acquisition")
     assert roles["agent"] == {"apple"} and roles["patient"] == {"beats"}
     assert roles["sentence_times"] == {"wednesday"}
+
+
+def test_role_words_fill_only_roles_the_scorer_has_features_for(nlp):
+    roles = roles_of(nlp, "Police in Boston arrested 12 protesters of Greenpeace on Monday at 5 pm.", "arrested")
+    assert {"agent", "patient", "sentence_numbers", "sentence_times"} <= set(roles) <= set(ROLES)
 
 
 def test_pronouns_and_dates_fill_no_argument_role(nlp):

@@ -1,19 +1,21 @@
-"""The coreference adapter of the trigger vectors (resolve/trigger_adapter.py):
-what it trains on, and that the shipped (merged) encoder gives the vectors
-the adapter was trained to give. A tiny random MPNet with all-mpnet-base-v2's
-tokenizer stands in for the 110M-parameter model, so the training code runs
-in seconds."""
-import argparse
+"""The coreference adapter of the trigger vectors (its trainer,
+training/coref_trigger_adapter.py, and the ECB+ benchmark's encoder,
+coref_models/trigger_encoder.py): what it trains on, and that the merged
+encoder gives the vectors the adapter was trained to give. A tiny random
+MPNet with all-mpnet-base-v2's tokenizer stands in for the 110M-parameter
+model, so the training code runs in seconds."""
 import shutil
 
 import numpy as np
 import pytest
 
 from crosswire import lora
+from crosswire.coref_models.mention_encoder import mark
+from crosswire.coref_models.trigger_encoder import TriggerEncoder, layer_of
 from crosswire.models import TRIGGER_MODEL, installed
-from crosswire.resolve import trigger_adapter as ta
-from crosswire.resolve.embed import TriggerEncoder
-from crosswire.resolve.mention_encoder import mark
+from crosswire.training import coref_trigger_adapter as ta
+from crosswire.training.adapters import save_adapter
+from crosswire.training.commands import parse_config
 
 import torch  # noqa: E402 (a base dependency: the quotes tagger needs it)
 MODEL = installed(TRIGGER_MODEL)
@@ -52,8 +54,8 @@ def test_span_weights_average_the_trigger_pieces():
 
 
 def test_layers_are_read_from_parameter_names():
-    assert ta.layer_of("encoder.layer.7.attention.attn.q") == 7
-    assert ta.layer_of("embeddings.word_embeddings") == -1
+    assert layer_of("encoder.layer.7.attention.attn.q") == 7
+    assert layer_of("embeddings.word_embeddings") == -1
 
 
 @pytest.fixture(scope="module")
@@ -73,9 +75,23 @@ def tiny_model(tmp_path_factory):
     return str(path)
 
 
-def training_args(**kw) -> argparse.Namespace:
-    base = dict(seed=1, rank=4, alpha=8.0, first_layer=6, lr=1e-2, steps=3, batch_size=6)
-    return argparse.Namespace(**{**base, **kw})
+def training_config(**kw) -> ta.Config:
+    base = dict(mentions="unused", out="unused", seed=1, rank=4, alpha=8.0, first_layer=6, lr=1e-2, steps=3,
+                batch_size=6)
+    return ta.Config(**{**base, **kw})
+
+
+def test_the_command_line_defaults_are_what_shipped(tmp_path):
+    """No options: the configuration the benchmark's adapter and fold adapters were trained with."""
+    from crosswire.coref_models import model_file
+
+    cfg = parse_config(ta.Config, ta.__doc__, [str(tmp_path / "m.jsonl"), str(tmp_path / "out")])
+    assert cfg == ta.Config(mentions=tmp_path / "m.jsonl", out=tmp_path / "out")
+    shipped = lora.read_config(str(model_file("trigger_adapter.safetensors")))
+    assert ta.config_of(cfg) == {k: shipped[k] for k in ta.config_of(cfg)}
+    assert lora.read_config(str(model_file("trigger_adapter_folds.safetensors")))["folds"] == cfg.folds
+    cfg = parse_config(ta.Config, ta.__doc__, ["m", "o", "--only-folds", "0", "3", "--no-final", "--no-cache-lower"])
+    assert cfg.only_folds == [0, 3] and not cfg.final and not cfg.cache_lower
 
 
 @needs_tokenizer
@@ -96,12 +112,12 @@ def test_the_shipped_encoder_gives_the_trained_vectors(tiny_model, tmp_path):
 
     reader = ta.SpanReader(AutoTokenizer.from_pretrained(tiny_model), MENTIONS)
     reader.cache_lower(ta.base_model(tiny_model).eval(), 6, "cpu")
-    model = ta.train_model(tiny_model, reader, MENTIONS, {"1", "2"}, training_args(), "cpu", log=lambda m: None)
+    model = ta.train_model(tiny_model, reader, MENTIONS, {"1", "2"}, training_config(), "cpu", log=lambda m: None)
     trained = reader.encode_all(model, "cpu")
     adapted = {n for n, p in model.named_parameters() if p.requires_grad}
-    assert adapted and all(ta.layer_of(n) >= 6 for n in adapted if not n.startswith("head"))
+    assert adapted and all(layer_of(n) >= 6 for n in adapted if not n.startswith("head"))
     path = str(tmp_path / "adapter.safetensors")
-    lora.save_adapter(model, path, ta.config_of(training_args()))
+    save_adapter(model, path, ta.config_of(training_config()))
 
     encoder = TriggerEncoder(tiny_model, adapter=path)
     assert encoder.tuned and not any(isinstance(m, lora._lora_linear()) for m in encoder.model.modules())
@@ -115,7 +131,7 @@ def test_the_shipped_encoder_gives_the_trained_vectors(tiny_model, tmp_path):
 @needs_tokenizer
 def test_fold_adapters_are_written_per_fold_and_loaded_by_prefix(tiny_model, tmp_path):
     out = tmp_path / "out"
-    args = ["train", "--mentions", str(tmp_path / "m.jsonl"), "--base", tiny_model, "--out", str(out),
+    args = [str(tmp_path / "m.jsonl"), str(out), "--base", tiny_model,
             "--folds", "2", "--first-layer", "6", "--cache-lower", "--steps", "2", "--batch-size", "4",
             "--rank", "4", "--no-final"]
     from crosswire.loading import write_jsonl

@@ -85,6 +85,10 @@ class Settings:
     # empty = the first `shared/` folder beside or above the working directory
     # or the package (the repository's sibling ../shared); CROSSWIRE_DATA_ROOT
     data_root: str = ""
+    # where the ECB+ benchmark's coreference models live (crosswire eval coref; not in the wheel):
+    # empty = the repository's bench/models/coref/, found beside or above the package, else the
+    # working directory (crosswire.coref_models); CROSSWIRE_COREF_MODELS
+    coref_models: str = ""
     # runtime
     progress: bool = True
     extra: dict[str, Any] = field(default_factory=dict)

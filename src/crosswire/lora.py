@@ -1,18 +1,20 @@
-"""Low-rank adapters (LoRA) on the bundled MiniLM, shared by the trained
-models built on it (resolve/mention_encoder.py, extract/quotes/tagger.py).
+"""Low-rank adapters (LoRA) on a transformer base, shared by the trained
+models built on one: the quotes tagger (extract/quotes/tagger.py) and the
+ECB+ benchmark's mention encoder and trigger adapter (crosswire.coref_models).
 
 Why hand-written and not `peft`: a few lines, no further dependency, and
 the shipped files stay plain safetensors of the adapter and head weights.
-The base's loading (fp32) and the optimiser step are here too, so each
-model trains the same way. Only torch, transformers (the base) and
-safetensors (files) are imported, lazily.
+This is what loading and applying an adapter needs (the base's loading in
+fp32 too); writing one, and the optimiser step every trainer shares, are the
+training layer's (crosswire/training/adapters.py). Only torch, transformers
+(the base) and safetensors (files) are imported, lazily.
 """
 from __future__ import annotations
 
 import functools
 import json
 import math
-from typing import Callable, Optional, Sequence
+from typing import Callable, Sequence
 
 LORA_TARGETS = ("query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense")
 
@@ -80,52 +82,6 @@ def load_base(base_path: str, **config):
     return AutoModel.from_pretrained(base_path, **config).float()
 
 
-def optimizer_steps(model, lr: float, steps: int) -> Callable:
-    """A function that takes one optimiser step on a loss: AdamW over the
-    trainable parameters, the head's at three times `lr`, with a linear
-    warm-up over the first 5% of `steps` and a linear decay to 0."""
-    import torch
-
-    head = [p for n, p in model.named_parameters() if p.requires_grad and n.startswith("head")]
-    rest = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head")]
-    opt = torch.optim.AdamW([{"params": rest, "lr": lr}, {"params": head, "lr": lr * 3}], weight_decay=0.01)
-    warm = max(1, steps // 20)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm))))
-
-    def step_on(loss) -> None:
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
-
-    return step_on
-
-
-def training_parser(prog: str, doc: str, help: str, others: Optional[dict[str, str]] = None):
-    """(parser, its `train` subcommand's parser) for a model's training
-    command, described by the first line of its module's `doc`; `others`:
-    more subcommands without options ({name: help})."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog=prog, description=doc.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    train = sub.add_parser("train", help=help)
-    for name, text in (others or {}).items():
-        sub.add_parser(name, help=text)
-    return parser, train
-
-
-def add_training_options(parser, *, batch_size: int, lr: float, batch_help: Optional[str] = None) -> None:
-    """The options every LoRA training command shares: --batch-size, --lr,
-    --rank, --alpha and --seed (rank 8, alpha 16 and seed 13 by default)."""
-    parser.add_argument("--batch-size", type=int, default=batch_size, help=batch_help)
-    parser.add_argument("--lr", type=float, default=lr)
-    parser.add_argument("--rank", type=int, default=8)
-    parser.add_argument("--alpha", type=float, default=16.0)
-    parser.add_argument("--seed", type=int, default=13)
-
-
 def trainable_state(model) -> dict:
     """The parameters that differ from the base model (what ships)."""
     return {n: p.detach().cpu() for n, p in model.named_parameters() if p.requires_grad}
@@ -134,20 +90,6 @@ def trainable_state(model) -> dict:
 def read_config(adapter_path: str) -> dict:
     with open(adapter_path + ".json", encoding="utf-8") as fh:
         return json.load(fh)
-
-
-def save_adapter(model, path: str, config: dict) -> None:
-    """The trainable weights in fp16 at `path`, `config` beside it (.json)."""
-    from safetensors.torch import save_file
-
-    save_file({k: v.half().contiguous() for k, v in trainable_state(model).items()}, path)
-    write_config(path, config)
-
-
-def write_config(adapter_path: str, config: dict) -> None:
-    """`config` beside the adapter file (`<adapter_path>.json`), as read_config reads it."""
-    with open(adapter_path + ".json", "w", encoding="utf-8") as fh:
-        json.dump(config, fh, indent=1)
 
 
 def load_adapter(model, adapter_path: str, prefix: str = "") -> None:

@@ -8,6 +8,10 @@ Data: DIR holds topic folders of CAT-format XML (ECB+ 1.0), read by
 crosswire.datasets.ecbplus (the listed sentences only; event mentions are the
 ACTION_* and NEG_ACTION_* markables; gold clusters from the coreference
 relations; a mention in no relation is a singleton, and singletons count).
+The benchmark's trained models (mention encoder, trigger adapter, trigger
+probe, lemma rates, trigger lexicon) are not in the wheel: they are read
+from the repository's bench/models/coref/ (crosswire.coref_models says how
+it is found; a missing file is an error naming it).
 
 All documents of DIR are pooled: the system is never told the gold topic. It
 groups documents itself (docgroups.py: average link over TF-IDF cosines of
@@ -50,9 +54,9 @@ from ..datasets.ecbplus import DEFAULT_PATH, EcbDoc, read_ecb
 from ..loading import read_jsonl
 from ..models import TRIGGER_MODEL
 from ..resolve.cluster import agglomerate
-from ..resolve.coreferability import LemmaRates, load_lemma_rates
 from ..resolve.lexicon import STOPWORDS
 from ..resolve.scoring import Item, features, score
+from .coreferability import LemmaRates, load_lemma_rates
 from .docgroups import INSTANCE_THRESHOLD as DOC_THRESHOLD
 
 DEV_TOPICS = ("2", "5", "12", "18", "21", "23", "34", "35")
@@ -67,11 +71,11 @@ ECB_WEIGHTS: dict[str, float] = {"bias": -2.54, "same_group": -2.5, "embedding":
 ECB_WEIGHTS_NO_EMB: dict[str, float] = {"bias": -4.0, "same_lemma": 3.0, "same_class": 1.0,
                                         "context_overlap": 2.0, "topic_overlap": 2.0}
 COREF_THRESHOLD = 0.4
-# With the trained mention encoder (resolve/mention_encoder.py): fitted by
+# With the trained mention encoder (coref_models/mention_encoder.py): fitted by
 #   python -m crosswire.evaluate.coref ../shared/eval/ecbplus/train --fit \
-#       --pair-logits src/crosswire/data/coref/train_oof_pair_logits.jsonl.gz
+#       --pair-logits bench/models/coref/train_oof_pair_logits.jsonl.gz
 # on out-of-fold encoder logits (3 folds of train topics) and trigger coreference rates read
-# with each mention's own topic left out (data/coref/lemma_rates.json, written by
+# with each mention's own topic left out (bench/models/coref/lemma_rates.json, written by
 # `--export-lemma-rates`), threshold from the same grid.
 ECB_WEIGHTS_ENCODER: dict[str, float] = {
     "bias": -1.105, "same_group": -1.087, "encoder_logit": 0.297, "embedding": 1.467, "embedding_sq": 1.055,
@@ -86,7 +90,7 @@ ECB_WEIGHTS_ENCODER: dict[str, float] = {
     "sentence_people_match": -0.08, "sentence_people_conflict": -0.498,
     "sentence_orgs_match": 0.058, "sentence_orgs_conflict": -0.172}
 COREF_THRESHOLD_ENCODER = 0.4
-# With the mention encoder and all-mpnet-base-v2 trigger vectors (embed.TriggerEncoder,
+# With the mention encoder and all-mpnet-base-v2 trigger vectors (coref_models.trigger_encoder,
 # `trigger_similarity`): fitted by the same command, with the model installed.
 ECB_WEIGHTS_TRIGGER: dict[str, float] = {
     "bias": -2.198, "same_group": -2.138, "trigger_similarity": 8.768, "encoder_logit": 0.209,
@@ -98,10 +102,10 @@ ECB_WEIGHTS_TRIGGER: dict[str, float] = {
     "sentence_people_conflict": -0.496, "sentence_people_match": -0.075, "sentence_places_conflict": -0.389,
     "sentence_places_match": -0.056, "sentence_times_conflict": -0.065, "sentence_times_match": -0.024}
 COREF_THRESHOLD_TRIGGER = 0.4
-# With the trigger vectors tuned by the shipped adapter (resolve/trigger_adapter.py): fitted by
+# With the trigger vectors tuned by the benchmark's adapter (coref_models/trigger_encoder.py): fitted by
 #   python -m crosswire.evaluate.coref ../shared/eval/ecbplus/train --fit \
-#       --pair-logits src/crosswire/data/coref/train_oof_pair_logits.jsonl.gz \
-#       --trigger-folds src/crosswire/data/coref/trigger_adapter_folds.safetensors
+#       --pair-logits bench/models/coref/train_oof_pair_logits.jsonl.gz \
+#       --trigger-folds bench/models/coref/trigger_adapter_folds.safetensors
 # (each train mention's tuned vector from the fold adapter that never saw its topic).
 ECB_WEIGHTS_TUNED: dict[str, float] = {
     "bias": -2.164, "same_group": -2.122, "trigger_similarity": 8.619, "encoder_logit": 0.165,
@@ -262,7 +266,7 @@ class EvalMention:
 
 def marked_text(m: EvalMention, parsed: dict) -> str:
     """The mention's sentence with the mention between the cross-encoder's markers."""
-    from ..resolve.mention_encoder import mark
+    from ..coref_models.mention_encoder import mark
 
     p = parsed[(m.doc, m.sentence)]
     return mark(p.text, *m.span(p))
@@ -295,10 +299,10 @@ def build_items(mentions: Sequence[EvalMention], parsed: dict, groups: dict[str,
     `Item.encoding`), or a table of pair logits (TableEncoding) when refitting;
     `rates`: trigger coreference rates, read with the mention's own topic left
     out (a no-op outside the train topics the rates come from);
-    `trigger_encoder`: embed.TriggerEncoder for `Item.trigger_vector`, or None."""
+    `trigger_encoder`: coref_models.trigger_encoder.TriggerEncoder for `Item.trigger_vector`, or None."""
+    from ..coref_models.mention_encoder import Encoded
     from ..resolve.embed import Embedder
-    from ..resolve.mention_encoder import Encoded
-    from ..resolve.roles import role_words
+    from .roles import role_words
 
     items = []
     for m in mentions:
@@ -312,7 +316,7 @@ def build_items(mentions: Sequence[EvalMention], parsed: dict, groups: dict[str,
     if embedder.available:
         texts = [parsed[(m.doc, m.sentence)].text for m in mentions]
         spans = [parsed[(m.doc, m.sentence)].offsets[m.head] for m in mentions]
-        for it, vec in zip(items, embedder.spans(texts, spans)):
+        for it, vec in zip(items, minilm_span_vectors(embedder, texts, spans)):
             it.vector = vec
     if trigger_encoder is not None:
         for it, vec in zip(items, mention_trigger_vectors(trigger_encoder, mentions, parsed)):
@@ -328,8 +332,27 @@ def build_items(mentions: Sequence[EvalMention], parsed: dict, groups: dict[str,
     return items
 
 
+def minilm_span_vectors(embedder: Any, texts: Sequence[str], spans: Sequence[tuple[int, int]]) -> list:
+    """Contextual MiniLM vectors of character spans (the mean of their word
+    pieces, from the sentence embedder's model: resolve.embed.Embedder), so
+    two triggers in different sentences compare as used there."""
+    import numpy as np
+
+    from ..coref_models.trigger_encoder import span_vector
+
+    model = embedder.model
+    tok_out = model.encode(list(texts), output_value="token_embeddings", batch_size=64,
+                           show_progress_bar=False, convert_to_numpy=False)
+    out = []
+    for text, span, toks in zip(texts, spans, tok_out):
+        enc = model.tokenizer(text, return_offsets_mapping=True, truncation=True, max_length=model.max_seq_length)
+        mat = toks.cpu().numpy() if hasattr(toks, "cpu") else np.asarray(toks)
+        out.append(span_vector(mat, enc["offset_mapping"], span))
+    return out
+
+
 def mention_trigger_vectors(trigger_encoder: Any, mentions: Sequence[EvalMention], parsed: dict) -> list:
-    """Trigger vectors of `mentions` from an embed.TriggerEncoder or from FoldTriggerEncoders."""
+    """Trigger vectors of `mentions` from a TriggerEncoder or from FoldTriggerEncoders."""
     if isinstance(trigger_encoder, FoldTriggerEncoders):
         return trigger_encoder.mention_vectors(mentions, parsed)
     sentences = [parsed[(m.doc, m.sentence)] for m in mentions]
@@ -339,21 +362,21 @@ def mention_trigger_vectors(trigger_encoder: Any, mentions: Sequence[EvalMention
 class FoldTriggerEncoders:
     """Out-of-fold tuned trigger vectors, for refitting the blend on train
     (`--fit --trigger-folds`): each mention is read by the fold adapter
-    (trigger_adapter train --folds) that never saw its topic, so the blend
+    (crosswire.training.coref_trigger_adapter --folds) that never saw its topic, so the blend
     weighs the tuned cosine as it behaves on unseen topics."""
 
     tuned = True
 
     def __init__(self, model_path: str, fold_file: str) -> None:
+        from ..coref_models.trigger_encoder import topic_folds
         from ..lora import read_config
-        from ..resolve.trigger_adapter import topic_folds
 
         config = read_config(fold_file)
         self.model_path, self.fold_file = model_path, fold_file
         self.fold_of = topic_folds(config["topics"], config["folds"])
 
     def mention_vectors(self, mentions: Sequence[EvalMention], parsed: dict) -> list:
-        from ..resolve.embed import TriggerEncoder
+        from ..coref_models.trigger_encoder import TriggerEncoder
 
         unseen = sorted({topic_of(m.doc) for m in mentions} - set(self.fold_of))
         if unseen:
@@ -407,7 +430,7 @@ def lemma_baseline(items: Sequence[Item]) -> dict[str, str]:
 
 
 # --------------------------------------------------------- predicted mentions
-TRIGGER_LEXICON_FILE = "coref/trigger_lexicon.json"
+TRIGGER_LEXICON_FILE = "trigger_lexicon.json"
 
 
 def trigger_counts(docs: Sequence[EcbDoc], parsed: dict) -> dict[str, list[int]]:
@@ -433,13 +456,16 @@ def _rates(counts: dict[str, list[int]]) -> dict[str, float]:
 
 def trigger_lexicon(train_dir: Optional[str] = None) -> tuple[Optional[dict[str, float]], str]:
     """How often each lemma heads a gold event mention on the train topics,
-    and where that came from: the shipped counts (data/coref/trigger_lexicon.json,
+    and where that came from: the benchmark's counts (trigger_lexicon.json,
     written by `--export-trigger-lexicon`), else the train documents in
     `train_dir`, else nothing (every verb is then a trigger)."""
-    from ..config import DATA_DIR
+    from ..coref_models import MissingModelFile, model_file
 
-    shipped = DATA_DIR / TRIGGER_LEXICON_FILE
-    if shipped.exists():
+    try:
+        shipped = model_file(TRIGGER_LEXICON_FILE)
+    except MissingModelFile:
+        pass
+    else:
         return _rates(json.loads(shipped.read_text(encoding="utf-8"))), "shipped"
     if not train_dir or not os.path.isdir(train_dir):
         return None, "verbs"
@@ -519,7 +545,7 @@ def topic_of(doc: str) -> str:
 
 def lemma_rates(docs: Sequence[EcbDoc], mentions: Sequence[EvalMention], parsed: dict) -> LemmaRates:
     """Per trigger lemma and topic, how many gold mentions corefer with a
-    mention of another document (resolve/coreferability.py)."""
+    mention of another document (coreferability.py)."""
     cluster_of = {m.key: m.cluster for d in docs for m in d.mentions}
     docs_of: dict[str, set] = defaultdict(set)
     for m in mentions:
@@ -530,7 +556,8 @@ def lemma_rates(docs: Sequence[EcbDoc], mentions: Sequence[EvalMention], parsed:
 
 def export_mentions(path: str, mentions: Sequence[EvalMention], parsed: dict, groups: dict[str, str],
                     gold_key: dict[str, str], leads: dict[str, str]) -> None:
-    """Mention records for training the cross-encoder (crosswire.resolve.mention_encoder):
+    """Mention records for training the mention encoder and the trigger adapter
+    (crosswire.training.coref_mention_encoder, coref_trigger_adapter):
     key, topic (the gold topic, for pairing train mentions), predicted document
     group, gold cluster and marked sentence."""
     with open(path, "w", encoding="utf-8") as fh:
@@ -543,6 +570,14 @@ def export_mentions(path: str, mentions: Sequence[EvalMention], parsed: dict, gr
 def run(path: Optional[str], args: Any = None) -> dict[str, Any]:
     opts = _parse(args)
     path = path or str(corpus_path(DEFAULT_PATH))
+    encoder = trigger_encoder = rates = None
+    if not (opts.export_mentions or opts.export_trigger_lexicon or opts.export_trigger_probe
+            or opts.export_lemma_rates):
+        # the benchmark's models first: a missing file (coref_models.MissingModelFile) stops the
+        # run before the corpus is parsed; the lemma rates count only beside the encoder's weights
+        encoder = _encoder(opts)
+        trigger_encoder = _trigger_encoder(opts, encoder)
+        rates = load_lemma_rates() if encoder is not None or opts.fit else None
     docs = read_ecb(path)
     parsed = parse_sentences(docs)
     groups = document_groups(docs, opts.doc_threshold)
@@ -561,14 +596,11 @@ def run(path: Optional[str], args: Any = None) -> dict[str, Any]:
     if opts.export_lemma_rates:
         lemma_rates(docs, gold_mentions, parsed).write(opts.export_lemma_rates)
         return {"exported": opts.export_lemma_rates, "mentions": len(gold_mentions)}
-    encoder = _encoder(opts)
-    trigger_encoder = _trigger_encoder(opts, encoder)
     weights, threshold = _weights(opts, encoder is not None, _trigger_kind(trigger_encoder))
 
     def respond(its: Sequence[Item]) -> dict[str, str]:
         return lemma_baseline(its) if opts.lemma_baseline else cluster_items(its, weights, threshold)
 
-    rates = load_lemma_rates()
     items = build_items(gold_mentions, parsed, groups, opts.embeddings, encoder, leads, rates, trigger_encoder)
     if opts.fit:
         return fit(items, gold_key, docs, groups)
@@ -597,7 +629,7 @@ def run(path: Optional[str], args: Any = None) -> dict[str, Any]:
 
 def export_trigger_probe(path: str, docs: Sequence[EcbDoc], parsed: dict, mentions: int) -> dict[str, Any]:
     """Train the trigger probe on these (train) documents and write it."""
-    from ..resolve.embed import load_trigger_encoder
+    from ..coref_models.trigger_encoder import load_trigger_encoder
     from .trigger_probe import train_probe
 
     trigger_encoder = load_trigger_encoder()
@@ -613,7 +645,7 @@ def _encoder(opts: argparse.Namespace) -> Any:
         return read_pair_logits(opts.pair_logits)
     if opts.lemma_baseline or not (opts.encoder and opts.embeddings):
         return None
-    from ..resolve.embed import load_mention_encoder
+    from ..coref_models.mention_encoder import load_mention_encoder
 
     return load_mention_encoder()
 
@@ -625,7 +657,7 @@ def _trigger_encoder(opts: argparse.Namespace, encoder: Any) -> Any:
     or --untuned-triggers asks so; None without the model."""
     if encoder is None or not (opts.embeddings and opts.trigger_vectors):
         return None
-    from ..resolve.embed import load_trigger_encoder
+    from ..coref_models.trigger_encoder import load_trigger_encoder
 
     if opts.trigger_folds:
         from ..models import installed
@@ -650,7 +682,7 @@ def _probe_encoder(trigger_encoder: Any) -> Any:
     """The untuned trigger encoder the trigger probe reads, when trigger vectors are in use."""
     if trigger_encoder is None:
         return None
-    from ..resolve.embed import load_trigger_encoder
+    from ..coref_models.trigger_encoder import load_trigger_encoder
 
     return trigger_encoder if not trigger_encoder.tuned else load_trigger_encoder()
 
@@ -747,28 +779,32 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--fit", action="store_true", help="fit the scorer weights on PATH (train) and print them")
     ap.add_argument("--export-mentions", metavar="FILE", help="write mention records for mention_encoder training")
     ap.add_argument("--export-lemma-rates", metavar="FILE", help="write the trigger coreference rates of PATH "
-                    "(train; src/crosswire/data/coref/lemma_rates.json)")
+                    "(train; bench/models/coref/lemma_rates.json)")
     ap.add_argument("--export-trigger-lexicon", metavar="FILE", help="write how often each lemma of PATH (train) "
-                    "heads a gold mention (src/crosswire/data/coref/trigger_lexicon.json)")
+                    "heads a gold mention (bench/models/coref/trigger_lexicon.json)")
     ap.add_argument("--export-trigger-probe", metavar="FILE", help="train the predicted-mention trigger probe on PATH "
-                    "(train; src/crosswire/data/coref/trigger_probe.json)")
+                    "(train; bench/models/coref/trigger_probe.json)")
     ap.add_argument("--no-embeddings", action="store_true")
     ap.add_argument("--no-encoder", action="store_true", help="score without the trained mention encoder")
     ap.add_argument("--no-trigger-vectors", action="store_true", help="score without all-mpnet-base-v2's trigger "
                     "vectors (the mention encoder's previous weights)")
     ap.add_argument("--untuned-triggers", action="store_true", help="all-mpnet-base-v2's trigger vectors without "
-                    "the coreference adapter (data/coref/trigger_adapter.safetensors) and their weights")
+                    "the coreference adapter (bench/models/coref/trigger_adapter.safetensors) and their weights")
     ap.add_argument("--trigger-folds", metavar="FILE", help="with --fit: tuned trigger vectors out of fold, from "
-                    "these fold adapters (src/crosswire/data/coref/trigger_adapter_folds.safetensors)")
+                    "these fold adapters (bench/models/coref/trigger_adapter_folds.safetensors)")
     ap.add_argument("--pair-logits", metavar="FILE", help="with --fit: out-of-fold encoder logits of the train pairs "
-                    "(src/crosswire/data/coref/train_oof_pair_logits.jsonl.gz)")
+                    "(bench/models/coref/train_oof_pair_logits.jsonl.gz)")
     ap.add_argument("--no-predicted", action="store_true")
     ap.add_argument("--lemma-baseline", action="store_true", help="score the same-lemma baseline (inside the "
                     "document groups) instead of crosswire's scorer")
     ap.add_argument("--threshold", type=float)
     ap.add_argument("--doc-threshold", type=float)
     ns = ap.parse_args(argv)
-    metrics = run(ns.path, ns)
+    try:
+        metrics = run(ns.path, ns)
+    except FileNotFoundError as exc:  # no data root, or a model file of the benchmark (coref_models)
+        print(exc, file=sys.stderr)
+        return 1
     print(json.dumps(metrics, indent=None if ns.json else 2, default=str) if ns.json or ns.fit else format_line(metrics))
     return 0
 

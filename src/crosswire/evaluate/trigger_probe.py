@@ -4,14 +4,14 @@ linear probe over all-mpnet-base-v2 trigger vectors.
 Why: the lemma-rate rule (a lemma is a trigger when it headed a gold mention
 at least 40% of the time on the train topics) knows only the train topics'
 words and cannot tell "the attack" from "attack dogs". The 9th-layer vectors
-that the scorer compares (resolve/embed.TriggerEncoder) also say whether a
+that the scorer compares (coref_models/trigger_encoder.py) also say whether a
 word names a happening in its sentence; a logistic model over them and the
 word's part of speech, trained on the train topics' gold mention tokens,
 finds triggers of unseen topics. Out of fold (5 folds of train topics) it
 matches 0.852 F1 of the gold mentions at threshold 0.5.
 
     python -m crosswire.evaluate.coref ../shared/eval/ecbplus/train \\
-        --export-trigger-probe src/crosswire/data/coref/trigger_probe.json
+        --export-trigger-probe bench/models/coref/trigger_probe.json
 
 The probe runs with numpy alone; training uses scikit-learn.
 """
@@ -20,13 +20,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Sequence
 
 # parts of speech a trigger can have (ECB+ marks verbs, nouns, adjectives and a few others)
 CANDIDATE_POS = ("VERB", "NOUN", "ADJ", "PROPN", "AUX", "ADV", "NUM")
 # chosen on 5 folds of train topics: mention F1 0.842 / 0.850 / 0.852 / 0.843 at 0.3 / 0.4 / 0.5 / 0.6
 PROBE_THRESHOLD = 0.5
-PROBE_FILE = "coref/trigger_probe.json"
+PROBE_FILE = "trigger_probe.json"
 
 Token = tuple[str, int, int]  # (document, sentence number, token index in the parsed sentence)
 
@@ -60,12 +60,11 @@ class TriggerProbe:
         return cls(np.array(data["weights"], dtype=np.float32), float(data["bias"]), float(data["threshold"]))
 
 
-def load_trigger_probe() -> Optional[TriggerProbe]:
-    """The shipped probe, or None when the file is absent."""
-    from ..config import DATA_DIR
+def load_trigger_probe() -> TriggerProbe:
+    """The benchmark's probe (coref_models.MissingModelFile without the file)."""
+    from ..coref_models import model_file
 
-    path = DATA_DIR / PROBE_FILE
-    return TriggerProbe.read(path) if path.exists() else None
+    return TriggerProbe.read(model_file(PROBE_FILE))
 
 
 def candidates(sentences: dict) -> list[Token]:

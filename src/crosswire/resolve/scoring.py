@@ -5,10 +5,14 @@ figure measured on ECB+ is the figure of the code that resolves news. It is a
 logistic model over a handful of readable features (trigger lemma and synonym
 class, contextual embedding similarity, participants, dates, place, topic,
 shared context words, same document / same document group, and for mentions
-without actor codes the words of each argument role, roles.py). Features a
-source cannot supply (ECB+ has no actor codes, news items no role words) are
-simply zero, and so is the trigger words' coreference rate
-(coreferability.py) where no rates are loaded. Hard
+without actor codes the words of each argument role). Features a source
+cannot supply (ECB+ has no actor codes, news items no role words) are simply
+zero. The news pipeline fills only what its mentions carry and scores with
+NEWS_WEIGHTS; the features of the ECB+ benchmark's models (`trigger_similarity`,
+`encoder_logit`, the role words, the trigger words' coreference rate
+`coreferable`) are read from `Item` fields that only `crosswire eval coref`
+fills (crosswire.evaluate.coref, crosswire.coref_models), so they are 0 here
+and the news weights give them none. Hard
 constraints (`cannot_link`) are kept apart from the score: different dates
 never merge, whatever the score.
 """
@@ -20,11 +24,16 @@ from datetime import date as _date
 from typing import Callable, Optional
 
 from .lexicon import trigger_class
-from .roles import ROLES
 
 # event types that may name one happening: a planned meeting is coded AGREE
 # (to meet) in PLOVER and CONSULT once held
 TYPE_FAMILY: dict[str, str] = {"CONSULT": "meet", "AGREE": "meet"}
+
+
+# argument roles whose words the ECB+ benchmark reads from the parse (crosswire.evaluate.roles):
+# the mention's own arguments, then the typed entities of its sentence
+ROLES = ("agent", "patient", "place", "sentence_places", "sentence_times",
+         "sentence_numbers", "sentence_people", "sentence_orgs")
 
 
 def type_family(event_type: Optional[str]) -> str:
@@ -52,10 +61,11 @@ class Item:
     group: Optional[str] = None  # a document group (story / document cluster)
     doc_vector: Optional[dict] = None  # unit-norm TF-IDF terms of the whole document
     vector: object = None  # unit-norm numpy vector or None
-    trigger_vector: object = None  # unit-norm contextual trigger vector (embed.TriggerEncoder) or None
-    encoding: object = None  # mention_encoder.Encoded (trained coreference vector) or None
-    roles: Optional[dict] = None  # role name (roles.ROLES) -> role words, for mentions without codes
-    coreferability: float = 0.0  # log-ratio of the trigger's cross-document rate (coreferability.py), 0 unknown
+    # the ECB+ benchmark's features (crosswire.evaluate.coref fills them; news items leave them empty):
+    trigger_vector: object = None  # unit-norm contextual trigger vector (coref_models.trigger_encoder) or None
+    encoding: object = None  # coref_models.mention_encoder.Encoded (trained coreference vector) or None
+    roles: Optional[dict] = None  # role name (ROLES) -> role words (evaluate/roles.py), for mentions without codes
+    coreferability: float = 0.0  # log-ratio of the trigger's cross-document rate (evaluate/coreferability.py), 0 unknown
     weight: int = 1  # identical mentions compressed into one item
     members: list = field(default_factory=list)  # keys of compressed mentions
 
@@ -124,7 +134,7 @@ def _embedding(a: Item, b: Item) -> float:
 
 
 def _encoder_logit(a: Item, b: Item) -> float:
-    """The trained pair head's logit (mention_encoder.py), 0 without encodings."""
+    """The trained pair head's logit (coref_models/mention_encoder.py), 0 without encodings."""
     if a.encoding is None or b.encoding is None:
         return 0.0
     return a.encoding.pair_logit(b.encoding)

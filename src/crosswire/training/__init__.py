@@ -2,9 +2,10 @@
 
 Nothing in the runtime (`crosswire.extract`, `resolve`, `store`, `outputs`,
 ...) or in the benchmarks (`crosswire.evaluate`) imports this package (the
-layer contract in pyproject.toml, checked by `make check`); it imports them
-(to compute features exactly as the runtime does), the corpus readers of
-`crosswire.datasets`, and scikit-learn, and writes the plain arrays and
+layer contract in pyproject.toml, checked by `make check`); it imports the
+runtime (to compute features exactly as the runtime does), the corpus
+readers of `crosswire.datasets`, the ECB+ benchmark's model definitions
+(`crosswire.coref_models`) and scikit-learn, and writes the plain arrays and
 weights the runtime reads from `crosswire/data/`. Each module has a typed
 `Config` (a dataclass) that is also its command line (`commands.py`):
 
@@ -17,9 +18,11 @@ weights the runtime reads from `crosswire/data/`. Each module has a typed
 - `python -m crosswire.training.quotes_tagger`: the quotes tagger's LoRA
   adapter (data/quotes/tagger.safetensors);
 - `python -m crosswire.training.quotes_rerank`: the content-boundary
-  reranker (data/quotes/content_rerank.json.gz).
+  reranker (data/quotes/content_rerank.json.gz);
+- `python -m crosswire.training.coref_mention_encoder` and
+  `coref_trigger_adapter`: the ECB+ benchmark's mention encoder and trigger
+  adapter (crosswire.coref_models), which only `crosswire eval coref` reads.
 
-The coreference models' trainers (`resolve/mention_encoder.py`,
-`resolve/trigger_adapter.py`) serve only `crosswire eval coref` and stay
-where they are until issue 23 settles what becomes of them.
+`adapters.py` holds what the LoRA trainers share (the optimiser step,
+writing an adapter).
 """

@@ -4,8 +4,8 @@ defaults and what the trainer reads cannot drift apart.
 
 A field without a default is a positional argument, and so is one whose
 `metadata["positional"]` is true (optional then); `bool` fields take
-`--name/--no-name`; `Optional[X]` fields default to None; a field's
-`metadata["help"]` is its help text.
+`--name/--no-name`; `Optional[X]` fields default to None; `list[X]` fields
+take one or more values; a field's `metadata["help"]` is its help text.
 """
 from __future__ import annotations
 
@@ -44,6 +44,9 @@ def parser_for(config_cls: type, description: str) -> argparse.ArgumentParser:
         flag = "--" + f.name.replace("_", "-")
         if kind is bool:
             parser.add_argument(flag, dest=f.name, action=argparse.BooleanOptionalAction, default=default,
+                                help=help_text)
+        elif typing.get_origin(kind) is list:
+            parser.add_argument(flag, dest=f.name, type=typing.get_args(kind)[0], nargs="+", default=default,
                                 help=help_text)
         else:
             parser.add_argument(flag, dest=f.name, type=kind, default=default, help=help_text)

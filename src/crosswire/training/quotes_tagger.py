@@ -20,11 +20,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence
 
-from .. import lora
 from ..datasets.polnear import read_polnear, span_units
 from ..extract.quotes.tagger import ADAPTER_PATH, FIRST_ADAPTED_LAYER, OUTPUTS, WINDOW, build_model, pieces, \
     tokenizer_of
-from ..lora import batch_tensors, optimizer_steps
+from ..lora import batch_tensors
+from .adapters import optimizer_steps, save_adapter
 from .commands import parse_config
 from .quotes_spans import gold_cue_head, parse_articles, train_path, train_path_field
 
@@ -102,7 +102,7 @@ def epoch_windows(rows, epoch: int, rng: random.Random) -> list[tuple[list[int],
 
 
 def train_model(base_path: str, rows, cfg: Config, log_fn=print):
-    """LoRA + head with binary cross-entropy per output (lora.optimizer_steps)."""
+    """LoRA + head with binary cross-entropy per output (adapters.optimizer_steps)."""
     import torch
 
     torch.manual_seed(cfg.seed)
@@ -163,7 +163,7 @@ def train(cfg: Config) -> dict:
     model = train_model(base, rows, cfg, lambda m: print(m, flush=True))
     seconds = round(time.time() - t0, 1)
     cfg.out.parent.mkdir(parents=True, exist_ok=True)
-    lora.save_adapter(model, str(cfg.out), {**adapter_config(cfg), "train_seconds": seconds, "articles": len(docs)})
+    save_adapter(model, str(cfg.out), {**adapter_config(cfg), "train_seconds": seconds, "articles": len(docs)})
     return {"path": str(cfg.out), "seconds": seconds, "bytes": cfg.out.stat().st_size}
 
 

@@ -1,4 +1,5 @@
-"""Role words of an event mention, read from a dependency parse.
+"""Role words of an event mention, read from a dependency parse (the ECB+
+benchmark's: news mentions carry coded participants instead).
 
 Two reports of one happening name the same doer, the same undergoer and the
 same place; two happenings named by one verb ("an earthquake struck ...",
@@ -7,7 +8,8 @@ coded participants (`Item.codes`) for this; mentions without a dictionary of
 actors (ECB+'s earthquakes, trials and rehab stays) get generic role words
 instead: the content words of each argument, no codes, no names list.
 
-`Item.roles` maps a role name of `ROLES` to a frozenset of lower-cased lemmas
+`Item.roles` maps a role name of `ROLES` (resolve/scoring.py, which defines a
+match and a conflict feature per role) to a frozenset of lower-cased lemmas
 (and digit strings); the scorer compares them role by role (scoring.py:
 `<role>_match` when two mentions share a word in that role, `<role>_conflict`
 when both fill it with disjoint words).
@@ -15,10 +17,6 @@ when both fill it with disjoint words).
 from __future__ import annotations
 
 from typing import Any
-
-# the mention's own arguments, then the typed entities of its sentence
-ROLES = ("agent", "patient", "place", "sentence_places", "sentence_times",
-         "sentence_numbers", "sentence_people", "sentence_orgs")
 
 SUBJECT_DEPS = {"nsubj", "csubj"}
 OBJECT_DEPS = {"dobj", "nsubjpass", "attr", "oprd"}

