@@ -73,3 +73,44 @@ def test_surname_and_full_name_are_one_participant():
     ag = res.events[0].agreement
     assert ag["participants"]["agree"], ag["participants"]
     assert "Ivan Petrenko (BBB)" in ag["participants"]["values"]
+
+
+def test_a_fallback_date_is_no_claim_about_the_event():
+    """Two outlets publishing on different days report one event their texts
+    do not date: the events stage dates each report by its publication day,
+    but neither outlet said when it happened, so there is no conflict."""
+    one = article("art-1", "Wire One", "2030-03-01", [
+        mention("art-1", 1, "talks", "2030-03-01", ["AAA", "BBB"], status="occurred", text="Talks were held.")])
+    two = article("art-2", "Paper Two", "2030-03-02", [
+        mention("art-2", 1, "talks", "2030-03-02", ["AAA", "BBB"], status="occurred", text="The talks took place.")])
+    for r in (one, two):
+        r.event_mentions[0].date_basis = "publication"
+    ag = compare_only([one, two])
+    assert ag["date"]["values"] == {} and ag["date"]["agree"]
+    assert ag["date"]["missing"] == ["Paper Two", "Wire One"]
+
+
+def test_a_month_and_its_day_agree_a_week_and_another_day_do_not():
+    from crosswire.compare import dates_agree
+    assert dates_agree(["2030-03", "2030-03-10"])
+    assert dates_agree(["2021-W51", "2021-12-22"])  # "last week" and the Wednesday in it
+    assert not dates_agree(["2021-W51", "2021-12-28"])  # "last week" against the day after it
+    assert not dates_agree(["2030-03-10", "2030-03-12"])
+    one = article("art-1", "Wire One", "2030-03-01", [
+        mention("art-1", 1, "talks", "2030-03", ["AAA", "BBB"], text="Talks are set for March.")])
+    two = article("art-2", "Paper Two", "2030-03-02", [
+        mention("art-2", 1, "talks", "2030-03-10", ["AAA", "BBB"], text="The talks on March 10.")])
+    ag = compare_only([one, two])
+    assert ag["date"]["agree"] and set(ag["date"]["values"]) == {"2030-03", "2030-03-10"}
+
+
+def compare_only(results):
+    """The agreement of one event made of every mention of `results`."""
+    from crosswire.compare import event_agreement
+    from crosswire.records import Event, Mention
+    mentions = [m for r in results for m in r.event_mentions]
+    outlet = {r.article.id: r.article.outlet for r in results}
+    event = Event(id="e1", event_type="CONSULT", status="planned", mentions=[
+        Mention(m.id, m.article, m.sentence, m.start, m.end, m.text, outlet[m.article], m.status, m.date)
+        for m in mentions])
+    return event_agreement(event, {m.id: m for m in mentions})

@@ -14,8 +14,12 @@ Event.agreement:
                                   "name (CODE)", a number as written)}
 `place` compares the venue each outlet's text gives the event (basis
 explicit; a dateline is where a report was filed, not a claim about the
-event). A single-valued field (date, place, status) agrees when the outlets that give
-it give one value; a set-valued field (participants, numbers) agrees when
+event). `date` compares the dates each outlet's text gives the event (a day, a
+month, a week: "last week" is 2021-W51), not the publication day or the
+article lead's day the events stage falls back on when the text gives none,
+which are no claim about the event; two dates agree when one contains the
+other ("January" and "January 12"). Place and status agree when the outlets
+that give them give one value; a set-valued field (participants, numbers) agrees when
 every outlet that names any member names the same members. `only_in` lists
 values that one outlet alone reports while others report the event.
 
@@ -30,12 +34,15 @@ import re
 from collections import defaultdict
 from typing import Any, Optional, Sequence
 
-from ..records import ArticleResult, Event, Story
+from ..extract.time import timex_to_interval
+from ..records import ArticleResult, Event, Mention, Story
 
 SINGLE_VALUED = ("date", "place", "status")
 SET_VALUED = ("participants", "numbers")
 FIELDS = ("date", "participants", "place", "numbers", "status")
 STATUS_STRENGTH = {"occurred": 3, "ongoing": 2, "planned": 1}
+# how the events stage dates an event its text does not date: no claim about the event
+FALLBACK_DATE_BASES = frozenset({"publication", "inferred", "none"})
 
 MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
           "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
@@ -70,8 +77,9 @@ def _outlet_values(event: Event, by_mention: dict, canon: dict) -> dict[str, dic
     for men in event.mentions:
         outlet = men.outlet or men.article
         src = by_mention.get(men.mention_id)
-        if men.date:
-            per["date"][outlet].add(men.date)
+        stated = stated_date(men, src)
+        if stated:
+            per["date"][outlet].add(stated)
         if men.status:
             prev = status_by_outlet.get(outlet)
             if prev is None or STATUS_STRENGTH.get(men.status, 0) > STATUS_STRENGTH.get(prev, 0):
@@ -87,13 +95,38 @@ def _outlet_values(event: Event, by_mention: dict, canon: dict) -> dict[str, dic
     return per
 
 
+def stated_date(men: Mention, src) -> Optional[str]:
+    """The date a report's text gives the event, at the precision it gives
+    (None for a date the events stage fell back on: the publication day, the
+    day the article's lead dates). Without the mention record, the stored
+    calendar date."""
+    if src is None:
+        return men.date
+    if src.timex is None and src.date_basis in FALLBACK_DATE_BASES:
+        return None
+    return src.date
+
+
+def dates_agree(values) -> bool:
+    """Whether every two dates can be one day: one's interval contains the
+    other's ("2022-01" and "2022-01-12"); "2021-W51" and "2021-12-28" cannot."""
+    spans = [timex_to_interval(v)[:2] for v in values]
+    known = [(a, b) for a, b in spans if a and b]
+    if len(known) < len(spans):
+        return len(set(values)) <= 1
+    return all(a1 <= a2 and b2 <= b1 or a2 <= a1 and b1 <= b2
+               for i, (a1, b1) in enumerate(known) for a2, b2 in known[i + 1:])
+
+
 def _field_summary(name: str, per_outlet: dict[str, set[str]], reported_by: list[str]) -> dict[str, Any]:
     values: dict[str, list[str]] = defaultdict(list)
     for outlet in sorted(per_outlet):
         for v in sorted(per_outlet[outlet]):
             values[v].append(outlet)
     giving = sorted(o for o in per_outlet if per_outlet[o])
-    if name in SINGLE_VALUED:
+    if name == "date":
+        agree = dates_agree(values)
+    elif name in SINGLE_VALUED:
         agree = len(values) <= 1
     else:
         agree = len({frozenset(per_outlet[o]) for o in giving}) <= 1
