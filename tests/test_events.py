@@ -395,3 +395,38 @@ def test_event_model_runs_without_importing_scikit_learn():
             "print('sklearn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_sentence_vectors_from_the_articles_transformer_pass(nlp):
+    """A sentence-type model trained with sentence vectors (`--vector-axes`)
+    reads each sentence's vector from the pass the pipeline makes for every
+    article (the quotes tagger's MiniLM): one unit vector per sentence,
+    pooled from that sentence's word pieces alone, the same whether the
+    article is read alone or batched with another, and made by the stage
+    itself for a context the pipeline did not encode."""
+    import numpy as np
+
+    from crosswire.config import Settings
+    from crosswire.extract import ArticleContext
+    from crosswire.extract.events import article_encoding
+    from crosswire.extract.events.sentence_types import sentence_vectors, vector_features
+    from crosswire.extract.quotes.tagger import ADAPTER_PATH, load_tagger
+    from crosswire.records import ArticleResult
+
+    text = ("Russia and the US will hold talks on January 10. Police fired tear gas at protesters in the capital. "
+            "The minister denied the report.")
+    doc, other = nlp(text), nlp("Officials said the budget talks would resume next week.")
+    sents = list(doc.sents)
+    tagger = load_tagger(str(ADAPTER_PATH))
+    alone = sentence_vectors(tagger.encode([doc])[0], sents)
+    batched = sentence_vectors(tagger.encode([other, doc])[1], sents)
+    assert alone.shape == (3, tagger.hidden_size)
+    assert np.allclose(np.linalg.norm(alone, axis=1), 1.0) and np.allclose(alone, batched, atol=1e-4)
+    assert (alone @ alone.T)[np.triu_indices(3, 1)].max() < 0.99  # three sentences, three meanings
+    art = Article(id=Article.make_id(text), text=text)
+    ctx = ArticleContext(article=art, doc=doc, sentences=[], settings=Settings.load(),
+                         result=ArticleResult(article=art))
+    assert np.allclose(sentence_vectors(article_encoding(ctx), sents), alone, atol=1e-4)
+    axes = np.eye(2, tagger.hidden_size)  # the first two coordinates, as named features
+    features = vector_features(alone, np.zeros(tagger.hidden_size), axes)
+    assert features[1] == {"tv=0": alone[1, 0], "tv=1": alone[1, 1]}

@@ -51,7 +51,8 @@ from ..extract.actors.lookup import to_participant
 from ..extract.events.build import rule_participants
 from ..extract.events.confidence import SCORERS_PATH
 from ..extract.events.roles import candidates as role_candidates, role_features
-from ..extract.events.sentence_types import SENTENCE_TYPES_PATH, save_sentence_types
+from ..extract.events.sentence_types import (SENTENCE_TYPES_PATH, save_sentence_types, sentence_vectors,
+                                             vector_features)
 from ..extract.linear import LinearModel
 from ..loading import write_json_gz
 from ..records import PLOVER_TYPES, to_dict
@@ -78,6 +79,10 @@ class Config:
     unlabeled_polnear_step: int = 2  # every n-th PolNeAR train text
     gsr: bool = False  # also learn sentence types from the PLOVER GSR records (train split)
     classifier_features: bool = True  # the GSR/ConfliBERT classifier's probabilities as sentence features
+    # principal axes of the tagger's sentence vectors used as features (0: none; tried, not shipped:
+    # docs/decisions/event-records.md)
+    vector_axes: int = 0
+    vector_scale: float = 1.0  # length of a typical projected vector (each axis has variance scale²/axes)
     cache: Path = Path(".cache/training-events")
 
 
@@ -212,13 +217,30 @@ class SentenceRow:
     article: Optional[str] = None  # gold article id (annotated sentences only)
     positive: set[str] = field(default_factory=set)  # gold types (not background)
     ignored: set[str] = field(default_factory=set)  # background or alternative types: neither label
+    vector: Any = None  # the tagger's sentence vector (sentence_types.sentence_vectors)
+
+
+def context_vectors(ctxs, sents_per_ctx: list) -> list:
+    """Per context, its sentences' vectors from the transformer pass the
+    pipeline makes for every article (the quotes tagger's MiniLM)."""
+    from ..extract.quotes.tagger import ADAPTER_PATH, load_tagger
+
+    tagger = load_tagger(str(ADAPTER_PATH))
+    if tagger is None:
+        raise SystemExit("the quotes tagger cannot load (`crosswire doctor` says why): the sentence vectors need it")
+    out: list = []
+    for b in range(0, len(ctxs), 16):
+        encodings = tagger.encode([c.doc for c in ctxs[b:b + 16]])
+        out.extend(sentence_vectors(e, s) for e, s in zip(encodings, sents_per_ctx[b:b + 16]))
+    return out
 
 
 def annotated_rows(arts: list[ArticleData]) -> list[SentenceRow]:
     rows = []
-    for a in arts:
-        for sent, trigs, main, (pp, qq) in zip(a.sentences, a.triggers, a.mains, a.probs):
-            row = SentenceRow(sent.text, type_model_extras(trigs, main, pp, qq), a.gold_id)
+    vectors = context_vectors([a.ctx for a in arts], [a.sentences for a in arts])
+    for a, vecs in zip(arts, vectors):
+        for sent, trigs, main, (pp, qq), vec in zip(a.sentences, a.triggers, a.mains, a.probs, vecs):
+            row = SentenceRow(sent.text, type_model_extras(trigs, main, pp, qq), a.gold_id, vector=vec)
             for g in a.gold:
                 if not same_sentence(sent.text, g["sentence"]):
                     continue
@@ -240,13 +262,15 @@ def gsr_rows(root: Path) -> list[SentenceRow]:
     records = split(gsr_records(root / "eval" / "events" / "PLOVER_GSR_CAMEO.txt"), "train")
     arts = [Article(id=Article.make_id(r["text"]), text=r["text"]) for r in records]
     rows = []
-    for r, ctx in zip(records, extract_contexts(arts, ("time", "actors"))):
+    ctxs = extract_contexts(arts, ("time", "actors"))
+    whole = context_vectors(ctxs, [[c.doc[:]] for c in ctxs])  # a record is read as one sentence
+    for r, ctx, vec in zip(records, ctxs, whole):
         sents, trigs, mains, probs = sentence_views(ctx, article_view(ctx).index)
         extras: dict[str, float] = {}
         for t, m, (p, q) in zip(trigs, mains, probs):
             for name, value in type_model_extras(t, m, p, q).items():
                 extras[name] = max(extras.get(name, 0.0), value)
-        row = SentenceRow(r["text"], extras, f"gsr:{r['key']}")
+        row = SentenceRow(r["text"], extras, f"gsr:{r['key']}", vector=vec[0])
         if r["label"] in TYPES:
             row.positive.add(r["label"])
         rows.append(row)
@@ -255,14 +279,29 @@ def gsr_rows(root: Path) -> list[SentenceRow]:
 
 def unannotated_rows(ctxs) -> list[SentenceRow]:
     rows: list[SentenceRow] = []
-    for ctx in ctxs:
-        sents, trigs, mains, probs = sentence_views(ctx, article_view(ctx).index)
-        rows.extend(SentenceRow(s.text, type_model_extras(t, m, p, q)) for s, t, m, (p, q) in zip(sents, trigs, mains, probs))
+    views = [sentence_views(ctx, article_view(ctx).index) for ctx in ctxs]
+    vectors = context_vectors(ctxs, [v[0] for v in views])
+    for (sents, trigs, mains, probs), vecs in zip(views, vectors):
+        rows.extend(SentenceRow(s.text, type_model_extras(t, m, p, q), vector=v)
+                    for s, t, m, (p, q), v in zip(sents, trigs, mains, probs, vecs))
     return rows
 
 
+def vector_axes(rows: list[SentenceRow], cfg: Config):
+    """(mean, scaled principal axes) of the rows' sentence vectors: an
+    unsupervised projection (no label is read), fitted once on all rows."""
+    import numpy as np
+
+    V = np.vstack([r.vector for r in rows]).astype(np.float64)
+    mean = V.mean(axis=0)
+    _u, sing, axes = np.linalg.svd(V - mean, full_matrices=False)
+    k = min(cfg.vector_axes, len(sing))
+    std = sing[:k] / np.sqrt(max(len(V) - 1, 1))
+    return mean, axes[:k] / std[:, None] * (cfg.vector_scale / np.sqrt(k))
+
+
 # ------------------------------------------------------------------ teacher
-def sentence_vectors(texts: list[str], cache: Path):
+def teacher_vectors(texts: list[str], cache: Path):
     """all-mpnet-base-v2 sentence vectors, cached by text."""
     import numpy as np
 
@@ -496,11 +535,17 @@ def train(cfg: Config, report_path: Optional[Path] = None) -> dict:
     del unl_ctxs
     if cfg.gsr:
         gold_rows += gsr_rows(root)
+    vector_mean = vector_basis = None
+    if cfg.vector_axes:
+        vector_mean, vector_basis = vector_axes(gold_rows + soft_rows, cfg)
+        for r, feats in zip(gold_rows + soft_rows, vector_features([r.vector for r in gold_rows + soft_rows],
+                                                                    vector_mean, vector_basis)):
+            r.extras.update(feats)
     if not cfg.classifier_features:
         for r in gold_rows + soft_rows:
             r.extras = {k: v for k, v in r.extras.items() if not k.startswith("p_")}
     log.info("%d annotated sentences, %d unannotated", len(gold_rows), len(soft_rows))
-    vectors = sentence_vectors([r.text for r in gold_rows + soft_rows], cfg.cache)
+    vectors = teacher_vectors([r.text for r in gold_rows + soft_rows], cfg.cache)
     Vg, Vs = vectors[:len(gold_rows)], vectors[len(gold_rows):]
     Eall, names = extras_matrix(gold_rows + soft_rows)
     Eg, Es = Eall[:len(gold_rows)], Eall[len(gold_rows):]
@@ -540,7 +585,7 @@ def train(cfg: Config, report_path: Optional[Path] = None) -> dict:
              "unannotated_sentences": len(soft_rows), "annotated_sentences": len(gold_rows),
              "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in cfg.__dict__.items()}}
     save_sentence_types(SENTENCE_TYPES_PATH, TYPES, student.vectorizer, student.word_coef, student.extra_names,
-                        student.extra_coef, student.intercept, about)
+                        student.extra_coef, student.intercept, about, vector_mean, vector_basis)
     write_json_gz(SCORERS_PATH, {"models": {"actor": roles["actor"].to_json(), "recipient": roles["recipient"].to_json(),
                                             "confidence": confidence.to_json()},
                                  "about": {**roles["about"], "candidate_min": cfg.candidate_min, "oof": report["chosen"]}})
@@ -611,11 +656,16 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--gsr", action="store_true", help="also learn sentence types from the PLOVER GSR train split")
     parser.add_argument("--no-classifier-features", action="store_true",
                         help="leave the GSR/ConfliBERT classifier's probabilities out of the sentence features")
+    parser.add_argument("--vector-axes", type=int, default=Config.vector_axes,
+                        help="principal axes of the tagger's sentence vectors used as features (0: none)")
+    parser.add_argument("--vector-scale", type=float, default=Config.vector_scale,
+                        help="typical length of a projected sentence vector")
     parser.add_argument("--report", type=Path, default=None, help="write the out-of-fold report (JSON) here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     cfg = Config(folds=args.folds, cache=args.cache, unlabeled_polnear_step=args.polnear_step, gsr=args.gsr,
-                 classifier_features=not args.no_classifier_features)
+                 classifier_features=not args.no_classifier_features, vector_axes=args.vector_axes,
+                 vector_scale=args.vector_scale)
     report = train(cfg, args.report)
     print(json.dumps({k: report[k] for k in ("chosen", "reliability", "sentence_types")}, indent=1))
     return 0

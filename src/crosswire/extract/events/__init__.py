@@ -122,8 +122,11 @@ def code_doc(ctx: ArticleContext) -> list[SentenceCoding]:
                                 "event_scorers.json.gz): python -m crosswire.training.events")
     view = article_view(ctx, role_models(scorers))
     sents, triggers, mains, probs = sentence_views(ctx, view.index)
-    type_probs = types_model.probabilities(
-        [s.text for s in sents], [type_model_extras(t, m, p, q) for t, m, (p, q) in zip(triggers, mains, probs)])
+    extras = [type_model_extras(t, m, p, q) for t, m, (p, q) in zip(triggers, mains, probs)]
+    if types_model.reads_encoding:
+        for feats, vec in zip(extras, types_model.vector_features(article_encoding(ctx), sents)):
+            feats.update(vec)
+    type_probs = types_model.probabilities([s.text for s in sents], extras)
     floor = scorers["about"].get("candidate_min", DEFAULT_CANDIDATE_MIN)
     threshold = ctx.settings.event_min_confidence
     out = []
@@ -133,6 +136,21 @@ def code_doc(ctx: ArticleContext) -> list[SentenceCoding]:
             c.mention.confidence = round(scorers["models"]["confidence"].probability(c.features), 3)
         out.append(coding(cands, threshold, probs[i], type_probs[i]))
     return out
+
+
+def article_encoding(ctx: ArticleContext):
+    """The article's transformer pass: the one the pipeline made before the
+    stages ran, else (contexts the pipeline did not make: the evaluators'
+    bare sentences) made here with the same model."""
+    if ctx.encoding is not None:
+        return ctx.encoding
+    from ..quotes.tagger import ADAPTER_PATH, load_tagger
+
+    tagger = load_tagger(str(ADAPTER_PATH))
+    if tagger is None:
+        raise EventModelMissing("the sentence-type model reads the quotes tagger's transformer pass, and the tagger "
+                                "cannot load (`crosswire doctor` says why)")
+    return tagger.encode([ctx.doc])[0]
 
 
 def role_models(scorers: dict) -> dict:

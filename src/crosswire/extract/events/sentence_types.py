@@ -17,7 +17,13 @@ that cost almost nothing at run time:
 - the sentence's word 1-2-grams, TF-IDF weighted (`model.TfidfFeatures`);
 - the trigger lexicon's view: the PLOVER types, CAMEO roots, lemmas and rule kinds of its triggers;
 - the sentence classifier's probabilities (`model.py`: PLOVER types and CAMEO pentaclass, fitted on the PLOVER
-  GSR and ConfliBERT records).
+  GSR and ConfliBERT records);
+- for a model trained with `--vector-axes` (not the shipped one: it showed a
+  planned meeting as held on the seeds, docs/decisions/event-records.md), the
+  sentence's vector from the transformer pass the pipeline makes for the
+  quotes stage (`ArticleContext.encoding`: the tagger's MiniLM, last layer,
+  mean over the sentence's word pieces), on the first principal axes of the
+  training sentences (`vector_features`).
 
 One logistic regression per type (a sentence may report several). Out of
 fold over the train articles this student kept most of the teacher's
@@ -61,6 +67,34 @@ def classifier_features(plover_probs: dict, penta_probs: dict) -> dict[str, floa
     return f
 
 
+VECTOR_FEATURE = "tv={}"  # the name of the i-th projected sentence-vector feature
+
+
+def sentence_vectors(encoding, sents) -> Any:
+    """Per sentence span, the mean of the encoding's last-layer rows of the
+    word pieces that start inside it, scaled to length 1 (zeros for a
+    sentence with no piece)."""
+    import numpy as np
+
+    starts = np.array([span[0] if span is not None else -1 for span in encoding.spans])
+    out = np.zeros((len(sents), encoding.hidden.shape[1]), dtype=np.float64)
+    for i, sent in enumerate(sents):
+        inside = (starts >= sent.start_char) & (starts < sent.end_char)
+        if inside.any():
+            v = encoding.hidden[inside].mean(axis=0)
+            out[i] = v / (np.linalg.norm(v) or 1.0)
+    return out
+
+
+def vector_features(vectors, mean, basis) -> list[dict[str, float]]:
+    """Sentence vectors on the model's principal axes (`basis` rows already
+    scaled as trained), as named extra features."""
+    import numpy as np
+
+    z = (np.asarray(vectors, dtype=np.float64) - mean) @ np.asarray(basis, dtype=np.float64).T
+    return [{VECTOR_FEATURE.format(i): float(x) for i, x in enumerate(row)} for row in z]
+
+
 @dataclass
 class SentenceTypeModel:
     """One logistic regression per PLOVER type over TF-IDF word n-grams plus
@@ -73,6 +107,16 @@ class SentenceTypeModel:
     extra_coef: Any  # (types, extras) float32
     intercept: Any  # (types,) float32
     about: dict
+    vector_mean: Any = None  # (hidden,): the training sentences' mean vector; None: no vector features
+    vector_basis: Any = None  # (axes, hidden): principal axes, scaled
+
+    @property
+    def reads_encoding(self) -> bool:
+        """Whether the model wants the article's transformer pass."""
+        return self.vector_basis is not None
+
+    def vector_features(self, encoding, sents) -> list[dict[str, float]]:
+        return vector_features(sentence_vectors(encoding, sents), self.vector_mean, self.vector_basis)
 
     def probabilities(self, texts: Sequence[str], extras: Sequence[dict[str, float]]) -> list[dict[str, float]]:
         """P(type | sentence) for each sentence, all sentences in one product."""
@@ -108,11 +152,13 @@ def load_sentence_types(path: Optional[str] = None) -> Optional[SentenceTypeMode
             types=[str(t) for t in a["types"]], words=words, word_coef=a["word_coef"].astype(np.float32),
             extra_index={str(t): i for i, t in enumerate(a["extra_names"])},
             extra_coef=a["extra_coef"].astype(np.float64), intercept=a["intercept"].astype(np.float64),
-            about=json.loads(str(a["about"])))
+            about=json.loads(str(a["about"])),
+            vector_mean=a["vector_mean"].astype(np.float64) if "vector_mean" in a.files else None,
+            vector_basis=a["vector_basis"].astype(np.float64) if "vector_basis" in a.files else None)
 
 
 def save_sentence_types(path: Path, types: list[str], vectorizer, word_coef, extra_names: list[str], extra_coef,
-                        intercept, about: dict) -> None:
+                        intercept, about: dict, vector_mean=None, vector_basis=None) -> None:
     """Write a fitted TfidfVectorizer (word analyzer) and coefficients as the arrays `load_sentence_types` reads."""
     import numpy as np
 
@@ -121,6 +167,9 @@ def save_sentence_types(path: Path, types: list[str], vectorizer, word_coef, ext
               "word_ngrams": np.array(vectorizer.ngram_range), "word_coef": np.asarray(word_coef, dtype=np.float32),
               "extra_names": np.array(extra_names), "extra_coef": np.asarray(extra_coef, dtype=np.float32),
               "intercept": np.asarray(intercept, dtype=np.float32), "about": np.array(json.dumps(about))}
+    if vector_basis is not None:
+        arrays["vector_mean"] = np.asarray(vector_mean, dtype=np.float32)
+        arrays["vector_basis"] = np.asarray(vector_basis, dtype=np.float32)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as handle:
         np.savez_compressed(handle, **arrays)
