@@ -220,9 +220,13 @@ class SentenceRow:
     vector: Any = None  # the tagger's sentence vector (sentence_types.sentence_vectors)
 
 
-def context_vectors(ctxs, sents_per_ctx: list) -> list:
+def context_vectors(ctxs, sents_per_ctx: list, wanted: bool) -> list:
     """Per context, its sentences' vectors from the transformer pass the
-    pipeline makes for every article (the quotes tagger's MiniLM)."""
+    pipeline makes for every article (the quotes tagger's MiniLM); Nones
+    when the run uses no vectors (`Config.vector_axes` 0), so the pass is
+    made only for a run that reads it."""
+    if not wanted:
+        return [[None] * len(sents) for sents in sents_per_ctx]
     from ..extract.quotes.tagger import ADAPTER_PATH, load_tagger
 
     tagger = load_tagger(str(ADAPTER_PATH))
@@ -235,9 +239,9 @@ def context_vectors(ctxs, sents_per_ctx: list) -> list:
     return out
 
 
-def annotated_rows(arts: list[ArticleData]) -> list[SentenceRow]:
+def annotated_rows(arts: list[ArticleData], with_vectors: bool) -> list[SentenceRow]:
     rows = []
-    vectors = context_vectors([a.ctx for a in arts], [a.sentences for a in arts])
+    vectors = context_vectors([a.ctx for a in arts], [a.sentences for a in arts], with_vectors)
     for a, vecs in zip(arts, vectors):
         for sent, trigs, main, (pp, qq), vec in zip(a.sentences, a.triggers, a.mains, a.probs, vecs):
             row = SentenceRow(sent.text, type_model_extras(trigs, main, pp, qq), a.gold_id, vector=vec)
@@ -251,7 +255,7 @@ def annotated_rows(arts: list[ArticleData]) -> list[SentenceRow]:
     return rows
 
 
-def gsr_rows(root: Path) -> list[SentenceRow]:
+def gsr_rows(root: Path, with_vectors: bool) -> list[SentenceRow]:
     """PLOVER GSR records of the train split as annotated sentences of their
     one coded type (every other type a negative), always on the training side
     of a fold (article "gsr:<id>")."""
@@ -263,7 +267,7 @@ def gsr_rows(root: Path) -> list[SentenceRow]:
     arts = [Article(id=Article.make_id(r["text"]), text=r["text"]) for r in records]
     rows = []
     ctxs = extract_contexts(arts, ("time", "actors"))
-    whole = context_vectors(ctxs, [[c.doc[:]] for c in ctxs])  # a record is read as one sentence
+    whole = context_vectors(ctxs, [[c.doc[:]] for c in ctxs], with_vectors)  # a record is read as one sentence
     for r, ctx, vec in zip(records, ctxs, whole):
         sents, trigs, mains, probs = sentence_views(ctx, article_view(ctx).index)
         extras: dict[str, float] = {}
@@ -277,10 +281,10 @@ def gsr_rows(root: Path) -> list[SentenceRow]:
     return rows
 
 
-def unannotated_rows(ctxs) -> list[SentenceRow]:
+def unannotated_rows(ctxs, with_vectors: bool) -> list[SentenceRow]:
     rows: list[SentenceRow] = []
     views = [sentence_views(ctx, article_view(ctx).index) for ctx in ctxs]
-    vectors = context_vectors(ctxs, [v[0] for v in views])
+    vectors = context_vectors(ctxs, [v[0] for v in views], with_vectors)
     for (sents, trigs, mains, probs), vecs in zip(views, vectors):
         rows.extend(SentenceRow(s.text, type_model_extras(t, m, p, q), vector=v)
                     for s, t, m, (p, q), v in zip(sents, trigs, mains, probs, vecs))
@@ -531,12 +535,13 @@ def train(cfg: Config, report_path: Optional[Path] = None) -> dict:
     log.info("extracting unannotated news")
     unl_ctxs = extract_contexts(unannotated_articles(root, {a["url"] for a in dev_articles}, cfg.unlabeled_polnear_step),
                                 ("time", "actors"), cfg.cache)
-    gold_rows, soft_rows = annotated_rows(arts), unannotated_rows(unl_ctxs)
+    with_vectors = cfg.vector_axes > 0
+    gold_rows, soft_rows = annotated_rows(arts, with_vectors), unannotated_rows(unl_ctxs, with_vectors)
     del unl_ctxs
     if cfg.gsr:
-        gold_rows += gsr_rows(root)
+        gold_rows += gsr_rows(root, with_vectors)
     vector_mean = vector_basis = None
-    if cfg.vector_axes:
+    if with_vectors:
         vector_mean, vector_basis = vector_axes(gold_rows + soft_rows, cfg)
         for r, feats in zip(gold_rows + soft_rows, vector_features([r.vector for r in gold_rows + soft_rows],
                                                                     vector_mean, vector_basis)):
