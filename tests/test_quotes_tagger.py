@@ -75,10 +75,11 @@ def test_missing_adapter_falls_back_to_the_linear_path(nlp, monkeypatch, tmp_pat
     assert "linear spans only" in caplog.text
 
 
-def test_onnx_runtime_and_merged_torch_give_the_trained_log_odds(nlp, shipped):
-    """The tagger as it runs (ONNX Runtime when its graph is exported, else
-    the merged torch model) gives the log-odds of the trained LoRA model as
-    it was trained (adapters beside the frozen layers) to float rounding."""
+def test_the_running_tagger_gives_the_trained_log_odds(nlp, shipped):
+    """The merged torch model gives the log-odds of the trained LoRA model
+    (adapters beside the frozen layers) to float rounding. The graph that
+    runs in ONNX Runtime has int8 dense layers (`quantize_dense_layers`):
+    close to them, and on the same side of zero."""
     import numpy as np
     import torch
 
@@ -91,16 +92,18 @@ def test_onnx_runtime_and_merged_torch_give_the_trained_log_odds(nlp, shipped):
     trained, tok = tagger.build_model(base_path(), config["rank"], config["alpha"], config["first_layer"])
     lora.load_adapter(trained, str(tagger.ADAPTER_PATH))
     ids, _ = tagger.pieces(tok, doc.text)
+    rows = lora.batch_tensors([[tok.cls_token_id] + ids + [tok.sep_token_id]], tok.pad_token_id)
     with torch.inference_mode():
-        expected = trained(*lora.batch_tensors([[tok.cls_token_id] + ids + [tok.sep_token_id]], tok.pad_token_id))
-    got = shipped.encode([doc])[0]
-    assert np.abs(got.logits - expected[0, 1:-1].numpy()).max() < 1e-3
+        expected = trained(*rows)[0, 1:-1].numpy()
     merged = tagger.merged_model(base_path(), str(tagger.ADAPTER_PATH))
     with torch.inference_mode():
-        hidden, logits = merged.read(*lora.batch_tensors([[tok.cls_token_id] + ids + [tok.sep_token_id]],
-                                                         tok.pad_token_id))
-    assert np.abs(logits[0, 1:-1].numpy() - expected[0, 1:-1].numpy()).max() < 1e-3
-    assert np.abs(got.hidden - hidden[0, 1:-1].numpy()).max() < 1e-3
+        hidden, logits = merged.read(*rows)
+    assert np.abs(logits[0, 1:-1].numpy() - expected).max() < 1e-3
+    got = shipped.encode([doc])[0]
+    off = np.abs(got.logits - expected)
+    assert off.mean() < 0.25 and off.max() < 1.5
+    assert ((got.logits > 0) == (expected > 0)).mean() > 0.98
+    assert np.abs(got.hidden - hidden[0, 1:-1].numpy()).mean() < 0.1
 
 
 def test_articles_read_together_match_articles_read_alone(nlp, shipped):

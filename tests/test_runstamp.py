@@ -147,8 +147,8 @@ def test_a_model_that_does_not_load_fails_loudly(monkeypatch):
 
 
 def test_a_model_with_a_fallback_is_a_warning_not_an_error(monkeypatch, caplog):
-    """The quotes tagger's ONNX graph makes a run faster, never different
-    (torch runs the same merged weights): without onnxruntime, or when the
+    """The quotes tagger's int8 ONNX graph makes a run faster (torch runs
+    the same merged weights in fp32): without onnxruntime, or when the
     graph does not load (an export that failed), the pipeline still builds
     and loads, the log says why, and the stamp says the graph did not load."""
     from crosswire.config import Settings

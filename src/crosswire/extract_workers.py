@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .pipeline import Pipeline
 
 MIN_ARTICLES = 12  # below this, forking and the workers' sessions cost more than they save
-FIRST_ARTICLES = 4  # extracted by the parent before forking (loads every model once)
+FIRST_ARTICLES = 1  # extracted by the parent before forking (loads every model once, and the first result comes out as in one process)
 TASK_ARTICLES = 4  # articles a worker takes at a time: parsed and read by the transformer together
 _STATE: dict[str, Any] = {}  # what forked workers inherit: the pipeline, the articles, the hints
 

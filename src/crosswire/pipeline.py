@@ -23,8 +23,9 @@ from .extract import Anchor, ArticleContext, check_stages
 from .records import Article, ArticleResult, Event, Rejection, Story, to_dict
 
 ArticleLike = Union[str, Article, dict]
-# articles the transformer reads in one pass: their windows fill its batches,
-# and the first article still comes out after a few articles' work
+# articles parsed and read by the transformer (one window at a time,
+# tagger.TokenTagger.encode) before their stages run; the first article still
+# comes out after a few articles' work
 ENCODE_ARTICLES = 8
 
 
@@ -155,8 +156,8 @@ class Pipeline:
 
     def extract_here(self, articles: Sequence[Article], hints: dict[str, Any]) -> Iterator[ArticleResult]:
         """`extract` in this process: spaCy parses the articles in batches,
-        the transformer reads them a few at a time (its windows batched across
-        articles, one pass that every stage shares), then the stages run."""
+        the transformer reads them a few at a time (one pass that every
+        stage shares), then the stages run."""
         self.load_models()
         docs = self.nlp.pipe((a.text for a in articles), batch_size=self.settings.spacy_batch_size)
         encoder = self.encoder

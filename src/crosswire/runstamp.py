@@ -16,8 +16,8 @@ built from), and the loader that returns it (None when it cannot). A model the
 configuration uses must be present when a `Pipeline` is built
 (`check_present`) and must load when the first article is extracted
 (`require_loaded`): a missing one is a `ModelUnavailable` error that names it,
-never a quietly weaker result. A model with a `fallback` (one that makes a run
-faster, never different) is the exception: without it the run warns and goes on.
+never a quietly weaker result. A model with a `fallback` (one that only makes a
+run faster) is the exception: without it the run warns and goes on.
 """
 from __future__ import annotations
 
@@ -57,9 +57,10 @@ class RuntimeModel:
     settings_args: str = ""  # "module:function": Settings -> the loader's arguments, as the stage passes them
     inputs: str = ""  # "module:function": a digest of what a table or graph built at setup is made from
     off_hint: str = ""  # how to run without it, for the error message
-    # what runs instead when it is absent or does not load, for a model that makes a run faster,
-    # never different (the quotes tagger's ONNX graph: torch runs the same merged weights); such
-    # a model is stamped (`loaded: false` then) but its absence is a warning, not ModelUnavailable
+    # what runs instead when it is absent or does not load, for a model that makes a run faster
+    # (the quotes tagger's int8 ONNX graph: torch runs the same merged weights in fp32, slower, with
+    # log-odds within about 0.6 of the graph's); such a model is stamped (`loaded: false` then) but
+    # its absence is a warning, not ModelUnavailable
     fallback: str = ""
 
     def used_by(self, settings: Settings) -> bool:
@@ -113,7 +114,8 @@ RUNTIME_MODELS: tuple[RuntimeModel, ...] = (
                  setting="quotes_tagger", loader="crosswire.extract.quotes.tagger:load_tagger",
                  positional_defaults=True,
                  off_hint="CROSSWIRE_QUOTES_TAGGER=0 runs without it"),
-    # the same tagger's graph for ONNX Runtime, its LoRA merged into the weights, exported at setup
+    # the same tagger's graph for ONNX Runtime, its LoRA merged into the weights and its dense layers
+    # in int8 (tagger.quantize_dense_layers), exported at setup
     # (python -m crosswire.extract.quotes.tagger export) or on first use; its fingerprint is the digest
     # of adapter and base its file is named by (tagger.onnx_digest), with onnxruntime's version
     RuntimeModel("quotes-tagger-onnx", files=("quotes/tagger.safetensors", "quotes/tagger.safetensors.json"),
@@ -121,7 +123,7 @@ RUNTIME_MODELS: tuple[RuntimeModel, ...] = (
                  loader="crosswire.extract.quotes.tagger:load_graph",
                  settings_args="crosswire.extract.quotes.tagger:graph_args",
                  inputs="crosswire.extract.quotes.tagger:graph_fingerprint",
-                 fallback="torch runs the merged tagger (the same log-odds, slower)"),
+                 fallback="torch runs the merged tagger in fp32 (slower; log-odds within about 0.6)"),
     RuntimeModel("event-model", files=("events/event_model.npz", "events/cameo_verbs.json",
                                        "events/CAMEO2PLOVER-2021.txt"), stage="events",
                  loader="crosswire.extract.events.model:load_model"),

@@ -60,6 +60,19 @@ def _starts_sentence(token) -> bool:
     return first.isupper() or first.isdigit() or first in "\"'“‘«(["
 
 
+def lower_tokens(doc) -> list[str]:
+    """Every token of `doc` lower-cased, made once per doc and kept in its
+    `user_data`: the dictionary scans ask for it many times per article, and
+    a list over `doc` makes a Python object per token each time."""
+    cached = doc.user_data.get("crosswire.lower_tokens")
+    if cached is None:
+        from spacy.attrs import LOWER
+
+        strings = doc.vocab.strings
+        cached = doc.user_data["crosswire.lower_tokens"] = [strings[int(h)] for h in doc.to_array(LOWER)]
+    return cached
+
+
 def sentences_of(doc) -> list[Sentence]:
     """The article's sentences with their character offsets."""
     return [Sentence(index=i, start=s.start_char, end=s.end_char, text=s.text) for i, s in enumerate(doc.sents)]

@@ -160,6 +160,38 @@ def _shared_event_pairs(results: Sequence[ArticleResult], events_of: dict) -> di
     return {(i, j): n / min(sizes[i], sizes[j]) for (i, j), n in common.items()}
 
 
+def tfidf_rows(bags: Sequence[Sequence[str]], max_df: int):
+    """Each bag as an L2-normalised row of sublinear TF-IDF weights (1 + ln tf,
+    times ln((1 + n) / (1 + df)) + 1): scikit-learn's `TfidfVectorizer(
+    sublinear_tf=True, max_df=max_df)` on ready-made bags, written out
+    because importing scikit-learn costs a run more than a second. Features
+    in more than `max_df` bags are dropped: a big country in every article
+    would make the product quadratic. None when no feature is left."""
+    import math
+    from collections import Counter
+
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    counts = [Counter(bag) for bag in bags]
+    df = Counter(feature for c in counts for feature in c)
+    vocabulary = {f: k for k, f in enumerate(sorted(f for f, d in df.items() if d <= max_df))}
+    if not vocabulary:
+        return None
+    n = len(bags)
+    idf = {f: math.log((1 + n) / (1 + df[f])) + 1 for f in vocabulary}
+    data: list[float] = []
+    indices: list[int] = []
+    indptr = [0]
+    for c in counts:
+        row = sorted((vocabulary[f], (1 + math.log(tf)) * idf[f]) for f, tf in c.items() if f in vocabulary)
+        norm = math.sqrt(sum(v * v for _, v in row)) or 1.0
+        indices.extend(k for k, _ in row)
+        data.extend(v / norm for _, v in row)
+        indptr.append(len(indices))
+    return csr_matrix((np.array(data), np.array(indices, dtype=np.int32), np.array(indptr)), shape=(n, len(vocabulary)))
+
+
 def _cosine_pairs(bags: list[list[str]], floor: float, neighbours: int = STORY_NEIGHBOURS,
                   chunk: int = 2000) -> dict[tuple[int, int], float]:
     """TF-IDF cosine of article pairs above `floor`, each article keeping its
@@ -169,15 +201,11 @@ def _cosine_pairs(bags: list[list[str]], floor: float, neighbours: int = STORY_N
     each other, and the pairs (and the time to cluster them) grew
     quadratically. The product runs in row chunks so memory stays bounded."""
     import numpy as np
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
     if len(bags) < 2:
         return {}
-    # frequent features (a big country in every article) would make the product quadratic
-    vec = TfidfVectorizer(analyzer=lambda bag: bag, sublinear_tf=True, norm="l2", max_df=MAX_FEATURE_DF)
-    try:
-        X = vec.fit_transform(bags).tocsr()
-    except ValueError:  # every bag empty
+    X = tfidf_rows(bags, MAX_FEATURE_DF)
+    if X is None:
         return {}
     XT = X.T.tocsc()
     out: dict[tuple[int, int], float] = {}

@@ -28,6 +28,7 @@ from dataclasses import replace
 from typing import Optional
 
 from .. import ArticleContext, register_stage
+from ...annotate import lower_tokens
 from ...records import Actor, ActorMention, stable_id
 from .context import article_home, code_people, generic_agents, party_groups, recode_with_home
 from .nominal import link_offices
@@ -226,7 +227,7 @@ def resident(start: int, end: int, doc, iso: str, rule: str) -> Found:
 def scan_dictionary(doc, date: Optional[str]) -> list[Found]:
     """Longest dictionary phrase starting at each capitalised token."""
     t = load_tables()
-    lowers = [tok.lower_ for tok in doc]
+    lowers = lower_tokens(doc)
     out: list[Found] = []
     i, n = 0, len(doc)
     while i < n:
@@ -584,7 +585,7 @@ def appositive_country(doc, f: Found, date: Optional[str]) -> Found:
     name_head = doc[f.end - 1]
     if f.actor.code:
         return appositive_office(doc, f, date)
-    lowers = [tok.lower_ for tok in doc]
+    lowers = lower_tokens(doc)
     for appos in [c for c in name_head.children if c.dep_ == "appos"]:
         for tok in appos.subtree:
             if tok.i >= f.start and tok.i < f.end or not tok.text[:1].isupper() or in_brief(tok, appos):
@@ -658,7 +659,7 @@ def _title_token(tok) -> bool:
 
 def title_owner(doc, start: int, end: int, date: Optional[str]) -> tuple[Optional[Actor], int]:
     """The country/IGO at the left of a title and where the office begins."""
-    lowers = [tok.lower_ for tok in doc[:end]]
+    lowers = lower_tokens(doc)
     hit = longest_phrase_at(doc, lowers, start, date, end=end, kinds={"country", "government", "igo"})
     return (hit.actor, hit.end) if hit else (None, start)
 

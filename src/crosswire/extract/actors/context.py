@@ -32,6 +32,7 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import Optional
 
+from ...annotate import lower_tokens
 from ...records import Actor, ActorMention
 from .home import HomeCountry, infer_home
 from .spans import Found, body_of_phrase_end, scene_country
@@ -155,7 +156,7 @@ def party_groups(doc, taken: list[bool], home: Optional[HomeCountry]) -> list[Fo
     """'Democrats', 'Republican members', 'the Labour Party', 'SNP'. A
     party adjective names a group only before a party word ("Democratic
     members"); before a name it is a title (the person pass took it)."""
-    lowers = [tok.lower_ for tok in doc]
+    lowers = lower_tokens(doc)
     out, i = [], 0
     while i < len(doc):
         hit = party_at(doc, lowers, i, taken) if doc[i].text[:1].isupper() else None

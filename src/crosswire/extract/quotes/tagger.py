@@ -22,9 +22,11 @@ by OVERLAP; each piece takes its scores from the window where it sits
 furthest from an edge), a [SEP] where a paragraph breaks. A spaCy
 token takes the scores of the word piece its first character lies in.
 
-At run time the merged model runs in ONNX Runtime, from a graph exported
-once at setup (`python -m crosswire.extract.quotes.tagger export`, kept in
-`crosswire.models.models_dir()`), or in torch when that cannot be had.
+At run time the merged model runs in ONNX Runtime, its dense layers in int8
+(`quantize_dense_layers`), from a graph exported once at setup (`python -m
+crosswire.extract.quotes.tagger export`, kept in
+`crosswire.models.models_dir()`), or in torch (fp32, slower) when that
+cannot be had.
 
 Training lives in the training layer (`python -m
 crosswire.training.quotes_tagger`, about 30 minutes on two CPU cores).
@@ -150,13 +152,13 @@ class Encoding:
 
 
 class TokenTagger:
-    """The shipped tagger on CPU: `encode(docs)` reads articles together
-    (their windows batched across articles), `token_logits(doc)` gives one
-    article's per-token log-odds of OUTPUTS (0 for whitespace tokens).
+    """The shipped tagger on CPU: `encode(docs)` reads articles together,
+    `token_logits(doc)` gives one article's per-token log-odds of OUTPUTS
+    (0 for whitespace tokens).
 
-    It runs the exported ONNX graph in ONNX Runtime when it can (`onnx_reader`),
-    else the merged torch model: the same log-odds to float rounding either
-    way (docs/quotes.md, "Cost")."""
+    It runs the exported int8 graph in ONNX Runtime when it can
+    (`onnx_reader`), else the merged fp32 torch model, about twice as slow,
+    whose log-odds are within about 0.6 of the graph's (docs/quotes.md)."""
 
     def __init__(self, base_path: str, adapter_path: str) -> None:
         import torch
@@ -167,9 +169,13 @@ class TokenTagger:
         self.model = load_graph(base_path, adapter_path) or merged_model(base_path, adapter_path)
         self.torch = torch
 
-    def encode(self, docs: Sequence[Any], batch_size: int = 16) -> list[Encoding]:
+    def encode(self, docs: Sequence[Any], batch_size: int = 1) -> list[Encoding]:
         """Each doc's Encoding; windows of all docs run in batches of
-        `batch_size`, shortest with shortest (less padding)."""
+        `batch_size`, shortest with shortest (less padding). One window at a
+        time by default: the int8 graph quantises its activations with one
+        scale per batch, so a window read with others would depend on them
+        (and an article's spans on the articles beside it); alone, it is also
+        no slower on CPU."""
         read = [pieces(self.tokenizer, doc.text) for doc in docs]
         windows = [(k, s) for k, (ids, _) in enumerate(read) if ids for s in window_starts(len(ids))]
         windows.sort(key=lambda w: min(WINDOW, len(read[w[0]][0]) - w[1]))
@@ -220,7 +226,7 @@ def merged_model(base_path: str, adapter_path: str):
     return model
 
 
-ONNX_FORMAT = 1  # bump when the exported graph's inputs, outputs or opset change
+ONNX_FORMAT = 2  # bump when the exported graph's inputs, outputs, opset or quantisation change
 ONNX_OPSET = 17
 
 
@@ -265,22 +271,51 @@ def export_onnx(base_path: str, adapter_path: str, path: Path) -> Path:
     partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     example = torch.ones((2, 8), dtype=torch.long)
     dynamic = {name: {0: "batch", 1: "pieces"} for name in ("ids", "mask", "hidden", "logits")}
+    exported = path.with_name(f"{path.name}.{os.getpid()}.fp32")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tracer warnings about shapes the graph keeps dynamic
-            torch.onnx.export(Graph().eval(), (example, example), str(partial), input_names=["ids", "mask"],
+            torch.onnx.export(Graph().eval(), (example, example), str(exported), input_names=["ids", "mask"],
                               output_names=["hidden", "logits"], dynamic_axes=dynamic, opset_version=ONNX_OPSET,
                               dynamo=False)
+        quantize_dense_layers(exported, partial)
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
+        exported.unlink(missing_ok=True)
     return path
+
+
+def quantize_dense_layers(source: Path, target: Path) -> None:
+    """The transformer's dense layers (query, key, value, attention output,
+    feed-forward) with int8 weights, one scale per output channel, and
+    activations quantised on the fly (ONNX Runtime's dynamic quantisation):
+    about twice the speed of the fp32 graph on CPU. The token head stays fp32.
+    The content reranker is trained on this graph's log-odds
+    (training/quotes_rerank.py), so the spans are chosen for what runs;
+    docs/decisions/2026-12-07-fast-by-default.md has the figures."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    graph = onnx.load(str(source))
+    dense = [node.name for node in graph.graph.node if node.op_type == "MatMul" and "/encoder/" in node.name
+             and any(f"/{part}/" in node.name for part in ("query", "key", "value", "dense"))]
+    root = logging.getLogger()  # the quantiser advises pre-processing through the root logger
+    quiet, level = logging.NullHandler(), root.level
+    root.addHandler(quiet)
+    root.setLevel(logging.ERROR)
+    try:
+        quantize_dynamic(str(source), str(target), nodes_to_quantize=dense, per_channel=True,
+                         weight_type=QuantType.QInt8)
+    finally:
+        root.removeHandler(quiet)
+        root.setLevel(level)
 
 
 class OnnxReader:
     """The exported tagger in ONNX Runtime: `read(ids, mask)` like the torch
-    model's. About 1.7 times the speed of the merged torch model on CPU
-    (fused attention and layer norms), the same log-odds to 1e-4. A session
+    model's. The fp32 graph ran 1.7 times the speed of the merged torch
+    model on CPU; its int8 dense layers about double that again. A session
     is made per process, with as many threads as torch is allowed
     (`torch.get_num_threads()`). ONNX Runtime is not fork-safe: a forked
     child (extract_workers.py) that makes a session while its parent held a
