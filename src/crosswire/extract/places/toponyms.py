@@ -14,9 +14,14 @@ Choosing (`resolve_toponyms`): every same-named place is scored on
   toponyms, its dateline and its actors ("Georgia" beside "Atlanta" is the
   US state; beside "Tbilisi" the country),
 * containment written out: "Paris, Texas", "Alexandria, Va." (the next
-  toponym after a comma contains the place).
-Two passes: the first with the unambiguous context, the second with what the
-first chose for the other names.
+  toponym after a comma contains the place, and is the area that holds a
+  place of that name),
+* spatial minimality: the article's other names that can be a place near it
+  (a town or county in a neighbouring grid cell; for a country or state, a
+  place inside it).
+One sense per article: the mentions of one name are one place and share
+their evidence. Two passes: the first with the unambiguous context, the
+second with what the first chose for the other names.
 """
 from __future__ import annotations
 
@@ -53,7 +58,8 @@ WEIGHTS = {
 }
 # how many of a container's places are tried ("Pa." is Punjab before Pennsylvania)
 CONTAINER_OPTIONS = 10
-# the grid of the spatial-minimality feature, in degrees (about 110 km; a neighbouring cell counts)
+# the grid of the spatial-minimality feature, in degrees (about 55 km; a neighbouring cell counts),
+# and how much a name with places in n cells counts (n ** -NEAR_AMBIGUITY)
 NEAR_DEGREES = 0.5
 NEAR_AMBIGUITY = 0.25
 
@@ -266,7 +272,7 @@ def _neighbours(groups: dict[tuple, list[Candidate]]) -> dict[tuple, dict[int, f
     other names can be a place near it}. Near a town or second-level area:
     in the same or a neighbouring grid cell of NEAR_DEGREES; near a country or
     first-level area: inside it. A name with places in many cells is weaker
-    evidence (weighted 1/sqrt of their number). Set probes only: no distances."""
+    evidence (weighted n ** -NEAR_AMBIGUITY, n their number). Set probes only: no distances."""
     names: dict[tuple, tuple[set, set, set, float]] = {}
     for key, members in groups.items():
         options = members[0].options
