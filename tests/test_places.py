@@ -84,6 +84,58 @@ def test_georgia_the_country_against_the_us_state(pipe):
     assert toponym(r, "Atlanta").place.admin1 == "Georgia"
 
 
+def test_state_abbreviations_name_their_areas_and_contain_the_town(pipe):
+    gaz = load_gazetteer()
+    assert "West Virginia" in [e.name for e in gaz.lookup("W.Va.")]
+    assert "Tennessee" in [e.name for e in gaz.lookup("Tenn.")]
+    assert gaz.lookup("NSW")[0].name == "New South Wales"  # initials of a name of several words
+    assert gaz.lookup("TX")[0].name == "Texas"  # the US postal codes are GeoNames' admin1 codes
+    # a name that already is a country stays only that country ("U.S." is no "U... S..." area)
+    assert all(e.fcode != "ADM1" for e in gaz.lookup("U.S."))
+    r = extract(pipe, "Flooding closed roads around Wheeling, W.Va., and the governor sent crews.")
+    assert toponym(r, "Wheeling").place.admin1 == "West Virginia"
+    assert toponym(r, "W.Va.").place.feature_code == "ADM1"
+    r = extract(pipe, "The mill in Florence, Ala., closed on Friday. Florence officials said 200 jobs were lost.")
+    assert [t.place.admin1 for t in r.toponyms if t.text == "Florence"] == ["Alabama", "Alabama"]
+
+
+def _resolved(text: str, names: list[str], **weights):
+    """Gold-style spans (every occurrence of each name) resolved as `crosswire eval geo` does."""
+    import re
+
+    from crosswire.extract.places.toponyms import Candidate, resolve_toponyms
+
+    gaz = load_gazetteer()
+    pattern = "|".join(re.escape(n) for n in names)
+    tops = [Candidate(m.start(), m.end(), m.group(), "toponym", gaz.lookup(m.group())[:40])
+            for m in re.finditer(pattern, text)]
+    resolve_toponyms(tops, text, weights=weights or None)
+    return [(t.text, t.chosen.admin1 if t.chosen.admin1 else t.chosen.country) for t in tops]
+
+
+def test_one_sense_per_article():
+    # "Athens, Texas" once, then "Athens" alone: every mention is the Texas town (the bare
+    # mentions used to reinforce each other as the Greek capital)
+    text = ("Athens, Texas, opened a new library on Monday. Athens has grown fast, and Athens police "
+            "said Athens schools would stay open.")
+    assert _resolved(text, ["Athens", "Texas"]) == [("Athens", "Texas"), ("Texas", "Texas"),
+                                                    ("Athens", "Texas"), ("Athens", "Texas"), ("Athens", "Texas")]
+
+
+def test_ambiguous_names_near_each_other_choose_each_other():
+    # spatial minimality: two ambiguous names that can be neighbours (a town and the county
+    # around it) are taken as those neighbours, not as each one's largest namesake
+    text = "Volunteers from Franklin and Williamson County cleared the park on Saturday."
+    assert _resolved(text, ["Franklin", "Williamson County"]) == [
+        ("Franklin", "Tennessee"), ("Williamson County", "Tennessee")]
+    assert _resolved(text, ["Franklin", "Williamson County"], near=0.0)[0] != ("Franklin", "Tennessee")
+    text = "Firefighters from Salem and Marion County fought the blaze overnight."
+    assert _resolved(text, ["Salem", "Marion County"]) == [("Salem", "Oregon"), ("Marion County", "Oregon")]
+    # a country is near the names that can lie inside it: "Georgia" beside "Tbilisi"
+    assert _resolved("Talks in Tbilisi and Batumi: Georgia is divided.", ["Tbilisi", "Batumi", "Georgia"])[2] == (
+        "Georgia", "GEO")
+
+
 # ---------------------------------------------------------------- datelines
 def test_dateline_places_an_event_the_text_does_not(pipe):
     text = "NAIROBI, March 3 (Reuters) - Opposition leaders accused the government of rigging the vote on Sunday."

@@ -94,11 +94,77 @@ class Gazetteer:
         return Entry(*self.rows[i])
 
     def lookup(self, name: str) -> list[Entry]:
-        return [Entry(*self.rows[i]) for i in self.by_name.get(normalise(name), ())]
+        """The places called `name`, most populous first; a name the table does not
+        have that is written as an abbreviation ("Tenn.", "W.Va.", "NSW") gets the
+        first-level areas it abbreviates (`abbreviated_areas`)."""
+        rows = self.by_name.get(normalise(name))
+        name = name.strip()
+        # a dotted abbreviation is looked up even when a place has those letters as its
+        # name ("Pa.", "Ind."); capitals only when no place has them ("NSW", not "US")
+        if (rows is None or (name.endswith(".") and not any(self.rows[i][3] in AREA_CODES for i in rows))) \
+                and ABBREVIATION.match(name):
+            areas = self.abbreviated_areas(name)
+            if areas:
+                rows = tuple(sorted(set(rows or ()) | set(areas), key=lambda i: (-self.rows[i][8], self.rows[i][0])))
+        return [Entry(*self.rows[i]) for i in rows or ()]
+
+    def abbreviated_areas(self, abbr: str) -> tuple[int, ...]:
+        """Rows of the first-level areas `abbr` abbreviates, most populous first:
+        dotted pieces each start a word of the name and spell a subsequence of
+        it ("W.Va.", "Tenn.", "N.D."); capitals without dots are the initials
+        of a name of several words ("NSW") or the area's own letter code (the
+        US postal codes are GeoNames' admin1 codes: "TX")."""
+        cache = getattr(self, "_abbreviations", None)
+        if cache is None:
+            cache = self._abbreviations = {}
+        if abbr not in cache:
+            cache[abbr] = self._abbreviated_areas(abbr)
+        return cache[abbr]
+
+    def _abbreviated_areas(self, abbr: str) -> tuple[int, ...]:
+        index = getattr(self, "_admin1_words", None)
+        if index is None:  # first letter -> (words, code letters, row) of first-level areas, built on first use
+            index = {}
+            for code, i in self.admin1.items():
+                words = tuple(w for w in normalise(self.rows[i][1]).split() if w not in NAME_FILLERS)
+                letters = code.split(".")[-1].lower()
+                for first in {words[0][0] if words else "", letters[:1]} - {""}:
+                    index.setdefault(first, []).append((words, letters, i))
+            self._admin1_words = index
+        dotted = "." in abbr
+        pieces = [p.lower() for p in re.split(r"[.\s]+", abbr) if p]
+        found = []
+        for words, letters, i in index.get(pieces[0][0], ()) if pieces else ():
+            if not words:
+                continue
+            if dotted:
+                ok = len(pieces) == len(words) and all(_abbreviates(p, w) for p, w in zip(pieces, words)) and (
+                    len(words) > 1 or len(pieces[0]) >= 2)
+            else:
+                key = pieces[0]
+                ok = (len(words) > 1 and len(key) == len(words) and all(w[0] == c for c, w in zip(key, words))) or (
+                    letters.isalpha() and letters == key)
+            if ok:
+                found.append(i)
+        return tuple(sorted(set(found), key=lambda i: (-self.rows[i][8], self.rows[i][0])))[:40]
 
     def country(self, iso3: Optional[str]) -> Optional[Entry]:
         i = self.countries.get(iso3 or "")
         return self.entry(i) if i is not None else None
+
+
+# a place name written as an abbreviation: dotted pieces ("Tenn.", "W. Va.", "N.D.") or 2-4 capitals ("NSW")
+ABBREVIATION = re.compile(r"^(?:(?:[A-Z][a-z]{0,4}\.\s?){1,3}|[A-Z]{2,4})$")
+NAME_FILLERS = {"of", "and", "the", "de", "la", "del"}
+AREA_CODES = {"PCLI", "ADM1", "CONT"}  # a name that already is one of these ("U.S.") is no abbreviation
+
+
+def _abbreviates(piece: str, word: str) -> bool:
+    """'va' for 'virginia', 'tenn' for 'tennessee': same first letter, the rest in order."""
+    if not piece or not word or piece[0] != word[0]:
+        return False
+    rest = iter(word[1:])
+    return all(ch in rest for ch in piece[1:])
 
 
 @functools.lru_cache(maxsize=65536)

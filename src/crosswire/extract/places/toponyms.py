@@ -14,9 +14,14 @@ Choosing (`resolve_toponyms`): every same-named place is scored on
   toponyms, its dateline and its actors ("Georgia" beside "Atlanta" is the
   US state; beside "Tbilisi" the country),
 * containment written out: "Paris, Texas", "Alexandria, Va." (the next
-  toponym after a comma contains the place).
-Two passes: the first with the unambiguous context, the second with what the
-first chose for the other names.
+  toponym after a comma contains the place, and is the area that holds a
+  place of that name),
+* spatial minimality: the article's other names that can be a place near it
+  (a town or county in a neighbouring grid cell; for a country or state, a
+  place inside it).
+One sense per article: the mentions of one name are one place and share
+their evidence. Two passes: the first with the unambiguous context, the
+second with what the first chose for the other names.
 """
 from __future__ import annotations
 
@@ -48,7 +53,15 @@ WEIGHTS = {
     "dateline": 1.5,  # it is near the dateline's place (same admin1)
     "capital": 0.5,  # a national capital
     "area_alias": -1.0,  # an area known by this name only as an alias ("Alexandria" for its governorate)
+    "contains": 2.0,  # "Paris, Tenn.": the area contains a place called like the toponym before the comma
+    "near": 2.0,  # per other name of the article that can be a place near it (spatial minimality)
 }
+# how many of a container's places are tried ("Pa." is Punjab before Pennsylvania)
+CONTAINER_OPTIONS = 10
+# the grid of the spatial-minimality feature, in degrees (about 55 km; a neighbouring cell counts),
+# and how much a name with places in n cells counts (n ** -NEAR_AMBIGUITY)
+NEAR_DEGREES = 0.5
+NEAR_AMBIGUITY = 0.25
 
 
 @dataclass
@@ -204,22 +217,90 @@ class Context:
 
 def resolve_toponyms(toponyms: Sequence[Candidate], text: str, actor_countries: Iterable[str] = (),
                      dateline: Optional[Candidate] = None, weights: Optional[dict] = None) -> None:
-    """Choose a place for each toponym in place (sets `chosen` and `why`)."""
+    """Choose a place for each toponym in place (sets `chosen` and `why`).
+
+    One sense per article: the mentions of one name (the same normalised
+    text) name one place, so they share their evidence ("Dublin, Ohio" once,
+    then "Dublin") and none of them is evidence for another."""
     w = {**WEIGHTS, **(weights or {})}
+    groups: dict[tuple, list[Candidate]] = {}  # same name, same options (a LOC entity keeps fewer)
+    for t in toponyms:
+        groups.setdefault((normalise(t.text), tuple(o.geonames_id for o in t.options)), []).append(t)
     containers = _containers(toponyms, text)
+    contained = _contained(toponyms, text)
     base = Context()
     for iso in actor_countries:
         base.named[iso] = base.named.get(iso, 0) + 0.5
     if dateline is not None and dateline.options:
-        dateline.chosen = _best(dateline, base, containers.get(id(dateline)), w)
+        dateline.chosen = _best(dateline, base, containers.get(id(dateline), ()), w)
         base.dateline = dateline.chosen
         _add(base, dateline.chosen, 2.0)
+    near = _neighbours(groups) if w.get("near") else {}
     first = _context(toponyms, base, lambda t: t.options[0] if len(_distinct(t.options)) == 1 else None)
-    for t in toponyms:
-        t.chosen = _best(t, _without(first, t), containers.get(id(t)), w)
+    _choose(groups, first, containers, contained, near, w)
     second = _context(toponyms, base, lambda t: t.chosen)
-    for t in toponyms:
-        t.chosen = _best(t, _without(second, t), containers.get(id(t)), w)
+    _choose(groups, second, containers, contained, near, w)
+
+
+def _choose(groups: dict[tuple, list[Candidate]], ctx: Context, containers: dict, contained: dict,
+            near: dict, w: dict) -> None:
+    for key, members in groups.items():
+        lead = members[0]
+        if not lead.options:
+            continue
+        own = _without(ctx, members)
+        outer = [c for t in members for c in containers.get(id(t), ())]
+        inner = [c for t in members for c in contained.get(id(t), ())]
+        support = near.get(key, {})
+        chosen = max(lead.options, key=lambda p: (
+            score(p, lead, own, outer, w, inner) + w.get("near", 0) * support.get(p.geonames_id, 0.0),
+            p.population, -p.geonames_id))
+        for t in members:
+            t.chosen = chosen
+
+
+def _cell(lat: float, lon: float) -> tuple[int, int]:
+    return int(math.floor(lat / NEAR_DEGREES)), int(math.floor(lon / NEAR_DEGREES))
+
+
+def _local(o: Entry) -> bool:
+    return o.fclass == "P" or o.fcode == "ADM2"
+
+
+def _neighbours(groups: dict[tuple, list[Candidate]]) -> dict[tuple, dict[int, float]]:
+    """Spatial minimality: name -> {option's GeoNames id: how many of the article's
+    other names can be a place near it}. Near a town or second-level area:
+    in the same or a neighbouring grid cell of NEAR_DEGREES; near a country or
+    first-level area: inside it. A name with places in many cells is weaker
+    evidence (weighted n ** -NEAR_AMBIGUITY, n their number). Set probes only: no distances."""
+    names: dict[tuple, tuple[set, set, set, float]] = {}
+    for key, members in groups.items():
+        options = members[0].options
+        if not options:
+            continue
+        own = {_cell(o.lat, o.lon) for o in options if _local(o)}
+        around = {(a + da, b + db) for a, b in own for da in (-1, 0, 1) for db in (-1, 0, 1)}
+        names[key] = (around, {o.country for o in options if o.fcode != "PCLI"},
+                      {o.admin1_code for o in options if o.fcode not in ("PCLI", "ADM1")},
+                      max(1, len(own)) ** -NEAR_AMBIGUITY)
+    out: dict[tuple, dict[int, float]] = {}
+    if len(names) < 2:
+        return out
+    for key, members in groups.items():
+        if key not in names:
+            continue
+        others = [v for k, v in names.items() if k != key]
+        support = {}
+        for o in members[0].options:
+            if _local(o):
+                c = _cell(o.lat, o.lon)
+                support[o.geonames_id] = sum(wt for around, _, _, wt in others if c in around)
+            elif o.fcode == "PCLI":
+                support[o.geonames_id] = sum(wt for _, countries, _, wt in others if o.country in countries)
+            elif o.fcode == "ADM1":
+                support[o.geonames_id] = sum(wt for _, _, areas, wt in others if o.admin1_code in areas)
+        out[key] = support
+    return out
 
 
 def _distinct(options: Sequence[Entry]) -> set:
@@ -246,29 +327,39 @@ def _context(toponyms: Sequence[Candidate], base: Context, pick) -> Context:
     return ctx
 
 
-def _without(ctx: Context, t: Candidate) -> Context:
-    """The context less what `t` itself contributed (a name is no evidence for itself)."""
-    place = ctx.own.get(id(t))
-    if place is None:
+def _without(ctx: Context, members: Sequence[Candidate]) -> Context:
+    """The context less what the mentions of this name contributed (a name is no evidence for itself)."""
+    places = [ctx.own[id(t)] for t in members if id(t) in ctx.own]
+    if not places:
         return ctx
     out = Context(dict(ctx.countries), dict(ctx.named), dict(ctx.admin1), ctx.dateline)
-    _add(out, place, -1.0)
+    for place in places:
+        _add(out, place, -1.0)
     return out
 
 
-def _containers(toponyms: Sequence[Candidate], text: str) -> dict[int, Candidate]:
-    """'Paris, Texas': toponym -> the toponym right after it, past one comma.
+def _pairs(toponyms: Sequence[Candidate], text: str) -> Iterable[tuple[Candidate, Candidate]]:
+    """'Paris, Texas': (toponym, the toponym right after it past one comma).
     A name that can be a country heads a list ("China, Japan and Korea"),
     not a "town, state" pair."""
-    out = {}
     for a, b in zip(toponyms, toponyms[1:]):
-        if re.fullmatch(r",\s*", text[a.end:b.start]) and b.options and not any(
+        if re.fullmatch(r",\s*", text[a.end:b.start]) and a.options and b.options and not any(
                 o.fcode == "PCLI" for o in a.options):
-            out[id(a)] = b
-    return out
+            yield a, b
 
 
-def score(place: Entry, t: Candidate, ctx: Context, container: Optional[Candidate], w: dict) -> float:
+def _containers(toponyms: Sequence[Candidate], text: str) -> dict[int, list[Candidate]]:
+    """toponym -> [the toponym that may contain it ("Texas" for "Paris")]"""
+    return {id(a): [b] for a, b in _pairs(toponyms, text)}
+
+
+def _contained(toponyms: Sequence[Candidate], text: str) -> dict[int, list[Candidate]]:
+    """toponym -> [the toponym it may contain ("Paris" for "Texas", "Tenn." after "Paris")]"""
+    return {id(b): [a] for a, b in _pairs(toponyms, text)}
+
+
+def score(place: Entry, t: Candidate, ctx: Context, containers: Sequence[Candidate], w: dict,
+          inner: Sequence[Candidate] = ()) -> float:
     s = w["population"] * math.log10(place.population + 10)
     # an area named like a town inside it ("Tbilisi" the region and the city) is taken as the town
     exact = normalise(place.name) == normalise(t.text) and not (
@@ -290,8 +381,10 @@ def score(place: Entry, t: Candidate, ctx: Context, container: Optional[Candidat
         s += w["named_country"] * min(1.0, ctx.named[place.country])
     if place.admin1_code and ctx.admin1.get(place.admin1_code, 0) > 0 and place.fcode != "ADM1":
         s += w["same_admin1"] * min(1.0, ctx.admin1[place.admin1_code])
-    if container is not None and any(_contains(c, place) for c in container.options[:5]):
+    if any(_contains(c, place) for container in containers for c in container.options[:CONTAINER_OPTIONS]):
         s += w["contained"]
+    if any(_contains(place, p) for name in inner for p in name.options):
+        s += w["contains"]
     if ctx.dateline is not None and place.admin1_code and place.admin1_code == ctx.dateline.admin1_code:
         s += w["dateline"]
     return s
@@ -307,7 +400,7 @@ def _contains(outer: Entry, inner: Entry) -> bool:
     return False
 
 
-def _best(t: Candidate, ctx: Context, container: Optional[Candidate], w: dict) -> Optional[Entry]:
+def _best(t: Candidate, ctx: Context, containers: Sequence[Candidate], w: dict) -> Optional[Entry]:
     if not t.options:
         return None
-    return max(t.options, key=lambda p: (score(p, t, ctx, container, w), p.population, -p.geonames_id))
+    return max(t.options, key=lambda p: (score(p, t, ctx, containers, w), p.population, -p.geonames_id))
