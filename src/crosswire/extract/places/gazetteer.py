@@ -114,9 +114,10 @@ class Gazetteer:
         it ("W.Va.", "Tenn.", "N.D."); capitals without dots are the initials
         of a name of several words ("NSW") or the area's own letter code (the
         US postal codes are GeoNames' admin1 codes: "TX")."""
-        cache = getattr(self, "_abbreviations", None)
+        cache: Optional[dict[str, tuple[int, ...]]] = getattr(self, "_abbreviations", None)
         if cache is None:
-            cache = self._abbreviations = {}
+            cache = {}
+            self._abbreviations = cache
         if abbr not in cache:
             cache[abbr] = self._abbreviated_areas(abbr)
         return cache[abbr]
