@@ -176,6 +176,8 @@ class TokenTagger:
         scale per batch, so a window read with others would depend on them
         (and an article's spans on the articles beside it); alone, it is also
         no slower on CPU."""
+        import numpy as np
+
         read = [pieces(self.tokenizer, doc.text) for doc in docs]
         windows = [(k, s) for k, (ids, _) in enumerate(read) if ids for s in window_starts(len(ids))]
         windows.sort(key=lambda w: min(WINDOW, len(read[w[0]][0]) - w[1]))
@@ -185,7 +187,7 @@ class TokenTagger:
             for b in range(0, len(windows), batch_size):
                 batch = windows[b:b + batch_size]
                 rows = [[cls] + read[k][0][s:s + WINDOW] + [sep] for k, s in batch]
-                hidden, logits = self.model.read(*batch_tensors(rows, self.tokenizer.pad_token_id))
+                hidden, logits = (np.asarray(x) for x in self.model.read(*batch_tensors(rows, self.tokenizer.pad_token_id)))
                 for j, (k, s) in enumerate(batch):
                     n = len(read[k][0])
                     a, e = _core(s, n, s == 0, s + WINDOW >= n)
@@ -194,21 +196,31 @@ class TokenTagger:
         return [self._encoding(doc, read[k][1], *out[k]) for k, doc in enumerate(docs)]
 
     def _empty(self, n: int):
-        return self.torch.zeros((n, self.hidden_size)), self.torch.zeros((n, len(OUTPUTS)))
+        import numpy as np
+
+        return np.zeros((n, self.hidden_size), dtype=np.float32), np.zeros((n, len(OUTPUTS)), dtype=np.float32)
 
     @staticmethod
     def _encoding(doc, spans: list[Optional[tuple[int, int]]], hidden, logits) -> Encoding:
-        """Per spaCy token, the row of the piece its first character lies in."""
-        piece_at = [-1] * (len(doc.text) + 1)
-        for p, span in enumerate(spans):
-            if span is not None:
-                for c in range(span[0], span[1]):
-                    if piece_at[c] < 0:
-                        piece_at[c] = p
+        """Per spaCy token, the row of the piece its first character lies in
+        (pieces are in text order and do not overlap: the first piece ending
+        after the character, if it starts at or before it)."""
+        import numpy as np
+        from spacy.attrs import IDX, IS_SPACE
+
+        located = [(p, span) for p, span in enumerate(spans) if span is not None]
+        real = [p for p, _ in located]
+        starts = np.array([span[0] for _, span in located], dtype=np.int64)
+        ends = np.array([span[1] for _, span in located], dtype=np.int64)
         zero = [0.0] * len(OUTPUTS)
         rows = logits.tolist()
-        per_token = [rows[piece_at[t.idx]] if not t.is_space and piece_at[t.idx] >= 0 else zero for t in doc]
-        return Encoding(spans, hidden.numpy(), logits.numpy(), per_token)
+        tokens = doc.to_array([IDX, IS_SPACE]).reshape(-1, 2)
+        at = np.searchsorted(ends, tokens[:, 0], side="right")
+        per_token = []
+        for (idx, space), k in zip(tokens.tolist(), at.tolist()):
+            hit = not space and k < len(real) and starts[k] <= idx
+            per_token.append(rows[real[k]] if hit else zero)
+        return Encoding(spans, hidden, logits, per_token)
 
     def token_logits(self, doc) -> list[list[float]]:
         """Per spaCy token: a list of len(OUTPUTS) log-odds."""
