@@ -33,7 +33,6 @@ two CPU cores.
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import logging
@@ -56,6 +55,7 @@ from ..extract.events.sentence_types import (SENTENCE_TYPES_PATH, save_sentence_
 from ..extract.linear import LinearModel
 from ..loading import write_json_gz
 from ..records import PLOVER_TYPES, to_dict
+from .commands import parse_config
 
 log = logging.getLogger("crosswire.training.events")
 TYPES = list(PLOVER_TYPES)
@@ -76,14 +76,19 @@ class Config:
     actor_min: float = 0.1
     recipient_min: float = 0.3
     max_features: int = 50000
-    unlabeled_polnear_step: int = 2  # every n-th PolNeAR train text
-    gsr: bool = False  # also learn sentence types from the PLOVER GSR records (train split)
-    classifier_features: bool = True  # the GSR/ConfliBERT classifier's probabilities as sentence features
-    # principal axes of the tagger's sentence vectors used as features (0: none; tried, not shipped:
-    # docs/decisions/event-records.md)
-    vector_axes: int = 0
-    vector_scale: float = 1.0  # length of a typical projected vector (each axis has variance scale²/axes)
-    cache: Path = Path(".cache/training-events")
+    unlabeled_polnear_step: int = field(default=2, metadata={
+        "help": "teacher-label every n-th PolNeAR train text (a larger n: a quicker, weaker run)"})
+    gsr: bool = field(default=False, metadata={"help": "also learn sentence types from the PLOVER GSR train split"})
+    classifier_features: bool = field(default=True, metadata={
+        "help": "the GSR/ConfliBERT classifier's probabilities as sentence features"})
+    # tried, not shipped: docs/decisions/event-records.md
+    vector_axes: int = field(default=0, metadata={
+        "help": "principal axes of the tagger's sentence vectors used as features (0: none)"})
+    vector_scale: float = field(default=1.0, metadata={
+        "help": "length of a typical projected vector (each axis has variance scale²/axes)"})
+    cache: Path = field(default=Path(".cache/training-events"), metadata={
+        "help": "where the parsed training articles are kept between runs"})
+    report: Optional[Path] = field(default=None, metadata={"help": "write the out-of-fold report (JSON) here"})
 
 
 # ------------------------------------------------------------------ data
@@ -524,7 +529,7 @@ def folds_of(arts: list[ArticleData], k: int) -> dict[str, int]:
     return {gid: i % k for i, gid in enumerate(sorted(a.gold_id for a in arts))}
 
 
-def train(cfg: Config, report_path: Optional[Path] = None) -> dict:
+def train(cfg: Config) -> dict:
     import numpy as np
 
     root = corpus_path("")
@@ -595,8 +600,8 @@ def train(cfg: Config, report_path: Optional[Path] = None) -> dict:
                                             "confidence": confidence.to_json()},
                                  "about": {**roles["about"], "candidate_min": cfg.candidate_min, "oof": report["chosen"]}})
     report["seconds"] = round(time.time() - started)
-    if report_path:
-        report_path.write_text(json.dumps(report, indent=1))
+    if cfg.report:
+        cfg.report.write_text(json.dumps(report, indent=1))
     return report
 
 
@@ -653,25 +658,9 @@ def evaluate_oof(arts, labelled, conf, oof_types, Y, mask) -> dict:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--folds", type=int, default=Config.folds)
-    parser.add_argument("--cache", type=Path, default=Config.cache)
-    parser.add_argument("--polnear-step", type=int, default=Config.unlabeled_polnear_step,
-                        help="teacher-label every n-th PolNeAR train text (a larger n: a quicker, weaker run)")
-    parser.add_argument("--gsr", action="store_true", help="also learn sentence types from the PLOVER GSR train split")
-    parser.add_argument("--no-classifier-features", action="store_true",
-                        help="leave the GSR/ConfliBERT classifier's probabilities out of the sentence features")
-    parser.add_argument("--vector-axes", type=int, default=Config.vector_axes,
-                        help="principal axes of the tagger's sentence vectors used as features (0: none)")
-    parser.add_argument("--vector-scale", type=float, default=Config.vector_scale,
-                        help="typical length of a projected sentence vector")
-    parser.add_argument("--report", type=Path, default=None, help="write the out-of-fold report (JSON) here")
-    args = parser.parse_args(argv)
+    cfg = parse_config(Config, __doc__, argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    cfg = Config(folds=args.folds, cache=args.cache, unlabeled_polnear_step=args.polnear_step, gsr=args.gsr,
-                 classifier_features=not args.no_classifier_features, vector_axes=args.vector_axes,
-                 vector_scale=args.vector_scale)
-    report = train(cfg, args.report)
+    report = train(cfg)
     print(json.dumps({k: report[k] for k in ("chosen", "reliability", "sentence_types")}, indent=1))
     return 0
 
