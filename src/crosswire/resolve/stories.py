@@ -12,7 +12,7 @@ title comes from its most central article.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Optional, Sequence
 
 from ..records import ArticleResult, Event, Story, stable_id
@@ -163,33 +163,21 @@ def _shared_event_pairs(results: Sequence[ArticleResult], events_of: dict) -> di
 def tfidf_rows(bags: Sequence[Sequence[str]], max_df: int):
     """Each bag as an L2-normalised row of sublinear TF-IDF weights (1 + ln tf,
     times ln((1 + n) / (1 + df)) + 1): scikit-learn's `TfidfVectorizer(
-    sublinear_tf=True, max_df=max_df)` on ready-made bags, written out
-    because importing scikit-learn costs a run more than a second. Features
-    in more than `max_df` bags are dropped: a big country in every article
-    would make the product quadratic. None when no feature is left."""
-    import math
-    from collections import Counter
-
+    sublinear_tf=True, max_df=max_df)` on ready-made bags, fitted here and
+    applied by the events model's `sublinear_tfidf_rows`, because importing
+    scikit-learn costs a run more than a second. Features in more than
+    `max_df` bags are dropped: a big country in every article would make the
+    product quadratic. None when no feature is left."""
     import numpy as np
-    from scipy.sparse import csr_matrix
 
-    counts = [Counter(bag) for bag in bags]
-    df = Counter(feature for c in counts for feature in c)
-    vocabulary = {f: k for k, f in enumerate(sorted(f for f, d in df.items() if d <= max_df))}
-    if not vocabulary:
+    from ..extract.events.model import sublinear_tfidf_rows
+
+    df = Counter(feature for bag in bags for feature in set(bag))
+    kept = sorted(f for f, d in df.items() if d <= max_df)
+    if not kept:
         return None
-    n = len(bags)
-    idf = {f: math.log((1 + n) / (1 + df[f])) + 1 for f in vocabulary}
-    data: list[float] = []
-    indices: list[int] = []
-    indptr = [0]
-    for c in counts:
-        row = sorted((vocabulary[f], (1 + math.log(tf)) * idf[f]) for f, tf in c.items() if f in vocabulary)
-        norm = math.sqrt(sum(v * v for _, v in row)) or 1.0
-        indices.extend(k for k, _ in row)
-        data.extend(v / norm for _, v in row)
-        indptr.append(len(indices))
-    return csr_matrix((np.array(data), np.array(indices, dtype=np.int32), np.array(indptr)), shape=(n, len(vocabulary)))
+    idf = np.log((1 + len(bags)) / (1 + np.array([df[f] for f in kept], dtype=np.float64))) + 1.0
+    return sublinear_tfidf_rows(bags, {f: k for k, f in enumerate(kept)}, idf)
 
 
 def _cosine_pairs(bags: list[list[str]], floor: float, neighbours: int = STORY_NEIGHBOURS,

@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
 from .lexicon import EVENTS_DATA
 from ...loading import load_once
@@ -75,21 +75,28 @@ class TfidfFeatures:
         return out
 
     def transform(self, texts: Sequence[str]):
-        import numpy as np
-        from scipy.sparse import csr_matrix
+        return sublinear_tfidf_rows([self.grams(text) for text in texts], self.index, self.idf)
 
-        data, indices, indptr = [], [], [0]
-        for text in texts:
-            counts = Counter(j for j in map(self.index.get, self.grams(text)) if j is not None)
-            cols = sorted(counts)
-            row = np.array([counts[j] for j in cols], dtype=np.float64)
-            row = (np.log(row) + 1.0) * self.idf[cols] if cols else row
-            norm = np.sqrt(np.dot(row, row))
-            data.append(row / norm if norm > 0 else row)
-            indices.extend(cols)
-            indptr.append(len(indices))
-        values = np.concatenate(data) if data else np.zeros(0)
-        return csr_matrix((values, np.asarray(indices, dtype=np.int64), indptr), shape=(len(texts), len(self.idf)))
+
+def sublinear_tfidf_rows(rows: Sequence[Iterable[str]], index: dict[str, int], idf):
+    """Each row's features (those in `index`) as a sparse L2-normalised row of
+    (1 + ln count) × idf: scikit-learn's TfidfVectorizer.transform with
+    sublinear_tf, without importing scikit-learn."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    data, indices, indptr = [], [], [0]
+    for features in rows:
+        counts = Counter(j for j in map(index.get, features) if j is not None)
+        cols = sorted(counts)
+        row = np.array([counts[j] for j in cols], dtype=np.float64)
+        row = (np.log(row) + 1.0) * idf[cols] if cols else row
+        norm = np.sqrt(np.dot(row, row))
+        data.append(row / norm if norm > 0 else row)
+        indices.extend(cols)
+        indptr.append(len(indices))
+    values = np.concatenate(data) if data else np.zeros(0)
+    return csr_matrix((values, np.asarray(indices, dtype=np.int64), indptr), shape=(len(rows), len(idf)))
 
 
 @dataclass
