@@ -162,6 +162,23 @@ def test_demonyms_give_a_country_not_a_point(pipe):
     assert located(r, "ASSAULT") is None  # a country adjective is no venue
 
 
+def test_places_organisations_are_named_after(pipe):
+    """'the Texas Department of ...', 'the University of Georgia': the place
+    the organisation is named after (kind in-name), resolved with the rest,
+    never the event's venue; a country adjective in a name is not one."""
+    r = extract(pipe, "The Texas Department of State Health Services reported 40 new cases on Monday. "
+                      "Students at the University of Georgia protested against the fee rise in Athens.")
+    texas = toponym(r, "Texas")
+    assert texas.kind == "in-name" and texas.place.feature_code == "ADM1" and texas.place.country == "USA"
+    georgia = toponym(r, "Georgia")
+    assert georgia.kind == "in-name" and georgia.place.country == "USA"  # beside Athens: the state
+    assert all(m.location is None or m.location.name != "Texas" for m in r.event_mentions)
+    r = extract(pipe, "The Canadian Food Inspection Agency confirmed a case of BSE in a cow in Alberta.")
+    assert not [t for t in r.toponyms if t.kind == "in-name"]
+    r = extract(pipe, "Kamala Harris met the governor on Tuesday.")
+    assert all(t.text != "Harris" for t in r.toponyms)
+
+
 def test_article_with_no_place(pipe):
     r = extract(pipe, "The committee agreed to meet again next month to review the budget, the chairman said.")
     assert r.toponyms == []

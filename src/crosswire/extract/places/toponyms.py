@@ -71,7 +71,7 @@ class Candidate:
     start: int
     end: int
     text: str
-    kind: str = "toponym"  # toponym | demonym | dateline
+    kind: str = "toponym"  # toponym | demonym | in-name (in an organisation's name) | dateline
     options: list[Entry] = field(default_factory=list)
     chosen: Optional[Entry] = None
     why: list[str] = field(default_factory=list)
@@ -85,6 +85,8 @@ def find_toponyms(doc, gaz: Gazetteer, text: Optional[str] = None) -> list[Candi
     text = doc.text if text is None else text  # Doc.text joins every token on each access
     for ent in doc.ents:
         top = _from_entity(ent, text, gaz)
+        if top is None and ent.label_ == "ORG":
+            top = _inside_name(ent, gaz)
         if top is not None:
             found.append(top)
         for i in range(ent.start, ent.end):
@@ -114,6 +116,45 @@ def _from_entity(ent, doc_text: str, gaz: Gazetteer) -> Optional[Candidate]:
     if ent.label_ in {"PERSON", "ORG"} and len(ent) <= 2 and _well_known(options):
         return Candidate(start, end, text, "toponym", options, why=[f"ner:{ent.label_}"])
     return None
+
+
+def _inside_name(ent, gaz: Gazetteer) -> Optional[Candidate]:
+    """The place an organisation is named after, when its name begins with
+    it ("the Texas Department of State Health Services", "Dublin City
+    Council", "U.S. Census") or ends with "of" it ("the University of
+    Georgia"), and the gazetteer knows that name as a country, a first-level
+    area or a large town. Kind "in-name": it places the organisation, not an
+    event, so it is context for the article's other names and never a venue."""
+    toks = [t for t in ent if not (t.i == ent.start and t.lower_ == "the")]
+    spans = []
+    lead = 0
+    while lead < min(len(toks) - 1, MAX_SPAN_TOKENS) and toks[lead].pos_ == "PROPN":
+        lead += 1
+    spans.extend(toks[:n] for n in range(lead, 0, -1))
+    ofs = [k for k, t in enumerate(toks) if t.lower_ == "of"]
+    if ofs and 0 < len(toks) - ofs[-1] - 1 <= MAX_SPAN_TOKENS and all(t.pos_ == "PROPN" for t in toks[ofs[-1] + 1:]):
+        spans.append(toks[ofs[-1] + 1:])
+    for span in spans:
+        start, end = span[0].idx, span[-1].idx + len(span[-1].text)
+        name = ent.doc.text[start:end]
+        options = gaz.lookup(name)[:MAX_OPTIONS]
+        if _country_adjective(name, options):
+            return None  # "the Canadian Food Inspection Agency": an adjective, not the place's name
+        if _well_known(options) or _area_by_name(options, name):
+            return Candidate(start, end, name, "in-name", options, why=["in-organisation-name"])
+    return None
+
+
+ADJECTIVE_ENDINGS = ("an", "ese", "ish", "i", "ch", "ic")
+
+
+def _country_adjective(text: str, options: Sequence[Entry]) -> bool:
+    """'Canadian', 'Iraqi', 'French': a country's adjective (the gazetteer
+    knows it from the actor table), not its name ('Japan', 'U.S.')."""
+    key = normalise(text)
+    countries = [o for o in options if o.fcode == "PCLI"]
+    return (bool(countries) and key.endswith(ADJECTIVE_ENDINGS)
+            and not any(normalise(o.name) == key for o in countries))
 
 
 def _well_known(options: Sequence[Entry]) -> bool:
