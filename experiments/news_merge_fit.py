@@ -92,8 +92,8 @@ def fitted(X, y, names: list[str]) -> dict[str, float]:
 
 
 def use_weights(weights: dict[str, float]) -> None:
-    """Make the resolver score with these weights (both tables: with and without embeddings)."""
-    for table in (R.NEWS_WEIGHTS, R.NEWS_WEIGHTS_NO_EMBEDDING):
+    """Make the resolver score with these weights (every news table)."""
+    for table in (R.scoring.NEWS_WEIGHTS, R.scoring.NEWS_WEIGHTS_MINILM, R.scoring.NEWS_WEIGHTS_NO_EMBEDDING):
         table.clear()
         table.update(weights)
     R.scoring._COMPILED.clear()
@@ -117,12 +117,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--store", help="a store holding the train articles' extraction")
     ap.add_argument("--embeddings", action="store_true", help="with the MiniLM sentence embedding feature")
+    ap.add_argument("--meanings", action="store_true",
+                    help="with the embedding feature from the mentions' stored sentence vectors (EventMention.meaning)")
     ap.add_argument("--thresholds", default="0.1,0.15,0.2,0.25,0.3")
     args = ap.parse_args()
     articles, gold = read_folder(Path(corpus_path("eval/news_events/train")))
     results = train_results(args.store, articles)
     keys = gold_keys(results, articles, gold)
-    names = NAMES + (["embedding"] if args.embeddings else [])
+    names = NAMES + (["embedding"] if args.embeddings or args.meanings else [])
     X, y, docs = pair_table(results, keys, names, args.embeddings)
     story = {json.loads(line)["url"]: json.loads(line).get("story")
              for line in corpus_path("corpus/articles.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()}

@@ -281,11 +281,11 @@ def test_clustering_in_processes_equals_one_process():
 
     from crosswire.resolve import cluster_locally
     from crosswire.resolve.parallel import cluster_in_processes
-    from crosswire.resolve.scoring import NEWS_WEIGHTS_NO_EMBEDDING
+    from crosswire.resolve.scoring import NEWS_WEIGHTS
 
-    items = synthetic_items(1500, articles=150, seed=3)
-    local = cluster_locally(items, 0.15, NEWS_WEIGHTS_NO_EMBEDDING)
-    assert cluster_in_processes(items, 0.15, NEWS_WEIGHTS_NO_EMBEDDING, True, workers=2) == local
+    items = synthetic_items(1500, articles=150, seed=3)  # no sentence vectors: the fallback weights score them
+    local = cluster_locally(items, 0.5, NEWS_WEIGHTS)
+    assert cluster_in_processes(items, 0.5, NEWS_WEIGHTS, True, workers=2) == local
     assert any(len(c) > 2 for c in local) and any(len(c) == 1 for c in local)
 
 

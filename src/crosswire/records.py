@@ -304,6 +304,9 @@ class EventMention:
     confidence: float = 1.0  # calibrated probability that the mention is right (extract/events/confidence.py)
     background: bool = False  # history the article recalls (dated over a month before publication), not its news
     why: list[str] = field(default_factory=list)  # rules/models that fired
+    # what the sentence means, as the article's transformer pass reads it (`extract.events.meaning`):
+    # a unit vector in int8, base64; the resolver's `embedding` feature. None without the pass.
+    meaning: Optional[str] = None
 
 
 @dataclass

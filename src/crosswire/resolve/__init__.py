@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from ..config import Settings
+from ..extract.events.meaning import unpack
 from ..extract.time import names_its_day
 from ..loading import paused_gc
 from ..records import ArticleResult, Event, EventMention, Mention, MergeCorrection, Participant, Place, Story, stable_id
@@ -40,7 +41,7 @@ from .corrections import apply_corrections
 from .embed import Embedder
 from .evidence import merge_links
 from .lexicon import content_words, trigger_lemma
-from .scoring import NEWS_WEIGHTS, NEWS_WEIGHTS_NO_EMBEDDING, Item, cannot_link, day_ordinal, score
+from .scoring import NEWS_WEIGHTS, NEWS_WEIGHTS_MINILM, Item, cannot_link, day_ordinal, score
 from .stories import cluster_stories
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,8 @@ def mention_item(m: EventMention, published: Optional[str], actor_ids: dict, day
                 coded=frozenset(p.code for p in list(m.actors) + list(m.recipients) if p.code),
                 date=date if stated else None, soft_date=None if stated else date,
                 ref_day=day_ordinal(date) or day_ordinal(published), location=_venue_key(m.location),
-                topic=content_words(m.topic or ""), context=content_words(m.text), members=[m.id])
+                topic=content_words(m.topic or ""), context=content_words(m.text), vector=unpack(m.meaning),
+                members=[m.id])
 
 
 def _compress(items: list[Item]) -> list[Item]:
@@ -341,9 +343,11 @@ def _embedder(settings: Settings) -> Optional[Embedder]:
 
 
 def news_weights(settings: Settings) -> dict[str, float]:
-    """The news scorer's weights as this run applies them (no embedding term without embeddings)."""
+    """The news scorer's weights as this run applies them: fitted on the
+    mentions' own sentence vectors, or on the opt-in MiniLM sentence model's
+    when it is on (it replaces them)."""
     embedder = _embedder(settings)
-    return NEWS_WEIGHTS if embedder is not None and embedder.available else NEWS_WEIGHTS_NO_EMBEDDING
+    return NEWS_WEIGHTS_MINILM if embedder is not None and embedder.available else NEWS_WEIGHTS
 
 
 def _resolve_clusters(items: list[Item], texts: dict[str, str], settings: Settings,

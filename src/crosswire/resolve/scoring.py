@@ -201,39 +201,55 @@ def _sparse_dot(a: Optional[dict], b: Optional[dict]) -> float:
 # Weights for news mentions: a logistic regression over the candidate pairs (after blocking and the
 # hard constraints) of the gold-labelled mentions of news_events/train, a pair positive when both
 # mentions match one gold event key (experiments/news_merge_fit.py; docs/decisions/stories-and-merging.md).
-# Fitted with the MiniLM sentence embedding (Settings.use_embeddings) and without it (the default run).
-# The threshold (Settings.coref_threshold, 0.15) was chosen by out-of-fold merge F1 (5 folds of stories).
+# The default run's `embedding` is the cosine of the mentions' own sentence vectors (EventMention.meaning,
+# from the transformer pass the pipeline makes anyway); a pair where either mention has none (an article
+# stored before mentions kept one) is scored with the weights fitted without it. The opt-in MiniLM
+# sentence model (Settings.use_embeddings) replaces those vectors, and has its own weights.
+# The threshold (Settings.coref_threshold) was chosen by out-of-fold merge F1 (5 folds of stories).
 NEWS_WEIGHTS: dict[str, float] = {
+    "bias": -4.19, "same_lemma": -0.25, "same_class": 0.8, "same_type": 2.05, "codes_overlap": 0.08,
+    "codes_disjoint": 0.34, "date_equal": 1.08, "date_one_missing": 0.94, "soft_date_equal": 0.4,
+    "soft_date_conflict": -0.92, "days_apart": -0.36, "same_sentence": -1.59, "location_equal": 0.0,
+    "location_conflict": -0.7, "topic_overlap": -0.19, "context_overlap": 4.16, "same_doc": 0.73, "embedding": 0.65,
+}
+NEWS_WEIGHTS_MINILM: dict[str, float] = {
     "bias": -5.09, "same_lemma": -0.38, "same_class": 0.63, "same_type": 1.97, "codes_overlap": 0.22,
     "codes_disjoint": 0.61, "date_equal": 0.61, "date_one_missing": 0.7, "soft_date_equal": 0.02,
     "soft_date_conflict": -1.06, "days_apart": -0.27, "same_sentence": -0.73, "location_equal": -0.2,
     "location_conflict": -0.8, "topic_overlap": -0.17, "context_overlap": 1.4, "same_doc": 0.66, "embedding": 4.16,
 }
 NEWS_WEIGHTS_NO_EMBEDDING: dict[str, float] = {  # one dict: score() caches compiled weights by id
-    "bias": -3.97, "same_lemma": -0.35, "same_class": 0.83, "same_type": 1.97, "codes_overlap": 0.37,
-    "codes_disjoint": 0.47, "date_equal": 0.78, "date_one_missing": 0.86, "soft_date_equal": -0.07,
-    "soft_date_conflict": -1.11, "days_apart": -0.34, "same_sentence": -0.81, "location_equal": -0.17,
-    "location_conflict": -0.65, "topic_overlap": -0.04, "context_overlap": 4.57, "same_doc": 0.92,
+    "bias": -4.09, "same_lemma": -0.16, "same_class": 0.79, "same_type": 2.06, "codes_overlap": 0.11,
+    "codes_disjoint": 0.31, "date_equal": 1.1, "date_one_missing": 0.92, "soft_date_equal": 0.41,
+    "soft_date_conflict": -0.94, "days_apart": -0.38, "same_sentence": -1.54, "location_equal": 0.0,
+    "location_conflict": -0.65, "topic_overlap": -0.12, "context_overlap": 4.38, "same_doc": 0.75,
 }
 
 
-_COMPILED: dict[int, tuple[dict, tuple, float, list]] = {}
+Compiled = tuple[float, list, Optional[dict]]
+_COMPILED: dict[int, tuple[dict, tuple, Compiled]] = {}
 
 
-def _compiled(weights: dict[str, float]) -> tuple[float, list]:
-    """(bias, [(feature function, weight)]) for the non-zero weights, cached
-    per weights dict (weight tables are constants: build a new dict to change one)."""
+def _compiled(weights: dict[str, float]) -> Compiled:
+    """(bias, [(feature function, weight)], weights for a pair without both
+    sentence vectors) for the non-zero weights, cached per weights dict
+    (weight tables are constants: build a new dict to change one). Tables
+    are compared by value, not identity, so a copy sent to another process
+    scores the same."""
     hit = _COMPILED.get(id(weights))
     if hit is None or hit[0] is not weights:
         terms = [(FEATURES[n], w) for n, w in sorted(weights.items()) if w and n != "bias"]
-        hit = _COMPILED[id(weights)] = (weights, tuple(weights.items()), weights.get("bias", 0.0), terms)
-    return hit[2], hit[3]
+        without = NEWS_WEIGHTS_NO_EMBEDDING if weights == NEWS_WEIGHTS else None
+        hit = _COMPILED[id(weights)] = (weights, tuple(weights.items()), (weights.get("bias", 0.0), terms, without))
+    return hit[2]
 
 
 def score(a: Item, b: Item, weights: dict[str, float] = NEWS_WEIGHTS) -> float:
     """Probability-like score in (0, 1) that a and b corefer. Only features
     with a non-zero weight are computed (this runs millions of times)."""
-    z, terms = _compiled(weights)
+    z, terms, without_vectors = _compiled(weights)
+    if without_vectors is not None and (a.vector is None or b.vector is None):
+        z, terms, _ = _compiled(without_vectors)
     for fn, w in terms:
         z += w * fn(a, b)
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))

@@ -186,7 +186,8 @@ def event_detail(store: Store, event: Event) -> dict[str, Any]:
             "published_basis": article.published_basis if article else None,
             "url": article.url if article else None, "byline": article.byline if article else None,
             "segments": segments(text, spans),
-            "mentions": [{**to_dict(m), "status": m.status} for m in mentions],
+            # the sentence vector is the resolver's, not a reader's: left out of the page
+            "mentions": [{**to_dict(m), "status": m.status, "meaning": None} for m in mentions],
         })
         quotes += _event_quotes(store, article_id, mentions, mention_records)
         chains += _event_chains(store, article_id, mentions, mention_records, outlet)

@@ -41,6 +41,7 @@ from .arguments import MentionIndex
 from .build import ArticleView, build_event, lead_day, plover_export
 from .confidence import candidate_features, load_scorers
 from .lexicon import DENIAL_WORDS, DENIED_OBJECTS, PLOVER_DEFAULT_CAMEO, PLOVER_TO_PENTACLASS, plover_of_cameo
+from .meaning import sentence_meanings
 from .model import lexicon_tokens, load_model, predict_batch
 from .sentence_types import classifier_features, lexicon_features, load_sentence_types
 from .triggers import Trigger, find_triggers
@@ -88,7 +89,20 @@ def events_stage(ctx: ArticleContext) -> None:
     events = [e for coding in code_doc(ctx) for e in coding.events]
     apply_denials(ctx, events)
     inherit_reported_status(events)
+    attach_meanings(ctx, events)
     ctx.result.event_mentions.extend(events)
+
+
+def attach_meanings(ctx: ArticleContext, events: list[EventMention]) -> None:
+    """Each mention's sentence vector from the article's transformer pass
+    (meaning.py), when the pipeline made one; without it the resolver goes
+    on with the mention's words alone."""
+    if ctx.encoding is None or not events:
+        return
+    packed = sentence_meanings(ctx.encoding, list(ctx.doc.sents))
+    for e in events:
+        if 0 <= e.sentence < len(packed):
+            e.meaning = packed[e.sentence]
 
 
 def article_view(ctx: ArticleContext, roles: Optional[dict] = None) -> ArticleView:
