@@ -179,6 +179,26 @@ def test_places_organisations_are_named_after(pipe):
     assert all(t.text != "Harris" for t in r.toponyms)
 
 
+def test_a_name_read_as_a_place_once_is_that_place_throughout(pipe):
+    """One sense per article in finding names: where the recogniser took the
+    same name for a person or an organisation, it is still the place (the
+    entities are set by hand here, so the test does not hang on what the
+    small model happens to label)."""
+    from spacy.tokens import Span
+
+    from crosswire.extract.places.toponyms import find_toponyms
+
+    text = "Police in Lakeland said the road was closed. Lakeland residents marched on Friday."
+    doc = pipe.nlp(text)
+    lakeland = [t.i for t in doc if t.text == "Lakeland"]
+    doc.ents = [Span(doc, lakeland[0], lakeland[0] + 1, "GPE"), Span(doc, lakeland[1], lakeland[1] + 1, "PERSON")]
+    found = find_toponyms(doc, load_gazetteer(), text)
+    assert [(t.text, t.kind) for t in found] == [("Lakeland", "toponym"), ("Lakeland", "toponym")]
+    assert found[1].why == ["one-sense:named-as-place"]
+    doc.ents = [Span(doc, lakeland[1], lakeland[1] + 1, "PERSON")]  # never read as a place: stays a person
+    assert find_toponyms(doc, load_gazetteer(), text) == []
+
+
 def test_article_with_no_place(pipe):
     r = extract(pipe, "The committee agreed to meet again next month to review the budget, the chairman said.")
     assert r.toponyms == []

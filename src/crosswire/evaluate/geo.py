@@ -74,18 +74,19 @@ def error_metrics(errors: list[float]) -> dict[str, Any]:
             "mean_km": round(sum(errors) / len(errors), 1), "auc": round(auc, 4), "n_resolved": len(errors)}
 
 
-# what the span scores count as a toponym: names of places, and places an organisation is named after
+# what the span scores count as a toponym: names of places (the dateline's among them), and places an organisation is named after
 # (both corpora mark "Texas" in "the Texas Department of ..."); not country adjectives (GeoVirus does not mark them)
-RECOGNISED_KINDS = {"toponym", "in-name"}
+RECOGNISED_KINDS = {"toponym", "in-name", "dateline"}
 
 
 def recognition(articles: list[GoldArticle], gaz, nlp) -> dict[str, Any]:
     """Span P/R/F1 of the toponyms found in the raw texts."""
-    from ..extract.places.toponyms import find_toponyms
+    from ..extract.places.toponyms import find_place_names
 
     tp = n_pred = n_gold = 0
     for art, doc in zip(articles, nlp.pipe((a.text for a in articles), batch_size=32)):
-        pred = {(t.start, t.end) for t in find_toponyms(doc, gaz, art.text) if t.kind in RECOGNISED_KINDS}
+        dateline, found = find_place_names(doc, gaz, art.text)
+        pred = {(t.start, t.end) for t in ([dateline] if dateline else []) + found if t.kind in RECOGNISED_KINDS}
         gold = {(g.start, g.end) for g in art.toponyms}
         tp += len(pred & gold)
         n_pred += len(pred)

@@ -29,7 +29,7 @@ from typing import Optional
 from .. import ArticleContext, register_stage
 from ...records import Evidence, Place, Toponym, stable_id
 from .gazetteer import Entry, load_gazetteer
-from .toponyms import Candidate, find_dateline, find_toponyms, resolve_toponyms
+from .toponyms import Candidate, find_place_names, resolve_toponyms
 from .venue import event_place, lede_place
 
 __all__ = ["places_stage", "place_of", "article_toponyms"]
@@ -49,10 +49,7 @@ def places_stage(ctx: ArticleContext) -> None:
 def article_toponyms(ctx: ArticleContext) -> list[Toponym]:
     gaz = load_gazetteer(ctx.settings.gazetteer or None)
     text = ctx.article.text
-    dateline = find_dateline(text, gaz)
-    found = find_toponyms(ctx.doc, gaz, text)
-    if dateline is not None:
-        found = [c for c in found if c.end <= dateline.start or c.start >= dateline.end]
+    dateline, found = find_place_names(ctx.doc, gaz, text)
     actor_countries = sorted({m.actor.country for m in ctx.result.actor_mentions
                               if m.actor.country and len(m.actor.country) == 3 and m.actor.country.isalpha()})
     resolve_toponyms(found, text, actor_countries, dateline)

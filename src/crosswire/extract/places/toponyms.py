@@ -83,16 +83,35 @@ def find_toponyms(doc, gaz: Gazetteer, text: Optional[str] = None) -> list[Candi
     found: list[Candidate] = []
     taken = [False] * len(doc)  # inside an entity: "Kamala Harris" is no county, whatever the gazetteer says
     text = doc.text if text is None else text  # Doc.text joins every token on each access
+    unread = []  # persons and organisations that are no place by themselves
     for ent in doc.ents:
         top = _from_entity(ent, text, gaz)
-        if top is None and ent.label_ == "ORG":
-            top = _inside_name(ent, gaz)
         if top is not None:
             found.append(top)
+        elif ent.label_ in {"PERSON", "ORG"}:
+            unread.append(ent)
         for i in range(ent.start, ent.end):
             taken[i] = True
-    found.extend(_missed_names(doc, gaz, taken))
+    # one sense per article: the names it reads as places elsewhere
+    places = {normalise(t.text): t.options for t in found if t.kind == "toponym" and t.options}
+    for ent in unread:
+        top = _named_as_place_elsewhere(ent, text, places)
+        if top is None and ent.label_ == "ORG":
+            top = _inside_name(ent, gaz, places)
+        if top is not None:
+            found.append(top)
+    found.extend(_missed_names(doc, gaz, taken, places))
     return sorted(found, key=lambda t: t.start)
+
+
+def _named_as_place_elsewhere(ent, doc_text: str, places: dict) -> Optional[Candidate]:
+    """A person or organisation by the recogniser whose name the article
+    reads as a place in another sentence: that place ("Gainesville residents
+    marched" beside "the Gainesville sewer system")."""
+    start, end = _trim(ent)
+    options = places.get(normalise(doc_text[start:end])) if start < end else None
+    return Candidate(start, end, doc_text[start:end], "toponym", options, why=["one-sense:named-as-place"]) \
+        if options else None
 
 
 def _from_entity(ent, doc_text: str, gaz: Gazetteer) -> Optional[Candidate]:
@@ -118,15 +137,16 @@ def _from_entity(ent, doc_text: str, gaz: Gazetteer) -> Optional[Candidate]:
     return None
 
 
-def _inside_name(ent, gaz: Gazetteer) -> Optional[Candidate]:
+def _inside_name(ent, gaz: Gazetteer, places: Optional[dict] = None) -> Optional[Candidate]:
     """The place an organisation is named after, when its name begins with
     it ("the Texas Department of State Health Services", "Dublin City
     Council", "U.S. Census") or ends with "of" it ("the University of
     Georgia"), and the gazetteer knows that name as a country, a first-level
-    area or a large town. Kind "in-name": it places the organisation, not an
+    area or a large town, or the article names it as a place elsewhere
+    (`places`). Kind "in-name": it places the organisation, not an
     event, so it is context for the article's other names and never a venue."""
     toks = [t for t in ent if not (t.i == ent.start and t.lower_ == "the")]
-    spans = []
+    spans: list[list] = []
     lead = 0
     while lead < min(len(toks) - 1, MAX_SPAN_TOKENS) and toks[lead].pos_ == "PROPN":
         lead += 1
@@ -140,7 +160,7 @@ def _inside_name(ent, gaz: Gazetteer) -> Optional[Candidate]:
         options = gaz.lookup(name)[:MAX_OPTIONS]
         if _country_adjective(name, options):
             return None  # "the Canadian Food Inspection Agency": an adjective, not the place's name
-        if _well_known(options) or _area_by_name(options, name):
+        if _well_known(options) or _area_by_name(options, name) or (places and normalise(name) in places):
             return Candidate(start, end, name, "in-name", options, why=["in-organisation-name"])
     return None
 
@@ -191,8 +211,9 @@ def _adjectival(span) -> bool:
     return last.tag_ in {"JJ", "NNPS", "NNS"} or (last.text.endswith(("ian", "ese", "ish")) and len(span) == 1)
 
 
-def _missed_names(doc, gaz: Gazetteer, taken: list[bool]) -> Iterable[Candidate]:
-    """Capitalised spans outside any entity that the gazetteer knows well."""
+def _missed_names(doc, gaz: Gazetteer, taken: list[bool], places: Optional[dict] = None) -> Iterable[Candidate]:
+    """Capitalised spans outside any entity that the gazetteer knows well,
+    or that the article names as a place elsewhere (`places`)."""
     i = 0
     while i < len(doc):
         tok = doc[i]
@@ -205,7 +226,7 @@ def _missed_names(doc, gaz: Gazetteer, taken: list[bool]) -> Iterable[Candidate]
                 continue
             text = doc[i:j].text
             options = gaz.lookup(text)[:MAX_OPTIONS]
-            if _well_known(options) or _area_by_name(options, text):
+            if _well_known(options) or _area_by_name(options, text) or (places and normalise(text) in places):
                 match = Candidate(tok.idx, doc[j - 1].idx + len(doc[j - 1].text), text, "toponym", options,
                                 why=["gazetteer:missed-by-ner"])
                 break
@@ -222,6 +243,16 @@ DATELINE = re.compile(
     r"(?:,\s*(?P<region>[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*){0,2}))?"
     r"(?:,?\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?)?"  # ", Jan. 10" / ", January 10, 2022"
     r"\s*(?:\([^)\n]{1,40}\))?\s*(?:[—–]|-{1,2})\s", re.MULTILINE)
+
+
+def find_place_names(doc, gaz: Gazetteer, text: str) -> tuple[Optional[Candidate], list[Candidate]]:
+    """The article's dateline (or None) and its other toponyms outside it:
+    every place name the places stage reads (and `crosswire eval geo` scores)."""
+    dateline = find_dateline(text, gaz)
+    found = find_toponyms(doc, gaz, text)
+    if dateline is not None:
+        found = [c for c in found if c.end <= dateline.start or c.start >= dateline.end]
+    return dateline, found
 
 
 def find_dateline(text: str, gaz: Gazetteer, lines: int = 6) -> Optional[Candidate]:
