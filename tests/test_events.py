@@ -80,8 +80,8 @@ def test_held_meeting_occurred(pipe):
 
 
 def test_negation(pipe):
-    e = one(candidates(pipe, "France did not sign the trade agreement with Italy."), "SUPPORT")
-    assert e.status == "negated"
+    e = built(pipe, "France did not sign the trade agreement with Italy.", "SUPPORT")
+    assert e.trigger.startswith("sign") and e.status == "negated"
 
 
 def test_hypothetical(pipe):
@@ -228,9 +228,9 @@ def test_main_event_is_highest_in_parse(pipe):
 
 
 def test_pattern_words_in_nested_clause_do_not_code_the_verb(pipe):
-    e = one(candidates(pipe, "Hungary will support a U.N. Security Council resolution that aims to tighten sanctions "
-                         "against Serbia."), "SUPPORT")
-    assert e.plover_export_type == "AGREE"
+    e = built(pipe, "Hungary will support a U.N. Security Council resolution that aims to tighten sanctions "
+                    "against Serbia.", "SUPPORT")
+    assert e.trigger == "support" and e.plover_export_type == "AGREE"
 
 
 def test_topic_country_is_not_an_actor(pipe):

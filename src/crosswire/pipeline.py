@@ -109,12 +109,25 @@ class Pipeline:
     @property
     def encoder(self):
         """The shared transformer pass (the quotes tagger's MiniLM,
-        extract/quotes/tagger.py), when a stage wants it; else None."""
-        if not (self.settings.quotes_tagger and "quotes" in self.settings.stages):
+        extract/quotes/tagger.py), when a stage wants it: the quotes stage
+        with the tagger on, the events stage whose sentence model reads
+        sentence vectors (whatever the tagger setting); else None."""
+        if not self._wants_encoding():
             return None
         from .extract.quotes.tagger import ADAPTER_PATH, load_tagger
 
         return load_tagger(str(ADAPTER_PATH))
+
+    def _wants_encoding(self) -> bool:
+        stages = self.settings.stages
+        if self.settings.quotes_tagger and "quotes" in stages:
+            return True
+        if "events" not in stages:
+            return False
+        from .extract.events.sentence_types import load_sentence_types
+
+        model = load_sentence_types()
+        return model is not None and model.reads_encoding
 
     # -------------------------------------------------------------- articles
     def as_article(self, item: ArticleLike, index: int = 0) -> Article:

