@@ -9,6 +9,7 @@ import pytest
 
 from crosswire import Pipeline
 from crosswire.extract.events.meaning import load_centre, pack, sentence_meanings, unpack
+from crosswire.extract.events.sentence_types import sentence_vectors
 from crosswire.resolve.scoring import NEWS_WEIGHTS, NEWS_WEIGHTS_NO_EMBEDDING, Item, score
 
 
@@ -37,7 +38,7 @@ def test_reports_of_one_happening_in_two_articles_are_closer_than_unrelated_news
              "A fire destroyed a furniture warehouse in Ohio on Sunday, and nobody was hurt.",
              "American and Russian diplomats are to meet in Geneva next month to discuss nuclear weapons."]
     docs = [pipe.nlp(t) for t in texts]
-    talks, fire, meeting = (unpack(sentence_meanings(encoding, list(doc.sents))[0])
+    talks, fire, meeting = (unpack(sentence_meanings(sentence_vectors(encoding, list(doc.sents)))[0])
                             for encoding, doc in zip(pipe.encoder.encode(docs), docs))
     assert load_centre() is not None
     assert float(talks @ meeting) > float(talks @ fire) + 0.2

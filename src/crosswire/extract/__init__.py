@@ -62,6 +62,9 @@ class ArticleContext:
     # the pipeline's one transformer pass over the article (extract/quotes/tagger.Encoding:
     # word pieces, last hidden layer, the tagger's log-odds), or None when no stage wants it
     encoding: Any = None
+    # each sentence's mean last-layer vector from `encoding` (events.sentence_types.sentence_vectors),
+    # made once for the stages that read it
+    sentence_vectors: Any = None
 
     def sentence_at(self, char: int) -> int:
         """Index of the sentence containing character offset `char`."""

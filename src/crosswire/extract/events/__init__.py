@@ -43,7 +43,7 @@ from .confidence import candidate_features, load_scorers
 from .lexicon import DENIAL_WORDS, DENIED_OBJECTS, PLOVER_DEFAULT_CAMEO, PLOVER_TO_PENTACLASS, plover_of_cameo
 from .meaning import sentence_meanings
 from .model import lexicon_tokens, load_model, predict_batch
-from .sentence_types import classifier_features, lexicon_features, load_sentence_types
+from .sentence_types import classifier_features, lexicon_features, load_sentence_types, sentence_vectors
 from .triggers import Trigger, find_triggers
 
 DEFAULT_CANDIDATE_MIN = 0.1  # type probability below which a type is not a candidate (the scorers' file may set it)
@@ -99,7 +99,7 @@ def attach_meanings(ctx: ArticleContext, events: list[EventMention]) -> None:
     on with the mention's words alone."""
     if ctx.encoding is None or not events:
         return
-    packed = sentence_meanings(ctx.encoding, list(ctx.doc.sents))
+    packed = sentence_meanings(article_sentence_vectors(ctx))
     for e in events:
         if 0 <= e.sentence < len(packed):
             e.meaning = packed[e.sentence]
@@ -137,10 +137,8 @@ def code_doc(ctx: ArticleContext) -> list[SentenceCoding]:
     view = article_view(ctx, role_models(scorers))
     sents, triggers, mains, probs = sentence_views(ctx, view.index)
     extras = [type_model_extras(t, m, p, q) for t, m, (p, q) in zip(triggers, mains, probs)]
-    if types_model.reads_encoding:
-        for feats, vec in zip(extras, types_model.vector_features(article_encoding(ctx), sents)):
-            feats.update(vec)
-    type_probs = types_model.probabilities([s.text for s in sents], extras)
+    vectors = article_sentence_vectors(ctx) if types_model.reads_encoding else None
+    type_probs = types_model.probabilities([s.text for s in sents], extras, vectors)
     floor = scorers["about"].get("candidate_min", DEFAULT_CANDIDATE_MIN)
     threshold = ctx.settings.event_min_confidence
     out = []
@@ -150,6 +148,14 @@ def code_doc(ctx: ArticleContext) -> list[SentenceCoding]:
             c.mention.confidence = round(scorers["models"]["confidence"].probability(c.features), 3)
         out.append(coding(cands, threshold, probs[i], type_probs[i]))
     return out
+
+
+def article_sentence_vectors(ctx: ArticleContext):
+    """Each sentence's vector from the article's transformer pass, made once
+    per article (the sentence-type model and the mentions' meanings read it)."""
+    if ctx.sentence_vectors is None:
+        ctx.sentence_vectors = sentence_vectors(article_encoding(ctx), list(ctx.doc.sents))
+    return ctx.sentence_vectors
 
 
 def article_encoding(ctx: ArticleContext):

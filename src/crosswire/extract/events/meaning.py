@@ -24,11 +24,10 @@ MiniLM's 384 dimensions. The cosine of two unpacked vectors is within about
 from __future__ import annotations
 
 import base64
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
 from ...loading import load_once
 from .lexicon import EVENTS_DATA
-from .sentence_types import sentence_vectors
 
 SCALE = 127.0
 CENTRE_PATH = EVENTS_DATA / "meaning_centre.npy"
@@ -70,14 +69,13 @@ def unpack(text: Optional[str]) -> Any:
     return v / norm if norm else None
 
 
-def sentence_meanings(encoding: Any, sents: Sequence[Any]) -> list[Optional[str]]:
-    """Each sentence's packed vector from the article's transformer pass,
-    taken from the corpus centre (None each without the centre, or for a
-    sentence with no word piece)."""
+def sentence_meanings(vectors: Any) -> list[Optional[str]]:
+    """Each sentence's packed vector, from its vector of the article's
+    transformer pass (`sentence_types.sentence_vectors`) taken from the corpus
+    centre (None each without the centre, or for a sentence with no word piece)."""
     import numpy as np
 
     centre = load_centre()
     if centre is None:
-        return [None] * len(sents)
-    vectors = sentence_vectors(encoding, sents)
+        return [None] * len(vectors)
     return [pack(v - centre) if np.any(v) else None for v in vectors]

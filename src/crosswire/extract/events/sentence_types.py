@@ -116,17 +116,23 @@ class SentenceTypeModel:
         """Whether the model wants the article's transformer pass."""
         return self.vector_basis is not None
 
-    def vector_features(self, encoding, sents) -> list[dict[str, float]]:
-        return vector_features(sentence_vectors(encoding, sents), self.vector_mean, self.vector_basis)
-
-    def probabilities(self, texts: Sequence[str], extras: Sequence[dict[str, float]]) -> list[dict[str, float]]:
-        """P(type | sentence) for each sentence, all sentences in one product."""
+    def probabilities(self, texts: Sequence[str], extras: Sequence[dict[str, float]],
+                      vectors: Any = None) -> list[dict[str, float]]:
+        """P(type | sentence) for each sentence, all sentences in one product;
+        `vectors`: the sentences' vectors (`sentence_vectors`) for a model that
+        reads them, projected here as `vector_features` names them."""
         import numpy as np
 
         if not texts:
             return []
         X = self.words.transform(texts)
         scores = np.asarray(X @ self.word_coef.T, dtype=np.float64) + self.intercept
+        if self.reads_encoding:
+            if vectors is None:
+                raise ValueError("this sentence-type model reads sentence vectors")
+            projected = (np.asarray(vectors, dtype=np.float64) - self.vector_mean) @ self.vector_basis.T
+            columns = [self.extra_index[VECTOR_FEATURE.format(i)] for i in range(projected.shape[1])]
+            scores += projected @ self.extra_coef[:, columns].T
         E: Any = np.zeros((len(texts), len(self.extra_index)), dtype=np.float64)
         for row, feats in enumerate(extras):
             for name, value in feats.items():

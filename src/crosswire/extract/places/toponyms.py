@@ -97,7 +97,7 @@ def find_toponyms(doc, gaz: Gazetteer, text: Optional[str] = None) -> list[Candi
     for ent in unread:
         top = _named_as_place_elsewhere(ent, text, places)
         if top is None and ent.label_ == "ORG":
-            top = _inside_name(ent, gaz, places)
+            top = _inside_name(ent, text, gaz, places)
         if top is not None:
             found.append(top)
     found.extend(_missed_names(doc, gaz, taken, places))
@@ -137,7 +137,7 @@ def _from_entity(ent, doc_text: str, gaz: Gazetteer) -> Optional[Candidate]:
     return None
 
 
-def _inside_name(ent, gaz: Gazetteer, places: Optional[dict] = None) -> Optional[Candidate]:
+def _inside_name(ent, doc_text: str, gaz: Gazetteer, places: Optional[dict] = None) -> Optional[Candidate]:
     """The place an organisation is named after, when its name begins with
     it ("the Texas Department of State Health Services", "Dublin City
     Council", "U.S. Census") or ends with "of" it ("the University of
@@ -156,7 +156,7 @@ def _inside_name(ent, gaz: Gazetteer, places: Optional[dict] = None) -> Optional
         spans.append(toks[ofs[-1] + 1:])
     for span in spans:
         start, end = span[0].idx, span[-1].idx + len(span[-1].text)
-        name = ent.doc.text[start:end]
+        name = doc_text[start:end]
         options = gaz.lookup(name)[:MAX_OPTIONS]
         if _country_adjective(name, options):
             return None  # "the Canadian Food Inspection Agency": an adjective, not the place's name
