@@ -60,9 +60,14 @@ def extract_in_processes(pipeline: "Pipeline", articles: Sequence[Article], hint
 
 
 def _start_worker() -> None:
-    """One thread for the transformer (the workers share the cores), and
+    """One thread for the transformer and for numpy's BLAS (the workers
+    share the cores: with its own thread pool per worker, BLAS spun on the
+    other worker's core and the events stage took half as long again), and
     Ctrl-C left to the parent, which then stops the pool."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
     try:
         import torch
     except ImportError:  # no tagger: nothing multi-threaded to tame
