@@ -304,3 +304,22 @@ def test_story_clustering_in_processes_equals_one_process():
     one = agglomerate(items, edges, 0.3, same_sentence_rule=False, unscored_as_zero=True)
     assert agglomerate(items, edges, 0.3, same_sentence_rule=False, unscored_as_zero=True, workers=2) == one
     assert any(len(c) > 2 for c in one)
+
+
+def test_a_bare_event_noun_does_not_make_a_planned_meeting_held():
+    """'The discussions follow proposals by Moscow ...': a bare event noun
+    whose 'occurred' is only the default is no report that the meeting was
+    held; merged with reports that it is planned, the event stays planned.
+    A report that states it happened still wins."""
+    from crosswire.resolve import _latest_status
+
+    planned = mention("art-1", 1, "talks", "2030-03-10", ["AAA", "BBB"], status="planned")
+    planned.why = ["light-verb:hold+talk=040", "status:future-aux"]
+    bare = mention("art-2", 0, "discussions", None, ["AAA", "BBB"], status="occurred")
+    bare.why = ["scheduled:discussion+follow=040"]
+    published = {"art-1": "2030-03-01", "art-2": "2030-03-02"}
+    assert _latest_status([planned, bare], published) == "planned"
+    held = mention("art-2", 2, "met", "2030-03-10", ["AAA", "BBB"], status="occurred")
+    held.why = ["cameo-verb:meet=040"]
+    assert _latest_status([planned, bare, held], published) == "occurred"
+    assert _latest_status([bare], published) == "occurred"  # alone, the default stands

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from ..config import Settings
+from ..extract.events import status_unstated
 from ..extract.events.meaning import unpack
 from ..extract.time import names_its_day
 from ..loading import paused_gc
@@ -214,7 +215,10 @@ def _pick_date(mentions: Sequence[EventMention]) -> tuple[Optional[str], Optiona
 
 def _latest_status(mentions: Sequence[EventMention], published: dict[str, Optional[str]]) -> str:
     """Status from the latest evidence (article date order); once any report
-    says the event occurred, occurred beats planned."""
+    says the event occurred, occurred beats planned. A bare event noun whose
+    'occurred' is only the default ("the discussions follow proposals ...")
+    is no such report while another states a status."""
+    mentions = [m for m in mentions if not status_unstated(m)] or list(mentions)
     statuses = {m.status for m in mentions}
     order = sorted(mentions, key=lambda m: (published.get(m.article) or "", m.article, m.sentence, m.id))
     latest_day = published.get(order[-1].article) or ""

@@ -327,6 +327,15 @@ def apply_denials(ctx: ArticleContext, events: list[EventMention]) -> None:
 NOUN_ONLY_RULES = ("owned-noun", "headline-noun", "scheduled:", "scheduled-body")
 
 
+def status_unstated(e: EventMention) -> bool:
+    """A bare event noun ('the talks', 'the discussions follow ...') with no
+    word of tense, mood or date: its 'occurred' is only the default, no
+    evidence that it happened (the resolver lets a report that states a
+    status decide the event's)."""
+    return (e.status == "occurred" and e.timex is None and bool(e.why) and e.why[0].startswith(NOUN_ONLY_RULES)
+            and not any(w.startswith("status:") for w in e.why))
+
+
 def inherit_reported_status(events: list[EventMention]) -> None:
     """'the talks', 'the discussions follow ...': a bare event noun says
     nothing of tense. When the article reports the same kind of event
@@ -336,7 +345,7 @@ def inherit_reported_status(events: list[EventMention]) -> None:
         return {p.actor_id for p in e.actors + e.recipients if p.actor_id}
 
     for e in events:
-        if e.status != "occurred" or e.timex is not None or not e.why or not e.why[0].startswith(NOUN_ONLY_RULES):
+        if not status_unstated(e):
             continue
         ids = actor_ids(e)
         same = [o for o in events if o is not e and o.event_type == e.event_type and o.status != "occurred"
