@@ -87,12 +87,17 @@ def sentence_vectors(encoding, sents) -> Any:
     return out
 
 
-def vector_features(vectors, mean, basis) -> list[dict[str, float]]:
+def projected_vectors(vectors, mean, basis) -> Any:
     """Sentence vectors on the model's principal axes (`basis` rows already
-    scaled as trained), as named extra features."""
+    scaled as trained): one row per sentence, one column per axis."""
     import numpy as np
 
-    z = (np.asarray(vectors, dtype=np.float64) - mean) @ np.asarray(basis, dtype=np.float64).T
+    return (np.asarray(vectors, dtype=np.float64) - mean) @ np.asarray(basis, dtype=np.float64).T
+
+
+def vector_features(vectors, mean, basis) -> list[dict[str, float]]:
+    """`projected_vectors` as named extra features (how training reads them)."""
+    z = projected_vectors(vectors, mean, basis)
     return [{VECTOR_FEATURE.format(i): float(x) for i, x in enumerate(row)} for row in z]
 
 
@@ -130,7 +135,7 @@ class SentenceTypeModel:
         if self.reads_encoding:
             if vectors is None:
                 raise ValueError("this sentence-type model reads sentence vectors")
-            projected = (np.asarray(vectors, dtype=np.float64) - self.vector_mean) @ self.vector_basis.T
+            projected = projected_vectors(vectors, self.vector_mean, self.vector_basis)
             columns = [self.extra_index[VECTOR_FEATURE.format(i)] for i in range(projected.shape[1])]
             scores += projected @ self.extra_coef[:, columns].T
         E: Any = np.zeros((len(texts), len(self.extra_index)), dtype=np.float64)

@@ -160,7 +160,7 @@ def _inside_name(ent, doc_text: str, gaz: Gazetteer, places: Optional[dict] = No
         options = gaz.lookup(name)[:MAX_OPTIONS]
         if _country_adjective(name, options):
             return None  # "the Canadian Food Inspection Agency": an adjective, not the place's name
-        if _well_known(options) or _area_by_name(options, name) or (places and normalise(name) in places):
+        if _known_place(options, name, places):
             return Candidate(start, end, name, "in-name", options, why=["in-organisation-name"])
     return None
 
@@ -175,6 +175,13 @@ def _country_adjective(text: str, options: Sequence[Entry]) -> bool:
     countries = [o for o in options if o.fcode == "PCLI"]
     return (bool(countries) and key.endswith(ADJECTIVE_ENDINGS)
             and not any(normalise(o.name) == key for o in countries))
+
+
+def _known_place(options: Sequence[Entry], name: str, places: Optional[dict]) -> bool:
+    """A name outside the recogniser's places that still counts as one: a
+    country, continent, first-level area by its own name or large town, or a
+    name the article reads as a place elsewhere (`places`)."""
+    return _well_known(options) or _area_by_name(options, name) or bool(places and normalise(name) in places)
 
 
 def _well_known(options: Sequence[Entry]) -> bool:
@@ -226,7 +233,7 @@ def _missed_names(doc, gaz: Gazetteer, taken: list[bool], places: Optional[dict]
                 continue
             text = doc[i:j].text
             options = gaz.lookup(text)[:MAX_OPTIONS]
-            if _well_known(options) or _area_by_name(options, text) or (places and normalise(text) in places):
+            if _known_place(options, text, places):
                 match = Candidate(tok.idx, doc[j - 1].idx + len(doc[j - 1].text), text, "toponym", options,
                                 why=["gazetteer:missed-by-ner"])
                 break
