@@ -157,3 +157,15 @@ def test_a_denied_act_is_not_an_act_that_occurred(jet_article):
         else:
             assert e.status in {"denied", "claimed"}, described([e])
         assert not participant_keys(e.actors) & participant_keys(e.recipients), described([e])
+
+
+def test_one_event_word_is_read_as_one_type(results):
+    """"United States military kills Qasem Soleimani": the sentence model
+    also found ACCUSE in the article's sentences, and the headline's one
+    event word came out as ASSAULT and as ACCUSE. One word, one happening,
+    one type: the most confident."""
+    headline = in_sentence(results["wn-064"], "United States military kills Qasem Soleimani")
+    assert [e.event_type for e in headline] == ["ASSAULT"], described(headline)
+    for result in results.values():
+        words = [(e.article, e.start) for e in result.event_mentions]
+        assert len(words) == len(set(words)), described(result.event_mentions)

@@ -430,3 +430,18 @@ def test_sentence_vectors_from_the_articles_transformer_pass(nlp):
     axes = np.eye(2, tagger.hidden_size)  # the first two coordinates, as named features
     features = vector_features(alone, np.zeros(tagger.hidden_size), axes)
     assert features[1] == {"tv=0": alone[1, 0], "tv=1": alone[1, 1]}
+
+
+def test_an_event_noun_tagged_as_a_verb_is_still_a_trigger(nlp):
+    """The tagger reads "an NRC meeting" as a verb in -ing; with its
+    determiner, as the object of "hold", it is the meeting the sentence
+    reports (before, no trigger was found and the meeting was lost)."""
+    from crosswire.extract.events.triggers import find_triggers
+
+    doc = nlp("Israel and Egypt are intending to hold an NRC meeting on the 12th.")
+    meeting = next(t for t in doc if t.text == "meeting")
+    assert meeting.pos_ == "VERB"  # the tagger's reading this test is about
+    found = [(t.token.text, t.event_type, t.rule) for t in find_triggers(doc[:], set())]
+    assert found == [("meeting", "CONSULT", "light-verb:hold+meeting")]
+    verb = nlp("The two sides were meeting in Geneva.")  # no determiner: the verb, read as a verb
+    assert [(t.token.text, t.rule) for t in find_triggers(verb[:], set())] == [("meeting", "cameo-verb:meet")]

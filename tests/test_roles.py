@@ -53,3 +53,26 @@ def test_role_features_match_conflict_and_stay_zero_when_unknown():
     f = features(lohan, other)
     assert f["patient_conflict"] == 1.0 and f["sentence_places_conflict"] == 1.0 and f["patient_match"] == 0.0
     assert all(v == 0.0 for k, v in features(lohan, news).items() if k.endswith(("_match", "_conflict")))
+
+
+def test_a_subject_hung_off_according_to_is_given_back(nlp):
+    """The small parser reads "According to a spokesperson for the European
+    Commission, Germany and the United Nations are scheduled to meet" with
+    Germany as one more object of "to", and the verb without a subject: the
+    meeting's parties were then taken for the report's source."""
+    doc = nlp("According to a spokesperson for the European Commission, Germany and the United Nations "
+              "are scheduled to meet on March 3.")
+    by_text = {t.text: t for t in doc}
+    assert by_text["Germany"].dep_ == "nsubjpass" and by_text["Germany"].head.text == "scheduled"
+    assert by_text["Nations"].head.text == "Germany"
+    assert by_text["Commission"].head.text == "for"  # the source stays where it was
+    with nlp.select_pipes(disable=["according_to_subjects"]):
+        unmended = nlp(doc.text)
+    assert [t.head.text for t in unmended if t.text == "Germany"] == ["Commission"]
+
+
+def test_a_clause_with_its_own_subject_is_left_as_parsed(nlp):
+    doc = nlp("According to police, the two men were arrested on Tuesday.")
+    with nlp.select_pipes(disable=["according_to_subjects"]):
+        unmended = nlp(doc.text)
+    assert [(t.dep_, t.head.i) for t in doc] == [(t.dep_, t.head.i) for t in unmended]

@@ -33,6 +33,8 @@ def load_nlp(name: str = "en_core_web_sm"):
             continue
         if "line_breaks" not in nlp.pipe_names:
             nlp.add_pipe("line_breaks", before="parser" if "parser" in nlp.pipe_names else None)
+        if "parser" in nlp.pipe_names and "according_to_subjects" not in nlp.pipe_names:
+            nlp.add_pipe("according_to_subjects")  # last: it reads the parts of speech
         return nlp
     raise ModelMissing(
         "No spaCy English model found (tried " + ", ".join(tried) + "). "
@@ -53,6 +55,44 @@ def line_breaks(doc):
         if breaks >= 2 or (breaks == 1 and _starts_sentence(token)):
             token.is_sent_start = True
     return doc
+
+
+SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
+
+
+@Language.component("according_to_subjects")
+def according_to_subjects(doc):
+    """Give back a clause's subject that the parser hung off a fronted
+    "according to X," phrase. The small English parser often reads
+    "According to a member of the council, Russia and the OSCE are
+    scheduled to meet" as if Russia were one more object of "to", and the
+    verb is left without a subject: every later stage would then take
+    Russia for the report's source. Only a verb with no subject of its own
+    is mended, and only with words that follow the phrase's comma."""
+    for tok in doc:
+        if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+            _mend_according_to(doc, tok)
+    return doc
+
+
+def _mend_according_to(doc, according) -> None:
+    verb = according.head
+    if verb.i <= according.i or any(c.dep_ in SUBJECT_DEPS for c in verb.children):
+        return
+    comma = next((t for t in doc[according.i:according.right_edge.i + 1] if t.text == ","), None)
+    if comma is None or according.right_edge.i >= verb.i:
+        return
+    after = range(comma.i + 1, according.right_edge.i + 1)
+    subject = next((doc[i] for i in after if doc[i].head.i < comma.i and doc[i].pos_ in ("PROPN", "NOUN", "PRON")), None)
+    if subject is None:
+        return
+    stray = [doc[i] for i in after if doc[i].head.i < comma.i and doc[i] is not subject
+             and not subject.left_edge.i <= i <= subject.right_edge.i]
+    subject.head = verb
+    subject.dep_ = "nsubjpass" if any(c.dep_ == "auxpass" for c in verb.children) else "nsubj"
+    for tok in stray:  # "(OSCE)" after the subject belongs to it, not to the source
+        nouns = [t for t in doc[subject.i:tok.i] if t.pos_ in ("PROPN", "NOUN") and t.head.i != tok.i]
+        tok.head = nouns[-1] if nouns else subject
 
 
 def _starts_sentence(token) -> bool:

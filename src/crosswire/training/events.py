@@ -44,8 +44,8 @@ from typing import Any, Optional, Sequence
 from ..config import Settings
 from ..datasets import corpus_path
 from ..datasets.news_events import labels_of, read_folder, same_sentence, score_events, side_ok
-from ..extract.events import (EventCandidate, anchor_for, article_view, sentence_candidates, sentence_views,
-                              type_model_extras)
+from ..extract.events import (EventCandidate, anchor_for, article_view, one_type_per_word, sentence_candidates,
+                              sentence_views, type_model_extras)
 from ..extract.actors.lookup import to_participant
 from ..extract.events.build import rule_participants
 from ..extract.events.confidence import SCORERS_PATH
@@ -636,9 +636,10 @@ def evaluate_oof(arts, labelled, conf, oof_types, Y, mask) -> dict:
     gold_articles = [{"id": a.gold_id, "url": a.ctx.article.url, "title": a.ctx.article.title} for a in arts]
     gold = [g for a in arts for g in a.gold]
     by_threshold = {}
-    for th in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
-        kept = [c for (_g, c, _y), p in zip(labelled, conf) if p >= th and (c.mention.actors or c.mention.recipients)]
-        by_threshold[str(th)] = score_events(pseudo_events_json(arts, kept), gold_articles, gold)
+    for th in (0.0, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8):
+        kept = [(c, p) for (_g, c, _y), p in zip(labelled, conf) if p >= th and (c.mention.actors or c.mention.recipients)]
+        kept = one_type_per_word(kept, lambda e: e[0].mention, lambda e: e[1])
+        by_threshold[str(th)] = score_events(pseudo_events_json(arts, [c for c, _p in kept]), gold_articles, gold)
     everything = [c for _g, c, _y in labelled]
     by_threshold["all candidates, participants or not"] = score_events(pseudo_events_json(arts, everything),
                                                                       gold_articles, gold)

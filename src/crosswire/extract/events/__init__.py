@@ -33,7 +33,7 @@ agreement to meet), so a later report of it being held merges into it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence, TypeVar
 
 from .. import ArticleContext, register_stage
 from ...records import EventMention
@@ -193,11 +193,38 @@ def build_as(ctx: ArticleContext, sent_index: int, event_type: str) -> Optional[
     return build_event(view, sents[sent_index], sent_index, trig, True).mention
 
 
+T = TypeVar("T")
+
+
+def one_type_per_word(entries: Sequence[T], mention: Callable[[T], EventMention],
+                      score: Callable[[T], float]) -> list[T]:
+    """Keep, of the events one word is read as, the most confident only.
+    The sentence model may find two types in a sentence and anchor both on
+    its one event word ("United States military kills X" as ASSAULT and as
+    ACCUSE); an analyst reads one happening there, and the second type is
+    almost always the wrong one (out of fold on news_events train:
+    docs/decisions/event-records.md, "One type per word")."""
+    best: dict[tuple, float] = {}
+    for e in entries:
+        m = mention(e)
+        key = (m.article, m.start)
+        best[key] = max(best.get(key, float("-inf")), score(e))
+    out, taken = [], set()
+    for e in entries:
+        m = mention(e)
+        key = (m.article, m.start)
+        if score(e) >= best[key] and key not in taken:
+            out.append(e)
+            taken.add(key)
+    return out
+
+
 def coding(cands: list[EventCandidate], threshold: float, probs: tuple, type_probs: dict) -> SentenceCoding:
     """The sentence's output: confident candidates with someone named as doing
     or receiving the event (one without cannot be evidenced as an event
     between actors)."""
     kept = [c.mention for c in cands if c.mention.confidence >= threshold and (c.mention.actors or c.mention.recipients)]
+    kept = one_type_per_word(kept, lambda m: m, lambda m: m.confidence)
     main = max(kept, key=lambda m: m.confidence, default=None)
     return SentenceCoding(kept, main, probs[0], probs[1], type_probs, cands)
 

@@ -46,20 +46,33 @@ def find_triggers(sent, actor_tokens: set[int]) -> list[Trigger]:
     """All lexicon triggers of a sentence (a spaCy Span)."""
     out: list[Trigger] = []
     carried: set[int] = set()
+    nouns: set[int] = set()
     for tok in sent:
-        if tok.pos_ in {"NOUN", "PROPN"}:
+        if tok.pos_ in {"NOUN", "PROPN"} or nominal_gerund(tok):
             trig = noun_trigger(tok, actor_tokens)
             if trig is not None:
                 out.append(trig)
+                nouns.add(tok.i)
                 if trig.carrier is not None:
                     carried.add(trig.carrier.i)
     for tok in sent:
-        if tok.pos_ == "VERB" and tok.i not in carried:
+        if tok.pos_ == "VERB" and tok.i not in carried and tok.i not in nouns:
             trig = verb_trigger(tok) or obligation_demand(tok)
             if trig is not None:
                 out.append(trig)
     out.sort(key=lambda t: t.token.i)
     return out
+
+
+NOMINAL_DEPS = {"dobj", "nsubj", "nsubjpass", "pobj", "attr"}
+
+
+def nominal_gerund(tok) -> bool:
+    """A word in -ing that the tagger took for a verb but the sentence uses
+    as a noun: it has a determiner and an argument's place ("are intending
+    to hold an NRC meeting on the 12th")."""
+    return (tok.pos_ == "VERB" and tok.tag_ == "VBG" and tok.dep_ in NOMINAL_DEPS
+            and any(c.dep_ == "det" for c in tok.children))
 
 
 def verb_trigger(tok) -> Optional[Trigger]:
