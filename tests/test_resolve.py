@@ -323,3 +323,29 @@ def test_a_bare_event_noun_does_not_make_a_planned_meeting_held():
     held.why = ["cameo-verb:meet=040"]
     assert _latest_status([planned, bare, held], published) == "occurred"
     assert _latest_status([bare], published) == "occurred"  # alone, the default stands
+
+
+def test_reports_half_a_year_apart_never_merge_even_by_inferred_dates():
+    """Inferred dates (the article's day) are hints, not constraints, yet a
+    chain of like-worded accusations from articles ten months apart had
+    become one event. Dates, stated or inferred, more than half a year
+    apart never merge; a month and a day inside it still can."""
+    from crosswire.resolve.scoring import cannot_link, day_span, within_window
+
+    def inferred(key: str, doc: str, soft_date: str) -> Item:
+        return Item(key=key, doc=doc, sentence=0, lemma="accuse", event_type="ACCUSE",
+                    codes=frozenset({"AAA", "BBB"}), soft_date=soft_date)
+
+    january, november = inferred("a", "d1", "2030-01-02"), inferred("b", "d2", "2030-11-23")
+    assert cannot_link(january, november)
+    assert not cannot_link(january, inferred("c", "d3", "2030-05-20"))
+    assert within_window(day_span("2030-06"), day_span("2030-01-02"))
+    assert not within_window(day_span("2030-12"), day_span("2030-01-02"))
+    assert within_window(day_span("2030"), day_span("2030-12-31"))
+
+    # an undated report between them, scored high with each, joins one side only (no chain)
+    from crosswire.resolve.cluster import agglomerate
+
+    undated = Item(key="u", doc="d4", sentence=0, lemma="accuse", event_type="ACCUSE", codes=frozenset({"AAA", "BBB"}))
+    clusters = agglomerate([january, november, undated], [(0, 2, 0.9), (1, 2, 0.8)], 0.15)
+    assert clusters == [[0, 2], [1]]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 from typing import Callable, Iterable, Sequence
 
-from .scoring import Item, dates_compatible, type_family
+from .scoring import Item, dates_compatible, type_family, within_window
 
 
 class _Constraints:
@@ -23,6 +23,8 @@ class _Constraints:
     def __init__(self, items: Sequence[Item], same_sentence_rule: bool) -> None:
         self.rule = same_sentence_rule
         self.dates = [{it.date} if it.date else set() for it in items]
+        # (latest first day, earliest last day) of the cluster's dates, stated or inferred: the window's test
+        self.days = [it.days for it in items]
         self.families = [{type_family(it.event_type)} if it.event_type else set() for it in items]
         self.coded = [set(it.coded) for it in items]  # every dictionary code the cluster's mentions name
         # (doc, sentence) -> the participant codes of the mentions of that sentence
@@ -30,6 +32,8 @@ class _Constraints:
 
     def compatible(self, a: int, b: int) -> bool:
         if any(not dates_compatible(x, y) for x in self.dates[a] for y in self.dates[b]):
+            return False
+        if not within_window(self.days[a], self.days[b]):
             return False
         if len(self.families[a] | self.families[b]) > 1:
             return False
@@ -44,6 +48,9 @@ class _Constraints:
         return True
 
     def merge(self, a: int, b: int) -> None:
+        x, y = self.days[a], self.days[b]
+        self.days[a] = x if y is None else y if x is None else (max(x[0], y[0]), min(x[1], y[1]))
+        self.days[b] = None
         for table in (self.dates, self.families, self.coded):
             table[a] |= table[b]
             table[b] = set()

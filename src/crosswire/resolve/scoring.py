@@ -83,6 +83,11 @@ class Item:
         """The stated date, else the inferred one."""
         return self.date or self.soft_date
 
+    @property
+    def days(self) -> Optional[tuple[int, int]]:
+        """The first and last day its date, stated or inferred, can name."""
+        return day_span(self.any_date)
+
 
 def day_ordinal(value: Optional[str]) -> Optional[int]:
     """Day number of a full ISO date (YYYY-MM-DD...), None for anything coarser."""
@@ -92,6 +97,39 @@ def day_ordinal(value: Optional[str]) -> Optional[int]:
         return _date.fromisoformat(value[:10]).toordinal()
     except ValueError:
         return None
+
+
+# Two mentions whose dates, stated or inferred, lie further apart than this are never one happening.
+# Inferred dates are too rough for equality (a report of an old happening takes its article's day), but
+# not by half a year: on news_events train, reports of one happening in different articles lie at most
+# 165 days apart by those dates (docs/decisions/stories-and-merging.md, "Round 3").
+DATE_WINDOW_DAYS = 183
+
+
+def day_span(value: Optional[str]) -> Optional[tuple[int, int]]:
+    """First and last day ordinal a date (YYYY, YYYY-MM or YYYY-MM-DD) can name; None for anything else."""
+    if not value:
+        return None
+    try:
+        if len(value) >= 10:
+            day = _date.fromisoformat(value[:10]).toordinal()
+            return day, day
+        if len(value) >= 7:
+            first = _date.fromisoformat(value[:7] + "-01")
+            after = _date(first.year + first.month // 12, first.month % 12 + 1, 1)
+            return first.toordinal(), after.toordinal() - 1
+        year = int(value[:4])
+        return _date(year, 1, 1).toordinal(), _date(year, 12, 31).toordinal()
+    except ValueError:
+        return None
+
+
+def within_window(a: Optional[tuple[int, int]], b: Optional[tuple[int, int]]) -> bool:
+    """Whether two day spans (first, last) can be one happening's: some day
+    of each lies within DATE_WINDOW_DAYS of some day of the other."""
+    if a is None or b is None:
+        return True
+    return max(a[0], b[0]) - min(a[1], b[1]) <= DATE_WINDOW_DAYS
 
 
 def dates_compatible(a: Optional[str], b: Optional[str]) -> bool:
@@ -257,9 +295,9 @@ def score(a: Item, b: Item, weights: dict[str, float] = NEWS_WEIGHTS) -> float:
 
 def cannot_link(a: Item, b: Item, same_sentence_rule: bool = True) -> bool:
     """Hard constraints between two mentions, whatever their score: stated
-    dates that differ, type families that differ, coded participants with
-    nothing in common."""
-    if not dates_compatible(a.date, b.date):
+    dates that differ, dates (stated or inferred) half a year apart, type
+    families that differ, coded participants with nothing in common."""
+    if not dates_compatible(a.date, b.date) or not within_window(a.days, b.days):
         return True
     if a.event_type and b.event_type and a.family != b.family:
         return True
