@@ -349,3 +349,25 @@ def test_reports_half_a_year_apart_never_merge_even_by_inferred_dates():
     undated = Item(key="u", doc="d4", sentence=0, lemma="accuse", event_type="ACCUSE", codes=frozenset({"AAA", "BBB"}))
     clusters = agglomerate([january, november, undated], [(0, 2, 0.9), (1, 2, 0.8)], 0.15)
     assert clusters == [[0, 2], [1]]
+
+
+def test_sayings_by_different_persons_are_different_happenings():
+    """Reactions to one decision ("X wrote that it is a big mistake", "Y said
+    this will lead to ...") were one ACCUSE event: the speakers share a
+    country code, and that was all the constraint compared. Two sayings by
+    different named persons never merge; by the same person they still may."""
+    def person(name: str) -> Participant:
+        return Participant(name=name, code="AAA", kind="person", actor_id=name.lower())
+
+    def saying(art: str, idx: int, speaker: str) -> EventMention:
+        m = mention(art, idx, "criticised", "2030-03-10", ["BBB"], status="occurred", etype="ACCUSE",
+                    text="A senator criticised the withdrawal from Borovia as a big mistake.")
+        m.actors, m.recipients = [person(speaker)], [P["BBB"]]
+        return m
+
+    res = resolve([article("art-a", "Wire One", "2030-03-10",
+                           [saying("art-a", 1, "Ann Ames"), saying("art-a", 2, "Bea Boyd")]),
+                   article("art-b", "Paper Two", "2030-03-10", [saying("art-b", 1, "Ann Ames")])], SETTINGS)
+    by_event = _clusters(res)
+    assert ["art-a-m1", "art-a-m2"] not in by_event and not any(len(c) == 3 for c in by_event)
+    assert ["art-a-m1", "art-b-m1"] in by_event

@@ -32,6 +32,7 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence
 from ..config import Settings
 from ..extract.events import status_unstated
 from ..extract.events.meaning import unpack
+from ..extract.events.roles import SPEECH_ACT_TYPES
 from ..extract.time import names_its_day
 from ..loading import paused_gc
 from ..records import ArticleResult, Event, EventMention, Mention, MergeCorrection, Participant, Place, Story, stable_id
@@ -81,6 +82,13 @@ def _codes(m: EventMention, actor_ids: dict) -> frozenset:
     return frozenset(out)
 
 
+def _speakers(m: EventMention, actor_ids: dict) -> frozenset:
+    """The persons an event done by saying something is by (canonical ids); none for other events."""
+    if m.event_type not in SPEECH_ACT_TYPES:
+        return frozenset()
+    return frozenset(actor_ids.get((p.name, p.code, p.kind)) or p.name.lower() for p in m.actors if p.kind == "person")
+
+
 def mention_item(m: EventMention, published: Optional[str], actor_ids: dict, day_named: bool = False) -> Item:
     """The scorer's view of a news mention. A date the text states is a hard
     constraint (`Item.date`); one the extractor inferred is a hint
@@ -94,6 +102,7 @@ def mention_item(m: EventMention, published: Optional[str], actor_ids: dict, day
     return Item(key=m.id, doc=m.article, sentence=m.sentence, lemma=trigger_lemma(m.trigger),
                 event_type=m.event_type, codes=_codes(m, actor_ids),
                 coded=frozenset(p.code for p in list(m.actors) + list(m.recipients) if p.code),
+                speakers=_speakers(m, actor_ids),
                 date=date if stated else None, soft_date=None if stated else date,
                 ref_day=day_ordinal(date) or day_ordinal(published), location=_venue_key(m.location),
                 topic=content_words(m.topic or ""), context=content_words(m.text), vector=unpack(m.meaning),
@@ -102,13 +111,13 @@ def mention_item(m: EventMention, published: Optional[str], actor_ids: dict, day
 
 def _compress(items: list[Item]) -> list[Item]:
     """Fold dated mentions with one signature (type, trigger, date, participants,
-    place) from different sentences into one weighted item: they are the
+    speakers, place) from different sentences into one weighted item: they are the
     duplicates news is full of, and scoring them pairwise would be wasted work."""
     groups: dict[tuple, list[Item]] = defaultdict(list)
     out = []
     for it in items:
         if it.date and len(it.date) == 10 and it.codes:
-            groups[(it.event_type, it.lemma, it.date, it.codes, it.location)].append(it)
+            groups[(it.event_type, it.lemma, it.date, it.codes, it.speakers, it.location)].append(it)
         else:
             out.append(it)
     for group in groups.values():

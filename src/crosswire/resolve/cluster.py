@@ -17,8 +17,8 @@ from .scoring import Item, dates_compatible, type_family, within_window
 
 
 class _Constraints:
-    """Cluster-level state for the hard constraints (stated dates, type family,
-    coded participants, sentence)."""
+    """Cluster-level state for the hard constraints (stated dates, the date
+    window, type family, coded participants, speakers, sentence)."""
 
     def __init__(self, items: Sequence[Item], same_sentence_rule: bool) -> None:
         self.rule = same_sentence_rule
@@ -27,6 +27,7 @@ class _Constraints:
         self.days = [it.days for it in items]
         self.families = [{type_family(it.event_type)} if it.event_type else set() for it in items]
         self.coded = [set(it.coded) for it in items]  # every dictionary code the cluster's mentions name
+        self.speakers = [set(it.speakers) for it in items]  # every person a saying of the cluster is by
         # (doc, sentence) -> the participant codes of the mentions of that sentence
         self.sentences = [{(it.doc, it.sentence): {it.codes}} for it in items]
 
@@ -38,6 +39,8 @@ class _Constraints:
         if len(self.families[a] | self.families[b]) > 1:
             return False
         if self.coded[a] and self.coded[b] and self.coded[a].isdisjoint(self.coded[b]):
+            return False
+        if self.speakers[a] and self.speakers[b] and self.speakers[a].isdisjoint(self.speakers[b]):
             return False
         if self.rule:
             small, large = sorted((self.sentences[a], self.sentences[b]), key=len)
@@ -51,7 +54,7 @@ class _Constraints:
         x, y = self.days[a], self.days[b]
         self.days[a] = x if y is None else y if x is None else (max(x[0], y[0]), min(x[1], y[1]))
         self.days[b] = None
-        for table in (self.dates, self.families, self.coded):
+        for table in (self.dates, self.families, self.coded, self.speakers):
             table[a] |= table[b]
             table[b] = set()
         for sent, codes in self.sentences[b].items():

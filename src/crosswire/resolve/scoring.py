@@ -51,6 +51,9 @@ class Item:
     event_type: Optional[str] = None
     codes: frozenset = frozenset()  # participant codes, else canonical actor ids / names
     coded: frozenset = frozenset()  # the participants' dictionary codes only: disjoint ones never merge
+    # for an event done by saying something (an accusation, a demand): the persons who said it, by canonical
+    # id; two sayings by different persons are two happenings, however alike (their country codes are not)
+    speakers: frozenset = frozenset()
     date: Optional[str] = None  # ISO date or prefix (YYYY-MM) the text states, or None
     # a date the extractor inferred (the publication day, the article's main date): a hint, not a constraint
     soft_date: Optional[str] = None
@@ -296,12 +299,15 @@ def score(a: Item, b: Item, weights: dict[str, float] = NEWS_WEIGHTS) -> float:
 def cannot_link(a: Item, b: Item, same_sentence_rule: bool = True) -> bool:
     """Hard constraints between two mentions, whatever their score: stated
     dates that differ, dates (stated or inferred) half a year apart, type
-    families that differ, coded participants with nothing in common."""
+    families that differ, coded participants with nothing in common,
+    sayings by different persons."""
     if not dates_compatible(a.date, b.date) or not within_window(a.days, b.days):
         return True
     if a.event_type and b.event_type and a.family != b.family:
         return True
     if a.coded and b.coded and a.coded.isdisjoint(b.coded):
+        return True
+    if a.speakers and b.speakers and a.speakers.isdisjoint(b.speakers):
         return True
     if same_sentence_rule and a.doc == b.doc and a.sentence == b.sentence and a.codes != b.codes:
         return True  # one sentence naming two happenings with different participants
