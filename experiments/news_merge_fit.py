@@ -15,8 +15,9 @@ the gold event keys of news_events/train, and choose the threshold out of fold.
    pairs resolves the fold's articles, and the cross-article merge counts
    (as eval news counts them) are summed. Then the weights on all pairs.
 
-Prints per threshold the out-of-fold merge precision/recall/F1 and the final
-weights (JSON, to paste into scoring.py). Uses train only.
+Prints per threshold the out-of-fold merge precision/recall/F1, the final
+weights (JSON, to paste into scoring.py) and, with them, how pairs of mentions
+within one article are merged (in sample). Uses train only.
 """
 from __future__ import annotations
 
@@ -107,6 +108,21 @@ def merge_tallies(results: list, articles: list[dict], gold: list[dict], setting
     return np.array(merge_counts(matched))
 
 
+def within_article_tally(results: list, keys: dict[str, str], settings: Settings) -> np.ndarray:
+    """Pairs of labelled mentions of one article: (same event and same gold key, same event only,
+    same gold key only)."""
+    events = {m.mention_id: e.id for e in R.resolve(results, settings).events for m in e.mentions}
+    article = {m.id: r.article.id for r in results for m in r.event_mentions}
+    labelled = sorted(keys)
+    tally = np.zeros(3, int)
+    for k, a in enumerate(labelled):
+        for b in labelled[k + 1:]:
+            if article[a] == article[b]:
+                together, same = events.get(a) == events.get(b), keys[a] == keys[b]
+                tally += [together and same, together and not same, same and not together]
+    return tally
+
+
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
@@ -140,7 +156,12 @@ def main() -> None:
             tally += merge_tallies(held, articles, gold, Settings(coref_threshold=threshold,
                                                                     use_embeddings=args.embeddings))
         print(f"threshold {threshold}: out-of-fold merge P/R/F1 {prf(*tally)} (tp, fp, fn {tally.tolist()})")
-    print(json.dumps(fitted(X, y, names)))
+    weights = fitted(X, y, names)
+    use_weights(weights)
+    for threshold in (float(t) for t in args.thresholds.split(",")):
+        tally = within_article_tally(results, keys, Settings(coref_threshold=threshold, use_embeddings=args.embeddings))
+        print(f"threshold {threshold}: within articles, these weights (in sample), pair P/R/F1 {prf(*tally)}")
+    print(json.dumps(weights))
 
 
 if __name__ == "__main__":

@@ -76,3 +76,20 @@ def test_a_clause_with_its_own_subject_is_left_as_parsed(nlp):
     with nlp.select_pipes(disable=["according_to_subjects"]):
         unmended = nlp(doc.text)
     assert [(t.dep_, t.head.i) for t in doc] == [(t.dep_, t.head.i) for t in unmended]
+
+
+def test_an_apposition_after_the_source_is_left_to_the_source(nlp):
+    """A real corpus sentence: "director of the ... event" is Amy Cook's
+    apposition, not the clause's subject. Mending it had made a cycle in the
+    tree (and a worker that never finished walking up it)."""
+    text = ("According to a Twitter post by Amy Cook, director of the Learning Together event, the five-foot "
+            "(one and two thirds meters) marine mammal tusk came from the wall in Fishmongers' Hall.")
+    doc = nlp(text)
+    with nlp.select_pipes(disable=["according_to_subjects"]):
+        unmended = nlp(text)
+    assert [(t.dep_, t.head.i) for t in doc] == [(t.dep_, t.head.i) for t in unmended]
+    for tok in doc:
+        steps = 0
+        while tok.head.i != tok.i:
+            tok, steps = tok.head, steps + 1
+            assert steps < len(doc), "a cycle in the dependency tree"

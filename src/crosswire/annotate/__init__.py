@@ -83,16 +83,31 @@ def _mend_according_to(doc, according) -> None:
     if comma is None or according.right_edge.i >= verb.i:
         return
     after = range(comma.i + 1, according.right_edge.i + 1)
-    subject = next((doc[i] for i in after if doc[i].head.i < comma.i and doc[i].pos_ in ("PROPN", "NOUN", "PRON")), None)
-    if subject is None:
+    # only the misreading of a coordination ("X, Russia and the OSCE" as X and Russia and the OSCE): an
+    # apposition after the comma ("Amy Cook, director of the event,") is the source's own
+    subject = next((doc[i] for i in after if doc[i].head.i < comma.i), None)
+    if subject is None or subject.dep_ != "conj" or subject.pos_ not in ("PROPN", "NOUN", "PRON"):
         return
     stray = [doc[i] for i in after if doc[i].head.i < comma.i and doc[i] is not subject
              and not subject.left_edge.i <= i <= subject.right_edge.i]
+    before = [(tok, tok.head, tok.dep_) for tok in [subject, *stray]]
     subject.head = verb
     subject.dep_ = "nsubjpass" if any(c.dep_ == "auxpass" for c in verb.children) else "nsubj"
     for tok in stray:  # "(OSCE)" after the subject belongs to it, not to the source
-        nouns = [t for t in doc[subject.i:tok.i] if t.pos_ in ("PROPN", "NOUN") and t.head.i != tok.i]
+        own = {t.i for t in tok.subtree}
+        nouns = [t for t in doc[subject.i:tok.i] if t.pos_ in ("PROPN", "NOUN") and t.i not in own]
         tok.head = nouns[-1] if nouns else subject
+    if any(_in_cycle(tok) for tok, _head, _dep in before):
+        for tok, head, dep in before:  # never leave a tree every later stage would walk up forever
+            tok.head, tok.dep_ = head, dep
+
+
+def _in_cycle(tok) -> bool:
+    for _ in range(len(tok.doc)):
+        if tok.head.i == tok.i:
+            return False
+        tok = tok.head
+    return True
 
 
 def _starts_sentence(token) -> bool:
