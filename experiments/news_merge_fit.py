@@ -2,6 +2,7 @@
 the gold event keys of news_events/train, and choose the threshold out of fold.
 
     .venv/bin/python experiments/news_merge_fit.py [--store S.duckdb] [--embeddings] [--thresholds 0.1,0.15,0.2]
+                                                   [--shipped]
 
 1. The default pipeline extracts the train articles into a store (or `--store`
    names one that holds them, e.g. a run over corpus/articles.jsonl).
@@ -136,10 +137,20 @@ def main() -> None:
     ap.add_argument("--meanings", action="store_true",
                     help="with the embedding feature from the mentions' stored sentence vectors (EventMention.meaning)")
     ap.add_argument("--thresholds", default="0.1,0.15,0.2,0.25,0.3")
+    ap.add_argument("--shipped", action="store_true",
+                    help="fit nothing: how the shipped weights merge the train articles (not out of fold: "
+                         "they were fitted on train pairs of an earlier extraction)")
     args = ap.parse_args()
     articles, gold = read_folder(Path(corpus_path("eval/news_events/train")))
     results = train_results(args.store, articles)
     keys = gold_keys(results, articles, gold)
+    if args.shipped:
+        for threshold in (float(t) for t in args.thresholds.split(",")):
+            settings = Settings(coref_threshold=threshold, use_embeddings=args.embeddings)
+            print(f"threshold {threshold}: shipped weights, across articles, merge P/R/F1 "
+                  f"{prf(*merge_tallies(results, articles, gold, settings))}; within articles, pair P/R/F1 "
+                  f"{prf(*within_article_tally(results, keys, settings))}")
+        return
     names = NAMES + (["embedding"] if args.embeddings or args.meanings else [])
     X, y, docs = pair_table(results, keys, names, args.embeddings)
     story = {json.loads(line)["url"]: json.loads(line).get("story")

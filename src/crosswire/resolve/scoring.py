@@ -248,10 +248,10 @@ def _sparse_dot(a: Optional[dict], b: Optional[dict]) -> float:
 # sentence model (Settings.use_embeddings) replaces those vectors, and has its own weights.
 # The threshold (Settings.coref_threshold) was chosen by out-of-fold merge F1 (5 folds of stories).
 NEWS_WEIGHTS: dict[str, float] = {
-    "bias": -3.63, "same_lemma": -0.03, "same_class": 0.74, "same_type": 1.13, "codes_overlap": 0.49,
-    "codes_disjoint": 0.44, "date_equal": 1.16, "date_one_missing": 0.93, "soft_date_equal": 0.38,
-    "soft_date_conflict": -1.12, "days_apart": 0.39, "same_sentence": -0.91, "location_equal": 0.35,
-    "location_conflict": -0.15, "topic_overlap": 0.04, "context_overlap": 2.77, "same_doc": 1.01, "embedding": 0.71,
+    "bias": -4.19, "same_lemma": -0.25, "same_class": 0.8, "same_type": 2.05, "codes_overlap": 0.08,
+    "codes_disjoint": 0.34, "date_equal": 1.08, "date_one_missing": 0.94, "soft_date_equal": 0.4,
+    "soft_date_conflict": -0.92, "days_apart": -0.36, "same_sentence": -1.59, "location_equal": 0.0,
+    "location_conflict": -0.7, "topic_overlap": -0.19, "context_overlap": 4.16, "same_doc": 0.73, "embedding": 0.65,
 }
 NEWS_WEIGHTS_MINILM: dict[str, float] = {
     "bias": -5.09, "same_lemma": -0.38, "same_class": 0.63, "same_type": 1.97, "codes_overlap": 0.22,
@@ -260,10 +260,10 @@ NEWS_WEIGHTS_MINILM: dict[str, float] = {
     "location_conflict": -0.8, "topic_overlap": -0.17, "context_overlap": 1.4, "same_doc": 0.66, "embedding": 4.16,
 }
 NEWS_WEIGHTS_NO_EMBEDDING: dict[str, float] = {  # one dict: score() caches compiled weights by id
-    "bias": -3.6, "same_lemma": 0.04, "same_class": 0.72, "same_type": 1.24, "codes_overlap": 0.55,
-    "codes_disjoint": 0.38, "date_equal": 1.12, "date_one_missing": 0.9, "soft_date_equal": 0.36,
-    "soft_date_conflict": -1.14, "days_apart": 0.34, "same_sentence": -0.89, "location_equal": 0.39,
-    "location_conflict": -0.15, "topic_overlap": 0.09, "context_overlap": 3.01, "same_doc": 1.03,
+    "bias": -4.09, "same_lemma": -0.16, "same_class": 0.79, "same_type": 2.06, "codes_overlap": 0.11,
+    "codes_disjoint": 0.31, "date_equal": 1.1, "date_one_missing": 0.92, "soft_date_equal": 0.41,
+    "soft_date_conflict": -0.94, "days_apart": -0.38, "same_sentence": -1.54, "location_equal": 0.0,
+    "location_conflict": -0.65, "topic_overlap": -0.12, "context_overlap": 4.38, "same_doc": 0.75,
 }
 
 
