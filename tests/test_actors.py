@@ -360,3 +360,16 @@ def test_generic_nouns_that_are_no_agents_stay_out(pipe):
                       "court, Kenya said. Mohammed Said, an airport officer, was hurt in Kenya.")
     texts = {m.text for m in r.actor_mentions}
     assert "opposition" not in texts and "court" not in texts and "airport officer" not in texts
+
+
+def test_an_entity_of_line_breaks_is_no_actor():
+    """From an ECB+ article's table of title fights: spaCy took a run of
+    line breaks for a person, and linking surnames raised on its empty name
+    (the whole batch stopped). No actor has a blank name."""
+    from crosswire import Pipeline
+    from crosswire.records import Article
+
+    text = "HEAVYWEIGHT TITLE FIGHTS\n\nJoe Louis 26 - 1\n\nMuhammad Ali 22 - 3\n\nLarry Holmes 21 - 5\n\nVitali Klitschko 15 - 2\n"
+    result = next(iter(Pipeline().extract([Article(id="t", text=text, title="Title fights")])))
+    assert result.producer is not None  # extracted, not refused by a failing stage
+    assert all(m.actor.name.strip() for m in result.actor_mentions)

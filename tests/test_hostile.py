@@ -155,6 +155,38 @@ def test_2_every_bad_line_is_named_and_the_run_stores_the_rest(tmp_path, nlp):
                            "line 6", "line 8"]
 
 
+def test_2_an_article_a_stage_fails_on_costs_no_other(tmp_path, monkeypatch, caplog):
+    """A stage that raises on one article (as the actors stage did on a
+    results table whose entity was only line breaks) must not end the run:
+    the other articles are extracted and resolved, the failing one is stored
+    unstamped (extracted again the next time it is read), and the log names
+    the file, the stage and the reason."""
+    import crosswire.extract.actors as actors
+    from crosswire.pipeline import Pipeline
+    from crosswire.runner import run_paths
+
+    real = actors.link_surnames
+
+    def fragile(ctx, found, mentions):
+        if "Borovia" in ctx.article.text:
+            raise IndexError("list index out of range")
+        return real(ctx, found, mentions)
+
+    monkeypatch.setattr(actors, "link_surnames", fragile)
+    (tmp_path / "a.txt").write_text(f"Talks planned\n\n{GOOD}\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Borovia report\n\nBorovia and Arland will hold talks on March 3.\n",
+                                    encoding="utf-8")
+    settings = Settings.load(use_embeddings=False, progress=False, extract_workers=1)
+    with caplog.at_level(logging.ERROR, logger="crosswire"), open_store(str(tmp_path / "s.duckdb")) as store:
+        summary = run_paths([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], store, Pipeline(settings))
+        stored = {Path(a.path).name for a in store.articles()}
+        stale = store.stale_articles(Pipeline(settings).producer)
+    assert summary.articles_new == 2 and stored == {"a.txt", "b.txt"} and summary.event_mentions > 0
+    assert len(stale) == 1
+    assert any("b.txt" in r.getMessage() and "actors stage" in r.getMessage() and "IndexError" in r.getMessage()
+               for r in caplog.records)
+
+
 # ------------------------------------------------- 3. CSV formula injection
 def test_3_csv_exports_never_start_a_cell_with_a_formula(hostile_db, tmp_path):
     out = tmp_path / "events.csv"

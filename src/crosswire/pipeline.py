@@ -10,6 +10,7 @@ runner alike.
 from __future__ import annotations
 
 import functools
+import logging
 import time as _time
 from collections import Counter
 from contextlib import contextmanager
@@ -23,6 +24,15 @@ from .extract import Anchor, ArticleContext, check_stages
 from .records import Article, ArticleResult, Event, Rejection, Story, to_dict
 
 ArticleLike = Union[str, Article, dict]
+log = logging.getLogger("crosswire")
+
+
+class StageFailed(RuntimeError):
+    """An extract stage raised on one article (which stage, and what)."""
+
+    def __init__(self, stage: str, cause: BaseException) -> None:
+        super().__init__(f"{stage}: {type(cause).__name__}: {cause}")
+        self.stage, self.cause = stage, cause
 # articles parsed and read by the transformer (one window at a time,
 # tagger.TokenTagger.encode) before their stages run; the first article still
 # comes out after a few articles' work
@@ -185,7 +195,18 @@ class Pipeline:
 
     def extract_doc(self, article: Article, doc: Any, hints: Optional[dict[str, Any]] = None,
                     encoding: Any = None) -> ArticleResult:
-        return self.extract_context(article, doc, hints, encoding).result
+        """The article's result. A stage that fails on one article does not
+        stop the batch: the article is stored with its sentences and no
+        records, unstamped (`producer` None), so a later run that reads it
+        extracts it again, and the failure is logged with the file and the
+        reason."""
+        try:
+            return self.extract_context(article, doc, hints, encoding).result
+        except StageFailed as failed:
+            log.error("%s: extraction failed in the %s stage (%s: %s); stored without records, extracted "
+                      "again the next time it is read", article.path or article.id, failed.stage, type(failed.cause).__name__,
+                      failed.cause)
+            return ArticleResult(article=article, sentences=sentences_of(doc), producer=None)
 
     def extract_context(self, article: Article, doc: Any, hints: Optional[dict[str, Any]] = None,
                         encoding: Any = None) -> ArticleContext:
@@ -199,7 +220,10 @@ class Pipeline:
                              result=result, anchor=anchor, batch_hints=hints or {}, encoding=encoding)
         for name, stage in self._stages:
             with self.clock(name):
-                stage(ctx)
+                try:
+                    stage(ctx)
+                except Exception as exc:
+                    raise StageFailed(name, exc) from exc
         return ctx
 
     @contextmanager

@@ -75,7 +75,7 @@ def actors_stage(ctx: ArticleContext) -> None:
     found = recode_with_home(doc, found, home)
     found = sorted(found + party_groups(doc, taken_by(doc, found), home), key=lambda f: f.start)
     found = sorted(found + generic_agents(doc, taken_by(doc, found), found, home), key=lambda f: f.start)
-    mentions = [to_mention(ctx, f) for f in found]
+    mentions = [to_mention(ctx, f) for f in found if f.actor.name.strip()]  # an entity of line breaks names no one
     mentions += link_surnames(ctx, found, mentions)
     code_people(doc, mentions, home)
     offices = link_offices(ctx, mentions, home.iso if home else None)
@@ -760,22 +760,23 @@ def link_surnames(ctx: ArticleContext, found: list[Found], mentions: list[ActorM
     by_surname: dict[str, ActorMention] = {}
     by_actor: dict[str, ActorMention] = {}
     for m in mentions:
-        if m.actor.kind != "person":
-            continue
-        surname = m.actor.name.split()[-1].lower() if m.actor.name else ""
+        words = m.actor.name.split()
+        if m.actor.kind != "person" or not words:
+            continue  # (a blank name, from an entity of spaces alone, names no one)
+        surname = words[-1].lower()
         if m.actor.id in by_actor:
             first = by_actor[m.actor.id]
             if first.start < m.start:
                 m.antecedent = first.id
                 m.actor = merge_person(m.actor, first.actor)
             continue
-        if surname in by_surname and by_surname[surname].start < m.start and len(m.actor.name.split()) == 1:
+        if surname in by_surname and by_surname[surname].start < m.start and len(words) == 1:
             first = by_surname[surname]
             m.antecedent = first.id
             m.actor = merge_person(m.actor, first.actor, adopt_identity=True)
             continue
         by_actor[m.actor.id] = m
-        if len(m.actor.name.split()) > 1:
+        if len(words) > 1:
             by_surname.setdefault(surname, m)
     taken = set()
     for m in mentions:
