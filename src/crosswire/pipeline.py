@@ -18,13 +18,17 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
 
 from . import runstamp
-from .annotate import load_nlp, sentences_of
+from .annotate import ModelMissing, load_nlp, sentences_of
 from .config import Settings
 from .extract import Anchor, ArticleContext, check_stages
+from .extract.events import EventModelMissing
 from .records import Article, ArticleResult, Event, Rejection, Story, to_dict
 
 ArticleLike = Union[str, Article, dict]
 log = logging.getLogger("crosswire")
+
+
+SETUP_ERRORS = (runstamp.ModelUnavailable, ModelMissing, EventModelMissing)
 
 
 class StageFailed(RuntimeError):
@@ -222,6 +226,8 @@ class Pipeline:
             with self.clock(name):
                 try:
                     stage(ctx)
+                except SETUP_ERRORS:
+                    raise  # a model the configuration needs is missing: every article would fail alike
                 except Exception as exc:
                     raise StageFailed(name, exc) from exc
         return ctx
