@@ -26,8 +26,11 @@ from .records import Article, ArticleResult, Event, Rejection, Story, to_dict
 
 ArticleLike = Union[str, Article, dict]
 log = logging.getLogger("crosswire")
-
-
+# articles parsed and read by the transformer (one window at a time,
+# tagger.TokenTagger.encode) before their stages run; the first article still
+# comes out after a few articles' work
+ENCODE_ARTICLES = 8
+# a model the configuration needs is missing: every article would fail alike, so the run stops
 SETUP_ERRORS = (runstamp.ModelUnavailable, ModelMissing, EventModelMissing)
 
 
@@ -37,10 +40,6 @@ class StageFailed(RuntimeError):
     def __init__(self, stage: str, cause: BaseException) -> None:
         super().__init__(f"{stage}: {type(cause).__name__}: {cause}")
         self.stage, self.cause = stage, cause
-# articles parsed and read by the transformer (one window at a time,
-# tagger.TokenTagger.encode) before their stages run; the first article still
-# comes out after a few articles' work
-ENCODE_ARTICLES = 8
 
 
 @dataclass
@@ -208,8 +207,8 @@ class Pipeline:
             return self.extract_context(article, doc, hints, encoding).result
         except StageFailed as failed:
             log.error("%s: extraction failed in the %s stage (%s: %s); stored without records, extracted "
-                      "again the next time it is read", article.path or article.id, failed.stage, type(failed.cause).__name__,
-                      failed.cause)
+                      "again the next time it is read", article.path or article.id, failed.stage,
+                      type(failed.cause).__name__, failed.cause)
             return ArticleResult(article=article, sentences=sentences_of(doc), producer=None)
 
     def extract_context(self, article: Article, doc: Any, hints: Optional[dict[str, Any]] = None,
@@ -227,7 +226,7 @@ class Pipeline:
                 try:
                     stage(ctx)
                 except SETUP_ERRORS:
-                    raise  # a model the configuration needs is missing: every article would fail alike
+                    raise
                 except Exception as exc:
                     raise StageFailed(name, exc) from exc
         return ctx

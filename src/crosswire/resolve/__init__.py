@@ -75,10 +75,15 @@ def _clean_date(value: Optional[str]) -> Optional[str]:
     return None
 
 
+def _actor_key(p: Participant, actor_ids: dict) -> str:
+    """The participant's canonical actor id, else its name."""
+    return actor_ids.get((p.name, p.code, p.kind)) or p.name.lower()
+
+
 def _codes(m: EventMention, actor_ids: dict) -> frozenset:
     out = set()
     for p in list(m.actors) + list(m.recipients):
-        out.add(p.code or actor_ids.get((p.name, p.code, p.kind)) or p.name.lower())
+        out.add(p.code or _actor_key(p, actor_ids))
     return frozenset(out)
 
 
@@ -86,7 +91,7 @@ def _speakers(m: EventMention, actor_ids: dict) -> frozenset:
     """The persons an event done by saying something is by (canonical ids); none for other events."""
     if m.event_type not in SPEECH_ACT_TYPES:
         return frozenset()
-    return frozenset(actor_ids.get((p.name, p.code, p.kind)) or p.name.lower() for p in m.actors if p.kind == "person")
+    return frozenset(_actor_key(p, actor_ids) for p in m.actors if p.kind == "person")
 
 
 def mention_item(m: EventMention, published: Optional[str], actor_ids: dict, day_named: bool = False) -> Item:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date as _date
 from typing import Callable, Optional
 
+from ..extract.time.calendar import timex_to_interval
 from .lexicon import trigger_class
 
 # event types that may name one happening: a planned meeting is coded AGREE
@@ -73,9 +74,13 @@ class Item:
     members: list = field(default_factory=list)  # keys of compressed mentions
 
     tclass: str = field(init=False, default="")  # synonym class of the lemma, computed once
+    # the first and last day its date, stated or inferred, can name (day ordinals), computed once: every
+    # candidate pair's hard constraints read it
+    days: Optional[tuple[int, int]] = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.tclass = trigger_class(self.lemma)
+        self.days = day_span(self.any_date)
 
     @property
     def family(self) -> str:
@@ -85,11 +90,6 @@ class Item:
     def any_date(self) -> Optional[str]:
         """The stated date, else the inferred one."""
         return self.date or self.soft_date
-
-    @property
-    def days(self) -> Optional[tuple[int, int]]:
-        """The first and last day its date, stated or inferred, can name."""
-        return day_span(self.any_date)
 
 
 def day_ordinal(value: Optional[str]) -> Optional[int]:
@@ -111,20 +111,10 @@ DATE_WINDOW_DAYS = 183
 
 def day_span(value: Optional[str]) -> Optional[tuple[int, int]]:
     """First and last day ordinal a date (YYYY, YYYY-MM or YYYY-MM-DD) can name; None for anything else."""
-    if not value:
+    start, end, _granularity = timex_to_interval(value)
+    if start is None or end is None:
         return None
-    try:
-        if len(value) >= 10:
-            day = _date.fromisoformat(value[:10]).toordinal()
-            return day, day
-        if len(value) >= 7:
-            first = _date.fromisoformat(value[:7] + "-01")
-            after = _date(first.year + first.month // 12, first.month % 12 + 1, 1)
-            return first.toordinal(), after.toordinal() - 1
-        year = int(value[:4])
-        return _date(year, 1, 1).toordinal(), _date(year, 12, 31).toordinal()
-    except ValueError:
-        return None
+    return _date.fromisoformat(start).toordinal(), _date.fromisoformat(end).toordinal()
 
 
 def within_window(a: Optional[tuple[int, int]], b: Optional[tuple[int, int]]) -> bool:
