@@ -13,53 +13,7 @@ from __future__ import annotations
 import heapq
 from typing import Callable, Iterable, Sequence
 
-from .scoring import Item, dates_compatible, type_family, within_window
-
-
-class _Constraints:
-    """Cluster-level state for the hard constraints (stated dates, the date
-    window, type family, coded participants, speakers, sentence)."""
-
-    def __init__(self, items: Sequence[Item], same_sentence_rule: bool) -> None:
-        self.rule = same_sentence_rule
-        self.dates = [{it.date} if it.date else set() for it in items]
-        # (latest first day, earliest last day) of the cluster's dates, stated or inferred: the window's test
-        self.days = [it.days for it in items]
-        self.families = [{type_family(it.event_type)} if it.event_type else set() for it in items]
-        self.coded = [set(it.coded) for it in items]  # every dictionary code the cluster's mentions name
-        self.speakers = [set(it.speakers) for it in items]  # every person a saying of the cluster is by
-        # (doc, sentence) -> the participant codes of the mentions of that sentence
-        self.sentences = [{(it.doc, it.sentence): {it.codes}} for it in items]
-
-    def compatible(self, a: int, b: int) -> bool:
-        if any(not dates_compatible(x, y) for x in self.dates[a] for y in self.dates[b]):
-            return False
-        if not within_window(self.days[a], self.days[b]):
-            return False
-        if len(self.families[a] | self.families[b]) > 1:
-            return False
-        if self.coded[a] and self.coded[b] and self.coded[a].isdisjoint(self.coded[b]):
-            return False
-        if self.speakers[a] and self.speakers[b] and self.speakers[a].isdisjoint(self.speakers[b]):
-            return False
-        if self.rule:
-            small, large = sorted((self.sentences[a], self.sentences[b]), key=len)
-            for sent, codes in small.items():
-                other = large.get(sent)
-                if other is not None and len(codes | other) > 1:
-                    return False  # one sentence, two participant sets: two happenings
-        return True
-
-    def merge(self, a: int, b: int) -> None:
-        x, y = self.days[a], self.days[b]
-        self.days[a] = x if y is None else y if x is None else (max(x[0], y[0]), min(x[1], y[1]))
-        self.days[b] = None
-        for table in (self.dates, self.families, self.coded, self.speakers):
-            table[a] |= table[b]
-            table[b] = set()
-        for sent, codes in self.sentences[b].items():
-            self.sentences[a].setdefault(sent, set()).update(codes)
-        self.sentences[b] = {}
+from .scoring import Item, LinkState
 
 
 def agglomerate(items: Sequence[Item], edges: Iterable[tuple[int, int, float]], threshold: float,
@@ -166,7 +120,7 @@ def _agglomerate_component(items: Sequence[Item], edges: Iterable[tuple[int, int
         link[1] += w
     members: list[list[int] | None] = [[i] for i in range(n)]
     version = [0] * n
-    constraints = _Constraints(items, same_sentence_rule)
+    states = [LinkState.of(it) for it in items]
     size = list(weight)
 
     def average(a: int, b: int, total: float, count: float) -> float:
@@ -182,7 +136,7 @@ def _agglomerate_component(items: Sequence[Item], edges: Iterable[tuple[int, int
         neg, a, b, va, vb = heapq.heappop(heap)
         if version[a] != va or version[b] != vb:
             continue  # stale entry: one side has merged since
-        if not constraints.compatible(a, b):
+        if not states[a].allows(states[b], same_sentence_rule):
             if on_refused:
                 on_refused(a, b, -neg)
             continue  # constraints only tighten as clusters grow: refuse for good
@@ -191,7 +145,7 @@ def _agglomerate_component(items: Sequence[Item], edges: Iterable[tuple[int, int
         members[keep].extend(members[gone])
         members[gone] = None
         size[keep] += size[gone]
-        constraints.merge(keep, gone)
+        states[keep].absorb(states[gone])
         version[keep] += 1
         version[gone] = -1
         for x, (total, count) in adj[keep].items():

@@ -286,19 +286,59 @@ def score(a: Item, b: Item, weights: dict[str, float] = NEWS_WEIGHTS) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
+@dataclass
+class LinkState:
+    """What the hard constraints read of a mention, or of a cluster of
+    mentions (the union of its members'): one definition, read pairwise by
+    `cannot_link` and grown cluster by cluster by the clusterer, so the two
+    never disagree. Constraints only tighten as a cluster grows."""
+
+    dates: set  # the dates the text states
+    days: Optional[tuple[int, int]]  # latest first day, earliest last day of its dates, stated or inferred
+    families: set  # type families
+    coded: set  # every dictionary code the participants carry
+    speakers: set  # every person a saying is by
+    sentences: dict  # (doc, sentence) -> the participant code sets of the mentions of that sentence
+
+    @classmethod
+    def of(cls, item: Item) -> "LinkState":
+        return cls({item.date} if item.date else set(), item.days,
+                   {type_family(item.event_type)} if item.event_type else set(), set(item.coded),
+                   set(item.speakers), {(item.doc, item.sentence): {item.codes}})
+
+    def allows(self, other: "LinkState", same_sentence_rule: bool = True) -> bool:
+        """Whether the two may be one happening: no stated dates that differ,
+        no dates (stated or inferred) half a year apart, one type family,
+        coded participants in common, sayings by a common person, and (with
+        `same_sentence_rule`) no sentence naming two sets of participants."""
+        if any(not dates_compatible(x, y) for x in self.dates for y in other.dates):
+            return False
+        if not within_window(self.days, other.days) or len(self.families | other.families) > 1:
+            return False
+        if self.coded and other.coded and self.coded.isdisjoint(other.coded):
+            return False
+        if self.speakers and other.speakers and self.speakers.isdisjoint(other.speakers):
+            return False
+        if same_sentence_rule:
+            small, large = sorted((self.sentences, other.sentences), key=len)
+            for sent, codes in small.items():
+                theirs = large.get(sent)
+                if theirs is not None and len(codes | theirs) > 1:
+                    return False  # one sentence naming two happenings with different participants
+        return True
+
+    def absorb(self, other: "LinkState") -> None:
+        """Become the state of the union of both clusters."""
+        x, y = self.days, other.days
+        self.days = x if y is None else y if x is None else (max(x[0], y[0]), min(x[1], y[1]))
+        self.dates |= other.dates
+        self.families |= other.families
+        self.coded |= other.coded
+        self.speakers |= other.speakers
+        for sent, codes in other.sentences.items():
+            self.sentences.setdefault(sent, set()).update(codes)
+
+
 def cannot_link(a: Item, b: Item, same_sentence_rule: bool = True) -> bool:
-    """Hard constraints between two mentions, whatever their score: stated
-    dates that differ, dates (stated or inferred) half a year apart, type
-    families that differ, coded participants with nothing in common,
-    sayings by different persons."""
-    if not dates_compatible(a.date, b.date) or not within_window(a.days, b.days):
-        return True
-    if a.event_type and b.event_type and a.family != b.family:
-        return True
-    if a.coded and b.coded and a.coded.isdisjoint(b.coded):
-        return True
-    if a.speakers and b.speakers and a.speakers.isdisjoint(b.speakers):
-        return True
-    if same_sentence_rule and a.doc == b.doc and a.sentence == b.sentence and a.codes != b.codes:
-        return True  # one sentence naming two happenings with different participants
-    return False
+    """Hard constraints between two mentions, whatever their score (`LinkState.allows`)."""
+    return not LinkState.of(a).allows(LinkState.of(b), same_sentence_rule)
