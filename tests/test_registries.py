@@ -30,6 +30,19 @@ def test_builtin_stages_declare_every_result_field_once():
     assert stage_info("events").needs == ("time", "actors", "sources", "quotes")
 
 
+def test_the_transformer_pass_is_made_only_for_a_stage_that_declares_reading_it():
+    """Stages say whether they read `ArticleContext.encoding` under given
+    settings; the pipeline makes the pass only when a configured one does."""
+    from crosswire.config import Settings
+
+    tagger_off = Settings.load(progress=False, quotes_tagger=False)
+    assert stage_info("quotes").reads_encoding(Settings.load(progress=False)) is True
+    assert stage_info("quotes").reads_encoding(tagger_off) is False
+    assert not any(stage_info(name).reads_encoding(tagger_off) for name in ("time", "actors", "sources"))
+    assert Pipeline(stages=("time", "actors", "sources"), progress=False).encoder is None
+    assert Pipeline(stages=("time", "actors", "sources", "quotes"), progress=False).encoder is not None
+
+
 def test_each_stage_appends_only_what_it_declares(nlp):
     """Run the stages one by one on a real article: after each, only the
     fields it declares have grown (the declarations tell the truth)."""

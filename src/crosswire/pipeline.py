@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional, Sequence, Union
 from . import runstamp
 from .annotate import ModelMissing, load_nlp, sentences_of
 from .config import Settings
-from .extract import Anchor, ArticleContext, check_stages
+from .extract import Anchor, ArticleContext, check_stages, stage_info
 from .extract.events import EventModelMissing
 from .records import Article, ArticleResult, Event, Rejection, Story, to_dict
 
@@ -122,9 +122,7 @@ class Pipeline:
     @property
     def encoder(self):
         """The shared transformer pass (the quotes tagger's MiniLM,
-        extract/quotes/tagger.py), when a stage wants it: the quotes stage
-        with the tagger on, the events stage whose sentence model reads
-        sentence vectors (whatever the tagger setting); else None."""
+        extract/quotes/tagger.py), when a configured stage reads it; else None."""
         if not self._wants_encoding():
             return None
         from .extract.quotes.tagger import ADAPTER_PATH, load_tagger
@@ -132,15 +130,8 @@ class Pipeline:
         return load_tagger(str(ADAPTER_PATH))
 
     def _wants_encoding(self) -> bool:
-        stages = self.settings.stages
-        if self.settings.quotes_tagger and "quotes" in stages:
-            return True
-        if "events" not in stages:
-            return False
-        from .extract.events.sentence_types import load_sentence_types
-
-        model = load_sentence_types()
-        return model is not None and model.reads_encoding
+        """Whether a configured stage reads the pass (`Stage.reads_encoding`)."""
+        return any(stage_info(name).reads_encoding(self.settings) for name in self.settings.stages)
 
     # -------------------------------------------------------------- articles
     def as_article(self, item: ArticleLike, index: int = 0) -> Article:

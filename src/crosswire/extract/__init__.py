@@ -25,12 +25,16 @@ RESULT_FIELDS = ("timexes", "actor_mentions", "attributions", "quotes", "event_m
 @dataclass(frozen=True)
 class Stage:
     """A registered stage: its function, the stages whose records it reads
-    (`needs`) and the `ArticleResult` fields it appends to (`provides`)."""
+    (`needs`), the `ArticleResult` fields it appends to (`provides`), and
+    whether, under given settings, it reads the article's shared transformer
+    pass (`reads_encoding`: the pipeline makes the pass only when a
+    configured stage does)."""
 
     name: str
     run: StageFn
     needs: tuple[str, ...] = ()
     provides: tuple[str, ...] = ()
+    reads_encoding: Callable[[Any], bool] = lambda settings: False
 
 
 class StageOrderError(ValueError):
@@ -81,16 +85,18 @@ class ArticleContext:
         return max(0, min(lo, len(self.sentences) - 1))
 
 
-def register_stage(name: str, needs: tuple[str, ...] = (),
-                   provides: tuple[str, ...] = ()) -> Callable[[StageFn], StageFn]:
+def register_stage(name: str, needs: tuple[str, ...] = (), provides: tuple[str, ...] = (),
+                   reads_encoding: Optional[Callable[[Any], bool]] = None) -> Callable[[StageFn], StageFn]:
     """Register `fn` as stage `name`, reading the records of the stages in
-    `needs` and appending to the `ArticleResult` fields in `provides`."""
+    `needs` and appending to the `ArticleResult` fields in `provides`;
+    `reads_encoding(settings)`: whether it reads `ArticleContext.encoding`."""
     unknown = [f for f in provides if f not in RESULT_FIELDS]
     if unknown:
         raise ValueError(f"stage {name!r} provides {unknown}, which are not ArticleResult fields {RESULT_FIELDS}")
 
     def decorate(fn: StageFn) -> StageFn:
-        _REGISTRY[name] = Stage(name, fn, tuple(needs), tuple(provides))
+        _REGISTRY[name] = (Stage(name, fn, tuple(needs), tuple(provides), reads_encoding) if reads_encoding
+                           else Stage(name, fn, tuple(needs), tuple(provides)))
         return fn
     return decorate
 

@@ -82,8 +82,15 @@ class EventModelMissing(RuntimeError):
     """The events stage's trained models are not installed."""
 
 
+def model_reads_vectors(settings) -> bool:
+    """The events stage reads the transformer pass when its sentence model
+    reads sentence vectors (whatever the tagger setting)."""
+    model = load_sentence_types()
+    return model is not None and model.reads_encoding
+
+
 @register_stage("events", needs=("time", "actors", "sources", "quotes"),
-                provides=("event_mentions",))
+                provides=("event_mentions",), reads_encoding=model_reads_vectors)
 def events_stage(ctx: ArticleContext) -> None:
     """Append EventMention records for the article's events."""
     events = [e for coding in code_doc(ctx) for e in coding.events]

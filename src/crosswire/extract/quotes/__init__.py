@@ -26,7 +26,12 @@ from .spans import SpanAttribution, attribution_spans
 from .speakers import SpeakerResolver
 from .medium import medium_of
 
-@register_stage("quotes", needs=("time", "actors", "sources"), provides=("quotes",))
+def tagger_on(settings) -> bool:
+    """The quotes stage reads the transformer pass when its tagger is on."""
+    return bool(settings.quotes_tagger)
+
+
+@register_stage("quotes", needs=("time", "actors", "sources"), provides=("quotes",), reads_encoding=tagger_on)
 def quotes_stage(ctx: ArticleContext) -> None:
     doc = ctx.doc
     if doc is None or not ctx.article.text:
