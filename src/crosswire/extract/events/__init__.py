@@ -145,7 +145,7 @@ def code_doc(ctx: ArticleContext) -> list[SentenceCoding]:
     sents, triggers, mains, probs = sentence_views(ctx, view.index)
     extras = [type_model_extras(t, m, p, q) for t, m, (p, q) in zip(triggers, mains, probs)]
     vectors = article_sentence_vectors(ctx) if types_model.reads_encoding else None
-    type_probs = types_model.probabilities([s.text for s in sents], extras, vectors)
+    type_probs = types_model.probabilities([types_model.words_of(s) for s in sents], extras, vectors)
     floor = scorers["about"].get("candidate_min", DEFAULT_CANDIDATE_MIN)
     threshold = ctx.settings.event_min_confidence
     out = []
