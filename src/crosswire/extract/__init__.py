@@ -22,6 +22,11 @@ StageFn = Callable[["ArticleContext"], None]
 RESULT_FIELDS = ("timexes", "actor_mentions", "attributions", "quotes", "event_mentions", "toponyms")
 
 
+def reads_no_encoding(settings: Any) -> bool:
+    """A stage that never reads the transformer pass (the default)."""
+    return False
+
+
 @dataclass(frozen=True)
 class Stage:
     """A registered stage: its function, the stages whose records it reads
@@ -34,7 +39,7 @@ class Stage:
     run: StageFn
     needs: tuple[str, ...] = ()
     provides: tuple[str, ...] = ()
-    reads_encoding: Callable[[Any], bool] = lambda settings: False
+    reads_encoding: Callable[[Any], bool] = reads_no_encoding
 
 
 class StageOrderError(ValueError):
@@ -86,7 +91,7 @@ class ArticleContext:
 
 
 def register_stage(name: str, needs: tuple[str, ...] = (), provides: tuple[str, ...] = (),
-                   reads_encoding: Optional[Callable[[Any], bool]] = None) -> Callable[[StageFn], StageFn]:
+                   reads_encoding: Callable[[Any], bool] = reads_no_encoding) -> Callable[[StageFn], StageFn]:
     """Register `fn` as stage `name`, reading the records of the stages in
     `needs` and appending to the `ArticleResult` fields in `provides`;
     `reads_encoding(settings)`: whether it reads `ArticleContext.encoding`."""
@@ -95,8 +100,7 @@ def register_stage(name: str, needs: tuple[str, ...] = (), provides: tuple[str, 
         raise ValueError(f"stage {name!r} provides {unknown}, which are not ArticleResult fields {RESULT_FIELDS}")
 
     def decorate(fn: StageFn) -> StageFn:
-        _REGISTRY[name] = (Stage(name, fn, tuple(needs), tuple(provides), reads_encoding) if reads_encoding
-                           else Stage(name, fn, tuple(needs), tuple(provides)))
+        _REGISTRY[name] = Stage(name, fn, tuple(needs), tuple(provides), reads_encoding)
         return fn
     return decorate
 

@@ -79,10 +79,10 @@ ENTITY_MASK = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC")
 def masked_words(span) -> str:
     """The sentence's text with each named person, organisation, place and
     nationality replaced by its kind ("entperson", "entgpe"). The words of a
-    type are general ("condemned", "marched"); names belong to a story: with
-    them the student learned that sentences about Soleimani accuse, and out
-    of fold over articles of the same stories it looked better than it was
-    on new ones (docs/decisions/event-records.md, "Names")."""
+    type are general ("condemned", "marched"); names belong to the stories a
+    model learned from ("Soleimani" had become a word of ACCUSE). Out of
+    fold with a story's articles in one fold it was ahead at the threshold
+    (docs/decisions/event-records.md, "A story in one fold, names masked")."""
     text, start, parts = span.text, span.start_char, []
     last = 0
     for ent in span.ents:
