@@ -77,10 +77,14 @@ class Item:
     # the first and last day its date, stated or inferred, can name (day ordinals), computed once: every
     # candidate pair's hard constraints read it
     days: Optional[tuple[int, int]] = field(init=False, default=None)
+    # what the hard constraints read of it, made once: `cannot_link` reads it for every candidate pair (read
+    # only; the clusterer grows copies of its own, `LinkState.of`)
+    link: "LinkState" = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.tclass = trigger_class(self.lemma)
         self.days = day_span(self.any_date)
+        self.link = LinkState.of(self)
 
     @property
     def family(self) -> str:
@@ -311,7 +315,7 @@ class LinkState:
         no dates (stated or inferred) half a year apart, one type family,
         coded participants in common, sayings by a common person, and (with
         `same_sentence_rule`) no sentence naming two sets of participants."""
-        if any(not dates_compatible(x, y) for x in self.dates for y in other.dates):
+        if self.dates and other.dates and any(not dates_compatible(x, y) for x in self.dates for y in other.dates):
             return False
         if not within_window(self.days, other.days) or len(self.families | other.families) > 1:
             return False
@@ -320,7 +324,8 @@ class LinkState:
         if self.speakers and other.speakers and self.speakers.isdisjoint(other.speakers):
             return False
         if same_sentence_rule:
-            small, large = sorted((self.sentences, other.sentences), key=len)
+            small, large = ((self.sentences, other.sentences) if len(self.sentences) <= len(other.sentences)
+                            else (other.sentences, self.sentences))
             for sent, codes in small.items():
                 theirs = large.get(sent)
                 if theirs is not None and len(codes | theirs) > 1:
@@ -341,4 +346,4 @@ class LinkState:
 
 def cannot_link(a: Item, b: Item, same_sentence_rule: bool = True) -> bool:
     """Hard constraints between two mentions, whatever their score (`LinkState.allows`)."""
-    return not LinkState.of(a).allows(LinkState.of(b), same_sentence_rule)
+    return not a.link.allows(b.link, same_sentence_rule)
