@@ -230,6 +230,9 @@ class SentenceRow:
     ignored: set[str] = field(default_factory=set)  # background or alternative types: neither label
     vector: Any = None  # the tagger's sentence vector (sentence_types.sentence_vectors)
 
+    def __post_init__(self) -> None:
+        self.words = self.words or self.text  # no masked words given: the student reads the text
+
 
 def context_vectors(ctxs, sents_per_ctx: list, wanted: bool) -> list:
     """Per context, its sentences' vectors from the transformer pass the
