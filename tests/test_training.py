@@ -251,3 +251,40 @@ def test_out_of_fold_folds_keep_a_story_together():
     assert folds["wn-004"] == folds["wn-005"] != folds["wn-000"]
     assert sorted(folds.values()).count(folds["wn-000"]) == 4  # the strike's fold takes no other article
     assert folds_of(arts, 3) == {a.gold_id: i % 3 for i, a in enumerate(arts)}
+
+
+def test_a_gold_line_that_breaks_the_guidelines_is_named():
+    """The format check names each broken line and why: a sentence copied
+    wrong, a type or status outside the vocabularies, a date that is no ISO
+    prefix, a key missing."""
+    from crosswire.datasets.news_events import gold_problems
+
+    articles = [{"id": "a1", "title": "Court jails opposition leader", "text": "The court jailed him on Monday."}]
+    good = {"article": "a1", "event": "jailing", "sentence": "The court jailed him on Monday.", "type": "COERCE",
+            "alt_types": [], "actor": ["court"], "recipient": [], "status": "occurred", "date": "2020-03-02",
+            "background": False, "note": ""}
+    assert gold_problems(articles, [good, {**good, "sentence": "Court jails opposition leader"}]) == []
+    bad = [{**good, "sentence": "The court jailed him."}, {**good, "type": "ARREST"}, {**good, "status": "done"},
+           {**good, "date": "Monday"}, {k: v for k, v in good.items() if k != "note"}]
+    problems = gold_problems(articles, bad)
+    assert [p.split(":")[0] for p in problems] == [f"line {n} (a1)" for n in range(1, 6)]
+    assert "neither the title nor in the text" in problems[0] and "ARREST" in problems[1]
+    assert "done" in problems[2] and "'Monday'" in problems[3] and "note" in problems[4]
+
+
+def test_the_projects_own_event_gold_is_well_formed(shared_dir):
+    """The corpus articles the project annotated (training/annotations) follow
+    GUIDELINES.md's format, every id is a corpus article, and none is a
+    train or dev article of the benchmark."""
+    from crosswire.datasets.news_events import gold_problems, read_folder
+    from crosswire.loading import read_jsonl
+    from crosswire.training.events import MORE_GOLD_PATH
+
+    ids = set(MORE_GOLD_PATH.with_suffix(".ids").read_text(encoding="utf-8").split())
+    corpus = [r for r in read_jsonl(shared_dir / "corpus" / "articles.jsonl") if r["id"] in ids]
+    gold = read_jsonl(MORE_GOLD_PATH)
+    assert len(corpus) == len(ids) == 51
+    assert {g["article"] for g in gold} <= ids
+    assert gold_problems(corpus, gold) == []
+    benchmark = [a for split in ("train", "dev") for a in read_folder(shared_dir / "eval" / "news_events" / split)[0]]
+    assert not {r["url"] for r in corpus} & {a["url"] for a in benchmark}

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..loading import read_jsonl
+from ..records import PLOVER_TYPES, STATUSES
 
 DEFAULT_PATH = "eval/news_events"
 
@@ -85,6 +86,39 @@ def actors_ok(gold: dict, event: dict) -> bool:
 def read_folder(folder: Path) -> tuple[list[dict], list[dict]]:
     """(articles, gold lines) of a gold folder."""
     return read_jsonl(folder / "articles.jsonl"), read_jsonl(folder / "gold.jsonl")
+
+
+GOLD_KEYS = {"article", "event", "sentence", "type", "alt_types", "actor", "recipient", "status", "date",
+             "background", "note"}
+ISO_PREFIX = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def gold_problems(articles: list[dict], gold: list[dict]) -> list[str]:
+    """What breaks GUIDELINES.md's format in gold lines (empty: none): the
+    keys, the type and status vocabularies, the date's form, and the
+    evidence sentence, which must be the article's title or copied from its
+    text."""
+    by_id = {a["id"]: a for a in articles}
+    out = []
+    for n, g in enumerate(gold, 1):
+        where = f"line {n} ({g.get('article')})"
+        if set(g) != GOLD_KEYS:
+            out.append(f"{where}: keys {sorted(set(g) ^ GOLD_KEYS)} differ")
+            continue
+        art = by_id.get(g["article"])
+        if art is None:
+            out.append(f"{where}: no such article")
+        elif g["sentence"] != art.get("title") and g["sentence"] not in art["text"]:
+            out.append(f"{where}: the sentence is neither the title nor in the text")
+        if g["type"] not in PLOVER_TYPES or any(t not in PLOVER_TYPES for t in g["alt_types"]):
+            out.append(f"{where}: type {g['type']} / {g['alt_types']} not PLOVER")
+        if g["status"] not in STATUSES:
+            out.append(f"{where}: status {g['status']}")
+        if g["date"] is not None and not ISO_PREFIX.match(str(g["date"])):
+            out.append(f"{where}: date {g['date']!r}")
+        if not isinstance(g["actor"], list) or not isinstance(g["recipient"], list):
+            out.append(f"{where}: actor and recipient must be lists")
+    return out
 
 
 def predictions(out: dict, articles: list[dict], annotated: set[str]) -> tuple[list[dict], int]:

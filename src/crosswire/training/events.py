@@ -6,23 +6,29 @@ What it fits (docs/events.md says why each exists):
 1. the sentence-type model (extract/events/sentence_types.py), distilled: a
    teacher (all-mpnet-base-v2 sentence vectors + one logistic regression per
    PLOVER type) is fitted on the annotated sentences of
-   `eval/news_events/train`, labels unannotated political news (PolNeAR's
-   train texts, every other file; the Wikinews corpus minus the
-   news_events dev articles) with soft probabilities, and the student learns
-   both the soft and the gold labels from cheap features;
+   `eval/news_events/train` and of the corpus articles the project annotated
+   itself (`MORE_GOLD_PATH`, `--more-gold`), labels unannotated political
+   news (PolNeAR's train texts, every other file; the Wikinews corpus minus
+   the news_events dev articles and the annotated ones) with soft
+   probabilities, and the student learns both the soft and the gold labels
+   from cheap features;
 2. the role models (extract/events/roles.py): P(actor), P(recipient) of
    each candidate actor of each gold event, anchored as the stage anchors it;
 3. the confidence model (extract/events/confidence.py), on candidate
    events built exactly as the stage builds them, with sentence-type
    probabilities and role models from folds that never saw the article:
    the label is whether the candidate matches a gold event of its type.
+   The confidence model learns from the benchmark's train articles only (a
+   confidence calibrated on its annotators and its kind of article;
+   `--more-gold-confidence` lets it read the project's articles too).
 
 Every choice is made out of fold: articles are split into `--folds` folds
-(the i-th article in id order to fold i mod folds), and each fold's
+(the articles of one corpus story share a fold), and each fold's
 candidates are built by models fitted on the other folds. The report gives
 the out-of-fold scores of the whole-article benchmark (the same scorer as
 `crosswire eval news`) at each confidence threshold and the reliability
-table; the output threshold (`Settings.event_min_confidence`) is chosen
+table, over every annotated article and over `eval/news_events/train`'s
+alone (`train_only`, comparable with runs that had no other gold); the output threshold (`Settings.event_min_confidence`) is chosen
 from it. The dev folder is never read.
 
 Needs the `train` extra (scikit-learn, sentence-transformers) and the
@@ -54,13 +60,14 @@ from ..extract.events.roles import candidates as role_candidates, role_features
 from ..extract.events.sentence_types import (SENTENCE_TYPES_PATH, masked_words, save_sentence_types, sentence_vectors,
                                              vector_features)
 from ..extract.linear import LinearModel
-from ..loading import write_json_gz
+from ..loading import read_jsonl, write_json_gz
 from ..records import PLOVER_TYPES, to_dict
 from .commands import parse_config
 
 log = logging.getLogger("crosswire.training.events")
 TYPES = list(PLOVER_TYPES)
 SEED = 13
+MORE_GOLD_PATH = Path(__file__).resolve().parent / "annotations" / "news_events.jsonl"
 
 
 @dataclass
@@ -89,6 +96,10 @@ class Config:
         "help": "length of a typical projected vector (each axis has variance scale²/axes)"})
     mask_entities: bool = field(default=True, metadata={
         "help": "the student reads sentences with their named people, organisations and places masked"})
+    more_gold: bool = field(default=True, metadata={
+        "help": "also learn from the corpus articles the project annotated (training/annotations)"})
+    more_gold_confidence: bool = field(default=False, metadata={
+        "help": "the confidence model learns from the project's annotated articles too (else from the benchmark's)"})
     folds_by_story: bool = field(default=True, metadata={
         "help": "out-of-fold folds keep the articles of one story together (the corpus's story ids)"})
     cache: Path = field(default=Path(".cache/training-events"), metadata={
@@ -157,9 +168,29 @@ def read_articles(path: Path):
 
 
 def annotated(folder: Path, cache: Optional[Path] = None) -> list[ArticleData]:
+    """The articles of a gold folder (articles.jsonl, gold.jsonl), extracted."""
     gold_articles, gold = read_folder(folder)
+    return annotated_articles(read_articles(folder / "articles.jsonl"), gold_articles, gold, cache)
+
+
+def more_gold(root: Path, cache: Optional[Path] = None) -> list[ArticleData]:
+    """The corpus articles the project annotated itself: the corpus ids in
+    `MORE_GOLD_PATH.with_suffix(".ids")` (an article with no event has no
+    gold line, and is annotated all the same), their gold lines in
+    `MORE_GOLD_PATH`; the texts are the corpus's."""
+    ids = set(MORE_GOLD_PATH.with_suffix(".ids").read_text(encoding="utf-8").split())
+    gold = [g for g in read_jsonl(MORE_GOLD_PATH) if g["article"] in ids]
+    corpus = [r for r in read_jsonl(root / "corpus" / "articles.jsonl") if r["id"] in ids]
+    urls = {r["url"] for r in corpus}
+    articles = [a for a in read_articles(root / "corpus" / "articles.jsonl") if a.url in urls]
+    return annotated_articles(articles, corpus, gold, cache)
+
+
+def annotated_articles(articles: list, gold_articles: list[dict], gold: list[dict],
+                       cache: Optional[Path] = None) -> list[ArticleData]:
+    """Each article extracted to its events stage's input, with its gold lines."""
     by_url = {a["url"]: a["id"] for a in gold_articles}
-    ctxs = extract_contexts(read_articles(folder / "articles.jsonl"), ("time", "actors", "sources", "quotes"), cache)
+    ctxs = extract_contexts(articles, ("time", "actors", "sources", "quotes"), cache)
     out = []
     for ctx in ctxs:
         gid = by_url[ctx.article.url]
@@ -572,9 +603,15 @@ def train(cfg: Config) -> dict:
     started = time.time()
     log.info("extracting the annotated train articles")
     arts = annotated(root / "eval" / "news_events" / "train", cfg.cache)
+    train_only = {a.gold_id for a in arts}
+    if cfg.more_gold:
+        arts += more_gold(root, cfg.cache)
     dev_articles, _ = read_folder(root / "eval" / "news_events" / "dev")
     log.info("extracting unannotated news")
-    unl_ctxs = extract_contexts(unannotated_articles(root, {a["url"] for a in dev_articles}, cfg.unlabeled_polnear_step),
+    # no article learned from is also read unannotated: the student would see an out-of-fold
+    # article's sentences with its teacher's labels, and its out-of-fold figures would flatter it
+    not_unannotated = {a["url"] for a in dev_articles} | {a.ctx.article.url for a in arts}
+    unl_ctxs = extract_contexts(unannotated_articles(root, not_unannotated, cfg.unlabeled_polnear_step),
                                 ("time", "actors"), cfg.cache)
     with_vectors = cfg.vector_axes > 0
     gold_rows, soft_rows = annotated_rows(arts, with_vectors), unannotated_rows(unl_ctxs, with_vectors)
@@ -620,17 +657,25 @@ def train(cfg: Config) -> dict:
 
     # the confidence model, fitted on the out-of-fold candidates
     labelled = [(gid, c, y) for gid, c, y in candidates if y is not None]
-    confidence = fit_logistic([c.features for _g, c, _y in labelled], [int(y) for _g, _c, y in labelled],
+    # calibrated on the benchmark's own articles: its annotators, its kind of article
+    calibrate_on = None if cfg.more_gold_confidence else train_only
+    confidence = fit_logistic([c.features for g, c, _y in labelled if calibrate_on is None or g in calibrate_on],
+                              [int(y) for g, _c, y in labelled if calibrate_on is None or g in calibrate_on],
                               cfg.confidence_C)
-    oof_conf = confidence_oof(labelled, fold, cfg)
+    oof_conf = confidence_oof(labelled, fold, cfg, calibrate_on)
     news = row_fold >= 0
     report = evaluate_oof(arts, labelled, oof_conf, oof_types[news], Y[news], mask[news])
+    if len(train_only) < len(arts):
+        report["train_only"] = evaluate_oof(*only_articles(train_only, arts, labelled, oof_conf, gold_rows,
+                                                            oof_types[news], Y[news], mask[news]))
 
     # final models on everything
     teacher = fit_teacher(Vg, Eg, Y, mask, cfg.teacher_C)
     student = fit_student(gold_rows, soft_rows, teacher_probabilities(teacher, Vs, Es), cfg)
     roles = fit_roles(examples, cfg)
-    about = {"trained_on": "eval/news_events/train (41 articles) + teacher-labelled PolNeAR train / Wikinews corpus",
+    about = {"trained_on": f"eval/news_events/train ({len(train_only)} articles)"
+                           + (f" + {len(arts) - len(train_only)} corpus articles annotated by the project" if cfg.more_gold else "")
+                           + " + teacher-labelled PolNeAR train / Wikinews corpus",
              "unannotated_sentences": len(soft_rows), "annotated_sentences": len(gold_rows),
              "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in cfg.__dict__.items()},
              "entity_mask": cfg.mask_entities}
@@ -638,18 +683,31 @@ def train(cfg: Config) -> dict:
                         student.extra_coef, student.intercept, about, vector_mean, vector_basis)
     write_json_gz(SCORERS_PATH, {"models": {"actor": roles["actor"].to_json(), "recipient": roles["recipient"].to_json(),
                                             "confidence": confidence.to_json()},
-                                 "about": {**roles["about"], "candidate_min": cfg.candidate_min, "oof": report["chosen"]}})
+                                 "about": {**roles["about"], "candidate_min": cfg.candidate_min,
+                                           "oof": report.get("train_only", report)["chosen"],
+                                           "oof_all_annotated": report["chosen"]}})
     report["seconds"] = round(time.time() - started)
     if cfg.report:
         cfg.report.write_text(json.dumps(report, indent=1))
     return report
 
 
-def confidence_oof(labelled, fold: dict, cfg: Config) -> list[float]:
-    """Each candidate's confidence from a model fitted on the other folds' candidates."""
+def only_articles(ids: set[str], arts, labelled, conf, gold_rows, oof_types, Y, mask):
+    """`evaluate_oof`'s arguments restricted to the given articles."""
+    keep = [i for i, (g, _c, _y) in enumerate(labelled) if g in ids]
+    news_rows = [r for r in gold_rows if r.article]
+    rows = [i for i, r in enumerate(news_rows) if r.article in ids]
+    return ([a for a in arts if a.gold_id in ids], [labelled[i] for i in keep], [conf[i] for i in keep],
+            oof_types[rows], Y[rows], mask[rows])
+
+
+def confidence_oof(labelled, fold: dict, cfg: Config, calibrate_on: Optional[set[str]] = None) -> list[float]:
+    """Each candidate's confidence from a model fitted on the other folds'
+    candidates (of the `calibrate_on` articles only, when given)."""
     out = [0.0] * len(labelled)
     for f in range(cfg.folds):
-        train_ix = [i for i, (g, _c, _y) in enumerate(labelled) if fold[g] != f]
+        train_ix = [i for i, (g, _c, _y) in enumerate(labelled)
+                    if fold[g] != f and (calibrate_on is None or g in calibrate_on)]
         test_ix = [i for i, (g, _c, _y) in enumerate(labelled) if fold[g] == f]
         model = fit_logistic([labelled[i][1].features for i in train_ix], [int(labelled[i][2]) for i in train_ix],
                              cfg.confidence_C)

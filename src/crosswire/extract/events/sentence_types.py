@@ -4,13 +4,15 @@ A coder reading a whole article records, per sentence, every political
 event it reports, coded by what was done ("Schiff called it a non-starter"
 is a REJECT; "Protesters, carrying placards, marched" a PROTEST). The
 trigger lexicon alone finds the right type for about a third of them on
-whole Wikinews articles, and a model trained on the 41 annotated train
-articles alone has too little text to learn from.
+whole Wikinews articles, and a model trained on the annotated articles
+alone (the benchmark's 41 train articles and 51 more the project annotated,
+crosswire.training's annotations/) has too little text to learn from.
 
 So the model is distilled. A teacher (all-mpnet-base-v2 sentence vectors and
-logistic regressions, fitted on the annotated sentences) labels 17,700
-unannotated sentences of political news (PolNeAR's train texts and the
-Wikinews corpus minus the dev articles) with its probability of each type;
+logistic regressions, fitted on the annotated sentences) labels about 21,000
+unannotated sentences of political news (PolNeAR's train texts, TempEval-3's
+wire news, ConfliBERT's sentences and the Wikinews corpus minus the annotated
+and dev articles) with its probability of each type;
 this student learns those soft labels and the annotated ones from features
 that cost almost nothing at run time:
 
