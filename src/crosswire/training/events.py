@@ -28,8 +28,10 @@ candidates are built by models fitted on the other folds. The report gives
 the out-of-fold scores of the whole-article benchmark (the same scorer as
 `crosswire eval news`) at each confidence threshold and the reliability
 table, over every annotated article and over `eval/news_events/train`'s
-alone (`train_only`, comparable with runs that had no other gold); the output threshold (`Settings.event_min_confidence`) is chosen
-from it. The dev folder is never read.
+alone (`train_only`: the benchmark's annotators and kind of article, and
+comparable with runs that had no other gold); the output threshold
+(`Settings.event_min_confidence`) is chosen from `train_only`. The dev
+folder is never read.
 
 Needs the `train` extra (scikit-learn, sentence-transformers) and the
 all-mpnet-base-v2 model that setup installs (crosswire.models). Sentence
@@ -658,9 +660,9 @@ def train(cfg: Config) -> dict:
     # the confidence model, fitted on the out-of-fold candidates
     labelled = [(gid, c, y) for gid, c, y in candidates if y is not None]
     # calibrated on the benchmark's own articles: its annotators, its kind of article
-    calibrate_on = None if cfg.more_gold_confidence else train_only
-    confidence = fit_logistic([c.features for g, c, _y in labelled if calibrate_on is None or g in calibrate_on],
-                              [int(y) for g, _c, y in labelled if calibrate_on is None or g in calibrate_on],
+    calibrate_on = {g for g, _c, _y in labelled} if cfg.more_gold_confidence else train_only
+    calibration = [(c, y) for g, c, y in labelled if g in calibrate_on]
+    confidence = fit_logistic([c.features for c, _y in calibration], [int(y) for _c, y in calibration],
                               cfg.confidence_C)
     oof_conf = confidence_oof(labelled, fold, cfg, calibrate_on)
     news = row_fold >= 0
@@ -701,13 +703,12 @@ def only_articles(ids: set[str], arts, labelled, conf, gold_rows, oof_types, Y, 
             oof_types[rows], Y[rows], mask[rows])
 
 
-def confidence_oof(labelled, fold: dict, cfg: Config, calibrate_on: Optional[set[str]] = None) -> list[float]:
+def confidence_oof(labelled, fold: dict, cfg: Config, calibrate_on: set[str]) -> list[float]:
     """Each candidate's confidence from a model fitted on the other folds'
-    candidates (of the `calibrate_on` articles only, when given)."""
+    candidates of the `calibrate_on` articles."""
     out = [0.0] * len(labelled)
     for f in range(cfg.folds):
-        train_ix = [i for i, (g, _c, _y) in enumerate(labelled)
-                    if fold[g] != f and (calibrate_on is None or g in calibrate_on)]
+        train_ix = [i for i, (g, _c, _y) in enumerate(labelled) if fold[g] != f and g in calibrate_on]
         test_ix = [i for i, (g, _c, _y) in enumerate(labelled) if fold[g] == f]
         model = fit_logistic([labelled[i][1].features for i in train_ix], [int(labelled[i][2]) for i in train_ix],
                              cfg.confidence_C)
