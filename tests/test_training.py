@@ -288,3 +288,8 @@ def test_the_projects_own_event_gold_is_well_formed(shared_dir):
     assert gold_problems(corpus, gold) == []
     benchmark = [a for split in ("train", "dev") for a in read_folder(shared_dir / "eval" / "news_events" / split)[0]]
     assert not {r["url"] for r in corpus} & {a["url"] for a in benchmark}
+    # the agreement checks' second annotations (bench/annotator_agreement.py): of our articles, of train's
+    agreement = MORE_GOLD_PATH.parent / "agreement"
+    assert gold_problems(corpus, read_jsonl(agreement / "second_annotator.jsonl")) == []
+    train_articles, _ = read_folder(shared_dir / "eval" / "news_events" / "train")
+    assert gold_problems(train_articles, read_jsonl(agreement / "benchmark_blind.jsonl")) == []
