@@ -205,7 +205,8 @@ def annotated_articles(articles: list, gold_articles: list[dict], gold: list[dic
 
 def unannotated_articles(root: Path, exclude_urls: set[str], polnear_step: int):
     """Political news nobody annotated: every `polnear_step`-th PolNeAR train
-    text and the Wikinews corpus minus the given (dev) articles."""
+    text and the Wikinews corpus minus the given articles (dev and those
+    learned from)."""
     from ..ingest import read_inputs
     from ..records import Article
 
@@ -589,13 +590,7 @@ def folds_of(arts: list[ArticleData], k: int, stories: Optional[dict[str, str]] 
 
 def corpus_stories(root: Path) -> dict[str, str]:
     """Article url -> story id, from the Wikinews corpus."""
-    out = {}
-    for line in (root / "corpus" / "articles.jsonl").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            record = json.loads(line)
-            if record.get("url") and record.get("story"):
-                out[record["url"]] = record["story"]
-    return out
+    return {r["url"]: r["story"] for r in read_jsonl(root / "corpus" / "articles.jsonl") if r.get("url") and r.get("story")}
 
 
 def train(cfg: Config) -> dict:
@@ -668,7 +663,8 @@ def train(cfg: Config) -> dict:
     news = row_fold >= 0
     report = evaluate_oof(arts, labelled, oof_conf, oof_types[news], Y[news], mask[news])
     if len(train_only) < len(arts):
-        report["train_only"] = evaluate_oof(*only_articles(train_only, arts, labelled, oof_conf, gold_rows,
+        report["train_only"] = evaluate_oof(*only_articles(train_only, arts, labelled, oof_conf,
+                                                            [r.article for r, n in zip(gold_rows, news) if n],
                                                             oof_types[news], Y[news], mask[news]))
 
     # final models on everything
@@ -694,11 +690,11 @@ def train(cfg: Config) -> dict:
     return report
 
 
-def only_articles(ids: set[str], arts, labelled, conf, gold_rows, oof_types, Y, mask):
-    """`evaluate_oof`'s arguments restricted to the given articles."""
+def only_articles(ids: set[str], arts, labelled, conf, row_articles: list, oof_types, Y, mask):
+    """`evaluate_oof`'s arguments restricted to the given articles
+    (`row_articles`: the article of each row of `oof_types`, `Y` and `mask`)."""
     keep = [i for i, (g, _c, _y) in enumerate(labelled) if g in ids]
-    news_rows = [r for r in gold_rows if r.article]
-    rows = [i for i, r in enumerate(news_rows) if r.article in ids]
+    rows = [i for i, article in enumerate(row_articles) if article in ids]
     return ([a for a in arts if a.gold_id in ids], [labelled[i] for i in keep], [conf[i] for i in keep],
             oof_types[rows], Y[rows], mask[rows])
 
