@@ -48,7 +48,8 @@ NAMES = ["same_lemma", "same_class", "same_type", "codes_overlap", "codes_disjoi
 FOLDS = 5
 
 
-def train_results(store_path: str | None, articles: list[dict]) -> list:
+def train_results(store_path: str | None, articles: list[dict], more: list[dict]) -> list:
+    """The extraction of the train articles and of `more` (corpus records), from a store or run here."""
     from crosswire.pipeline import Pipeline
     from crosswire.runner import run_paths
     from crosswire.store import open_store
@@ -59,7 +60,6 @@ def train_results(store_path: str | None, articles: list[dict]) -> list:
             return [r for r in store.load_results() if r.article.url in urls]
     with tempfile.TemporaryDirectory() as tmp:
         paths = [str(corpus_path("eval/news_events/train") / "articles.jsonl")]
-        more = [a for a in articles if "text" in a]  # the project's annotated corpus articles
         if more:
             paths.append(os.path.join(tmp, "more.jsonl"))
             with open(paths[-1], "w", encoding="utf-8") as fh:
@@ -162,10 +162,9 @@ def main() -> None:
     args = ap.parse_args()
     articles, gold = read_folder(Path(corpus_path("eval/news_events/train")))
     train_urls = {a["url"] for a in articles}
-    if args.more_gold:
-        more_articles, more_lines = more_gold()
-        articles, gold = articles + more_articles, gold + more_lines
-    results = train_results(args.store, articles)
+    more_articles, more_lines = more_gold() if args.more_gold else ([], [])
+    articles, gold = articles + more_articles, gold + more_lines
+    results = train_results(args.store, articles, more_articles)
     keys = gold_keys(results, articles, gold)
     if args.shipped:
         for threshold in (float(t) for t in args.thresholds.split(",")):
